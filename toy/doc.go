@@ -1,0 +1,36 @@
+// Package toy holds the diffusion process on small point clouds: noise
+// schedules, the forward process, the reverse-step coefficients, the
+// schedule-change wrapper, the Denoiser/Scorer contract every sampler uses,
+// and named 2-D datasets with their exact laws.
+//
+// Forward process (MATH.md section 1), t = 1..T:
+//
+//	q(x_t | x_{t-1}) = N(x_t | sqrt(1 - beta_t) x_{t-1}, beta_t I)
+//	alpha_t = prod_{s<=t} (1 - beta_s),   alpha_0 = 1
+//	x_t = sqrt(alpha_t) x_0 + sqrt(1 - alpha_t) eps,   eps ~ N(0, I)
+//	sigma_t = sqrt((1 - alpha_t) / alpha_t),   SNR_t = 1 / sigma_t^2
+//
+// Reverse process (MATH.md section 2): the posterior q(x_{t-1} | x_t, x_0)
+// is N(A_t x_t + B_t x_0, C_t^2 I) with
+//
+//	A_t   = sqrt(1 - beta_t) (1 - alpha_{t-1}) / (1 - alpha_t)
+//	B_t   = sqrt(alpha_{t-1}) beta_t / (1 - alpha_t)
+//	C_t^2 = beta_t (1 - alpha_{t-1}) / (1 - alpha_t)   (or beta_t)
+//
+// and a model p(x_{t-1} | x_t) = N(A_t x_t + B_t D_t(x_t), C_t^2 I) pays
+// w_t ||D_t(x_t) - x_0||^2 with w_t = B_t^2 / (2 C_t^2) in the ELBO.
+// Coefficients and ELBOWeight take two levels, so the same formulas serve
+// strided steps t -> s < t with beta replaced by 1 - alpha_t / alpha_s.
+//
+// Changing schedules (MATH.md section 3): x_t / sqrt(alpha_t) = x_0 +
+// sigma_t eps, so a denoiser depends on t only through sigma_t. A Schedule
+// has a continuous-step view (AlphaAt, interpolated in log sigma) and its
+// inverse (StepForSigma, StepForAlpha); Reschedule and RescheduleSteps use
+// them to let a denoiser of one schedule serve another.
+//
+// Conventions (see ARCHITECTURE.md): batches are row-major []float64 of n
+// points of Dim() coordinates, numeric calls are destination-first, wrong
+// lengths and levels outside (0, 1] panic with "toy.Func: ..." messages,
+// user input (names, betas) returns errors, and randomness is passed in as
+// a math/rand/v2 Source.
+package toy
