@@ -1,0 +1,196 @@
+// Small dense matrix kernels: the three products of a dense layer's forward
+// and backward pass, written as register-tiled loops in plain Go.
+//
+// All matrices are row-major. With a layer's weights W stored in x out,
+//
+//	forward    Z  = H W          gemmNN
+//	input grad dH = G W^T        gemmNT
+//	weight grad dW = H^T G       gemmTN
+//
+// A build with GOEXPERIMENT=simd on amd64 replaces the float32 versions by
+// vector loops (kernel_simd.go); every version sums each output element in
+// the same order whatever the number of cores.
+
+package nn
+
+type float interface{ ~float32 | ~float64 }
+
+// gemmNN sets c (m x n) to a (m x k) times b (k x n), or adds the product
+// to c when add is true.
+func gemmNN[F float](c, a, b []F, m, k, n int, add bool) {
+	if c32, ok := any(c).([]float32); ok && simdNN != nil {
+		simdNN(c32, any(a).([]float32), any(b).([]float32), m, k, n, add)
+		return
+	}
+	_ = c[m*n-1]
+	_ = a[m*k-1]
+	_ = b[k*n-1]
+	i := 0
+	for ; i+2 <= m; i += 2 {
+		a0 := a[i*k : i*k+k]
+		a1 := a[(i+1)*k : (i+1)*k+k]
+		c0 := c[i*n : i*n+n]
+		c1 := c[(i+1)*n : (i+1)*n+n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			var s00, s01, s02, s03, s10, s11, s12, s13 F
+			if add {
+				s00, s01, s02, s03 = c0[j], c0[j+1], c0[j+2], c0[j+3]
+				s10, s11, s12, s13 = c1[j], c1[j+1], c1[j+2], c1[j+3]
+			}
+			for p := 0; p < k; p++ {
+				bp := b[p*n+j : p*n+j+4 : p*n+j+4]
+				x0, x1 := a0[p], a1[p]
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				s00 += x0 * b0
+				s01 += x0 * b1
+				s02 += x0 * b2
+				s03 += x0 * b3
+				s10 += x1 * b0
+				s11 += x1 * b1
+				s12 += x1 * b2
+				s13 += x1 * b3
+			}
+			c0[j], c0[j+1], c0[j+2], c0[j+3] = s00, s01, s02, s03
+			c1[j], c1[j+1], c1[j+2], c1[j+3] = s10, s11, s12, s13
+		}
+		for ; j < n; j++ {
+			var s0, s1 F
+			if add {
+				s0, s1 = c0[j], c1[j]
+			}
+			for p := 0; p < k; p++ {
+				s0 += a0[p] * b[p*n+j]
+				s1 += a1[p] * b[p*n+j]
+			}
+			c0[j], c1[j] = s0, s1
+		}
+	}
+	for ; i < m; i++ {
+		ai := a[i*k : i*k+k]
+		ci := c[i*n : i*n+n]
+		for j := range ci {
+			var s F
+			if add {
+				s = ci[j]
+			}
+			for p, x := range ai {
+				s += x * b[p*n+j]
+			}
+			ci[j] = s
+		}
+	}
+}
+
+// gemmNT sets c (m x n) to a (m x k) times the transpose of b (n x k).
+func gemmNT[F float](c, a, b []F, m, k, n int) {
+	if c32, ok := any(c).([]float32); ok && simdNT != nil {
+		simdNT(c32, any(a).([]float32), any(b).([]float32), m, k, n)
+		return
+	}
+	_ = c[m*n-1]
+	_ = a[m*k-1]
+	_ = b[n*k-1]
+	i := 0
+	for ; i+2 <= m; i += 2 {
+		a0 := a[i*k : i*k+k]
+		a1 := a[(i+1)*k : (i+1)*k+k]
+		j := 0
+		for ; j+2 <= n; j += 2 {
+			b0 := b[j*k : j*k+k]
+			b1 := b[(j+1)*k : (j+1)*k+k]
+			var s00, s01, s10, s11 F
+			for p := range a0 {
+				x0, x1 := a0[p], a1[p]
+				y0, y1 := b0[p], b1[p]
+				s00 += x0 * y0
+				s01 += x0 * y1
+				s10 += x1 * y0
+				s11 += x1 * y1
+			}
+			c[i*n+j], c[i*n+j+1] = s00, s01
+			c[(i+1)*n+j], c[(i+1)*n+j+1] = s10, s11
+		}
+		for ; j < n; j++ {
+			bj := b[j*k : j*k+k]
+			var s0, s1 F
+			for p := range bj {
+				s0 += a0[p] * bj[p]
+				s1 += a1[p] * bj[p]
+			}
+			c[i*n+j], c[(i+1)*n+j] = s0, s1
+		}
+	}
+	for ; i < m; i++ {
+		ai := a[i*k : i*k+k]
+		for j := 0; j < n; j++ {
+			bj := b[j*k : j*k+k]
+			var s F
+			for p := range bj {
+				s += ai[p] * bj[p]
+			}
+			c[i*n+j] = s
+		}
+	}
+}
+
+// gemmTN sets c (m x n) to the transpose of a (k x m) times b (k x n).
+func gemmTN[F float](c, a, b []F, m, k, n int) {
+	if c32, ok := any(c).([]float32); ok && simdTN != nil {
+		simdTN(c32, any(a).([]float32), any(b).([]float32), m, k, n)
+		return
+	}
+	_ = c[m*n-1]
+	_ = a[k*m-1]
+	_ = b[k*n-1]
+	i := 0
+	for ; i+2 <= m; i += 2 {
+		c0 := c[i*n : i*n+n]
+		c1 := c[(i+1)*n : (i+1)*n+n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			var s00, s01, s02, s03, s10, s11, s12, s13 F
+			for p := 0; p < k; p++ {
+				bp := b[p*n+j : p*n+j+4 : p*n+j+4]
+				x0, x1 := a[p*m+i], a[p*m+i+1]
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				s00 += x0 * b0
+				s01 += x0 * b1
+				s02 += x0 * b2
+				s03 += x0 * b3
+				s10 += x1 * b0
+				s11 += x1 * b1
+				s12 += x1 * b2
+				s13 += x1 * b3
+			}
+			c0[j], c0[j+1], c0[j+2], c0[j+3] = s00, s01, s02, s03
+			c1[j], c1[j+1], c1[j+2], c1[j+3] = s10, s11, s12, s13
+		}
+		for ; j < n; j++ {
+			var s0, s1 F
+			for p := 0; p < k; p++ {
+				s0 += a[p*m+i] * b[p*n+j]
+				s1 += a[p*m+i+1] * b[p*n+j]
+			}
+			c0[j], c1[j] = s0, s1
+		}
+	}
+	for ; i < m; i++ {
+		ci := c[i*n : i*n+n]
+		for j := range ci {
+			var s F
+			for p := 0; p < k; p++ {
+				s += a[p*m+i] * b[p*n+j]
+			}
+			ci[j] = s
+		}
+	}
+}
+
+// Vector versions of the float32 kernels; nil unless kernel_simd.go is
+// built and the processor supports it.
+var (
+	simdNN func(c, a, b []float32, m, k, n int, add bool)
+	simdNT func(c, a, b []float32, m, k, n int)
+	simdTN func(c, a, b []float32, m, k, n int)
+)

@@ -1,0 +1,319 @@
+// The trained denoiser: an MLP fed with x_t, sinusoidal features of the
+// noise level and a one-hot class, whose output is read as x_0, eps, score
+// or v and turned into a prediction of x_0 (MATH.md section 5).
+
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"difftoy/internal/par"
+	"difftoy/toy"
+)
+
+// Pred is what the network's output F stands for. Each choice is a linear
+// reading of the same optimum E[x_0 | x_t] (MATH.md section 5):
+//
+//	PredX0:    D = F
+//	PredEps:   D = (x - sqrt(1-alpha) F) / sqrt(alpha)          (F = eps)
+//	PredScore: D = (x + sqrt(1-alpha) F) / sqrt(alpha)          (F = sqrt(1-alpha) grad log q_t)
+//	PredV:     D = sqrt(alpha) x - sqrt(1-alpha) F              (F = sqrt(alpha) eps - sqrt(1-alpha) x_0)
+//
+// The score is predicted scaled by sqrt(1-alpha), as noise-conditional
+// score networks do (s = F / sigma), because the raw score grows like
+// 1/sqrt(1-alpha) at small noise and no MLP output can follow it.
+type Pred int
+
+const (
+	PredX0 Pred = iota
+	PredEps
+	PredScore
+	PredV
+)
+
+var predNames = []string{"x0", "eps", "score", "v"}
+
+func (p Pred) String() string {
+	if p >= 0 && int(p) < len(predNames) {
+		return predNames[p]
+	}
+	return fmt.Sprintf("Pred(%d)", int(p))
+}
+
+// ParsePred returns the parametrisation called name ("x0", "eps", "score", "v").
+func ParsePred(name string) (Pred, error) {
+	for i, n := range predNames {
+		if n == name {
+			return Pred(i), nil
+		}
+	}
+	return 0, fmt.Errorf("nn: unknown parametrisation %q (valid: %s)", name, strings.Join(predNames, ", "))
+}
+
+// coef returns (a, b) with D = a x + b F at signal level alpha < 1.
+func (p Pred) coef(alpha float64) (a, b float64) {
+	sa, sv := math.Sqrt(alpha), math.Sqrt(1-alpha)
+	switch p {
+	case PredX0:
+		return 0, 1
+	case PredEps:
+		return 1 / sa, -sv / sa
+	case PredScore:
+		return 1 / sa, sv / sa
+	case PredV:
+		return sa, -sv
+	}
+	panic(fmt.Sprintf("nn: unknown parametrisation %d", int(p)))
+}
+
+// TimeInput is what the time features are computed from.
+type TimeInput int
+
+const (
+	// TimeLogSigma feeds features of u = log(sigma_t) / 6, a function of
+	// alpha alone: the model is a toy.Denoiser on any schedule.
+	TimeLogSigma TimeInput = iota
+	// TimeStep feeds features of u = 2 t / T - 1, the step of the training
+	// schedule. The model is then a toy.StepDenoiser of that schedule; its
+	// Denoise finds the (fractional) step with the asked alpha.
+	TimeStep
+)
+
+var timeNames = []string{"logsigma", "step"}
+
+func (t TimeInput) String() string {
+	if t >= 0 && int(t) < len(timeNames) {
+		return timeNames[t]
+	}
+	return fmt.Sprintf("TimeInput(%d)", int(t))
+}
+
+// ParseTimeInput returns the time input called name ("logsigma", "step").
+func ParseTimeInput(name string) (TimeInput, error) {
+	for i, n := range timeNames {
+		if n == name {
+			return TimeInput(i), nil
+		}
+	}
+	return 0, fmt.Errorf("nn: unknown time input %q (valid: %s)", name, strings.Join(timeNames, ", "))
+}
+
+// Spec is a model's architecture. The zero value is not valid; start from
+// DefaultSpec.
+type Spec struct {
+	Dim          int        // data dimension (2 for the toys)
+	Hidden       []int      // hidden widths; {128, 128, 128}: trains 8 Gaussians to near D* in seconds
+	Act          Activation // SiLU: smooth denoisers, the usual choice
+	TimeFeatures int        // 16 sinusoidal features (8 frequencies, sin and cos): resolves log sigma finely enough
+	Time         TimeInput  // TimeLogSigma: the model works on every schedule
+	Classes      int        // 0: unconditional; else labels 0..Classes-1 plus toy.Empty
+	Pred         Pred       // PredX0: the lecture's parametrisation
+}
+
+// DefaultSpec returns the default architecture for data of dimension dim.
+func DefaultSpec(dim int) Spec {
+	return Spec{Dim: dim, Hidden: []int{128, 128, 128}, Act: SiLU, TimeFeatures: 16, Time: TimeLogSigma, Pred: PredX0}
+}
+
+func (s Spec) validate() error {
+	switch {
+	case s.Dim < 1:
+		return fmt.Errorf("nn: dimension %d is not positive", s.Dim)
+	case s.TimeFeatures < 2 || s.TimeFeatures%2 != 0:
+		return fmt.Errorf("nn: %d time features: want an even number >= 2", s.TimeFeatures)
+	case s.Classes < 0:
+		return fmt.Errorf("nn: %d classes is negative", s.Classes)
+	case s.Pred < PredX0 || s.Pred > PredV:
+		return fmt.Errorf("nn: unknown parametrisation %d", int(s.Pred))
+	case s.Time != TimeLogSigma && s.Time != TimeStep:
+		return fmt.Errorf("nn: unknown time input %d", int(s.Time))
+	case s.Act != SiLU && s.Act != ReLU:
+		return fmt.Errorf("nn: unknown activation %d", int(s.Act))
+	}
+	for _, h := range s.Hidden {
+		if h < 1 {
+			return fmt.Errorf("nn: hidden width %d in %v is not positive", h, s.Hidden)
+		}
+	}
+	return nil
+}
+
+// inputs returns the MLP's input width: x, time features, one-hot class
+// (Classes + 1 slots, the last for toy.Empty).
+func (s Spec) inputs() int {
+	n := s.Dim + s.TimeFeatures
+	if s.Classes > 0 {
+		n += s.Classes + 1
+	}
+	return n
+}
+
+func (s Spec) sizes() []int {
+	z := []int{s.inputs()}
+	z = append(z, s.Hidden...)
+	return append(z, s.Dim)
+}
+
+// timeFeatures writes sin(f_k u), cos(f_k u), k = 0..K/2-1, with
+// frequencies f_k from 1/2 to 32 in geometric steps, into dst (len K).
+func timeFeatures[F float](dst []F, u float64) {
+	h := len(dst) / 2
+	for k := 0; k < h; k++ {
+		f := 0.5
+		if h > 1 {
+			f = 0.5 * math.Exp(float64(k)/float64(h-1)*math.Log(64))
+		}
+		s, c := math.Sincos(f * u)
+		dst[k], dst[h+k] = F(s), F(c)
+	}
+}
+
+// logSigmaInput returns u = log(sigma) / 6 for alpha in (0, 1).
+func logSigmaInput(alpha float64) float64 {
+	return 0.5 * (math.Log1p(-alpha) - math.Log(alpha)) / 6
+}
+
+// Model is a trained (or training) denoiser. It satisfies toy.Denoiser
+// whatever its parametrisation, and toy.StepDenoiser when Spec.Time is
+// TimeStep.
+type Model struct {
+	Spec  Spec
+	Net   *MLP
+	Sched *toy.Schedule // training schedule: needed for TimeStep, kept for reference otherwise (may be nil then)
+
+	// Float64 evaluates the network in float64 instead of float32.
+	// Training always keeps float64 master weights.
+	Float64 bool
+}
+
+// NewModel returns an untrained model. sched is required when spec.Time is
+// TimeStep.
+func NewModel(spec Spec, sched *toy.Schedule, src rand.Source) (*Model, error) {
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	if spec.Time == TimeStep && sched == nil {
+		return nil, fmt.Errorf("nn: a model with step time input needs its schedule")
+	}
+	net, err := NewMLP(spec.sizes(), spec.Act, src)
+	if err != nil {
+		return nil, err
+	}
+	spec.Hidden = append([]int(nil), spec.Hidden...)
+	return &Model{Spec: spec, Net: net, Sched: sched}, nil
+}
+
+// Dim returns the data dimension.
+func (m *Model) Dim() int { return m.Spec.Dim }
+
+// fillInput writes the network input of points lo..hi-1 into in: x, the
+// time features of u, and the one-hot class (y nil means toy.Empty).
+func fillInput[F float](s *Spec, in []F, x []float64, u float64, y []int, lo, hi int) {
+	w, d, K := s.inputs(), s.Dim, s.TimeFeatures
+	for i := lo; i < hi; i++ {
+		row := in[(i-lo)*w : (i-lo+1)*w]
+		for j := 0; j < d; j++ {
+			row[j] = F(x[i*d+j])
+		}
+		if i == lo {
+			timeFeatures(row[d:d+K], u)
+		} else {
+			copy(row[d:d+K], in[d:d+K])
+		}
+		if s.Classes > 0 {
+			oh := row[d+K:]
+			clear(oh)
+			oh[s.classSlot("nn.Model", y, i)] = 1
+		}
+	}
+}
+
+// classSlot returns the one-hot slot of point i's label.
+func (s *Spec) classSlot(who string, y []int, i int) int {
+	if y == nil || y[i] == toy.Empty {
+		return s.Classes
+	}
+	if y[i] < 0 || y[i] >= s.Classes {
+		panic(fmt.Sprintf("%s: label %d of point %d is not in [0, %d) or toy.Empty", who, y[i], i, s.Classes))
+	}
+	return y[i]
+}
+
+// Denoise writes the model's prediction of x_0 from x_t = x at signal level
+// alpha into dst and returns it (toy.Denoiser). At alpha = 1 it returns x.
+// Labels need a conditional model (Spec.Classes > 0).
+func (m *Model) Denoise(dst, x []float64, alpha float64, y []int) []float64 {
+	_, dst = toy.CheckBatch("nn.Model.Denoise", dst, x, m.Spec.Dim, alpha, y)
+	if alpha == 1 {
+		copy(dst, x)
+		return dst
+	}
+	u := 0.0
+	switch m.Spec.Time {
+	case TimeLogSigma:
+		u = logSigmaInput(alpha)
+	case TimeStep:
+		t, err := m.Sched.StepForAlpha(alpha)
+		if err != nil {
+			panic(fmt.Sprintf("nn.Model.Denoise: %v", err))
+		}
+		u = 2*t/float64(m.Sched.T()) - 1
+	}
+	m.eval(dst, x, alpha, u, y)
+	return dst
+}
+
+// DenoiseStep is Denoise at the (fractional) step t in [0, T] of the
+// training schedule (toy.StepDenoiser). It needs Spec.Time = TimeStep.
+func (m *Model) DenoiseStep(dst, x []float64, t float64, y []int) []float64 {
+	if m.Spec.Time != TimeStep {
+		panic("nn.Model.DenoiseStep: the model's time input is not the step")
+	}
+	if !(t >= 0 && t <= float64(m.Sched.T())) {
+		panic(fmt.Sprintf("nn.Model.DenoiseStep: step %v is not in [0, %d]", t, m.Sched.T()))
+	}
+	alpha := m.Sched.AlphaAt(t)
+	_, dst = toy.CheckBatch("nn.Model.DenoiseStep", dst, x, m.Spec.Dim, alpha, y)
+	if t == 0 || alpha == 1 {
+		copy(dst, x)
+		return dst
+	}
+	m.eval(dst, x, alpha, 2*t/float64(m.Sched.T())-1, y)
+	return dst
+}
+
+func (m *Model) eval(dst, x []float64, alpha, u float64, y []int) {
+	if y != nil && m.Spec.Classes == 0 {
+		for _, l := range y {
+			if l != toy.Empty {
+				panic("nn.Model.Denoise: labels given to an unconditional model")
+			}
+		}
+	}
+	if m.Float64 {
+		evalModel[float64](m, dst, x, alpha, u, y)
+	} else {
+		evalModel[float32](m, dst, x, alpha, u, y)
+	}
+}
+
+func evalModel[F float](m *Model, dst, x []float64, alpha, u float64, y []int) {
+	n, d := len(x)/m.Spec.Dim, m.Spec.Dim
+	a, b := m.Spec.Pred.coef(alpha)
+	p := make([]F, len(m.Net.Params))
+	for i, v := range m.Net.Params {
+		p[i] = F(v)
+	}
+	const grain = 64
+	par.For(n, grain, func(lo, hi int) {
+		w := newWork[F](m.Net.Sizes, m.Net.Act, hi-lo, false)
+		fillInput(&m.Spec, w.input(hi-lo), x, u, y, lo, hi)
+		out := w.forward(p, hi-lo)
+		for i := lo * d; i < hi*d; i++ {
+			dst[i] = a*x[i] + b*float64(out[i-lo*d])
+		}
+	})
+}
