@@ -1,0 +1,43 @@
+// Package sample draws from a diffusion model: the reverse process (DDPM,
+// DDIM, the deterministic drift sampler), the probability-flow ODE (Euler,
+// Heun), DDIM inversion, Langevin dynamics (plain, annealed, as corrector),
+// and guidance (classifier, classifier-free, tempered).
+//
+// Every sampler takes a toy.Denoiser (Langevin a toy.Scorer), so the exact
+// mixtures of package analytic and trained networks are interchangeable;
+// the guidance wrappers are themselves Denoisers and Scorers.
+//
+// The reverse step (MATH.md section 2) from level a_t down to a_s, with
+// the coefficients of the (possibly strided) step from toy.Coefficients,
+//
+//	x_s = A x_t + B D(x_t) + C z,
+//
+// is one member of the family of Sampler: a share Eta of the noise C z is
+// kept and the rest is replaced either by the DDIM mean (MATH.md section 8),
+//
+//	x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) (x_t - sqrt(a_t) D) / sqrt(1 - a_t) + c z,   c = Eta C,
+//
+// or by the drift -(C^2 - c^2)/2 grad log q_t(x_t) (Drift = true). So DDPM
+// is Eta = 1, DDIM Eta = 0, and the deterministic sampler of MATH.md
+// section 8 is Eta = 0 with Drift. A Plan picks the steps t_0 > ... > t_L
+// visited; strided plans recompute A, B, C from the two levels of each move.
+//
+// Langevin dynamics (MATH.md section 9) moves
+//
+//	x <- x + (h/2) grad log p(x) + sqrt(h) z;
+//
+// annealed Langevin runs it on each q_t of a plan with h = Ratio (1 - a_t).
+//
+// Guidance (MATH.md section 7): classifier guidance uses
+// grad log q_t(x) + (1 + gamma) grad log q_t(y | x) from any
+// ClassifierGradient; classifier-free guidance D(x|y) + gamma (D(x|y) -
+// D(x|Empty)); the tempered score a grad log q_t(x).
+//
+// Trajectories: every sampler hands each state (all particles) to its
+// Record field, a Recorder; Trajectory keeps copies of chosen states for a
+// chart. There is one code path: with Record nil nothing is kept.
+//
+// Randomness is passed in as a rand.Source. Noise is drawn in fixed chunks
+// of particles, each from its own stream seeded from the source before the
+// parallel loop, so a seed gives the same samples on any number of cores.
+package sample

@@ -1,0 +1,210 @@
+// Guidance wrappers (MATH.md section 7): classifier guidance from any source
+// of grad log q_t(y | x), classifier-free guidance from any conditional
+// denoiser, and the tempered score. Each wrapper is itself a toy.Denoiser
+// and a toy.Scorer, so every sampler runs guided without knowing it.
+
+package sample
+
+import (
+	"fmt"
+	"math"
+
+	"difftoy/analytic"
+	"difftoy/toy"
+)
+
+// ClassifierGradient is a source of grad_x log q_t(y | x): the exact class
+// posterior of a labelled mixture (ExactClassifier) or a classifier trained
+// on noisy points. Grad writes the gradient for each point of x and its
+// label into dst (allocated when nil) and returns it; a point labelled
+// toy.Empty, and every point when y is nil, gets 0.
+type ClassifierGradient interface {
+	Dim() int
+	Grad(dst, x []float64, alpha float64, y []int) []float64
+}
+
+// ExactClassifier is the exact grad log q_t(y | x) = s(x | y) - s(x) of a
+// labelled analytic mixture (analytic.ClassifierGrad).
+type ExactClassifier struct{ M analytic.Mixture }
+
+// Dim returns the dimension of the mixture.
+func (c ExactClassifier) Dim() int { return c.M.Dim() }
+
+// Grad writes grad_x log q_t(y | x) into dst.
+func (c ExactClassifier) Grad(dst, x []float64, alpha float64, y []int) []float64 {
+	return analytic.ClassifierGrad(c.M, dst, x, alpha, y)
+}
+
+// checkScale returns an error unless v is a finite number >= 0.
+func checkScale(name string, v float64) error {
+	if !(v >= 0) || math.IsInf(v, 1) {
+		return fmt.Errorf("sample: guidance %s = %v is not a finite number >= 0", name, v)
+	}
+	return nil
+}
+
+// score returns the score of d at alpha: d's own when it is a toy.Scorer
+// (which may define alpha = 1), otherwise the one implied by Tweedie.
+func score(d toy.Denoiser, dst, x []float64, alpha float64, y []int) []float64 {
+	if s, ok := d.(toy.Scorer); ok {
+		return s.Score(dst, x, alpha, y)
+	}
+	return toy.ScoreFrom(d).Score(dst, x, alpha, y)
+}
+
+// ClassifierGuided is classifier guidance with scale gamma >= 0:
+//
+//	s~(x | y) = grad log q_t(x) + (1 + gamma) grad log q_t(y | x),
+//	D~(x | y) = D(x) + (1 - alpha) (1 + gamma) grad log q_t(y | x) / sqrt(alpha),
+//
+// with D the unconditional base denoiser (called with no labels) and the
+// gradient from any ClassifierGradient. gamma = 0 is the conditional score
+// (by Bayes); larger gamma pushes samples toward certainty about y.
+type ClassifierGuided struct {
+	base  toy.Denoiser
+	clf   ClassifierGradient
+	gamma float64
+}
+
+// NewClassifierGuided returns the guided denoiser. gamma must be a finite
+// number >= 0 and the dimensions must agree.
+func NewClassifierGuided(base toy.Denoiser, clf ClassifierGradient, gamma float64) (*ClassifierGuided, error) {
+	if err := checkScale("gamma", gamma); err != nil {
+		return nil, err
+	}
+	if base.Dim() != clf.Dim() {
+		return nil, fmt.Errorf("sample: denoiser of dimension %d with a classifier of dimension %d", base.Dim(), clf.Dim())
+	}
+	return &ClassifierGuided{base, clf, gamma}, nil
+}
+
+// Dim returns the dimension.
+func (g *ClassifierGuided) Dim() int { return g.base.Dim() }
+
+// Gamma returns the guidance scale.
+func (g *ClassifierGuided) Gamma() float64 { return g.gamma }
+
+// Denoise writes D~(x | y) into dst.
+func (g *ClassifierGuided) Denoise(dst, x []float64, alpha float64, y []int) []float64 {
+	_, dst = toy.CheckBatch("sample.ClassifierGuided.Denoise", dst, x, g.Dim(), alpha, y)
+	grad := g.clf.Grad(nil, x, alpha, y)
+	g.base.Denoise(dst, x, alpha, nil)
+	c := (1 - alpha) * (1 + g.gamma) / math.Sqrt(alpha)
+	for i := range dst {
+		dst[i] += c * grad[i]
+	}
+	return dst
+}
+
+// Score writes s~(x | y) into dst. alpha = 1 needs a base that is itself a
+// toy.Scorer defined there.
+func (g *ClassifierGuided) Score(dst, x []float64, alpha float64, y []int) []float64 {
+	_, dst = toy.CheckBatch("sample.ClassifierGuided.Score", dst, x, g.Dim(), alpha, y)
+	grad := g.clf.Grad(nil, x, alpha, y)
+	score(g.base, dst, x, alpha, nil)
+	for i := range dst {
+		dst[i] += (1 + g.gamma) * grad[i]
+	}
+	return dst
+}
+
+// CFG is classifier-free guidance with scale gamma >= 0 from one
+// conditional denoiser that also answers the empty label:
+//
+//	D~(x | y) = D(x | y) + gamma (D(x | y) - D(x | Empty)),
+//
+// which is the score s(x | y) + gamma (s(x | y) - s(x | Empty)) of MATH.md
+// section 7 (the score is affine in D with coefficients that do not depend
+// on the label). Points labelled Empty get D(x | Empty); gamma = 0 is plain
+// conditional sampling.
+type CFG struct {
+	cond  toy.Denoiser
+	gamma float64
+}
+
+// NewCFG returns the classifier-free guided denoiser; gamma must be a
+// finite number >= 0.
+func NewCFG(cond toy.Denoiser, gamma float64) (*CFG, error) {
+	if err := checkScale("gamma", gamma); err != nil {
+		return nil, err
+	}
+	return &CFG{cond, gamma}, nil
+}
+
+// Dim returns the dimension.
+func (g *CFG) Dim() int { return g.cond.Dim() }
+
+// Gamma returns the guidance scale.
+func (g *CFG) Gamma() float64 { return g.gamma }
+
+// Denoise writes D~(x | y) into dst.
+func (g *CFG) Denoise(dst, x []float64, alpha float64, y []int) []float64 {
+	n, dst := toy.CheckBatch("sample.CFG.Denoise", dst, x, g.Dim(), alpha, y)
+	return g.combine(dst, x, alpha, y, n, g.cond.Denoise)
+}
+
+// Score writes s(x | y) + gamma (s(x | y) - s(x | Empty)) into dst. alpha
+// = 1 needs a conditional model that is itself a toy.Scorer defined there.
+func (g *CFG) Score(dst, x []float64, alpha float64, y []int) []float64 {
+	n, dst := toy.CheckBatch("sample.CFG.Score", dst, x, g.Dim(), alpha, y)
+	return g.combine(dst, x, alpha, y, n, func(dst, x []float64, alpha float64, y []int) []float64 {
+		return score(g.cond, dst, x, alpha, y)
+	})
+}
+
+func (g *CFG) combine(dst, x []float64, alpha float64, y []int, n int, f func(dst, x []float64, alpha float64, y []int) []float64) []float64 {
+	empty := make([]int, n)
+	for i := range empty {
+		empty[i] = toy.Empty
+	}
+	u := f(nil, x, alpha, empty)
+	f(dst, x, alpha, y)
+	for i := range dst {
+		dst[i] += g.gamma * (dst[i] - u[i])
+	}
+	return dst
+}
+
+// Tempered is the denoiser of the sharpened density q_t^a / Z (a > 1
+// sharpens, a < 1 flattens, a = 1 is the base):
+//
+//	s~(x) = a grad log q_t(x),   D~(x) = a D(x) + (1 - a) x / sqrt(alpha).
+//
+// Note that (q^a)_t is not q_t^a: sampling with the tempered score only
+// approximates the tempered data density.
+type Tempered struct {
+	base toy.Denoiser
+	a    float64
+}
+
+// NewTempered returns the tempered denoiser; a must be a finite number >= 0.
+func NewTempered(base toy.Denoiser, a float64) (*Tempered, error) {
+	if err := checkScale("temperature exponent a", a); err != nil {
+		return nil, err
+	}
+	return &Tempered{base, a}, nil
+}
+
+// Dim returns the dimension.
+func (t *Tempered) Dim() int { return t.base.Dim() }
+
+// Denoise writes D~(x) into dst; labels are passed to the base.
+func (t *Tempered) Denoise(dst, x []float64, alpha float64, y []int) []float64 {
+	_, dst = toy.CheckBatch("sample.Tempered.Denoise", dst, x, t.Dim(), alpha, y)
+	t.base.Denoise(dst, x, alpha, y)
+	c := (1 - t.a) / math.Sqrt(alpha)
+	for i := range dst {
+		dst[i] = t.a*dst[i] + c*x[i]
+	}
+	return dst
+}
+
+// Score writes a grad log q_t(x) into dst.
+func (t *Tempered) Score(dst, x []float64, alpha float64, y []int) []float64 {
+	_, dst = toy.CheckBatch("sample.Tempered.Score", dst, x, t.Dim(), alpha, y)
+	score(t.base, dst, x, alpha, y)
+	for i := range dst {
+		dst[i] *= t.a
+	}
+	return dst
+}

@@ -1,0 +1,269 @@
+// The general reverse-process sampler: DDPM, DDIM (eta) and the
+// deterministic drift sampler of MATH.md section 8 as settings of one step,
+// with an optional Langevin corrector (predictor-corrector).
+
+package sample
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"difftoy/internal/par"
+	"difftoy/toy"
+)
+
+// Sampler runs the reverse process along a Plan. Each move from the level
+// a_t = alpha_{t_{k-1}} down to a_s = alpha_{t_k} (s < t) uses one call of
+// the denoiser, D = D(x_t), and the coefficients A, B, C of the strided step
+// (toy.Coefficients(a_t, a_s, Variance)), of which a share of the noise is
+// kept fresh:
+//
+//	c = Eta C,   z ~ N(0, I).
+//
+// The rest of the variance, C^2 - c^2, is replaced deterministically in one
+// of two ways:
+//
+//	Drift = false (DDIM family, Song et al. 2021 eq. 12; keeps the marginals q_t):
+//	  x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) epŝ + c z,   epŝ = (x_t - sqrt(a_t) D) / sqrt(1 - a_t)
+//	Drift = true (MATH.md section 8; noise g z traded for the drift -(g^2/2) grad log q_t):
+//	  x_s = A x_t + B D + c z - ((C^2 - c^2) / 2) grad log q_t(x_t),
+//	  grad log q_t(x_t) = (sqrt(a_t) D - x_t) / (1 - a_t)
+//
+// The settings the course names:
+//
+//	DDPM ancestral:                Eta = 1 (either mode: both give A x + B D + C z)
+//	DDPM with C^2 = beta:          Eta = 1, Variance = toy.BetaVariance, Drift = true
+//	DDIM:                          Eta = 0 (0 < Eta < 1 interpolates)
+//	deterministic drift sampler:   Eta = 0, Drift = true
+//
+// With PosteriorVariance and Eta = 1 the two modes agree. In the DDIM mode
+// with BetaVariance, c^2 may exceed 1 - a_s; Sample returns an error then.
+// A Corrector adds Langevin moves at each new level (predictor-corrector).
+// Every state goes to Record (nil for none). A Sampler holds no state of a
+// run and may be reused.
+type Sampler struct {
+	// Plan is the sequence of steps visited; required.
+	Plan *Plan
+	// Eta in [0, 1] is the share of fresh noise (0: deterministic).
+	Eta float64
+	// Variance is the C^2 of the full step; the zero value is the posterior
+	// variance beta~, for which Eta = 1 is exactly DDPM and Eta = 0 DDIM.
+	Variance toy.Variance
+	// Drift chooses how the withheld noise variance is made up (see above);
+	// false, the DDIM mean, keeps the exact marginals for every Eta.
+	Drift bool
+	// Corrector, when Iters > 0, runs Langevin moves after each step.
+	Corrector Corrector
+	// Record receives every state of the run (nil: none).
+	Record Recorder
+}
+
+// Corrector is the Langevin corrector of a predictor-corrector sampler
+// (MATH.md section 9): after the move to level a_s < 1 it runs Iters moves
+//
+//	x <- x + (h/2) grad log q_s(x) + sqrt(h) z,   h = Ratio (1 - a_s),
+//
+// with the score implied by the denoiser (toy.ScoreFrom). The step is a
+// fixed fraction of the noise variance of the level, as in annealed
+// Langevin (Song and Ermon 2019). No correction is done at a_s = 1.
+type Corrector struct {
+	// Iters is the number of Langevin moves per level; 0 disables the corrector.
+	Iters int
+	// Ratio is h / (1 - a_s); 0.1 is a safe start on the toy data.
+	Ratio float64
+}
+
+// DDPM returns the ancestral sampler (Eta = 1) with variance v.
+func DDPM(p *Plan, v toy.Variance) *Sampler {
+	return &Sampler{Plan: p, Eta: 1, Variance: v, Drift: v == toy.BetaVariance}
+}
+
+// DDIM returns the DDIM sampler with noise share eta.
+func DDIM(p *Plan, eta float64) *Sampler { return &Sampler{Plan: p, Eta: eta} }
+
+// DriftSampler returns the deterministic sampler of MATH.md section 8.
+func DriftSampler(p *Plan) *Sampler { return &Sampler{Plan: p, Drift: true} }
+
+// ErrNoSource is returned when a stochastic run is given no random source.
+var ErrNoSource = errors.New("sample: a stochastic sampler needs a random source (src is nil)")
+
+// check validates the settings.
+func (s *Sampler) check() error {
+	if s.Plan == nil {
+		return errors.New("sample: sampler without a plan")
+	}
+	if !(s.Eta >= 0 && s.Eta <= 1) {
+		return fmt.Errorf("sample: eta = %v is not in [0, 1]", s.Eta)
+	}
+	if s.Variance != toy.PosteriorVariance && s.Variance != toy.BetaVariance {
+		return fmt.Errorf("sample: unknown variance %d (want toy.PosteriorVariance or toy.BetaVariance)", int(s.Variance))
+	}
+	if err := s.Corrector.check(); err != nil {
+		return err
+	}
+	if !s.Drift {
+		for k := 1; k <= s.Plan.Len(); k++ {
+			at, as := s.Plan.Alpha(k-1), s.Plan.Alpha(k)
+			_, _, C := toy.Coefficients(at, as, s.Variance)
+			if c := s.Eta * C; c*c > 1-as {
+				return fmt.Errorf("sample: with %v variance and eta = %v the noise c^2 = %v exceeds 1 - alpha = %v at move %d (t = %d -> %d); use Drift or the posterior variance",
+					s.Variance, s.Eta, c*c, 1-as, k, s.Plan.Step(k-1), s.Plan.Step(k))
+			}
+		}
+	}
+	return nil
+}
+
+func (c Corrector) check() error {
+	if c.Iters < 0 {
+		return fmt.Errorf("sample: corrector iterations %d is negative", c.Iters)
+	}
+	if c.Iters > 0 && !(c.Ratio > 0 && c.Ratio < math.Inf(1)) {
+		return fmt.Errorf("sample: corrector ratio %v is not a positive number", c.Ratio)
+	}
+	return nil
+}
+
+// coefs returns cx, cd and c of move k: x_s = cx x_t + cd D + c z.
+func (s *Sampler) coefs(k int) (cx, cd, c float64) {
+	at, as := s.Plan.Alpha(k-1), s.Plan.Alpha(k)
+	A, B, C := toy.Coefficients(at, as, s.Variance)
+	c = s.Eta * C
+	if s.Drift {
+		// - (w/2) (sqrt(a_t) D - x) / (1 - a_t), w = C^2 - c^2.
+		g := (C*C - c*c) / (2 * (1 - at))
+		return A + g, B - g*math.Sqrt(at), c
+	}
+	r := math.Sqrt(math.Max(0, 1-as-c*c) / (1 - at))
+	return r, math.Sqrt(as) - r*math.Sqrt(at), c
+}
+
+// Sample runs the sampler from the particles xT (at level alpha_{t_0} of
+// the plan; N(0, I) for a plan starting at T of a schedule with alpha_T ~
+// 0) and writes the end states into dst (allocated when nil; it may be
+// xT). y holds one label per particle, or is nil. src may be nil for a
+// deterministic run (Eta = 0, no corrector). Invalid settings, a non-finite
+// start or a missing source return an error; wrong lengths panic.
+func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.Source) ([]float64, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	n, dst := checkRun("sample.Sampler.Sample", dst, xT, den.Dim(), y)
+	if err := finite(xT); err != nil {
+		return nil, err
+	}
+	var st *streams
+	if s.Eta > 0 || s.Corrector.Iters > 0 {
+		if src == nil {
+			return nil, ErrNoSource
+		}
+		st = newStreams(n, src)
+	}
+	copy(dst, xT)
+	x, buf := dst, make([]float64, len(dst))
+	p := s.Plan
+	record(s.Record, 0, p.Step(0), p.Alpha(0), x, p.Len() == 0)
+	for k := 1; k <= p.Len(); k++ {
+		s.move(x, x, buf, den, y, k, st)
+		if as := p.Alpha(k); s.Corrector.Iters > 0 && as < 1 {
+			h := s.Corrector.Ratio * (1 - as)
+			sc := toy.ScoreFrom(den)
+			for j := 0; j < s.Corrector.Iters; j++ {
+				sc.Score(buf, x, as, y)
+				langevin(x, buf, h, den.Dim(), st)
+			}
+		}
+		record(s.Record, k, p.Step(k), p.Alpha(k), x, k == p.Len())
+	}
+	return dst, nil
+}
+
+// move writes move k of the particles x into dst (which may be x), using
+// buf for D(x). st supplies the noise when c > 0.
+func (s *Sampler) move(dst, x, buf []float64, den toy.Denoiser, y []int, k int, st *streams) {
+	den.Denoise(buf, x, s.Plan.Alpha(k-1), y)
+	cx, cd, c := s.coefs(k)
+	if c == 0 {
+		for i := range dst {
+			dst[i] = cx*x[i] + cd*buf[i]
+		}
+		return
+	}
+	d := den.Dim()
+	st.reseed()
+	par.For(len(x)/d, grain, func(lo, hi int) {
+		rng := st.chunk(lo)
+		for i := lo * d; i < hi*d; i++ {
+			dst[i] = cx*x[i] + cd*buf[i] + c*rng.NormFloat64()
+		}
+	})
+}
+
+// langevin does one unadjusted Langevin move x <- x + (h/2) g + sqrt(h) z
+// with the score g (MATH.md section 9).
+func langevin(x, g []float64, h float64, d int, st *streams) {
+	sh := math.Sqrt(h)
+	st.reseed()
+	par.For(len(x)/d, grain, func(lo, hi int) {
+		rng := st.chunk(lo)
+		for i := lo * d; i < hi*d; i++ {
+			x[i] += 0.5*h*g[i] + sh*rng.NormFloat64()
+		}
+	})
+}
+
+// Map returns the deterministic sampler as a step map (for the exact
+// likelihood of metrics.FlowLogLik). It needs Eta = 0 and no corrector.
+func (s *Sampler) Map(den toy.Denoiser) (*Map, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if s.Eta != 0 || s.Corrector.Iters != 0 {
+		return nil, fmt.Errorf("sample: only a deterministic sampler is a map (eta = %v, corrector iterations = %d)", s.Eta, s.Corrector.Iters)
+	}
+	return &Map{dim: den.Dim(), steps: s.Plan.Len(), step: func(dst, x []float64, y []int, k int) {
+		s.move(dst, x, make([]float64, len(x)), den, y, k, nil)
+	}}, nil
+}
+
+// Map is a deterministic sampler as the composition of its moves x_k =
+// F_k(x_{k-1}), k = 1..Steps(): the form metrics.FlowLogLik takes.
+type Map struct {
+	dim, steps int
+	step       func(dst, x []float64, y []int, k int)
+}
+
+// Dim returns the dimension of the points.
+func (m *Map) Dim() int { return m.dim }
+
+// Steps returns the number of moves.
+func (m *Map) Steps() int { return m.steps }
+
+// Step writes F_k(x) (k in 1..Steps()) into dst (allocated when nil) and
+// returns it.
+func (m *Map) Step(dst, x []float64, y []int, k int) []float64 {
+	if k < 1 || k > m.steps {
+		panic(fmt.Sprintf("sample.Map.Step: move %d is not in 1..%d", k, m.steps))
+	}
+	_, dst = checkRun("sample.Map.Step", dst, x, m.dim, y)
+	m.step(dst, x, y, k)
+	return dst
+}
+
+// checkRun panics on wrong lengths and returns the number of particles and
+// dst (allocated when nil).
+func checkRun(who string, dst, x []float64, d int, y []int) (int, []float64) {
+	return toy.CheckBatch(who, dst, x, d, 1, y)
+}
+
+// finite returns an error naming the first entry of x that is not finite.
+func finite(x []float64) error {
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("sample: start x[%d] = %v is not finite", i, v)
+		}
+	}
+	return nil
+}
