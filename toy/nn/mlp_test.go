@@ -8,7 +8,7 @@ import (
 )
 
 // fdTol is the tolerance of a central difference with step fdStep in
-// float64: truncation error ~ h^2 |f'''| / 6 ~ 1e-11 and rounding error
+// float64: truncation error ~ h^2 |f”'| / 6 ~ 1e-11 and rounding error
 // ~ 1e-16 |f| / h ~ 1e-10 for the O(1..10) losses here; 1e-6 leaves room
 // yet any backprop mistake gives O(1) errors.
 const (

@@ -1,0 +1,463 @@
+// The training loop of MATH.md section 2: draw x_0 from the data, t
+// uniformly, eps ~ N(0, I); form x_t; take an Adam step on the batch mean
+// of w_t || D_t(x_t) - x_0 ||^2.
+
+package nn
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"difftoy/toy"
+)
+
+// Weighting chooses w_t in the loss w_t || D_t(x_t) - x_0 ||^2.
+type Weighting int
+
+const (
+	// WeightSimple is the unweighted mean squared error of the network
+	// output against its own target (x_0, eps, scaled score or v): for
+	// PredX0 the lecture's loss, for PredEps Ho et al.'s L_simple.
+	// In x_0 terms w_t = 1 / b(alpha_t)^2 where D = a x + b F.
+	WeightSimple Weighting = iota
+	// WeightX0 is w_t = 1 for every parametrisation: the x_0 loss.
+	WeightX0
+	// WeightELBO is the ELBO weight w_t = B_t^2 / (2 C_t^2) with the
+	// posterior variance, scaled to mean 1 over t = 2..T; t is then drawn
+	// from 2..T (the t = 1 term is a reconstruction term, w_1 = +Inf).
+	WeightELBO
+)
+
+var weightNames = []string{"simple", "x0", "elbo"}
+
+func (w Weighting) String() string {
+	if w >= 0 && int(w) < len(weightNames) {
+		return weightNames[w]
+	}
+	return fmt.Sprintf("Weighting(%d)", int(w))
+}
+
+// ParseWeighting returns the weighting called name ("simple", "x0", "elbo").
+func ParseWeighting(name string) (Weighting, error) {
+	for i, n := range weightNames {
+		if n == name {
+			return Weighting(i), nil
+		}
+	}
+	return 0, fmt.Errorf("nn: unknown loss weighting %q (valid: %s)", name, strings.Join(weightNames, ", "))
+}
+
+// Decay is the learning-rate schedule over the run.
+type Decay int
+
+const (
+	DecayNone   Decay = iota // constant
+	DecayCosine              // lr (1 + cos(pi k / K)) / 2, from lr to 0
+	DecayLinear              // lr (1 - k / K)
+)
+
+// Config holds the training settings. Start from DefaultConfig.
+type Config struct {
+	Steps        int       // 3000 Adam steps: a few seconds at the default size, enough for 8 Gaussians
+	Batch        int       // 256 points per step: low gradient noise at small cost
+	LR           float64   // 1e-3: Adam's usual rate, stable for these MLPs
+	Decay        Decay     // DecayCosine: a small final rate cleans up the last digits
+	WeightDecay  float64   // 0: plain Adam; > 0 makes it AdamW
+	EMA          float64   // 0.999: averages ~1000 steps of noise away; 0 turns it off
+	Weight       Weighting // WeightSimple
+	LabelDropout float64   // 0.2: probability of the empty label, so one model serves CFG
+	Float64      bool      // false: float32 arithmetic (float64 master weights)
+
+	EvalEvery  int // 500: steps between errors against the exact D* (0: only at the end)
+	EvalPoints int // 1000 fresh points per evaluated t
+	EvalSteps  int // 10 values of t, evenly spaced over 1..T
+
+	ProgressEvery int            // 100: steps between Progress calls
+	Progress      func(Progress) // nil: no reports
+}
+
+// DefaultConfig returns the defaults documented on Config.
+func DefaultConfig() Config {
+	return Config{Steps: 3000, Batch: 256, LR: 1e-3, Decay: DecayCosine, EMA: 0.999,
+		LabelDropout: 0.2, EvalEvery: 500, EvalPoints: 1000, EvalSteps: 10, ProgressEvery: 100}
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.Steps < 1:
+		return fmt.Errorf("nn: %d training steps: want at least 1", c.Steps)
+	case c.Batch < 1:
+		return fmt.Errorf("nn: batch size %d: want at least 1", c.Batch)
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return fmt.Errorf("nn: learning rate %v is not a positive number", c.LR)
+	case !(c.WeightDecay >= 0):
+		return fmt.Errorf("nn: weight decay %v is negative", c.WeightDecay)
+	case !(c.EMA >= 0 && c.EMA < 1):
+		return fmt.Errorf("nn: EMA decay %v is not in [0, 1)", c.EMA)
+	case !(c.LabelDropout >= 0 && c.LabelDropout <= 1):
+		return fmt.Errorf("nn: label dropout %v is not in [0, 1]", c.LabelDropout)
+	case c.Decay < DecayNone || c.Decay > DecayLinear:
+		return fmt.Errorf("nn: unknown learning-rate decay %d", int(c.Decay))
+	case c.Weight < WeightSimple || c.Weight > WeightELBO:
+		return fmt.Errorf("nn: unknown loss weighting %d", int(c.Weight))
+	case c.EvalEvery < 0 || c.EvalPoints < 0 || c.EvalSteps < 0 || c.ProgressEvery < 0:
+		return fmt.Errorf("nn: negative evaluation or progress setting")
+	}
+	return nil
+}
+
+func (c *Config) lr(k int) float64 {
+	f := float64(k) / float64(c.Steps)
+	switch c.Decay {
+	case DecayCosine:
+		return c.LR * (1 + math.Cos(math.Pi*f)) / 2
+	case DecayLinear:
+		return c.LR * (1 - f)
+	}
+	return c.LR
+}
+
+// Exact is what the training loop needs of an exact mixture (every
+// analytic.Mixture has it): the ideal denoiser and samples of q_t.
+type Exact interface {
+	toy.Denoiser
+	Sample(dst []float64, comp []int, alpha float64, src rand.Source) []float64
+	Labels() []int
+}
+
+// Data is a training set: n points of dimension Dim row-major, optional
+// labels in 0..Classes-1, and optionally the exact mixture they were
+// drawn from (then training reports the error against D*).
+type Data struct {
+	Points  []float64
+	Labels  []int
+	Classes int
+	Exact   Exact // may be nil
+}
+
+// Eval is the error of the (EMA) model against the exact denoiser on
+// fresh points x_t ~ q_t at a few steps t:
+//
+//	Err[k]     = mean || D(x_t) - D*(x_t) ||^2          at t = T[k]
+//	Trivial[k] = mean || E[x_0] - D*(x_t) ||^2          (the best constant denoiser)
+//
+// Mean and TrivialMean average them over the steps (uniform in t, as the
+// x_0 loss weights them). Weighted and TrivialWeighted average them with
+// weights alpha_t: a sampler adds D to the state as sqrt(alpha_s) D
+// (MATH.md section 8), so this is the error a step actually makes, and it
+// does not let the eps or score readings' division by sqrt(alpha_T) at the
+// noisiest steps dominate. A conditional model is evaluated with the
+// labels of the sampled components against the conditional D*.
+type Eval struct {
+	Step              int
+	T                 []int
+	Alpha             []float64
+	Err, Trivial      []float64
+	Mean, TrivialMean float64
+	Weighted          float64
+	TrivialWeighted   float64
+}
+
+// Progress is what the loop reports every Config.ProgressEvery steps.
+type Progress struct {
+	Step, Steps int
+	Loss        float64 // mean loss over the steps since the last report
+	LR          float64
+	Eval        *Eval // non-nil right after an evaluation
+	Elapsed     time.Duration
+}
+
+// History is the record of a run.
+type History struct {
+	Loss    []float64 // batch loss of every step done
+	Evals   []Eval
+	Elapsed time.Duration
+}
+
+// Train trains m on data with the model's schedule m.Sched and cfg, drawing
+// all randomness from src. It returns the history and, when ctx is
+// cancelled, the history so far together with ctx's error; m then holds
+// the weights reached. With cfg.EMA > 0, m ends with the averaged weights.
+// The same src seed gives the same model whatever GOMAXPROCS is.
+func Train(ctx context.Context, m *Model, data Data, cfg Config, src rand.Source) (*History, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkData(m.Spec.Dim, m.Spec.Classes, data); err != nil {
+		return nil, err
+	}
+	if m.Sched == nil {
+		return nil, fmt.Errorf("nn: the model has no training schedule")
+	}
+	if cfg.Float64 {
+		return train[float64](ctx, m, data, cfg, src)
+	}
+	return train[float32](ctx, m, data, cfg, src)
+}
+
+func checkData(dim, classes int, data Data) error {
+	n := len(data.Points) / dim
+	switch {
+	case n == 0 || len(data.Points)%dim != 0:
+		return fmt.Errorf("nn: %d coordinates are not a non-empty set of %d-dimensional points", len(data.Points), dim)
+	case data.Exact != nil && data.Exact.Dim() != dim:
+		return fmt.Errorf("nn: exact mixture of dimension %d for data of dimension %d", data.Exact.Dim(), dim)
+	case classes > 0 && len(data.Labels) != n:
+		return fmt.Errorf("nn: a conditional model needs one label per point (%d labels, %d points)", len(data.Labels), n)
+	case classes > 0 && data.Classes != classes:
+		return fmt.Errorf("nn: the model has %d classes, the data %d", classes, data.Classes)
+	}
+	for i, l := range data.Labels {
+		if classes > 0 && (l < 0 || l >= classes) {
+			return fmt.Errorf("nn: label %d of point %d is not in [0, %d)", l, i, classes)
+		}
+	}
+	return nil
+}
+
+// stepWeights returns the loss weight (in x_0 terms) of every step 0..T.
+func stepWeights(p Pred, w Weighting, s *toy.Schedule) []float64 {
+	T := s.T()
+	ws := make([]float64, T+1)
+	sum := 0.0
+	for t := 1; t <= T; t++ {
+		a := s.Alpha(t)
+		switch w {
+		case WeightSimple:
+			_, b := p.coef(a)
+			ws[t] = 1 / (b * b)
+		case WeightX0:
+			ws[t] = 1
+		case WeightELBO:
+			if t >= 2 {
+				ws[t] = toy.ELBOWeight(a, s.Alpha(t-1), toy.PosteriorVariance)
+				sum += ws[t]
+			}
+		}
+	}
+	if w == WeightELBO && T >= 2 {
+		mean := sum / float64(T-1)
+		for t := range ws {
+			ws[t] /= mean
+		}
+	}
+	return ws
+}
+
+func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src rand.Source) (*History, error) {
+	start := time.Now()
+	r := rand.New(src)
+	evalSeed := r.Uint64() // the evaluation points are fixed for the whole run
+	spec, sched := &m.Spec, m.Sched
+	d, B, T := spec.Dim, cfg.Batch, sched.T()
+	n := len(data.Points) / d
+	tMin := 1
+	if cfg.Weight == WeightELBO && T >= 2 {
+		tMin = 2
+	}
+
+	// Per-step tables: loss weight, parametrisation coefficients, time features.
+	wt := stepWeights(spec.Pred, cfg.Weight, sched)
+	ca, cb := make([]float64, T+1), make([]float64, T+1)
+	K := spec.TimeFeatures
+	feats := make([]F, (T+1)*K)
+	for t := 1; t <= T; t++ {
+		a := sched.Alpha(t)
+		ca[t], cb[t] = spec.Pred.coef(a)
+		u := logSigmaInput(a)
+		if spec.Time == TimeStep {
+			u = 2*float64(t)/float64(T) - 1
+		}
+		timeFeatures(feats[t*K:(t+1)*K], u)
+	}
+
+	run := newRunner[F](m.Net, B)
+	opt := NewAdam(cfg.WeightDecay)
+	var ema *EMA
+	if cfg.EMA > 0 {
+		ema = &EMA{Decay: cfg.EMA}
+	}
+	xt := make([]float64, B*d)
+	x0 := make([]float64, B*d)
+	ts := make([]int, B)
+	ys := make([]int, B)
+	grad := make([]float64, len(m.Net.Params))
+	width := spec.inputs()
+	hist := &History{}
+	var pendingLoss float64
+	var pendingN int
+
+	evaluate := func(k int) *Eval {
+		if data.Exact == nil || cfg.EvalSteps == 0 || cfg.EvalPoints == 0 {
+			return nil
+		}
+		em := *m
+		if ema != nil {
+			em.Net = &MLP{Sizes: m.Net.Sizes, Act: m.Net.Act, Params: ema.Params}
+		}
+		e := evalExact(&em, data, cfg.EvalSteps, cfg.EvalPoints, rand.NewPCG(evalSeed, 0x5eed))
+		e.Step = k
+		hist.Evals = append(hist.Evals, *e)
+		return e
+	}
+
+	for k := 0; k < cfg.Steps; k++ {
+		if err := ctx.Err(); err != nil {
+			finish(m, ema)
+			hist.Elapsed = time.Since(start)
+			return hist, err
+		}
+		// Draw everything serially, before the parallel part.
+		for i := 0; i < B; i++ {
+			j := r.IntN(n)
+			t := tMin + r.IntN(T-tMin+1)
+			ts[i] = t
+			a := sched.Alpha(t)
+			sa, sv := math.Sqrt(a), math.Sqrt(1-a)
+			for c := 0; c < d; c++ {
+				v := data.Points[j*d+c]
+				x0[i*d+c] = v
+				xt[i*d+c] = sa*v + sv*r.NormFloat64()
+			}
+			ys[i] = toy.Empty
+			if spec.Classes > 0 {
+				ys[i] = data.Labels[j]
+				if r.Float64() < cfg.LabelDropout {
+					ys[i] = toy.Empty
+				}
+			}
+		}
+		run.load(m.Net.Params)
+		loss := run.run(B, func(w *work[F], lo, hi int) float64 {
+			rows := hi - lo
+			in := w.input(rows)
+			for i := lo; i < hi; i++ {
+				row := in[(i-lo)*width : (i-lo+1)*width]
+				for c := 0; c < d; c++ {
+					row[c] = F(xt[i*d+c])
+				}
+				copy(row[d:d+K], feats[ts[i]*K:(ts[i]+1)*K])
+				if spec.Classes > 0 {
+					oh := row[d+K:]
+					clear(oh)
+					if ys[i] == toy.Empty {
+						oh[spec.Classes] = 1
+					} else {
+						oh[ys[i]] = 1
+					}
+				}
+			}
+			out := w.forward(run.p, rows)
+			// loss_i = w || a x + b F - x0 ||^2;  dloss/dF = 2 w b (a x + b F - x0) / B.
+			l := 0.0
+			for i := lo; i < hi; i++ {
+				t := ts[i]
+				a, b, wi := ca[t], cb[t], wt[t]
+				g := 2 * wi * b / float64(B)
+				for c := 0; c < d; c++ {
+					o := (i-lo)*d + c
+					e := a*xt[i*d+c] + b*float64(out[o]) - x0[i*d+c]
+					l += wi * e * e
+					out[o] = F(g * e)
+				}
+			}
+			w.backward(run.p, rows, out, false)
+			return l
+		})
+		loss /= float64(B)
+		run.reduce(B)
+		for i, g := range run.grad {
+			grad[i] = float64(g)
+		}
+		lr := cfg.lr(k)
+		opt.Step(m.Net.Params, grad, lr)
+		if ema != nil {
+			ema.Update(m.Net.Params)
+		}
+		hist.Loss = append(hist.Loss, loss)
+		pendingLoss += loss
+		pendingN++
+
+		done := k + 1
+		var ev *Eval
+		if done == cfg.Steps || (cfg.EvalEvery > 0 && done%cfg.EvalEvery == 0) {
+			ev = evaluate(done)
+		}
+		if cfg.Progress != nil && (ev != nil || done == cfg.Steps || (cfg.ProgressEvery > 0 && done%cfg.ProgressEvery == 0)) {
+			cfg.Progress(Progress{Step: done, Steps: cfg.Steps, Loss: pendingLoss / float64(pendingN), LR: lr, Eval: ev, Elapsed: time.Since(start)})
+			pendingLoss, pendingN = 0, 0
+		}
+	}
+	finish(m, ema)
+	hist.Elapsed = time.Since(start)
+	return hist, nil
+}
+
+// finish puts the averaged weights into m.
+func finish(m *Model, ema *EMA) {
+	if ema != nil && ema.Params != nil {
+		copy(m.Net.Params, ema.Params)
+	}
+}
+
+// evalExact measures m against data.Exact at steps evenly spaced over 1..T.
+func evalExact(m *Model, data Data, steps, points int, src rand.Source) *Eval {
+	d, T := m.Spec.Dim, m.Sched.T()
+	mean := make([]float64, d)
+	n := len(data.Points) / d
+	for i := 0; i < n; i++ {
+		for c := 0; c < d; c++ {
+			mean[c] += data.Points[i*d+c] / float64(n)
+		}
+	}
+	var labels []int
+	if m.Spec.Classes > 0 {
+		labels = data.Exact.Labels()
+	}
+	e := &Eval{}
+	x := make([]float64, points*d)
+	comp := make([]int, points)
+	dm := make([]float64, points*d)
+	ds := make([]float64, points*d)
+	var y []int
+	sumA := 0.0
+	for k := 0; k < steps; k++ {
+		t := 1
+		if steps > 1 {
+			t = 1 + int(math.Round(float64(k)*float64(T-1)/float64(steps-1)))
+		}
+		a := m.Sched.Alpha(t)
+		data.Exact.Sample(x, comp, a, src)
+		if labels != nil {
+			y = make([]int, points)
+			for i, c := range comp {
+				y[i] = labels[c]
+			}
+		}
+		m.Denoise(dm, x, a, y)
+		data.Exact.Denoise(ds, x, a, y)
+		var err, triv float64
+		for i := range x {
+			err += (dm[i] - ds[i]) * (dm[i] - ds[i])
+			triv += (mean[i%d] - ds[i]) * (mean[i%d] - ds[i])
+		}
+		err /= float64(points)
+		triv /= float64(points)
+		e.T = append(e.T, t)
+		e.Alpha = append(e.Alpha, a)
+		e.Err = append(e.Err, err)
+		e.Trivial = append(e.Trivial, triv)
+		e.Mean += err / float64(steps)
+		e.TrivialMean += triv / float64(steps)
+		e.Weighted += a * err
+		e.TrivialWeighted += a * triv
+		sumA += a
+	}
+	e.Weighted /= sumA
+	e.TrivialWeighted /= sumA
+	return e
+}
