@@ -141,3 +141,44 @@ func TestRescheduleOutOfRange(t *testing.T) {
 	mustPanic(t, "toy.Schedule.AlphaAt", func() { w.DenoiseStep(nil, x, 1000.5, nil) })
 	mustPanic(t, "toy.Schedule.AlphaAt", func() { toy.Stepped(testModel, lin).DenoiseStep(nil, x, -1, nil) })
 }
+
+// The same with the exact mixtures of package analytic: the lecture's
+// three points (a delta mixture, whose D* is sharpest) and a labelled
+// Gaussian mixture, with labels. The wrapper reproduces log sigma to a few
+// ulps, i.e. 1 - alpha to ~1e-15 relative. The delta posterior's logits
+// -||x - sqrt(alpha) x_i||^2 / (2 (1 - alpha)) differ between points by at
+// most ~40 / (2 * 4e-5) = 5e5 on this grid (|x| <= 10, 1 - alpha >= 4e-5),
+// so their differences move by ~5e-10 and D* by less than 1e-9.
+func TestRescheduleExactMixtures(t *testing.T) {
+	lin := toy.DDPM()
+	cos := mustCosine(t, 1000)
+	x, _ := testBatch(12, 9)
+	y := make([]int, 12)
+	for i := range y {
+		y[i] = []int{0, 1, toy.Empty}[i%3]
+	}
+	for _, name := range []string{"three-points", "two-classes"} {
+		ds, err := toy.Load(name, 10, rand.NewPCG(1, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var labels []int
+		if ds.Classes > 0 {
+			labels = y
+		}
+		w := toy.RescheduleSteps(toy.Stepped(ds.Exact, lin), lin, cos)
+		for k := 1; k <= cos.T(); k += 7 {
+			a := cos.Alpha(k)
+			if a < lin.Alpha(lin.T()) {
+				break
+			}
+			got := w.DenoiseStep(nil, x, float64(k), labels)
+			want := ds.Exact.Denoise(nil, x, a, labels)
+			for i := range want {
+				if !relClose(got[i], want[i], 1e-9) {
+					t.Fatalf("%s: cosine step %d: D[%d] = %v, want D* = %v", name, k, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
