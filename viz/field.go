@@ -1,0 +1,135 @@
+// Vector fields (quiver plots) and posterior weights over the plane.
+
+package viz
+
+import (
+	"fmt"
+	"math"
+)
+
+// QuiverOpts are the options of Quiver.
+type QuiverOpts struct {
+	Label string    // name of the field on the colour bar, e.g. "|∇log q_t|"
+	Unit  bool      // draw every arrow with the same length; colour alone shows |v|
+	Train []float64 // points drawn under the arrows (e.g. the data), optional
+}
+
+// arrowMap colours arrows by length, dark blue to orange (no pale end, so
+// short arrows stay visible on white).
+var arrowMap = colormap{{13, 8, 135, 255}, {106, 0, 168, 255}, {177, 42, 144, 255}, {225, 100, 98, 255}, {252, 166, 54, 255}}
+
+// Quiver draws the vector field v (two components per node of g, the
+// order of g.Points) as arrows from each node, coloured by length. Both
+// axes have the same scale, so an arrow points the way the vector points
+// in the plane. Arrow lengths are proportional to |v|, the longest one 0.9
+// of the grid spacing (or all equal with o.Unit).
+func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
+	g.checkValues("viz.Quiver", v, 2)
+	checkPoints("viz.Quiver Train", o.Train, nil)
+	var e extent
+	e.addGrid(g)
+	e.add(o.Train)
+	l := newLayout(1, 1, 420, e, 90)
+	c := newChart(title, l.width(), l.height())
+
+	h := math.Min((g.X1-g.X0)/float64(g.NX-1), (g.Y1-g.Y0)/float64(g.NY-1))
+	maxLen := 0.0
+	for k := 0; k < len(v); k += 2 {
+		if n := math.Hypot(v[k], v[k+1]); !math.IsNaN(n) && !math.IsInf(n, 0) {
+			maxLen = math.Max(maxLen, n)
+		}
+	}
+	p := g.Points()
+	var data []any
+	for k := 0; k < len(v); k += 2 {
+		n := math.Hypot(v[k], v[k+1])
+		if !(n > 0) || math.IsInf(n, 0) {
+			continue
+		}
+		s := 0.9 * h / maxLen
+		if o.Unit {
+			s = 0.8 * h / n
+		}
+		x, y := p[k], p[k+1]
+		data = append(data, map[string]any{
+			"coords":    []pt{{num(x), num(y)}, {num(x + s*v[k]), num(y + s*v[k+1])}},
+			"lineStyle": map[string]any{"color": hex(arrowMap.at(n / maxLen))},
+		})
+	}
+	if len(o.Train) > 0 {
+		c.series(trainSeries(0, o.Train))
+	}
+	c.series(map[string]any{
+		"type": "lines", "name": "field", "coordinateSystem": "cartesian2d", "xAxisIndex": 0, "yAxisIndex": 0,
+		"symbol": []string{"none", "arrow"}, "symbolSize": 6, "silent": true, "z": 3,
+		"lineStyle": map[string]any{"width": 1.3, "opacity": 1}, "data": data,
+	})
+	l.apply(c, nil, xName, yName)
+	label := o.Label
+	if label == "" {
+		label = "|v|"
+	}
+	c.set("graphic", l.colorbar(arrowMap, 0, maxLen, label))
+	if len(o.Train) > 0 {
+		c.set("legend", map[string]any{"data": []string{trainName}, "top": 30})
+	}
+	return c
+}
+
+func hex(c rgba) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
+
+// Posterior draws posterior weights pi_k(x) = P(component k | x_t = x) on
+// grid g, one panel per component (w holds K values per node, the row-major
+// n*K layout of analytic's Posterior). centres holds the K component
+// centres (nil: none), drawn in every panel, names the components (nil:
+// "k = 0", ...).
+func Posterior(title string, g Grid, w []float64, centres []float64, names []string) *Chart {
+	g.check("viz.Posterior")
+	if len(w)%g.Len() != 0 || len(w) == 0 {
+		panic(fmt.Sprintf("viz.Posterior: %d weights is not a multiple of the %d grid nodes", len(w), g.Len()))
+	}
+	K := len(w) / g.Len()
+	if centres != nil && len(centres) != 2*K {
+		panic(fmt.Sprintf("viz.Posterior: %d centre coordinates for %d components", len(centres), K))
+	}
+	var e extent
+	e.addGrid(g)
+	e.add(centres)
+	l := newLayout(K, 3, 280, e, 90)
+	c := newChart(title, l.width(), l.height())
+	var titles []string
+	var graphic []any
+	for k := range K {
+		v := make([]float64, g.Len())
+		for i := range v {
+			v[i] = w[i*K+k]
+		}
+		name := fmt.Sprintf("k = %d", k)
+		if k < len(names) {
+			name = names[k]
+		}
+		titles = append(titles, "weight of "+name)
+		graphic = append(graphic, l.image(k, g, v, purples, 0, 1))
+		if centres != nil {
+			var others, own []pt
+			for j := range K {
+				if j == k {
+					own = append(own, xy(centres, j))
+				} else {
+					others = append(others, xy(centres, j))
+				}
+			}
+			c.series(map[string]any{"type": "scatter", "name": "other centres", "xAxisIndex": k, "yAxisIndex": k,
+				"data": others, "symbol": "diamond", "symbolSize": 10, "itemStyle": map[string]any{"color": "#111111"}, "z": 4})
+			c.series(map[string]any{"type": "scatter", "name": "this centre", "xAxisIndex": k, "yAxisIndex": k,
+				"data": own, "symbol": "diamond", "symbolSize": 13,
+				"itemStyle": map[string]any{"color": "#ff7f0e", "borderColor": "#111111", "borderWidth": 1}, "z": 5})
+		}
+	}
+	l.apply(c, titles, xName, yName)
+	c.set("graphic", append(graphic, l.colorbar(purples, 0, 1, "πᵢ(x)")...))
+	if centres != nil {
+		c.set("legend", map[string]any{"data": []string{"this centre", "other centres"}, "top": 30})
+	}
+	return c
+}

@@ -1,0 +1,115 @@
+// Curves: schedules, loss curves, error against t.
+
+package viz
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Series is one curve y(x).
+type Series struct {
+	Name string
+	X, Y []float64
+}
+
+// LinePanel is one panel of curves with named axes.
+type LinePanel struct {
+	Title        string
+	XName, YName string
+	LogY         bool // logarithmic y axis (values <= 0 are left out)
+	Series       []Series
+}
+
+// Lines draws panels of curves side by side (at most 3 per row). A
+// series name that recurs across panels keeps one colour and one legend
+// entry.
+func Lines(title string, panels ...LinePanel) *Chart {
+	if len(panels) == 0 {
+		panic("viz.Lines: no panels")
+	}
+	const w, h, gapX, gapY, left, top = 360, 250, 80, 80, 70, titleRoom + panelTitle + 6
+	cols := min(len(panels), 3)
+	rows := (len(panels) + cols - 1) / cols
+	c := newChart(title, left+cols*w+(cols-1)*gapX+30, top+rows*h+(rows-1)*gapY+50)
+	var grids []opts.Grid
+	var xs, ys, ts []any
+	ts = append(ts, map[string]any{"text": title, "left": "center", "top": 6})
+	var legend []string
+	colors := map[string]string{}
+	for i, p := range panels {
+		x, y := left+(i%cols)*(w+gapX), top+(i/cols)*(h+gapY)
+		grids = append(grids, opts.Grid{Left: px(x), Top: px(y), Width: px(w), Height: px(h)})
+		xlo, xhi := math.Inf(1), math.Inf(-1)
+		for si, s := range p.Series {
+			if len(s.X) != len(s.Y) {
+				panic(fmt.Sprintf("viz.Lines: panel %d series %d (%s) has %d x and %d y", i, si, s.Name, len(s.X), len(s.Y)))
+			}
+			data := make([]pt, len(s.X))
+			for k := range s.X {
+				yv := s.Y[k]
+				if p.LogY && !(yv > 0) {
+					yv = math.NaN()
+				}
+				data[k] = pt{num(s.X[k]), num(yv)}
+				xlo, xhi = math.Min(xlo, s.X[k]), math.Max(xhi, s.X[k])
+			}
+			col, ok := colors[s.Name]
+			if !ok {
+				col = palette[len(colors)%len(palette)]
+				colors[s.Name] = col
+				legend = append(legend, s.Name)
+			}
+			c.series(map[string]any{
+				"type": "line", "name": s.Name, "xAxisIndex": i, "yAxisIndex": i, "data": data,
+				"showSymbol": false, "smooth": false, "connectNulls": false,
+				"lineStyle": map[string]any{"color": col, "width": 2}, "itemStyle": map[string]any{"color": col},
+			})
+		}
+		xa := map[string]any{"type": "value", "gridIndex": i, "name": p.XName, "nameLocation": "middle", "nameGap": 28, "scale": true}
+		if xlo < xhi {
+			xa["min"], xa["max"] = num(xlo), num(xhi)
+		}
+		ya := map[string]any{"type": "value", "gridIndex": i, "name": p.YName, "nameLocation": "middle", "nameGap": 48, "scale": true}
+		if p.LogY {
+			ya["type"] = "log"
+		}
+		xs, ys = append(xs, xa), append(ys, ya)
+		if p.Title != "" {
+			ts = append(ts, map[string]any{"text": p.Title, "left": x + w/2, "top": y - panelTitle - 4, "textAlign": "center",
+				"textStyle": map[string]any{"fontSize": 13, "fontWeight": "normal"}})
+		}
+	}
+	c.base.SetGlobalOptions(charts.WithGridOpts(grids...))
+	c.set("xAxis", xs)
+	c.set("yAxis", ys)
+	c.set("title", ts)
+	c.set("legend", map[string]any{"data": legend, "top": 30})
+	c.set("tooltip", map[string]any{"trigger": "axis"})
+	return c
+}
+
+// ScheduleCurves are one noise schedule's curves over t (see toy.Schedule).
+type ScheduleCurves struct {
+	Name                   string
+	T, Alpha, Beta, LogSNR []float64
+}
+
+// Schedules draws alpha_t, beta_t and log SNR(t) of one or more schedules
+// in three panels.
+func Schedules(title string, s ...ScheduleCurves) *Chart {
+	var a, b, l []Series
+	for _, c := range s {
+		a = append(a, Series{c.Name, c.T, c.Alpha})
+		b = append(b, Series{c.Name, c.T, c.Beta})
+		l = append(l, Series{c.Name, c.T, c.LogSNR})
+	}
+	return Lines(title,
+		LinePanel{Title: "cumulative signal level α_t", XName: "step t", YName: "α_t", Series: a},
+		LinePanel{Title: "noise added per step β_t", XName: "step t", YName: "β_t", Series: b},
+		LinePanel{Title: "log signal-to-noise ratio", XName: "step t", YName: "log SNR(t)", Series: l},
+	)
+}

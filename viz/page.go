@@ -1,0 +1,189 @@
+// Pages: several charts in one HTML document, written by this package's own
+// template (one div per chart with its own id), so no chart ID is declared
+// twice and no JavaScript is built from strings.
+
+package viz
+
+import (
+	"bufio"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+)
+
+// Page is an HTML document holding text, links and charts, in order.
+type Page struct {
+	Title  string
+	blocks []block
+}
+
+type block struct {
+	text  string
+	links []Link
+	chart *Chart
+}
+
+// Link is an entry of a list of links (a gallery's index).
+type Link struct {
+	Text, Href, Note string
+}
+
+// NewPage returns an empty page with a title.
+func NewPage(title string) *Page { return &Page{Title: title} }
+
+// Add appends charts to the page.
+func (p *Page) Add(charts ...*Chart) *Page {
+	for _, c := range charts {
+		p.blocks = append(p.blocks, block{chart: c})
+	}
+	return p
+}
+
+// Text appends a paragraph of plain text.
+func (p *Page) Text(s string) *Page {
+	p.blocks = append(p.blocks, block{text: s})
+	return p
+}
+
+// Links appends a list of links.
+func (p *Page) Links(l ...Link) *Page {
+	p.blocks = append(p.blocks, block{links: l})
+	return p
+}
+
+// Charts returns the page's charts in order.
+func (p *Page) Charts() []*Chart {
+	var out []*Chart
+	for _, b := range p.blocks {
+		if b.chart != nil {
+			out = append(out, b.chart)
+		}
+	}
+	return out
+}
+
+// Size returns the page's size in pixels, near enough to size a frame
+// that shows it without scroll bars.
+func (p *Page) Size() (w, h int) {
+	w, h = 640, 40
+	if p.Title != "" {
+		h += 50
+	}
+	for _, b := range p.blocks {
+		switch {
+		case b.chart != nil:
+			w = max(w, b.chart.Width+40)
+			h += b.chart.Height + 24
+		case b.links != nil:
+			h += 26 * len(b.links)
+		default:
+			h += 24 * (1 + len(b.text)/100)
+		}
+	}
+	return w, h
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{.Title}}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 16px 20px; color: #222; background: #fff; }
+h1 { font-size: 22px; font-weight: 600; }
+p { max-width: 60em; line-height: 1.45; }
+.difftoy-chart { margin: 10px 0 22px; }
+li { margin: 4px 0; }
+</style>
+{{if .Inline}}<script>{{.Inline}}</script>{{else}}<script src="{{.Src}}"></script>{{end}}
+<script>
+window.difftoy = { charts: {{.N}}, drawn: 0, times: [], setOption: [], errors: [] };
+function difftoyDraw(id, option) {
+  var el = document.getElementById(id);
+  if (typeof echarts === 'undefined') {
+    el.textContent = 'This chart needs echarts, which did not load.';
+    console.error('difftoy: echarts did not load');
+    return;
+  }
+  var c = echarts.init(el, null, { renderer: 'canvas' });
+  var done = false;
+  c.on('finished', function () {
+    if (done) { return; }
+    done = true;
+    window.difftoy.times.push(performance.now());
+    window.difftoy.drawn++;
+  });
+  var t0 = performance.now();
+  c.setOption(option);
+  window.difftoy.setOption.push(performance.now() - t0);
+}
+</script>
+</head>
+<body>
+{{if .Title}}<h1>{{.Title}}</h1>{{end}}
+{{range .Blocks}}{{if .Chart}}<div class="difftoy-chart" id="{{.ID}}" style="width:{{.W}}px;height:{{.H}}px"></div>
+<script>difftoyDraw({{.ID}}, {{.Option}});</script>
+{{else if .Links}}<ul>{{range .Links}}<li><a href="{{.Href}}">{{.Text}}</a>{{if .Note}}: {{.Note}}{{end}}</li>{{end}}</ul>
+{{else}}<p>{{.Text}}</p>
+{{end}}{{end}}</body>
+</html>
+`))
+
+type tmplBlock struct {
+	Chart  bool
+	ID     string
+	W, H   int
+	Option template.JS
+	Text   string
+	Links  []Link
+}
+
+// Render writes the page as a self-contained HTML document that loads
+// echarts as a says.
+func (p *Page) Render(w io.Writer, a Assets) error {
+	if a.Script == nil && a.Src == "" {
+		return fmt.Errorf("viz: page %q: no echarts assets (use Inline, Beside or InlineOrCDN)", p.Title)
+	}
+	data := struct {
+		Title  string
+		Inline template.JS
+		Src    string
+		N      int
+		Blocks []tmplBlock
+	}{Title: p.Title, Inline: template.JS(a.Script), Src: a.Src}
+	for _, b := range p.blocks {
+		switch {
+		case b.chart != nil:
+			data.N++
+			js, err := b.chart.JSON()
+			if err != nil {
+				return fmt.Errorf("viz: chart %q: %w", b.chart.Title, err)
+			}
+			data.Blocks = append(data.Blocks, tmplBlock{Chart: true, ID: fmt.Sprintf("difftoy-chart-%d", data.N),
+				W: b.chart.Width, H: b.chart.Height, Option: template.JS(js)})
+		case b.links != nil:
+			data.Blocks = append(data.Blocks, tmplBlock{Links: b.links})
+		default:
+			data.Blocks = append(data.Blocks, tmplBlock{Text: b.text})
+		}
+	}
+	bw := bufio.NewWriter(w)
+	if err := pageTmpl.Execute(bw, data); err != nil {
+		return fmt.Errorf("viz: page %q: %w", p.Title, err)
+	}
+	return bw.Flush()
+}
+
+// WriteFile renders the page into the file at path.
+func (p *Page) WriteFile(path string, a Assets) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := p.Render(f, a); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

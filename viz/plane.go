@@ -1,0 +1,249 @@
+// Panels of the plane: square grids with equal scale on both axes, laid out
+// as small multiples in one chart, with densities drawn as images behind.
+
+package viz
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Grid is a regular lattice of NX by NY nodes over the rectangle
+// [X0, X1] x [Y0, Y1]. Values on a grid are stored row by row from the
+// bottom: node (i, j) at x = X0 + i (X1-X0)/(NX-1), y = Y0 + j (Y1-Y0)/(NY-1)
+// has index j*NX + i, the order of Points.
+type Grid struct {
+	X0, X1, Y0, Y1 float64
+	NX, NY         int
+}
+
+// Len returns the number of nodes, NX*NY.
+func (g Grid) Len() int { return g.NX * g.NY }
+
+// Points returns the nodes as a row-major batch of NX*NY points, ready for
+// a density, a score or a denoiser to be evaluated on.
+func (g Grid) Points() []float64 {
+	g.check("viz.Grid.Points")
+	p := make([]float64, 0, 2*g.Len())
+	for j := range g.NY {
+		for i := range g.NX {
+			p = append(p, g.x(i), g.y(j))
+		}
+	}
+	return p
+}
+
+func (g Grid) x(i int) float64 { return g.X0 + float64(i)*(g.X1-g.X0)/float64(g.NX-1) }
+func (g Grid) y(j int) float64 { return g.Y0 + float64(j)*(g.Y1-g.Y0)/float64(g.NY-1) }
+
+func (g Grid) check(who string) {
+	if g.NX < 2 || g.NY < 2 || !(g.X1 > g.X0) || !(g.Y1 > g.Y0) {
+		panic(fmt.Sprintf("%s: grid %+v needs NX, NY >= 2 and X1 > X0, Y1 > Y0", who, g))
+	}
+}
+
+// checkValues panics unless v holds per values for each node of g.
+func (g Grid) checkValues(who string, v []float64, per int) {
+	g.check(who)
+	if len(v) != per*g.Len() {
+		panic(fmt.Sprintf("%s: %d values for a %dx%d grid, want %d", who, len(v), g.NX, g.NY, per*g.Len()))
+	}
+}
+
+// extent is a window of the plane.
+type extent struct {
+	x0, x1, y0, y1 float64
+	ok             bool
+}
+
+// add grows e to hold the finite points of p (row-major pairs).
+func (e *extent) add(p []float64) {
+	for i := 0; i+1 < len(p); i += 2 {
+		x, y := p[i], p[i+1]
+		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+			continue
+		}
+		if !e.ok {
+			*e = extent{x, x, y, y, true}
+			continue
+		}
+		e.x0, e.x1 = math.Min(e.x0, x), math.Max(e.x1, x)
+		e.y0, e.y1 = math.Min(e.y0, y), math.Max(e.y1, y)
+	}
+}
+
+// addGrid grows e to hold the cells of g (half a cell beyond the nodes).
+func (e *extent) addGrid(g Grid) {
+	dx, dy := (g.X1-g.X0)/float64(g.NX-1)/2, (g.Y1-g.Y0)/float64(g.NY-1)/2
+	e.add([]float64{g.X0 - dx, g.Y0 - dy, g.X1 + dx, g.Y1 + dy})
+}
+
+// square returns a window with the same span on both axes, a little
+// larger than e, whose ends and tick step are round numbers.
+func (e extent) square() (w extent, step float64) {
+	if !e.ok {
+		e = extent{-1, 1, -1, 1, true}
+	}
+	span := math.Max(e.x1-e.x0, e.y1-e.y0) * 1.04
+	if span == 0 {
+		span = 2
+	}
+	step = niceStep(span / 5)
+	n := math.Ceil(span/step - 1e-9)
+	lo := func(a, b float64) float64 {
+		c := (a + b) / 2
+		l := math.Floor((c-n*step/2)/step+1e-9) * step
+		for l+n*step < b { // rounding down may cut off the top
+			l += step / 2
+		}
+		return l
+	}
+	x0, y0 := lo(e.x0, e.x1), lo(e.y0, e.y1)
+	if x0 > e.x0 || y0 > e.y0 || x0+n*step < e.x1 || y0+n*step < e.y1 {
+		n++
+	}
+	return extent{x0, x0 + n*step, y0, y0 + n*step, true}, step
+}
+
+// niceStep returns 1, 2, 2.5 or 5 times a power of ten, at least s.
+func niceStep(s float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(s)))
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*p >= s*(1-1e-9) {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// layout places n square panels of side pixels in rows of at most cols,
+// all showing the same window w of the plane.
+type layout struct {
+	n, cols, rows int
+	side          int // panel side in pixels
+	left, top     int // first panel's corner
+	gapX, gapY    int
+	right         int // room on the right (colour bar)
+	w             extent
+	step          float64
+}
+
+const (
+	titleRoom  = 64 // chart title and legend above the panels
+	panelTitle = 22 // room for a panel's own title
+)
+
+func newLayout(n, cols, side int, e extent, right int) layout {
+	if cols > n {
+		cols = n
+	}
+	w, step := e.square()
+	return layout{
+		n: n, cols: cols, rows: (n + cols - 1) / cols, side: side,
+		left: 64, top: titleRoom + panelTitle, gapX: 56, gapY: 48 + panelTitle,
+		right: right, w: w, step: step,
+	}
+}
+
+func (l layout) width() int {
+	return l.left + l.cols*l.side + (l.cols-1)*l.gapX + 24 + l.right
+}
+func (l layout) height() int { return l.top + l.rows*l.side + (l.rows-1)*l.gapY + 48 }
+
+// corner returns the pixel position of panel i's top-left corner.
+func (l layout) corner(i int) (x, y int) {
+	r, c := i/l.cols, i%l.cols
+	return l.left + c*(l.side+l.gapX), l.top + r*(l.side+l.gapY)
+}
+
+// toPx maps a point of the plane to pixels in panel i.
+func (l layout) toPx(i int, x, y float64) (float64, float64) {
+	cx, cy := l.corner(i)
+	s := float64(l.side) / (l.w.x1 - l.w.x0)
+	return float64(cx) + (x-l.w.x0)*s, float64(cy) + (l.w.y1-y)*s
+}
+
+// apply sets the grids, the axes and the titles of the panels on c.
+func (l layout) apply(c *Chart, titles []string, xName, yName string) {
+	var grids []opts.Grid
+	var xs, ys []any
+	var ts []any
+	ts = append(ts, map[string]any{"text": c.Title, "left": "center", "top": 6})
+	for i := range l.n {
+		x, y := l.corner(i)
+		grids = append(grids, opts.Grid{Left: px(x), Top: px(y), Width: px(l.side), Height: px(l.side)})
+		axis := func(name string, lo, hi float64, loc string) map[string]any {
+			return map[string]any{
+				"type": "value", "gridIndex": i, "min": num(lo), "max": num(hi), "interval": num(l.step),
+				"name": name, "nameLocation": "middle", "nameGap": 28, "position": loc,
+				"splitLine": map[string]any{"lineStyle": map[string]any{"color": "#eeeeee"}},
+			}
+		}
+		xs = append(xs, axis(xName, l.w.x0, l.w.x1, "bottom"))
+		ys = append(ys, axis(yName, l.w.y0, l.w.y1, "left"))
+		if i < len(titles) && titles[i] != "" {
+			ts = append(ts, map[string]any{
+				"text": titles[i], "left": x + l.side/2, "top": y - panelTitle, "textAlign": "center",
+				"textStyle": map[string]any{"fontSize": 13, "fontWeight": "normal"},
+			})
+		}
+	}
+	c.base.SetGlobalOptions(charts.WithGridOpts(grids...))
+	c.set("xAxis", xs)
+	c.set("yAxis", ys)
+	c.set("title", ts)
+}
+
+// image returns a graphic element drawing the values v on grid g (per
+// node, coloured by cm between lo and hi) in panel i of l.
+func (l layout) image(i int, g Grid, v []float64, cm colormap, lo, hi float64) map[string]any {
+	dx, dy := (g.X1-g.X0)/float64(g.NX-1)/2, (g.Y1-g.Y0)/float64(g.NY-1)/2
+	x0, y0 := l.toPx(i, g.X0-dx, g.Y1+dy)
+	x1, y1 := l.toPx(i, g.X1+dx, g.Y0-dy)
+	return map[string]any{
+		"type": "image", "left": num(x0), "top": num(y0), "z": 1, "silent": true,
+		"style": map[string]any{
+			"image": pngDataURL(g.NX, g.NY, func(i, j int) rgba { return cm.at(norm(v[j*g.NX+i], lo, hi)) }),
+			"width": num(x1 - x0), "height": num(y1 - y0),
+		},
+	}
+}
+
+// colorbar returns the graphic elements of a vertical colour bar to the
+// right of the panels, labelled with lo, hi and name.
+func (l layout) colorbar(cm colormap, lo, hi float64, name string) []any {
+	x := l.left + l.cols*l.side + (l.cols-1)*l.gapX + 28
+	y, h := l.top+20, min(l.side-40, 240)
+	label := func(ty int, s string) map[string]any {
+		return map[string]any{"type": "text", "left": x + 20, "top": ty - 7, "silent": true,
+			"style": map[string]any{"text": s, "fontSize": 11, "fill": "#333"}}
+	}
+	return []any{
+		map[string]any{"type": "text", "left": x - 4, "top": y - 22, "silent": true,
+			"style": map[string]any{"text": name, "fontSize": 12, "fill": "#333"}},
+		map[string]any{"type": "image", "left": x, "top": y, "silent": true,
+			"style": map[string]any{
+				"image":  pngDataURL(1, 64, func(_, j int) rgba { return cm.at(float64(j) / 63) }),
+				"width":  14,
+				"height": h,
+			}},
+		label(y, fmtNum(hi)),
+		label(y+h/2, fmtNum((lo+hi)/2)),
+		label(y+h, fmtNum(lo)),
+	}
+}
+
+func fmtNum(x float64) string { return fmt.Sprintf("%.3g", x) }
+
+func norm(x, lo, hi float64) float64 {
+	if !(hi > lo) {
+		return 0
+	}
+	return (x - lo) / (hi - lo)
+}
+
+// axisNames are the names of the plane's coordinates.
+const xName, yName = "x₁", "x₂"

@@ -1,0 +1,271 @@
+// Scenes of the plane: samples coloured by class over training points and a
+// density; densities on a grid; small multiples such as a guidance sweep.
+
+package viz
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Scene is what one panel of the plane shows; every part is optional.
+type Scene struct {
+	Title string // the panel's title (small multiples)
+
+	// Density holds one value per node of Grid (see Grid for the order),
+	// drawn as an image behind everything else.
+	Grid    Grid
+	Density []float64
+
+	// Train holds training points, drawn as small grey dots, or as black
+	// diamonds when there are at most 50 (the atoms of a delta mixture).
+	Train []float64
+
+	// Points holds samples, coloured by Labels (nil: one colour).
+	Points []float64
+	Labels []int
+}
+
+// PlaneOpts are the options of Plane.
+type PlaneOpts struct {
+	Classes      []string // class names by label; nil: "class 0", "class 1", ...
+	Cols         int      // panels per row; 0: 3
+	DensityLabel string   // colour bar title; "": "density"
+	LogDensity   bool     // colour by log density, over the top 12 nats
+	PerPanel     bool     // scale each panel's density to its own maximum (no colour bar)
+	Side         int      // panel side in pixels; 0: 360 for one panel, else 280
+}
+
+// Samples draws one scene: samples coloured by class, training points and
+// the true density behind.
+func Samples(title string, s Scene, classes []string) *Chart {
+	return Plane(title, []Scene{s}, PlaneOpts{Classes: classes})
+}
+
+// Density draws values on a grid (a density of q_t, exact or implied by a
+// model) as a heat map with a colour bar named label.
+func Density(title string, g Grid, values []float64, label string) *Chart {
+	return Plane(title, []Scene{{Grid: g, Density: values}}, PlaneOpts{DensityLabel: label})
+}
+
+// GuidanceSweep draws one panel per guidance scale gamma: small multiples
+// of the samples drawn with gammas[i] in scenes[i].
+func GuidanceSweep(title string, gammas []float64, scenes []Scene, classes []string) *Chart {
+	if len(gammas) != len(scenes) {
+		panic(fmt.Sprintf("viz.GuidanceSweep: %d gammas for %d scenes", len(gammas), len(scenes)))
+	}
+	s := append([]Scene(nil), scenes...)
+	for i := range s {
+		s[i].Title = fmt.Sprintf("γ = %g", gammas[i])
+	}
+	return Plane(title, s, PlaneOpts{Classes: classes, Cols: 4, Side: 220})
+}
+
+// Plane draws scenes as small multiples sharing one window of the plane,
+// with equal scale on both axes.
+func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
+	if len(scenes) == 0 {
+		panic("viz.Plane: no scenes")
+	}
+	var e extent
+	var lo, hi = math.Inf(1), math.Inf(-1)
+	anyPoints, anyDensity := false, false
+	for i, s := range scenes {
+		who := fmt.Sprintf("viz.Plane: scene %d", i)
+		checkPoints(who+" Points", s.Points, s.Labels)
+		checkPoints(who+" Train", s.Train, nil)
+		e.add(s.Points)
+		e.add(s.Train)
+		anyPoints = anyPoints || len(s.Points)+len(s.Train) > 0
+		if s.Density != nil {
+			s.Grid.checkValues(who+" Density", s.Density, 1)
+			e.addGrid(s.Grid)
+			anyDensity = true
+			l, h := densityRange(s.Density, o.LogDensity)
+			lo, hi = math.Min(lo, l), math.Max(hi, h)
+		}
+	}
+	cols := o.Cols
+	if cols <= 0 {
+		cols = 3
+	}
+	side := o.Side
+	if side <= 0 {
+		side = 280
+		if len(scenes) == 1 {
+			side = 360
+		}
+	}
+	cm := viridis
+	if anyPoints {
+		cm = greys
+	}
+	bar := anyDensity && !anyPoints && !o.PerPanel
+	right := 0
+	if bar {
+		right = 90
+	}
+	l := newLayout(len(scenes), cols, side, e, right)
+	c := newChart(title, l.width(), l.height())
+	var titles []string
+	var graphic []any
+	var legend []string
+	seen := map[string]bool{}
+	addLegend := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			legend = append(legend, name)
+		}
+	}
+	for i, s := range scenes {
+		titles = append(titles, s.Title)
+		if s.Density != nil {
+			v, pl, ph := s.Density, lo, hi
+			if o.LogDensity {
+				v = logValues(v)
+			}
+			if o.PerPanel {
+				pl, ph = densityRange(s.Density, o.LogDensity)
+			}
+			graphic = append(graphic, l.image(i, s.Grid, v, cm, pl, ph))
+		}
+		if len(s.Train) > 0 {
+			c.series(trainSeries(i, s.Train))
+			addLegend(trainName)
+		}
+		for _, cs := range classSeries(i, s.Points, s.Labels, o.Classes) {
+			c.series(cs)
+			addLegend(cs["name"].(string))
+		}
+	}
+	if bar {
+		name := o.DensityLabel
+		if name == "" {
+			name = "density"
+		}
+		if o.LogDensity {
+			name = "log " + name
+		}
+		graphic = append(graphic, l.colorbar(cm, lo, hi, name)...)
+	}
+	l.apply(c, titles, xName, yName)
+	if len(graphic) > 0 {
+		c.set("graphic", graphic)
+	}
+	c.set("legend", map[string]any{"data": legend, "top": 30})
+	c.set("tooltip", map[string]any{"trigger": "item"})
+	return c
+}
+
+const trainName = "training data"
+
+// densityRange returns the colour range of density values: [0, max], or
+// the top 12 nats of the log density.
+func densityRange(v []float64, log bool) (lo, hi float64) {
+	hi = math.Inf(-1)
+	for _, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			hi = math.Max(hi, x)
+		}
+	}
+	if math.IsInf(hi, -1) {
+		return 0, 1
+	}
+	if log {
+		h := math.Log(hi)
+		return h - 12, h
+	}
+	return 0, hi
+}
+
+func logValues(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = math.Log(x)
+	}
+	return out
+}
+
+func checkPoints(who string, p []float64, labels []int) {
+	if len(p)%2 != 0 {
+		panic(fmt.Sprintf("%s: odd length %d, want pairs (x1, x2)", who, len(p)))
+	}
+	if labels != nil && len(labels) != len(p)/2 {
+		panic(fmt.Sprintf("%s: %d labels for %d points", who, len(labels), len(p)/2))
+	}
+}
+
+// trainSeries draws training points in panel i.
+func trainSeries(i int, p []float64) map[string]any {
+	n := len(p) / 2
+	data := make([]pt, n)
+	for k := range n {
+		data[k] = xy(p, k)
+	}
+	s := map[string]any{
+		"type": "scatter", "name": trainName, "xAxisIndex": i, "yAxisIndex": i, "data": data,
+		"symbolSize": 3, "itemStyle": map[string]any{"color": "#777777", "opacity": 0.6}, "z": 2,
+		"large": n > 2000,
+	}
+	if n <= 50 {
+		s["symbol"], s["symbolSize"] = "diamond", 11
+		s["itemStyle"] = map[string]any{"color": "#111111"}
+		s["z"] = 4
+	}
+	return s
+}
+
+// className names class k.
+func className(classes []string, k int) string {
+	if k >= 0 && k < len(classes) {
+		return classes[k]
+	}
+	return fmt.Sprintf("class %d", k)
+}
+
+func classColor(k int) string {
+	if k < 0 {
+		return "#444444"
+	}
+	return palette[k%len(palette)]
+}
+
+// classSeries splits points by label into one scatter series per class in
+// panel i, in label order.
+func classSeries(i int, p []float64, labels []int, classes []string) []map[string]any {
+	n := len(p) / 2
+	if n == 0 {
+		return nil
+	}
+	by := map[int][]pt{}
+	var keys []int
+	for k := range n {
+		lab := -1
+		if labels != nil {
+			lab = labels[k]
+		}
+		if _, ok := by[lab]; !ok {
+			keys = append(keys, lab)
+		}
+		by[lab] = append(by[lab], xy(p, k))
+	}
+	slices.Sort(keys)
+	var out []map[string]any
+	for _, lab := range keys {
+		name := "samples"
+		if labels != nil {
+			name = className(classes, lab)
+		}
+		color := classColor(lab)
+		if labels == nil {
+			color = palette[0]
+		}
+		out = append(out, map[string]any{
+			"type": "scatter", "name": name, "xAxisIndex": i, "yAxisIndex": i, "data": by[lab],
+			"symbolSize": 4, "itemStyle": map[string]any{"color": color, "opacity": 0.75}, "z": 3,
+			"large": len(by[lab]) > 2000,
+		})
+	}
+	return out
+}
