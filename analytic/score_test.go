@@ -14,10 +14,10 @@ const eps = 0x1p-52
 // fdTol bounds the error of a central difference with step h of a function
 // f = log q_t (or a difference of two such) at x:
 //
-//   - truncation h^2/6 |f'''|. With pi_i the posterior, z_i = C_i^{-1}(x - sqrt(alpha) m_i)
+//   - truncation h^2/6 |f3|, f3 the third derivative. With pi_i the posterior, z_i = C_i^{-1}(x - sqrt(alpha) m_i)
 //     and grad f = -sum_i pi_i z_i, the third derivative is a third cumulant of
 //     the z_i under pi plus terms with dpi/dx and dz/dx = C_i^{-1}, so
-//     |f'''| <= dz^3 + 3 dz lambda, dz = max |z_i - z_j|, lambda = max ||C_i^{-1}||;
+//     |f3| <= dz^3 + 3 dz lambda, dz = max |z_i - z_j|, lambda = max ||C_i^{-1}||;
 //   - rounding: f is computed from logits of size L with error a few eps (L + |f|);
 //     16 eps (1 + L + |f|) / h bounds its effect on the quotient.
 //
