@@ -28,6 +28,12 @@
 // inverse (StepForSigma, StepForAlpha); Reschedule and RescheduleSteps use
 // them to let a denoiser of one schedule serve another.
 //
+// Datasets (Load, DatasetNames): named 2-D toys, each with its exact law
+// as an analytic.Mixture: the lecture's three delta points, Gaussian
+// mixtures (eight Gaussians, a ring, labelled two- and three-class
+// mixtures) and finite training sets (moons, swiss roll, checkerboard)
+// whose exact law is the delta mixture of their points.
+//
 // Conventions (see ARCHITECTURE.md): batches are row-major []float64 of n
 // points of Dim() coordinates, numeric calls are destination-first, wrong
 // lengths and levels outside (0, 1] panic with "toy.Func: ..." messages,

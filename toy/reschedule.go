@@ -50,7 +50,8 @@ func (w stepped) DenoiseStep(dst, x []float64, step float64, y []int) []float64 
 // schedule is a change of the time variable only.
 //
 // A level outside [alpha_T, 1] of from is a programmer error and panics:
-// d was never trained there, and the wrapper does not clamp.
+// d was never trained there, and the wrapper does not clamp. Each call
+// allocates one batch-sized buffer for the scaled input.
 func Reschedule(d StepDenoiser, from *Schedule) Denoiser { return rescheduled{d, from} }
 
 type rescheduled struct {

@@ -161,6 +161,10 @@ func ScheduleByName(name string, T int) (*Schedule, error) {
 			return nil, fmt.Errorf("%w \"linear\": T = %d, want at least 1", ErrSchedule, T)
 		}
 		scale := 1000 / float64(T)
+		if 0.02*scale >= 1 {
+			return nil, fmt.Errorf("%w \"linear\": scaled to T = %d steps the last beta is %v >= 1 (T must exceed 20; use Linear for other ends)",
+				ErrSchedule, T, 0.02*scale)
+		}
 		return Linear(T, 1e-4*scale, 0.02*scale)
 	case "cosine":
 		return Cosine(T, 0.008)
@@ -176,6 +180,12 @@ func (s *Schedule) checkStep(who string, t, lo int) {
 		panic(fmt.Sprintf("toy.Schedule.%s: step t = %d is not in %d..%d", who, t, lo, len(s.betas)))
 	}
 }
+
+// Betas returns a copy of beta_1..beta_T (index t-1 holds beta_t).
+func (s *Schedule) Betas() []float64 { return append([]float64(nil), s.betas...) }
+
+// Alphas returns a copy of alpha_0..alpha_T (index t holds alpha_t).
+func (s *Schedule) Alphas() []float64 { return append([]float64(nil), s.alphas...) }
 
 // Beta returns beta_t, t in 1..T.
 func (s *Schedule) Beta(t int) float64 {

@@ -335,3 +335,15 @@ func TestStepForOutOfRange(t *testing.T) {
 		t.Errorf("StepForAlpha(1) = %v, %v, want 0", v, err)
 	}
 }
+
+func TestBetasAlphasCopies(t *testing.T) {
+	s := toy.DDPM()
+	b, a := s.Betas(), s.Alphas()
+	if len(b) != 1000 || len(a) != 1001 || b[0] != s.Beta(1) || a[1000] != s.Alpha(1000) || a[0] != 1 {
+		t.Fatalf("Betas/Alphas: lengths %d, %d", len(b), len(a))
+	}
+	b[0], a[1] = 0.5, 0.5
+	if s.Beta(1) == 0.5 || s.Alpha(1) == 0.5 {
+		t.Error("Betas/Alphas share memory with the schedule")
+	}
+}
