@@ -21,7 +21,7 @@ const eps = 0x1p-52
 //   - rounding: f is computed from logits of size L with error a few eps (L + |f|);
 //     16 eps (1 + L + |f|) / h bounds its effect on the quotient.
 //
-// times terms for a difference of two log-densities.
+// The sum is multiplied by terms, the number of log-densities in f.
 func fdTol(r refOut, f, h float64, terms int) float64 {
 	trunc := h * h / 6 * (r.dz*r.dz*r.dz + 3*r.dz*r.lambda)
 	round := 16 * eps * (1 + r.lmax + math.Abs(f)) / h

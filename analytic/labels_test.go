@@ -1,0 +1,190 @@
+package analytic_test
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distmv"
+
+	"difftoy/analytic"
+)
+
+// TestClassPosteriorBayes compares q_t(y | x) with Bayes' rule evaluated
+// naively: q_t(y | x) = sum_{i in y} w_i N_i(x) / sum_i w_i N_i(x) with the
+// densities themselves (gonum's distmv.Normal.Prob, no logarithms), on well
+// scaled points where nothing under- or overflows. The rows must also sum to
+// one. Rounding of K densities and two sums: 1e-13 leaves a wide margin.
+func TestClassPosteriorBayes(t *testing.T) {
+	for _, tc := range mixtures(t) {
+		m := tc.m
+		if m.Classes() == 0 {
+			mustPanic(t, "unlabelled", func() { m.ClassPosterior(nil, make([]float64, m.Dim()), 0.5) })
+			continue
+		}
+		d, nc := m.Dim(), m.Classes()
+		cs := refComps(t, m)
+		x := testPoints(d)[:4*d] // near the data
+		for _, alpha := range []float64{0.05, 0.5, 0.95} {
+			got := m.ClassPosterior(nil, x, alpha)
+			for p := range len(x) / d {
+				xp := row(x, d, p)
+				want := make([]float64, nc)
+				total := 0.0
+				for _, c := range cs {
+					mu := make([]float64, d)
+					for j := range mu {
+						mu[j] = math.Sqrt(alpha) * c.mean[j]
+					}
+					cov := mat.NewSymDense(d, nil)
+					cov.ScaleSym(alpha, c.cov)
+					for j := range d {
+						cov.SetSym(j, j, cov.At(j, j)+1-alpha)
+					}
+					nrm, _ := distmv.NewNormal(mu, cov, nil)
+					q := c.w * nrm.Prob(xp)
+					want[c.label] += q
+					total += q
+				}
+				sum := 0.0
+				for y := range want {
+					want[y] /= total
+					sum += row(got, nc, p)[y]
+				}
+				if math.Abs(sum-1) > 1e-13 {
+					t.Errorf("%s alpha=%v: ClassPosterior(%v) sums to %v", tc.name, alpha, xp, sum)
+				}
+				if e := maxAbsDiff(row(got, nc, p), want); e > 1e-13 {
+					t.Errorf("%s alpha=%v: ClassPosterior(%v) = %v, Bayes gives %v", tc.name, alpha, xp, row(got, nc, p), want)
+				}
+			}
+		}
+	}
+}
+
+// TestGuidanceIdentities checks MATH.md section 7 on the labelled mixtures:
+// CFGScore = GuidedScore (the same field written two ways), gamma = 0 gives
+// the conditional score, gamma = -1 the unconditional one, an Empty label
+// gives the unconditional score and a zero classifier gradient, and
+// TemperedScore is a times the score. The tolerance is rounding in sums of
+// terms of size (2 + |gamma|) max|score|.
+func TestGuidanceIdentities(t *testing.T) {
+	for _, tc := range mixtures(t) {
+		m := tc.m
+		if m.Classes() == 0 {
+			continue
+		}
+		d := m.Dim()
+		x := testPoints(d)
+		n := len(x) / d
+		y := make([]int, n)
+		for p := range y {
+			y[p] = p%(m.Classes()+1) - 1 // Empty, 0, 1, ...
+		}
+		for _, alpha := range []float64{0.01, 0.4, 0.9} {
+			uncond := m.Score(nil, x, alpha, nil)
+			cond := m.Score(nil, x, alpha, y)
+			scale := maxAbs(uncond) + maxAbs(cond)
+			for _, gamma := range []float64{0, 0.5, 3, 10} {
+				g := analytic.GuidedScore(m, nil, x, alpha, y, gamma)
+				c := analytic.CFGScore(m, nil, x, alpha, y, gamma)
+				if e := maxAbsDiff(g, c); e > 8*eps*(2+gamma)*scale {
+					t.Errorf("%s alpha=%v gamma=%v: GuidedScore and CFGScore differ by %g", tc.name, alpha, gamma, e)
+				}
+			}
+			if e := maxAbsDiff(analytic.GuidedScore(m, nil, x, alpha, y, 0), cond); e > 8*eps*scale {
+				t.Errorf("%s alpha=%v: GuidedScore(gamma = 0) differs from the conditional score by %g", tc.name, alpha, e)
+			}
+			if e := maxAbsDiff(analytic.CFGScore(m, nil, x, alpha, y, 0), cond); e != 0 {
+				t.Errorf("%s alpha=%v: CFGScore(gamma = 0) differs from the conditional score by %g", tc.name, alpha, e)
+			}
+			if e := maxAbsDiff(analytic.GuidedScore(m, nil, x, alpha, y, -1), uncond); e != 0 {
+				t.Errorf("%s alpha=%v: GuidedScore(gamma = -1) differs from the unconditional score by %g", tc.name, alpha, e)
+			}
+			cg := analytic.ClassifierGrad(m, nil, x, alpha, y)
+			for p := range n {
+				if y[p] != analytic.Empty {
+					continue
+				}
+				if e := maxAbs(row(cg, d, p)); e != 0 {
+					t.Errorf("%s alpha=%v: ClassifierGrad for the empty label = %v, want 0", tc.name, alpha, row(cg, d, p))
+				}
+				if e := maxAbsDiff(row(cond, d, p), row(uncond, d, p)); e != 0 {
+					t.Errorf("%s alpha=%v: Score for the empty label differs from the unconditional score", tc.name, alpha)
+				}
+			}
+			// Bayes: s(x | y) = s(x) + grad log q_t(y | x) holds by construction
+			// of ClassifierGrad; its value is checked by finite differences
+			// in score_test.go.
+			for _, a := range []float64{0, 0.5, 2} {
+				if e := maxAbsDiff(analytic.TemperedScore(m, nil, x, alpha, a), scaled(uncond, a)); e != 0 {
+					t.Errorf("%s alpha=%v: TemperedScore(a=%v) differs from a * Score by %g", tc.name, alpha, a, e)
+				}
+			}
+		}
+	}
+}
+
+func scaled(v []float64, a float64) []float64 {
+	out := make([]float64, len(v))
+	for i := range v {
+		out[i] = a * v[i]
+	}
+	return out
+}
+
+// TestGuidancePanics checks the argument checks of the guidance functions.
+func TestGuidancePanics(t *testing.T) {
+	m := delta2(t)
+	x := []float64{0, 0, 1, 1}
+	mustPanic(t, "analytic.GuidedScore: gamma = NaN", func() { analytic.GuidedScore(m, nil, x, 0.5, nil, math.NaN()) })
+	mustPanic(t, "analytic.CFGScore: label y[1] = 3 is outside 0..2", func() { analytic.CFGScore(m, nil, x, 0.5, []int{0, 3}, 1) })
+	mustPanic(t, "analytic.ClassifierGrad: 1 labels for 2 points", func() { analytic.ClassifierGrad(m, nil, x, 0.5, []int{0}) })
+	mustPanic(t, "analytic.TemperedScore: alpha = 0 is not in (0, 1]", func() { analytic.TemperedScore(m, nil, x, 0, 1) })
+	mustPanic(t, "analytic.TemperedScore: a = +Inf", func() { analytic.TemperedScore(m, nil, x, 0.5, math.Inf(1)) })
+	u := delta3(t)
+	mustPanic(t, "given to an unlabelled mixture", func() { analytic.GuidedScore(u, nil, []float64{0, 0, 0}, 0.5, []int{0}, 1) })
+}
+
+// TestClass checks the class sub-mixtures: their weights are the class's
+// weights renormalised, they are unlabelled, and bad classes are errors.
+func TestClass(t *testing.T) {
+	for _, tc := range mixtures(t) {
+		m := tc.m
+		if m.Classes() == 0 {
+			if _, err := m.Class(0); err == nil {
+				t.Errorf("%s: Class(0) of an unlabelled mixture gave no error", tc.name)
+			}
+			continue
+		}
+		w, lab := m.Weights(), m.Labels()
+		for y := range m.Classes() {
+			sub, err := m.Class(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []float64
+			total := 0.0
+			for i := range w {
+				if lab[i] == y {
+					want = append(want, w[i])
+					total += w[i]
+				}
+			}
+			for i := range want {
+				want[i] /= total
+			}
+			if got := sub.Weights(); len(got) != len(want) || maxAbsDiff(got, want) > 1e-15 {
+				t.Errorf("%s: Class(%d).Weights() = %v, want %v", tc.name, y, got, want)
+			}
+			if sub.Labels() != nil || sub.Classes() != 0 {
+				t.Errorf("%s: Class(%d) is labelled", tc.name, y)
+			}
+		}
+		for _, y := range []int{-1, m.Classes()} {
+			if _, err := m.Class(y); err == nil {
+				t.Errorf("%s: Class(%d) gave no error", tc.name, y)
+			}
+		}
+	}
+}
