@@ -46,8 +46,8 @@ func TestScoreFromDenoiser(t *testing.T) {
 			}
 		}
 	}
-	if toy.ScoreFrom(testModel).Dim() != 2 {
-		t.Error("ScoreFrom: wrong Dim")
+	if toy.ScoreFrom(testModel).Dim() != 2 || toy.DenoiserFrom(testModel).Dim() != 2 {
+		t.Error("ScoreFrom or DenoiserFrom: wrong Dim")
 	}
 }
 

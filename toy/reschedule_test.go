@@ -93,6 +93,9 @@ func TestRescheduleStridedSteps(t *testing.T) {
 		}
 		rec := &stepRecorder{}
 		w := toy.RescheduleSteps(rec, base, strided)
+		if w.Dim() != 2 {
+			t.Fatalf("RescheduleSteps: Dim = %d, want 2", w.Dim())
+		}
 		x := []float64{0.5, -2, 3, 1}
 		y := []int{1, toy.Empty}
 		for j := 0; j <= strided.T(); j++ {
