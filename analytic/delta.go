@@ -120,8 +120,8 @@ func (s *deltaSet) logits(lg, xq []float64, c float64) float64 {
 	return best
 }
 
-// nearest writes the weight w_i of each point nearest to x into lg, 0
-// elsewhere, and returns their sum: the alpha -> 1 limit of the posterior.
+// nearest writes a weight proportional to w_i for each point nearest to x
+// into lg, 0 elsewhere, and returns their sum: the alpha -> 1 limit of the posterior.
 func (s *deltaSet) nearest(lg, x []float64) float64 {
 	d := len(x)
 	qmin := math.Inf(1)
@@ -135,14 +135,19 @@ func (s *deltaSet) nearest(lg, x []float64) float64 {
 		lg[i] = q
 		qmin = min(qmin, q)
 	}
-	sum := 0.0
+	// Relative to the first nearest point's weight, so that a unique nearest
+	// point gets weight exactly 1 (and the denoiser returns it exactly).
+	sum, ref := 0.0, 0.0
 	for i, q := range lg {
-		if q == qmin {
-			lg[i] = s.w[i]
-			sum += s.w[i]
-		} else {
+		if q != qmin {
 			lg[i] = 0
+			continue
 		}
+		if ref == 0 {
+			ref = s.w[i]
+		}
+		lg[i] = s.w[i] / ref
+		sum += lg[i]
 	}
 	return sum
 }

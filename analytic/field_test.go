@@ -1,0 +1,181 @@
+package analytic_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"difftoy/analytic"
+)
+
+// randomBatch returns n points (standard normal times scale) and labels
+// drawn from {Empty, 0..C-1} (nil when unlabelled).
+func randomBatch(m analytic.Mixture, n int, scale float64, seed uint64) ([]float64, []int) {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	x := make([]float64, n*m.Dim())
+	for i := range x {
+		x[i] = scale * rng.NormFloat64()
+	}
+	if m.Classes() == 0 {
+		return x, nil
+	}
+	y := make([]int, n)
+	for i := range y {
+		y[i] = rng.IntN(m.Classes()+1) - 1
+	}
+	return x, y
+}
+
+// TestBatchedEqualsSingle: each point of a batch (large enough to be split
+// into several parallel chunks) gets exactly the result of a one-point call,
+// and dst may be x itself.
+func TestBatchedEqualsSingle(t *testing.T) {
+	for _, tc := range mixtures(t) {
+		m := tc.m
+		d, k, nc := m.Dim(), m.Len(), m.Classes()
+		n := 6000 // grain is 2^15/K points: several chunks for these K
+		x, y := randomBatch(m, n, 2, 1)
+		for _, alpha := range []float64{0.3, 0.95} {
+			type method struct {
+				name  string
+				width int
+				batch func(dst, x []float64, y []int) []float64
+			}
+			ms := []method{
+				{"Denoise", d, func(dst, x []float64, y []int) []float64 { return m.Denoise(dst, x, alpha, y) }},
+				{"Score", d, func(dst, x []float64, y []int) []float64 { return m.Score(dst, x, alpha, y) }},
+				{"Eps", d, func(dst, x []float64, y []int) []float64 { return m.Eps(dst, x, alpha, y) }},
+				{"LogProb", 1, func(dst, x []float64, _ []int) []float64 { return m.LogProb(dst, x, alpha) }},
+				{"Posterior", k, func(dst, x []float64, _ []int) []float64 { return m.Posterior(dst, x, alpha) }},
+			}
+			if nc > 0 {
+				ms = append(ms,
+					method{"ClassPosterior", nc, func(dst, x []float64, _ []int) []float64 { return m.ClassPosterior(dst, x, alpha) }},
+					method{"GuidedScore", d, func(dst, x []float64, y []int) []float64 { return analytic.GuidedScore(m, dst, x, alpha, y, 2) }},
+					method{"CFGScore", d, func(dst, x []float64, y []int) []float64 { return analytic.CFGScore(m, dst, x, alpha, y, 2) }},
+					method{"ClassifierGrad", d, func(dst, x []float64, y []int) []float64 { return analytic.ClassifierGrad(m, dst, x, alpha, y) }},
+				)
+			}
+			for _, me := range ms {
+				all := me.batch(nil, x, y)
+				for p := 0; p < n; p += 97 {
+					var yp []int
+					if y != nil {
+						yp = y[p : p+1]
+					}
+					one := me.batch(make([]float64, me.width), row(x, d, p), yp)
+					if maxAbsDiff(one, row(all, me.width, p)) != 0 {
+						t.Errorf("%s alpha=%v: %s of point %d in a batch = %v, alone %v", tc.name, alpha, me.name, p, row(all, me.width, p), one)
+					}
+				}
+				if me.width == d && me.name != "Posterior" && me.name != "ClassPosterior" { // the fields of x may be computed in place
+					xc := append([]float64(nil), x...)
+					me.batch(xc, xc, y)
+					if maxAbsDiff(xc, all) != 0 {
+						t.Errorf("%s alpha=%v: %s in place (dst = x) differs from the batch", tc.name, alpha, me.name)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestExtremes: for alpha from 1e-8 to 1 - 1e-12 and query points up to
+// 1e3 from the data, every output is finite, and D*, the score and log q_t
+// agree with the gonum reference (log-sum-exp with math.Exp). The problem
+// itself is ill-conditioned at such points: a logit depends on x with
+// slope |x - sqrt(alpha) x^(i)| / (1-alpha), so one ulp of x (1e-13 at
+// |x| = 1e3) moves logits by up to ~1e-10 where several components share
+// the posterior (elsewhere the posterior is a point mass and nothing moves).
+// 1e-8 relative leaves a margin over that; log q_t itself, a sum of large
+// terms, is compared to 1e-12 relative.
+func TestExtremes(t *testing.T) {
+	alphas := []float64{1e-8, 1e-6, 1e-3, 0.5, 1 - 1e-6, 1 - 1e-9, 1 - 1e-12}
+	for _, tc := range mixtures(t) {
+		m := tc.m
+		d := m.Dim()
+		cs := refComps(t, m)
+		near, _ := randomBatch(m, 20, 1.5, 2)
+		far, _ := randomBatch(m, 20, 1, 3)
+		for i := range far {
+			far[i] *= 1e3 / math.Sqrt(float64(d)) // |x| about 1e3
+		}
+		x := append(near, far...)
+		n := len(x) / d
+		for _, alpha := range alphas {
+			for y := -1; y < m.Classes(); y++ {
+				labels := make([]int, n)
+				for p := range labels {
+					labels[p] = y
+				}
+				outs := map[string][]float64{
+					"Denoise": m.Denoise(nil, x, alpha, labels),
+					"Score":   m.Score(nil, x, alpha, labels),
+					"Eps":     m.Eps(nil, x, alpha, labels),
+				}
+				if y == -1 {
+					outs["LogProb"] = m.LogProb(nil, x, alpha)
+					outs["Posterior"] = m.Posterior(nil, x, alpha)
+					if m.Classes() > 0 {
+						outs["ClassPosterior"] = m.ClassPosterior(nil, x, alpha)
+						outs["GuidedScore"] = analytic.GuidedScore(m, nil, x, alpha, labels, 3)
+					}
+				}
+				for name, v := range outs {
+					for i, f := range v {
+						if math.IsNaN(f) || math.IsInf(f, 0) {
+							t.Errorf("%s alpha=%v y=%d: %s[%d] = %v", tc.name, alpha, y, name, i, f)
+							break
+						}
+					}
+				}
+				for p := range n {
+					xp := row(x, d, p)
+					r := refEval(t, cs, xp, alpha, y)
+					if got := row(outs["Denoise"], d, p); maxAbsDiff(got, r.mean) > 1e-8*(1+maxAbs(r.mean)) {
+						t.Errorf("%s alpha=%v y=%d: Denoise(%v) = %v, reference %v", tc.name, alpha, y, xp, got, r.mean)
+					}
+					if got := row(outs["Score"], d, p); maxAbsDiff(got, r.score) > 1e-8*(1+maxAbs(r.score)) {
+						t.Errorf("%s alpha=%v y=%d: Score(%v) = %v, reference %v", tc.name, alpha, y, xp, got, r.score)
+					}
+					if y == -1 {
+						if got := outs["LogProb"][p]; math.Abs(got-r.logp) > 1e-12*(1+math.Abs(r.logp)) {
+							t.Errorf("%s alpha=%v: LogProb(%v) = %v, reference %v", tc.name, alpha, xp, got, r.logp)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPanics checks the argument checks of the methods.
+func TestPanics(t *testing.T) {
+	m, g := delta2(t), gauss2(t)
+	x := []float64{0, 0, 1, 1}
+	for _, tc := range []struct {
+		want string
+		f    func()
+	}{
+		{"analytic.(*DeltaMixture).Denoise: len(x) = 3 is not a multiple of the dimension 2", func() { m.Denoise(nil, x[:3], 0.5, nil) }},
+		{"analytic.(*DeltaMixture).Score: len(dst) = 3, want 4", func() { m.Score(make([]float64, 3), x, 0.5, nil) }},
+		{"analytic.(*DeltaMixture).Eps: alpha = 0 is not in (0, 1]", func() { m.Eps(nil, x, 0, nil) }},
+		{"analytic.(*DeltaMixture).Denoise: alpha = NaN is not in (0, 1]", func() { m.Denoise(nil, x, math.NaN(), nil) }},
+		{"analytic.(*DeltaMixture).Denoise: alpha = 1.5 is not in (0, 1]", func() { m.Denoise(nil, x, 1.5, nil) }},
+		{"analytic.(*DeltaMixture).Denoise: 1 labels for 2 points", func() { m.Denoise(nil, x, 0.5, []int{0}) }},
+		{"analytic.(*DeltaMixture).Denoise: label y[1] = 3 is outside 0..2 (or -1 for none)", func() { m.Denoise(nil, x, 0.5, []int{0, 3}) }},
+		{"analytic.(*DeltaMixture).Score: label y[0] = -2 is outside", func() { m.Score(nil, x, 0.5, []int{-2, 0}) }},
+		{"analytic.(*DeltaMixture).Posterior: len(dst) = 4, want 14 (2 points x 7)", func() { m.Posterior(make([]float64, 4), x, 0.5) }},
+		{"analytic.(*DeltaMixture).LogProb: len(dst) = 1, want 2", func() { m.LogProb(make([]float64, 1), x, 0.5) }},
+		{"analytic.(*DeltaMixture).ClassPosterior: len(dst) = 2, want 6", func() { m.ClassPosterior(make([]float64, 2), x, 0.5) }},
+		{"analytic.(*GaussianMixture).Denoise: alpha = -1 is not in (0, 1]", func() { g.Denoise(nil, x, -1, nil) }},
+		{"analytic.(*GaussianMixture).Score: label y[0] = 2 is outside 0..1", func() { g.Score(nil, x, 0.5, []int{2, 0}) }},
+		{"analytic.(*GaussianMixture).LogProb: len(x) = 1 is not a multiple", func() { g.LogProb(nil, x[:1], 0.5) }},
+		{"analytic.(*GaussianMixture).Eps: len(dst) = 1, want 4", func() { g.Eps(make([]float64, 1), x, 0.5, nil) }},
+		{"analytic.(*DeltaMixture).Denoise: label y[0] = 0 given to an unlabelled mixture", func() { delta3(t).Denoise(nil, []float64{0, 0, 0}, 0.5, []int{0}) }},
+	} {
+		mustPanic(t, tc.want, tc.f)
+	}
+	// Empty labels are fine on an unlabelled mixture.
+	delta3(t).Denoise(nil, []float64{0, 0, 0}, 0.5, []int{analytic.Empty})
+}
