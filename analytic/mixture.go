@@ -19,6 +19,8 @@ import (
 // "analytic.Method: ..." message. Labels y are nil (unconditional), or one per
 // point where Empty (-1) means unconditional and c >= 0 restricts the
 // posterior to the components of class c, i.e. uses q_0(x_0 | y = c).
+// Denoise, Score and Eps (and the guidance functions) accept dst = x, an
+// update in place; the other methods' dst must not overlap x.
 type Mixture interface {
 	// Dim is the dimension d of the points.
 	Dim() int
