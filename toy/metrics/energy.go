@@ -56,7 +56,8 @@ func meanDist(a, b []float64, d int) float64 {
 
 func dist(a, b []float64) float64 {
 	if len(a) == 2 {
-		return math.Hypot(a[0]-b[0], a[1]-b[1])
+		dx, dy := a[0]-b[0], a[1]-b[1]
+		return math.Sqrt(dx*dx + dy*dy)
 	}
 	s := 0.0
 	for k := range a {
