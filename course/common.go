@@ -1,0 +1,144 @@
+// Helpers shared by the experiments: data, exact samples, the two-sample
+// noise level of the energy distance, training with progress, charts.
+
+package course
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"difftoy/analytic"
+	"difftoy/toy"
+	"difftoy/toy/metrics"
+	"difftoy/toy/nn"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// load returns a named dataset or panics: the names used here are fixed.
+func load(name string, n int, src rand.Source) *toy.Dataset {
+	ds, err := toy.Load(name, n, src)
+	if err != nil {
+		panic(err)
+	}
+	return ds
+}
+
+// gauss writes n independent N(0, I) points of dimension 2.
+func gauss(n int, src rand.Source) []float64 {
+	r := rand.New(src)
+	x := make([]float64, 2*n)
+	for i := range x {
+		x[i] = r.NormFloat64()
+	}
+	return x
+}
+
+// exactSample draws n points of q_t of the mixture (alpha = 1: the data).
+func exactSample(m analytic.Mixture, n int, alpha float64, src rand.Source) []float64 {
+	return m.Sample(make([]float64, n*m.Dim()), nil, alpha, src)
+}
+
+// EnergyCheck is an energy distance between samples and fresh draws of the
+// target law, with the noise level of the statistic: its mean over
+// independent pairs of samples of the target at the same sizes, which is
+// what a perfect sampler scores on average. The statistic is a weighted sum
+// of squared Gaussian-like terms; its ratio to its mean exceeds 3 rarely
+// (under 10 percent even when one term dominates, far less in 2-D), so a
+// ratio above 3 says the laws differ.
+type EnergyCheck struct {
+	Energy, Noise float64
+}
+
+// energyCheck compares x (n points) with fresh draws from draw(n) and the
+// noise level from reps pairs of fresh draws.
+func energyCheck(x []float64, draw func(n int) []float64, reps int) EnergyCheck {
+	n := len(x) / 2
+	e := metrics.Energy(x, draw(n), 2)
+	noise := metrics.TwoSampleNoise(reps, func() []float64 { return draw(n) },
+		func(a, b []float64) float64 { return metrics.Energy(a, b, 2) })
+	var mean float64
+	for _, v := range noise {
+		mean += v
+	}
+	return EnergyCheck{e, mean / float64(len(noise))}
+}
+
+// trainedModel trains a denoiser on the dataset with the given spec and
+// number of steps, reporting progress as "stage".
+func trainedModel(ctx context.Context, ds *toy.Dataset, spec nn.Spec, sched *toy.Schedule,
+	steps int, seed uint64, stage string, p Progress) (*nn.Model, *nn.History, error) {
+	m, err := nn.NewModel(spec, sched, rand.NewPCG(seed, 11))
+	if err != nil {
+		return nil, nil, err
+	}
+	tc := nn.DefaultConfig()
+	tc.Steps = steps
+	tc.EvalEvery = steps / 5
+	if p != nil {
+		tc.ProgressEvery = max(1, steps/50)
+		tc.Progress = func(pr nn.Progress) { p.report(stage, pr.Step, pr.Steps) }
+	}
+	data := nn.Data{Points: ds.Points, Labels: ds.Labels, Classes: ds.Classes, Exact: ds.Exact}
+	if spec.Classes == 0 {
+		data.Labels, data.Classes = nil, 0
+	}
+	h, err := nn.Train(ctx, m, data, tc, rand.NewPCG(seed, 12))
+	if err != nil {
+		return nil, nil, fmt.Errorf("course: training %s: %w", stage, err)
+	}
+	return m, h, nil
+}
+
+// window is the grid the charts of a dataset use.
+func window(half float64, n int) viz.Grid {
+	return viz.Grid{X0: -half, X1: half, Y0: -half, Y1: half, NX: n, NY: n}
+}
+
+// density returns q_t of the mixture on the grid.
+func density(m analytic.Mixture, g viz.Grid, alpha float64) []float64 {
+	lp := m.LogProb(nil, g.Points(), alpha)
+	for i, v := range lp {
+		lp[i] = math.Exp(v)
+	}
+	return lp
+}
+
+// firstBelow returns the first step t >= 1 with f(t) < v, or 0 if none.
+func firstBelow(T int, f func(int) float64, v float64) int {
+	for t := 1; t <= T; t++ {
+		if f(t) < v {
+			return t
+		}
+	}
+	return 0
+}
+
+// curves returns the curves of a schedule for viz.Schedules.
+func curves(s *toy.Schedule) viz.ScheduleCurves {
+	c := viz.ScheduleCurves{Name: s.Name}
+	for t := 1; t <= s.T(); t++ {
+		c.T = append(c.T, float64(t))
+		c.Alpha = append(c.Alpha, s.Alpha(t))
+		c.Beta = append(c.Beta, s.Beta(t))
+		c.LogSNR = append(c.LogSNR, s.LogSNR(t))
+	}
+	return c
+}
+
+// trajectory keeps about 100 states of a run of the given number of moves.
+func trajectory(moves int) *sample.Trajectory {
+	return &sample.Trajectory{Every: max(1, moves/100)}
+}
+
+// run turns a recorded trajectory into a chart's run.
+func run(name string, tr *sample.Trajectory, labels []int) viz.Run {
+	r := viz.Run{Name: name, Labels: labels}
+	for _, f := range tr.Frames {
+		r.Steps = append(r.Steps, f.X)
+		r.Times = append(r.Times, float64(f.T))
+	}
+	return r
+}

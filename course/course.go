@@ -1,0 +1,131 @@
+// The lesson list and the types every experiment shares.
+
+package course
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"difftoy/viz"
+)
+
+// Config holds the settings every experiment shares.
+type Config struct {
+	// Seed seeds every random source of an experiment: the same seed gives
+	// the same numbers on any number of cores.
+	Seed uint64
+	// Quick shrinks sample sizes and training runs (tests, previews). The
+	// lessons' claims still hold at the quick sizes; the charts are noisier.
+	Quick bool
+}
+
+// DefaultConfig is what the notebooks and the main job use.
+func DefaultConfig() Config { return Config{Seed: 1} }
+
+// rng returns the random source of stream k of the experiment, so that each
+// part of an experiment draws from its own fixed stream.
+func (c Config) rng(k uint64) rand.Source { return rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15^k) }
+
+// size picks the full or the quick value.
+func (c Config) size(full, quick int) int {
+	if c.Quick {
+		return quick
+	}
+	return full
+}
+
+// Progress receives the progress of a long step (training, sampling):
+// done out of total units of the named stage. A nil Progress is allowed.
+type Progress func(stage string, done, total int)
+
+func (p Progress) report(stage string, done, total int) {
+	if p != nil {
+		p(stage, done, total)
+	}
+}
+
+// Number is one measured quantity of an experiment, with what it means.
+type Number struct {
+	Name  string  // short key, e.g. "alpha_T"
+	Value float64 // the measured value
+	Note  string  // one line: what it is and what to compare it with
+}
+
+// Result is what an experiment hands to a notebook, a page of the book or a
+// test: its numbers and its charts.
+type Result struct {
+	Numbers []Number
+	Charts  []*viz.Chart
+}
+
+func (r *Result) add(name string, v float64, note string) {
+	r.Numbers = append(r.Numbers, Number{name, v, note})
+}
+
+// Number returns the value of the named number and whether it exists.
+func (r *Result) Number(name string) (float64, bool) {
+	for _, n := range r.Numbers {
+		if n.Name == name {
+			return n.Value, true
+		}
+	}
+	return 0, false
+}
+
+// Table formats the numbers as a Markdown table.
+func (r *Result) Table() string {
+	var b strings.Builder
+	b.WriteString("| quantity | value | meaning |\n| --- | --- | --- |\n")
+	for _, n := range r.Numbers {
+		fmt.Fprintf(&b, "| %s | %.4g | %s |\n", n.Name, n.Value, n.Note)
+	}
+	return b.String()
+}
+
+// Lesson is one part of the course: its text, its notebook and the
+// experiment that produces the numbers and charts the text discusses.
+type Lesson struct {
+	ID       string // "01-forward-process": the name of the lesson and its notebook
+	Title    string
+	Markdown string // lesson text, relative to the module root
+	Notebook string // notebook, relative to the module root
+	// Run runs the lesson's experiments with their default settings.
+	Run func(ctx context.Context, cfg Config, p Progress) (*Result, error)
+}
+
+// Lessons lists the course in the lecture's order.
+func Lessons() []Lesson {
+	ls := []Lesson{
+		{ID: "01-forward-process", Title: "The forward process and noise schedules", Run: runForward},
+		{ID: "02-ideal-denoiser", Title: "The ideal denoiser and the score", Run: runIdeal},
+		{ID: "03-training", Title: "Training a denoiser with the x0 loss", Run: runTraining},
+		{ID: "04-ancestral-sampling", Title: "Ancestral sampling", Run: runAncestral},
+		{ID: "05-changing-schedule", Title: "Changing the schedule without retraining", Run: runReschedule},
+		{ID: "06-parametrisations", Title: "eps, x0, score and v: one optimum", Run: runParametrisations},
+		{ID: "07-conditional", Title: "Conditional generation", Run: runConditional},
+		{ID: "08-classifier-guidance", Title: "Classifier guidance", Run: runClassifierGuidance},
+		{ID: "09-classifier-free-guidance", Title: "Classifier-free guidance", Run: runCFG},
+		{ID: "10-deterministic-sampling", Title: "Deterministic sampling: DDIM, the PF-ODE, inversion, likelihood", Run: runDeterministic},
+		{ID: "11-langevin", Title: "Langevin dynamics and predictor-corrector", Run: runLangevin},
+		{ID: "12-memorisation", Title: "Memorisation and generalisation", Run: runMemorisation},
+	}
+	for i := range ls {
+		ls[i].Markdown = "lessons/" + ls[i].ID + ".md"
+		ls[i].Notebook = "notebooks/" + ls[i].ID + ".ipynb"
+	}
+	return ls
+}
+
+// LessonByID returns the lesson with the given ID.
+func LessonByID(id string) (Lesson, error) {
+	var ids []string
+	for _, l := range Lessons() {
+		if l.ID == id {
+			return l, nil
+		}
+		ids = append(ids, l.ID)
+	}
+	return Lesson{}, fmt.Errorf("course: unknown lesson %q (valid: %s)", id, strings.Join(ids, ", "))
+}

@@ -1,0 +1,140 @@
+// Lesson 2: the ideal denoiser D*_t(x) = E[x_0 | x_t = x] of the lecture's
+// three points, its posterior weights, and the score by Tweedie's formula
+// (MATH.md sections 5 and 6).
+
+package course
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"difftoy/toy"
+	"difftoy/viz"
+)
+
+// IdealSetup is what lesson 2 varies.
+type IdealSetup struct {
+	Dataset string // a dataset whose exact law the fields are drawn from
+	Steps   []int  // steps t of the linear schedule to draw
+	Samples int    // samples of q_t for the mean-zero check of the score
+}
+
+// DefaultIdeal is the setup of lesson 2: the lecture's three points.
+func DefaultIdeal(cfg Config) IdealSetup {
+	return IdealSetup{Dataset: "three-points", Steps: []int{50, 150, 300, 600}, Samples: cfg.size(20000, 4000)}
+}
+
+// Ideal runs lesson 2.
+func Ideal(cfg Config, is IdealSetup) (*Result, error) {
+	r := &Result{}
+	ds := load(is.Dataset, 3, cfg.rng(1))
+	m := ds.Exact
+	sched := toy.DDPM()
+	g := window(2.5, 21)
+	x := g.Points()
+	n := g.Len()
+	K := m.Len()
+
+	var sumErr, tweedie, fdErr float64
+	for _, t := range append([]int{1}, append(is.Steps, sched.T())...) {
+		a := sched.Alpha(t)
+		pi := m.Posterior(nil, x, a)
+		for i := 0; i < n; i++ {
+			s := 0.0
+			for k := 0; k < K; k++ {
+				s += pi[i*K+k]
+			}
+			sumErr = math.Max(sumErr, math.Abs(s-1))
+		}
+		d := m.Denoise(nil, x, a, nil)
+		sc := m.Score(nil, x, a, nil)
+		for i := range sc {
+			tw := (math.Sqrt(a)*d[i] - x[i]) / (1 - a)
+			tweedie = math.Max(tweedie, math.Abs(sc[i]-tw)/(1+math.Abs(sc[i])))
+		}
+		if t >= 50 { // finite differences of log q_t, step h: error O(h^2)
+			const h = 1e-4
+			xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
+			for j := 0; j < 2; j++ {
+				for i := 0; i < n; i++ {
+					xp[2*i+j] += h
+					xm[2*i+j] -= h
+				}
+				lp, lm := m.LogProb(nil, xp, a), m.LogProb(nil, xm, a)
+				for i := 0; i < n; i++ {
+					fd := (lp[i] - lm[i]) / (2 * h)
+					fdErr = math.Max(fdErr, math.Abs(fd-sc[2*i+j])/(1+math.Abs(sc[2*i+j])))
+					xp[2*i+j] -= h
+					xm[2*i+j] += h
+				}
+			}
+		}
+	}
+	r.add("posterior_sum_error", sumErr, "largest |sum_i pi_i(x) - 1| over the grid and t")
+	r.add("tweedie_error", tweedie, "largest relative gap between the score and (sqrt(alpha) D* - x)/(1 - alpha)")
+	r.add("score_fd_error", fdErr, "largest relative gap between the score and finite differences of log q_t")
+
+	// Much noise: at t = T the weights are the prior and the score is -x.
+	aT := sched.Alpha(sched.T())
+	pi := m.Posterior(nil, x, aT)
+	w := m.Weights()
+	sc := m.Score(nil, x, aT, nil)
+	var piT, scT float64
+	for i := 0; i < n; i++ {
+		for k := 0; k < K; k++ {
+			piT = math.Max(piT, math.Abs(pi[i*K+k]-w[k]))
+		}
+		scT = math.Max(scT, math.Hypot(sc[2*i]+x[2*i], sc[2*i+1]+x[2*i+1]))
+	}
+	r.add("prior_gap_T", piT, "largest |pi_i(x) - w_i| at t = T on [-2.5, 2.5]^2")
+	r.add("score_gap_T", scT, "largest |grad log q_T(x) + x| at t = T on [-2.5, 2.5]^2")
+
+	// The score has mean zero under q_t.
+	src := cfg.rng(2)
+	worst := 0.0
+	for _, t := range is.Steps {
+		a := sched.Alpha(t)
+		xt := exactSample(m, is.Samples, a, src)
+		s := m.Score(nil, xt, a, nil)
+		for j := 0; j < 2; j++ {
+			var mean, sq float64
+			for i := 0; i < is.Samples; i++ {
+				mean += s[2*i+j]
+				sq += s[2*i+j] * s[2*i+j]
+			}
+			N := float64(is.Samples)
+			mean /= N
+			se := math.Sqrt((sq/N - mean*mean) / N)
+			worst = math.Max(worst, math.Abs(mean)/se)
+		}
+	}
+	r.add("score_mean_z", worst, "largest |mean score under q_t| in standard errors (mean zero: below about 3)")
+
+	// Charts: posterior weights, the denoiser and score fields across t, q_t.
+	fine := window(2.5, 61)
+	tMid := is.Steps[len(is.Steps)/2]
+	r.Charts = append(r.Charts, viz.Posterior(
+		fmt.Sprintf("Posterior weights π_i(x) at t = %d", tMid), fine, m.Posterior(nil, fine.Points(), sched.Alpha(tMid)), ds.Points, nil))
+	var scenes []viz.Scene
+	for _, t := range is.Steps {
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("t = %d", t), Grid: fine,
+			Density: density(m, fine, sched.Alpha(t)), Train: ds.Points})
+	}
+	r.Charts = append(r.Charts, viz.Plane("The noisy density q_t across t", scenes, viz.PlaneOpts{PerPanel: true, Cols: 4}))
+	for _, t := range []int{is.Steps[0], is.Steps[len(is.Steps)-1]} {
+		a := sched.Alpha(t)
+		d := m.Denoise(nil, x, a, nil)
+		for i := range d {
+			d[i] -= x[i]
+		}
+		r.Charts = append(r.Charts,
+			viz.Quiver(fmt.Sprintf("Denoiser field D*_t(x) - x at t = %d", t), g, d, viz.QuiverOpts{Label: "|D* - x|", Train: ds.Points}),
+			viz.Quiver(fmt.Sprintf("Score field ∇log q_t at t = %d", t), g, m.Score(nil, x, a, nil), viz.QuiverOpts{Label: "|∇log q_t|", Train: ds.Points}))
+	}
+	return r, nil
+}
+
+func runIdeal(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Ideal(cfg, DefaultIdeal(cfg))
+}

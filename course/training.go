@@ -1,0 +1,229 @@
+// Lesson 3: training a denoiser with the x0 loss
+// E || D_t(x_t) - x_0 ||^2 and comparing it with the exact D*_t
+// (MATH.md section 2).
+
+package course
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"difftoy/analytic"
+	"difftoy/toy"
+	"difftoy/toy/nn"
+	"difftoy/viz"
+)
+
+// TrainSetup is what lesson 3 varies.
+type TrainSetup struct {
+	Dataset string  // training data
+	Points  int     // training points
+	Steps   int     // Adam steps
+	Spec    nn.Spec // the network
+	Checks  []int   // steps t where the loss decomposition is measured
+	MC      int     // Monte Carlo samples per t for the checks
+}
+
+// DefaultTraining is the setup of lesson 3.
+func DefaultTraining(cfg Config) TrainSetup {
+	return TrainSetup{
+		Dataset: "eight-gaussians",
+		Points:  4000,
+		Steps:   cfg.size(3000, 800),
+		Spec:    nn.DefaultSpec(2),
+		Checks:  []int{1, 50, 200, 500, 1000},
+		MC:      cfg.size(8000, 3000),
+	}
+}
+
+// Trained is a trained denoiser with its data and record.
+type Trained struct {
+	Data    *toy.Dataset
+	Model   *nn.Model
+	History *nn.History
+	Sched   *toy.Schedule
+}
+
+// TrainDenoiser trains the network of the setup on its dataset with the
+// linear (DDPM) schedule, reporting progress.
+func TrainDenoiser(ctx context.Context, cfg Config, ts TrainSetup, p Progress) (*Trained, error) {
+	ds := load(ts.Dataset, ts.Points, cfg.rng(1))
+	sched := toy.DDPM()
+	m, h, err := trainedModel(ctx, ds, ts.Spec, sched, ts.Steps, cfg.Seed, "training "+ts.Spec.Pred.String(), p)
+	if err != nil {
+		return nil, err
+	}
+	return &Trained{ds, m, h, sched}, nil
+}
+
+// Training runs lesson 3 on a trained denoiser.
+func Training(cfg Config, ts TrainSetup, tr *Trained) (*Result, error) {
+	r := &Result{}
+	m, ex, sched := tr.Model, tr.Data.Exact, tr.Sched
+	trCov := traceCov(ex, cfg.rng(2))
+	r.add("trace_cov", trCov, "tr Cov(x_0): the error of the best constant denoiser at t = T")
+
+	loss := tr.History.Loss
+	k := max(1, min(50, len(loss)/10))
+	r.add("loss_first", mean(loss[:k]), fmt.Sprintf("mean batch loss of the first %d steps", k))
+	r.add("loss_last", mean(loss[len(loss)-k:]), fmt.Sprintf("mean batch loss of the last %d steps", k))
+	if ev := tr.History.Evals; len(ev) > 0 {
+		last := ev[len(ev)-1]
+		r.add("excess_mean", last.Mean, "E||D - D*||^2 averaged over t: the trained network")
+		r.add("trivial_mean", last.TrivialMean, "E||E[x_0] - D*||^2 averaged over t: the best constant denoiser")
+	}
+
+	// Loss decomposition on shared samples: loss(D) - loss(D*) = E||D - D*||^2.
+	src := cfg.rng(3)
+	var ts2, mmse, excess []float64
+	worstZ, worstOpt := 0.0, 0.0
+	for _, t := range ts.Checks {
+		a := sched.Alpha(t)
+		x0 := exactSample(ex, ts.MC, 1, src)
+		xt := toy.AddNoise(nil, nil, x0, a, src)
+		dn := m.Denoise(nil, xt, a, nil)
+		de := ex.Denoise(nil, xt, a, nil)
+		n := ts.MC
+		diff := make([]float64, n) // per-sample (loss(D) - loss(D*)) - ||D - D*||^2
+		lossGap := make([]float64, n)
+		var le, ee float64
+		for i := 0; i < n; i++ {
+			var ln, lx, dd float64
+			for j := 0; j < 2; j++ {
+				q := 2*i + j
+				ln += sq(dn[q] - x0[q])
+				lx += sq(de[q] - x0[q])
+				dd += sq(dn[q] - de[q])
+			}
+			le += lx
+			ee += dd
+			lossGap[i] = ln - lx
+			diff[i] = ln - lx - dd
+		}
+		mm, se := meanSE(diff)
+		worstZ = math.Max(worstZ, math.Abs(mm)/se)
+		g, gse := meanSE(lossGap)
+		worstOpt = math.Max(worstOpt, -g/gse)
+		ts2 = append(ts2, float64(t))
+		mmse = append(mmse, le/float64(n))
+		excess = append(excess, ee/float64(n))
+	}
+	r.add("decomposition_z", worstZ, "largest |loss(D) - loss(D*) - E||D - D*||^2| in standard errors, over the checked t")
+	r.add("optimality_z", worstOpt, "largest amount by which D* loses to the network, in standard errors (D* is optimal: not above 3)")
+	r.add("mmse_1_over_trcov", mmse[0]/trCov, "MMSE at the first checked t over tr Cov(x_0)")
+	r.add("mmse_T_over_trcov", mmse[len(mmse)-1]/trCov, "MMSE at the last checked t over tr Cov(x_0)")
+
+	// Charts.
+	steps := make([]float64, len(loss))
+	for i := range steps {
+		steps[i] = float64(i + 1)
+	}
+	r.Charts = append(r.Charts, viz.Lines("Training",
+		viz.LinePanel{Title: "batch loss (smoothed)", XName: "Adam step", YName: "loss", LogY: true,
+			Series: []viz.Series{{Name: "loss", X: thin(steps, 400), Y: thin(smooth(loss, 25), 400)}}},
+		viz.LinePanel{Title: "error against the exact denoiser", XName: "step t", YName: "mean squared error", LogY: true,
+			Series: []viz.Series{{Name: "network E||D - D*||²", X: ts2, Y: excess}, {Name: "MMSE E||D* - x_0||²", X: ts2, Y: mmse}}},
+	))
+	g := window(3, 17)
+	x := g.Points()
+	for _, t := range []int{100, 400} {
+		a := sched.Alpha(t)
+		dn, de := m.Denoise(nil, x, a, nil), ex.Denoise(nil, x, a, nil)
+		for i := range x {
+			dn[i] -= x[i]
+			de[i] -= x[i]
+		}
+		r.Charts = append(r.Charts,
+			viz.Quiver(fmt.Sprintf("Trained D_t(x) - x at t = %d", t), g, dn, viz.QuiverOpts{Label: "|D - x|"}),
+			viz.Quiver(fmt.Sprintf("Exact D*_t(x) - x at t = %d", t), g, de, viz.QuiverOpts{Label: "|D* - x|"}))
+	}
+	var wT, wPost, wBeta []float64
+	for t := 2; t <= sched.T(); t++ {
+		wT = append(wT, float64(t))
+		wPost = append(wPost, toy.ELBOWeight(sched.Alpha(t), sched.Alpha(t-1), toy.PosteriorVariance))
+		wBeta = append(wBeta, toy.ELBOWeight(sched.Alpha(t), sched.Alpha(t-1), toy.BetaVariance))
+	}
+	r.add("w_2_posterior", wPost[0], "ELBO weight w_2 with C^2 = beta~")
+	r.add("w_T_posterior", wPost[len(wPost)-1], "ELBO weight w_T with C^2 = beta~")
+	r.Charts = append(r.Charts, viz.Lines("ELBO weights w_t = B_t² / (2 C_t²)",
+		viz.LinePanel{Title: "w_t", XName: "step t", YName: "w_t", LogY: true,
+			Series: []viz.Series{{Name: "C² = β̃_t", X: wT, Y: wPost}, {Name: "C² = β_t", X: wT, Y: wBeta}}}))
+	return r, nil
+}
+
+func runTraining(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	ts := DefaultTraining(cfg)
+	tr, err := TrainDenoiser(ctx, cfg, ts, p)
+	if err != nil {
+		return nil, err
+	}
+	return Training(cfg, ts, tr)
+}
+
+// traceCov estimates tr Cov(x_0) from 20000 exact samples.
+func traceCov(m analytic.Mixture, src rand.Source) float64 {
+	const n = 20000
+	x := exactSample(m, n, 1, src)
+	var s float64
+	for j := 0; j < 2; j++ {
+		var mu, q float64
+		for i := 0; i < n; i++ {
+			mu += x[2*i+j]
+		}
+		mu /= n
+		for i := 0; i < n; i++ {
+			q += sq(x[2*i+j] - mu)
+		}
+		s += q / (n - 1)
+	}
+	return s
+}
+
+func sq(x float64) float64 { return x * x }
+
+func mean(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
+
+// meanSE returns the mean of x and its standard error.
+func meanSE(x []float64) (float64, float64) {
+	m := mean(x)
+	var q float64
+	for _, v := range x {
+		q += sq(v - m)
+	}
+	n := float64(len(x))
+	return m, math.Sqrt(q / (n - 1) / n)
+}
+
+// smooth returns the running mean of x over windows of w values.
+func smooth(x []float64, w int) []float64 {
+	out := make([]float64, len(x))
+	var s float64
+	for i, v := range x {
+		s += v
+		if i >= w {
+			s -= x[i-w]
+		}
+		out[i] = s / float64(min(i+1, w))
+	}
+	return out
+}
+
+// thin keeps at most n evenly spaced values of x (and the last one).
+func thin(x []float64, n int) []float64 {
+	if len(x) <= n {
+		return x
+	}
+	out := make([]float64, 0, n+1)
+	for i := 0; i < n; i++ {
+		out = append(out, x[i*len(x)/n])
+	}
+	return append(out, x[len(x)-1])
+}
