@@ -352,19 +352,7 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 				}
 			}
 			out := w.forward(run.p, rows)
-			// loss_i = w || a x + b F - x0 ||^2;  dloss/dF = 2 w b (a x + b F - x0) / B.
-			l := 0.0
-			for i := lo; i < hi; i++ {
-				t := ts[i]
-				a, b, wi := ca[t], cb[t], wt[t]
-				g := 2 * wi * b / float64(B)
-				for c := 0; c < d; c++ {
-					o := (i-lo)*d + c
-					e := a*xt[i*d+c] + b*float64(out[o]) - x0[i*d+c]
-					l += wi * e * e
-					out[o] = F(g * e)
-				}
-			}
+			l := denoiseLoss(out, xt, x0, ts, ca, cb, wt, d, lo, hi, 1/float64(B))
 			w.backward(run.p, rows, out, false)
 			return l
 		})
@@ -395,6 +383,26 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 	finish(m, ema)
 	hist.Elapsed = time.Since(start)
 	return hist, nil
+}
+
+// denoiseLoss returns sum_{i=lo}^{hi-1} w_i || a_i x_i + b_i F_i - x0_i ||^2
+// for the network outputs F in out (rows lo..hi-1 of the batch, with step
+// t_i = ts[i] giving a_i = ca[t], b_i = cb[t], w_i = wt[t]), and overwrites
+// out with scale times the derivative of that sum with respect to F.
+func denoiseLoss[F float](out []F, xt, x0 []float64, ts []int, ca, cb, wt []float64, d, lo, hi int, scale float64) float64 {
+	l := 0.0
+	for i := lo; i < hi; i++ {
+		t := ts[i]
+		a, b, wi := ca[t], cb[t], wt[t]
+		g := 2 * wi * b * scale
+		for c := 0; c < d; c++ {
+			o := (i-lo)*d + c
+			e := a*xt[i*d+c] + b*float64(out[o]) - x0[i*d+c]
+			l += wi * e * e
+			out[o] = F(g * e)
+		}
+	}
+	return l
 }
 
 // finish puts the averaged weights into m.

@@ -1,0 +1,160 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"difftoy/toy"
+)
+
+// TestPredCoefficients checks the four readings D = a x + b F against the
+// definitions of MATH.md section 5: fed its exact target (x_0, eps, the
+// scaled score sqrt(1-alpha) grad log q(x_t | x_0) = -eps, v), each
+// returns x_0.
+func TestPredCoefficients(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, p := range []Pred{PredX0, PredEps, PredScore, PredV} {
+		for _, alpha := range []float64{1e-4, 0.1, 0.5, 0.9, 0.9999} {
+			x0, eps := r.NormFloat64(), r.NormFloat64()
+			sa, sv := math.Sqrt(alpha), math.Sqrt(1-alpha)
+			x := sa*x0 + sv*eps
+			target := map[Pred]float64{PredX0: x0, PredEps: eps, PredScore: -eps, PredV: sa*eps - sv*x0}[p]
+			a, b := p.coef(alpha)
+			if got := a*x + b*target; math.Abs(got-x0) > 1e-9*(1+math.Abs(x0))/sa {
+				t.Errorf("%v at alpha %v: a x + b F* = %v, want x0 = %v", p, alpha, got, x0)
+			}
+		}
+	}
+}
+
+// TestDenoiseLossGradients checks dL/dparams of the training loss, every
+// parametrisation and weighting, of a conditional model against central
+// differences (tolerance as in TestMLPGradients).
+func TestDenoiseLossGradients(t *testing.T) {
+	sched, err := toy.Linear(50, 1e-3, 0.2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Pred{PredX0, PredEps, PredScore, PredV} {
+		for _, wg := range []Weighting{WeightSimple, WeightX0, WeightELBO} {
+			t.Run(fmt.Sprintf("%v/%v", p, wg), func(t *testing.T) {
+				src := rand.NewPCG(2, 3)
+				r := rand.New(src)
+				spec := Spec{Dim: 2, Hidden: []int{8, 7}, Act: SiLU, TimeFeatures: 4, Classes: 3, Pred: p}
+				m, err := NewModel(spec, sched, src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				const B = 5
+				xt, x0 := make([]float64, 2*B), make([]float64, 2*B)
+				ts, ys := make([]int, B), make([]int, B)
+				for i := 0; i < B; i++ {
+					ts[i] = 2 + r.IntN(49)
+					ys[i] = r.IntN(4) - 1
+				}
+				for i := range xt {
+					xt[i], x0[i] = r.NormFloat64(), r.NormFloat64()
+				}
+				wt := stepWeights(p, wg, sched)
+				ca, cb := make([]float64, 51), make([]float64, 51)
+				for s := 1; s <= 50; s++ {
+					ca[s], cb[s] = p.coef(sched.Alpha(s))
+				}
+				w := newWork[float64](m.Net.Sizes, SiLU, B, true)
+				lossAndGrad := func() float64 {
+					in := w.input(B)
+					for i := 0; i < B; i++ {
+						fillInput(&m.Spec, in[i*spec.inputs():(i+1)*spec.inputs()], xt[2*i:2*i+2], logSigmaInput(sched.Alpha(ts[i])), ys[i:i+1], 0, 1)
+					}
+					out := w.forward(m.Net.Params, B)
+					l := denoiseLoss(out, xt, x0, ts, ca, cb, wt, 2, 0, B, 1/float64(B))
+					w.backward(m.Net.Params, B, out, false)
+					return l / B
+				}
+				lossAndGrad()
+				grad := append([]float64(nil), w.grad...)
+				for i := range m.Net.Params {
+					old := m.Net.Params[i]
+					m.Net.Params[i] = old + fdStep
+					up := lossAndGrad()
+					m.Net.Params[i] = old - fdStep
+					dn := lossAndGrad()
+					m.Net.Params[i] = old
+					fd := (up - dn) / (2 * fdStep)
+					if !closeRel(grad[i], fd, fdTol) {
+						t.Errorf("dL/dparam[%d] = %v, finite difference %v", i, grad[i], fd)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestCrossEntropyGradient checks the classifier loss's gradient.
+func TestCrossEntropyGradient(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	const C, B = 4, 3
+	logits := make([]float64, C*B)
+	for i := range logits {
+		logits[i] = 3 * r.NormFloat64()
+	}
+	ys := []int{0, 3, 2}
+	g := append([]float64(nil), logits...)
+	crossEntropy(g, ys, C, 1)
+	for i := range logits {
+		f := func(v float64) float64 {
+			l := append([]float64(nil), logits...)
+			l[i] = v
+			return crossEntropy(l, ys, C, 1)
+		}
+		fd := (f(logits[i]+fdStep) - f(logits[i]-fdStep)) / (2 * fdStep)
+		if !closeRel(g[i], fd, fdTol) {
+			t.Errorf("dCE/dlogit[%d] = %v, finite difference %v", i, g[i], fd)
+		}
+	}
+}
+
+// TestClassifierGrad checks Grad = grad_x log C(y | x) against central
+// differences of log Probs, in float64.
+func TestClassifierGrad(t *testing.T) {
+	src := rand.NewPCG(5, 5)
+	spec := Spec{Dim: 2, Hidden: []int{16, 16}, Act: SiLU, TimeFeatures: 6, Classes: 3}
+	c, err := NewClassifier(spec, toy.DDPM(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Float64 = true
+	r := rand.New(src)
+	x := make([]float64, 2*7)
+	for i := range x {
+		x[i] = 2 * r.NormFloat64()
+	}
+	y := []int{0, 1, 2, toy.Empty, 1, 0, 2}
+	const alpha = 0.3
+	g := c.Grad(nil, x, alpha, y)
+	for i := range x {
+		p := i / 2
+		f := func(v float64) float64 {
+			xx := append([]float64(nil), x[2*p:2*p+2]...)
+			xx[i%2] = v
+			pr := c.Probs(nil, xx, alpha)
+			if y[p] == toy.Empty {
+				return 0
+			}
+			return math.Log(pr[y[p]])
+		}
+		fd := (f(x[i]+fdStep) - f(x[i]-fdStep)) / (2 * fdStep)
+		if !closeRel(g[i], fd, fdTol) {
+			t.Errorf("Grad[%d] = %v, finite difference %v", i, g[i], fd)
+		}
+	}
+	pr := c.Probs(nil, x, alpha)
+	for p := 0; p < 7; p++ {
+		s := pr[3*p] + pr[3*p+1] + pr[3*p+2]
+		if math.Abs(s-1) > 1e-12 {
+			t.Errorf("Probs row %d sums to %v", p, s)
+		}
+	}
+}
