@@ -85,6 +85,32 @@ func TestClaim2DeterministicSamplersConverge(t *testing.T) {
 	}
 }
 
+// The other reverse samplers reach the same distribution: the drift
+// sampler of MATH.md section 8 (first order, slower: 200 steps),
+// predictor-corrector (100 DDIM steps, one Langevin correction each) and
+// DDIM with eta = 0.5 (100 steps).
+func TestOtherSamplersReproduceData(t *testing.T) {
+	m, truth, thr, xT := eightSetup(t)
+	s := toy.DDPM()
+	pc := sample.DDIM(plan(t, s, 100), 0)
+	pc.Corrector = sample.Corrector{Iters: 1, Ratio: 0.1}
+	for _, tc := range []struct {
+		name string
+		s    *sample.Sampler
+	}{
+		{"drift, 200 steps", sample.DriftSampler(plan(t, s, 200))},
+		{"predictor-corrector, 100 steps", pc},
+		{"DDIM eta 0.5, 100 steps", sample.DDIM(plan(t, s, 100), 0.5)},
+	} {
+		x := ok(tc.s.Sample(nil, xT, m, nil, rand.NewPCG(15, 15)))
+		e := metrics.Energy(x, truth, 2)
+		t.Logf("%s: energy %.5f, threshold %.5f", tc.name, e, thr)
+		if e > thr {
+			t.Errorf("%s: energy %.5f > %.5f", tc.name, e, thr)
+		}
+	}
+}
+
 // Claim 3: DDIM inversion x_0 -> x_T followed by DDIM sampling returns near
 // the start, the error falling with more steps. The one-pass inversion
 // errs by O(step^2) per move, so the round trip is first order: ten times

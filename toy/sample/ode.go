@@ -26,7 +26,11 @@ import (
 //
 // Euler in sigma is exactly the DDIM step (Eta = 0): the same map written
 // differently. Heun is second order and costs two denoiser calls per move
-// (one on the last move to sigma = 0).
+// (one on the last move to sigma = 0, which is an Euler move: the slope is
+// undefined at sigma = 0). Near t = 0 a schedule's sigma grows like
+// sqrt(beta_1 t), so on a plan uniform in t that last move is first order
+// in the step and bounds Heun's overall order; plans that stop at some
+// t > 0 keep the second order.
 type ODE struct {
 	// Plan is the sequence of steps visited; required.
 	Plan *Plan
