@@ -95,14 +95,20 @@ func TestSettingErrors(t *testing.T) {
 			return err
 		}(), "refine = -1"},
 		{"Langevin size", func() error { _, err := (&sample.Langevin{Size: 0, Iters: 1}).Sample(nil, xT, m, nil, src); return err }(), "step size 0"},
-		{"Langevin iterations", func() error { _, err := (&sample.Langevin{Size: 1, Iters: -2}).Sample(nil, xT, m, nil, src); return err }(), "iterations -2"},
+		{"Langevin iterations", func() error {
+			_, err := (&sample.Langevin{Size: 1, Iters: -2}).Sample(nil, xT, m, nil, src)
+			return err
+		}(), "iterations -2"},
 		{"annealed ratio", func() error {
 			_, err := (&sample.Annealed{Plan: p, Iters: 1, Ratio: -1}).Sample(nil, xT, m, nil, src)
 			return err
 		}(), "ratio -1"},
 		{"map of a stochastic sampler", func() error { _, err := sample.DDPM(p, toy.PosteriorVariance).Map(m); return err }(), "deterministic"},
 		{"gamma < 0", func() error { _, err := sample.NewCFG(m, -1); return err }(), "gamma = -1"},
-		{"gamma NaN", func() error { _, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, math.NaN()); return err }(), "gamma = NaN"},
+		{"gamma NaN", func() error {
+			_, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, math.NaN())
+			return err
+		}(), "gamma = NaN"},
 		{"gamma Inf", func() error { _, err := sample.NewCFG(m, math.Inf(1)); return err }(), "gamma = +Inf"},
 		{"tempered a", func() error { _, err := sample.NewTempered(m, -0.5); return err }(), "a = -0.5"},
 	} {
