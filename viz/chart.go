@@ -56,6 +56,9 @@ func newChart(title string, w, h int) *Chart {
 		charts.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(false)}),
 	)
 	c := &Chart{Title: title, Width: w, Height: h, base: b, raw: &rawVisitor{set: map[string]any{}}}
+	// No entry animation: a chart appears as soon as it is drawn (the
+	// timeline of Animate turns update animations back on).
+	c.raw.set["animation"] = false
 	b.Accept(c.raw)
 	return c
 }
@@ -99,7 +102,43 @@ func (f num) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, x, 'g', 4, 64), nil
 }
 
-// pt is a point [x, y] encoded compactly.
-type pt [2]num
+// pt is a point [x, y] of the plane written with d decimals, chosen by the
+// layout so that one unit of the last decimal is under a pixel.
+type pt struct {
+	x, y float64
+	d    int
+}
 
-func xy(p []float64, i int) pt { return pt{num(p[2*i]), num(p[2*i+1])} }
+func (p pt) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 16)
+	b = append(b, '[')
+	b = appendFixed(b, p.x, p.d)
+	b = append(b, ',')
+	b = appendFixed(b, p.y, p.d)
+	return append(b, ']'), nil
+}
+
+// appendFixed writes x with d decimals, trailing zeros trimmed; NaN and
+// infinities as null.
+func appendFixed(b []byte, x float64, d int) []byte {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return append(b, "null"...)
+	}
+	n := len(b)
+	b = strconv.AppendFloat(b, x, 'f', d, 64)
+	if d > 0 {
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+		if b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+	}
+	if string(b[n:]) == "-0" {
+		b = append(b[:n], '0')
+	}
+	return b
+}
+
+// xy returns point i of the row-major batch p with d decimals.
+func xy(p []float64, i, d int) pt { return pt{p[2*i], p[2*i+1], d} }

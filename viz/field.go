@@ -29,8 +29,9 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 	var e extent
 	e.addGrid(g)
 	e.add(o.Train)
-	l := newLayout(1, 1, 420, e, 90)
+	l := newLayout(1, 1, 480, e, 90)
 	c := newChart(title, l.width(), l.height())
+	d := l.dec()
 
 	h := math.Min((g.X1-g.X0)/float64(g.NX-1), (g.Y1-g.Y0)/float64(g.NY-1))
 	maxLen := 0.0
@@ -52,16 +53,18 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 		}
 		x, y := p[k], p[k+1]
 		data = append(data, map[string]any{
-			"coords":    []pt{{num(x), num(y)}, {num(x + s*v[k]), num(y + s*v[k+1])}},
+			"coords":    []pt{{x, y, d}, {x + s*v[k], y + s*v[k+1], d}},
 			"lineStyle": map[string]any{"color": hex(arrowMap.at(n / maxLen))},
 		})
 	}
+	// Arrow heads of about a third of the grid spacing in pixels.
+	head := num(math.Max(3, math.Min(7, 0.35*h*float64(l.side)/(l.w.x1-l.w.x0))))
 	if len(o.Train) > 0 {
-		c.series(trainSeries(0, o.Train))
+		c.series(trainSeries(0, o.Train, d))
 	}
 	c.series(map[string]any{
 		"type": "lines", "name": "field", "coordinateSystem": "cartesian2d", "xAxisIndex": 0, "yAxisIndex": 0,
-		"symbol": []string{"none", "arrow"}, "symbolSize": 6, "silent": true, "z": 3,
+		"symbol": []string{"none", "arrow"}, "symbolSize": head, "silent": true, "z": 3,
 		"lineStyle": map[string]any{"width": 1.3, "opacity": 1}, "data": data,
 	})
 	l.apply(c, nil, xName, yName)
@@ -114,9 +117,9 @@ func Posterior(title string, g Grid, w []float64, centres []float64, names []str
 			var others, own []pt
 			for j := range K {
 				if j == k {
-					own = append(own, xy(centres, j))
+					own = append(own, xy(centres, j, l.dec()))
 				} else {
-					others = append(others, xy(centres, j))
+					others = append(others, xy(centres, j, l.dec()))
 				}
 			}
 			c.series(map[string]any{"type": "scatter", "name": "other centres", "xAxisIndex": k, "yAxisIndex": k,

@@ -48,13 +48,13 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			if len(s.X) != len(s.Y) {
 				panic(fmt.Sprintf("viz.Lines: panel %d series %d (%s) has %d x and %d y", i, si, s.Name, len(s.X), len(s.Y)))
 			}
-			data := make([]pt, len(s.X))
+			data := make([][2]num, len(s.X))
 			for k := range s.X {
 				yv := s.Y[k]
 				if p.LogY && !(yv > 0) {
 					yv = math.NaN()
 				}
-				data[k] = pt{num(s.X[k]), num(yv)}
+				data[k] = [2]num{num(s.X[k]), num(yv)}
 				xlo, xhi = math.Min(xlo, s.X[k]), math.Max(xhi, s.X[k])
 			}
 			col, ok := colors[s.Name]

@@ -121,7 +121,7 @@ function difftoyDraw(id, option) {
 </script>
 </head>
 <body>
-{{if .Title}}<h1>{{.Title}}</h1>{{end}}
+{{if .Heading}}<h1>{{.Title}}</h1>{{end}}
 {{range .Blocks}}{{if .Chart}}<div class="difftoy-chart" id="{{.ID}}" style="width:{{.W}}px;height:{{.H}}px"></div>
 <script>difftoyDraw({{.ID}}, {{.Option}});</script>
 {{else if .Links}}<ul>{{range .Links}}<li><a href="{{.Href}}">{{.Text}}</a>{{if .Note}}: {{.Note}}{{end}}</li>{{end}}</ul>
@@ -146,12 +146,14 @@ func (p *Page) Render(w io.Writer, a Assets) error {
 		return fmt.Errorf("viz: page %q: no echarts assets (use Inline, Beside or InlineOrCDN)", p.Title)
 	}
 	data := struct {
-		Title  string
-		Inline template.JS
-		Src    string
-		N      int
-		Blocks []tmplBlock
+		Title   string
+		Heading bool // false when the first block is a chart of the same title
+		Inline  template.JS
+		Src     string
+		N       int
+		Blocks  []tmplBlock
 	}{Title: p.Title, Inline: template.JS(a.Script), Src: a.Src}
+	data.Heading = p.Title != "" && !(len(p.blocks) > 0 && p.blocks[0].chart != nil && p.blocks[0].chart.Title == p.Title)
 	for _, b := range p.blocks {
 		switch {
 		case b.chart != nil:

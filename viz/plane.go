@@ -53,10 +53,23 @@ func (g Grid) checkValues(who string, v []float64, per int) {
 	}
 }
 
-// extent is a window of the plane.
+// extent is a window of the plane. Points are kept apart from grids: a
+// window leaves a margin around points (so none sits on the frame) but
+// ends exactly at a grid's edge.
 type extent struct {
 	x0, x1, y0, y1 float64
 	ok             bool
+	pts            *extent // extent of the points alone
+}
+
+// grow makes e hold (x, y).
+func (e *extent) grow(x, y float64) {
+	if !e.ok {
+		e.x0, e.x1, e.y0, e.y1, e.ok = x, x, y, y, true
+		return
+	}
+	e.x0, e.x1 = math.Min(e.x0, x), math.Max(e.x1, x)
+	e.y0, e.y1 = math.Min(e.y0, y), math.Max(e.y1, y)
 }
 
 // add grows e to hold the finite points of p (row-major pairs).
@@ -66,46 +79,49 @@ func (e *extent) add(p []float64) {
 		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
 			continue
 		}
-		if !e.ok {
-			*e = extent{x, x, y, y, true}
-			continue
+		if e.pts == nil {
+			e.pts = &extent{}
 		}
-		e.x0, e.x1 = math.Min(e.x0, x), math.Max(e.x1, x)
-		e.y0, e.y1 = math.Min(e.y0, y), math.Max(e.y1, y)
+		e.pts.grow(x, y)
 	}
 }
 
-// addGrid grows e to hold the cells of g (half a cell beyond the nodes).
+// addGrid grows e to hold the nodes of g.
 func (e *extent) addGrid(g Grid) {
-	dx, dy := (g.X1-g.X0)/float64(g.NX-1)/2, (g.Y1-g.Y0)/float64(g.NY-1)/2
-	e.add([]float64{g.X0 - dx, g.Y0 - dy, g.X1 + dx, g.Y1 + dy})
+	e.grow(g.X0, g.Y0)
+	e.grow(g.X1, g.Y1)
 }
 
-// square returns a window with the same span on both axes, a little
-// larger than e, whose ends and tick step are round numbers.
+// square returns a window with the same span on both axes that holds e,
+// whose ends and tick step are round numbers: each axis runs from a
+// multiple of step below its data to one above, and the shorter one is
+// widened on both sides to the span of the longer.
 func (e extent) square() (w extent, step float64) {
-	if !e.ok {
-		e = extent{-1, 1, -1, 1, true}
+	if p := e.pts; p != nil {
+		m := 0.03 * math.Max(p.x1-p.x0, p.y1-p.y0)
+		e.grow(p.x0-m, p.y0-m)
+		e.grow(p.x1+m, p.y1+m)
 	}
-	span := math.Max(e.x1-e.x0, e.y1-e.y0) * 1.04
+	if !e.ok {
+		e = extent{x0: -1, x1: 1, y0: -1, y1: 1, ok: true}
+	}
+	span := math.Max(e.x1-e.x0, e.y1-e.y0)
 	if span == 0 {
 		span = 2
+		e.x0, e.x1, e.y0, e.y1 = e.x0-1, e.x1+1, e.y0-1, e.y1+1
 	}
-	step = niceStep(span / 5)
-	n := math.Ceil(span/step - 1e-9)
-	lo := func(a, b float64) float64 {
-		c := (a + b) / 2
-		l := math.Floor((c-n*step/2)/step+1e-9) * step
-		for l+n*step < b { // rounding down may cut off the top
-			l += step / 2
-		}
-		return l
+	step = niceStep(span / 6)
+	ends := func(lo, hi float64) (float64, int) {
+		a := math.Floor(lo/step + 1e-9)
+		b := math.Ceil(hi/step - 1e-9)
+		return a, int(b - a)
 	}
-	x0, y0 := lo(e.x0, e.x1), lo(e.y0, e.y1)
-	if x0 > e.x0 || y0 > e.y0 || x0+n*step < e.x1 || y0+n*step < e.y1 {
-		n++
-	}
-	return extent{x0, x0 + n*step, y0, y0 + n*step, true}, step
+	ax, nx := ends(e.x0, e.x1)
+	ay, ny := ends(e.y0, e.y1)
+	n := max(nx, ny)
+	ax -= float64((n - nx) / 2)
+	ay -= float64((n - ny) / 2)
+	return extent{x0: ax * step, x1: (ax + float64(n)) * step, y0: ay * step, y1: (ay + float64(n)) * step, ok: true}, step
 }
 
 // niceStep returns 1, 2, 2.5 or 5 times a power of ten, at least s.
@@ -159,6 +175,12 @@ func (l layout) corner(i int) (x, y int) {
 	return l.left + c*(l.side+l.gapX), l.top + r*(l.side+l.gapY)
 }
 
+// dec returns the number of decimals that resolves a pixel of a panel.
+func (l layout) dec() int {
+	res := (l.w.x1 - l.w.x0) / float64(l.side)
+	return min(10, max(0, int(math.Ceil(-math.Log10(res)))))
+}
+
 // toPx maps a point of the plane to pixels in panel i.
 func (l layout) toPx(i int, x, y float64) (float64, float64) {
 	cx, cy := l.corner(i)
@@ -180,6 +202,7 @@ func (l layout) apply(c *Chart, titles []string, xName, yName string) {
 				"type": "value", "gridIndex": i, "min": num(lo), "max": num(hi), "interval": num(l.step),
 				"name": name, "nameLocation": "middle", "nameGap": 28, "position": loc,
 				"splitLine": map[string]any{"lineStyle": map[string]any{"color": "#eeeeee"}},
+				"axisLine":  map[string]any{"onZero": false},
 			}
 		}
 		xs = append(xs, axis(xName, l.w.x0, l.w.x1, "bottom"))
@@ -198,11 +221,13 @@ func (l layout) apply(c *Chart, titles []string, xName, yName string) {
 }
 
 // image returns a graphic element drawing the values v on grid g (per
-// node, coloured by cm between lo and hi) in panel i of l.
+// node, coloured by cm between lo and hi) in panel i of l. The image of
+// NX by NY pixels is stretched over the rectangle of the nodes, so a
+// pixel's centre sits up to half a grid cell from its node: invisible on
+// the grids of 60 and more nodes a side the course uses.
 func (l layout) image(i int, g Grid, v []float64, cm colormap, lo, hi float64) map[string]any {
-	dx, dy := (g.X1-g.X0)/float64(g.NX-1)/2, (g.Y1-g.Y0)/float64(g.NY-1)/2
-	x0, y0 := l.toPx(i, g.X0-dx, g.Y1+dy)
-	x1, y1 := l.toPx(i, g.X1+dx, g.Y0-dy)
+	x0, y0 := l.toPx(i, g.X0, g.Y1)
+	x1, y1 := l.toPx(i, g.X1, g.Y0)
 	return map[string]any{
 		"type": "image", "left": num(x0), "top": num(y0), "z": 1, "silent": true,
 		"style": map[string]any{

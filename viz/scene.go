@@ -131,10 +131,10 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 			graphic = append(graphic, l.image(i, s.Grid, v, cm, pl, ph))
 		}
 		if len(s.Train) > 0 {
-			c.series(trainSeries(i, s.Train))
+			c.series(trainSeries(i, s.Train, l.dec()))
 			addLegend(trainName)
 		}
-		for _, cs := range classSeries(i, s.Points, s.Labels, o.Classes) {
+		for _, cs := range classSeries(i, s.Points, s.Labels, o.Classes, l.dec()) {
 			c.series(cs)
 			addLegend(cs["name"].(string))
 		}
@@ -197,11 +197,11 @@ func checkPoints(who string, p []float64, labels []int) {
 }
 
 // trainSeries draws training points in panel i.
-func trainSeries(i int, p []float64) map[string]any {
+func trainSeries(i int, p []float64, d int) map[string]any {
 	n := len(p) / 2
 	data := make([]pt, n)
 	for k := range n {
-		data[k] = xy(p, k)
+		data[k] = xy(p, k, d)
 	}
 	s := map[string]any{
 		"type": "scatter", "name": trainName, "xAxisIndex": i, "yAxisIndex": i, "data": data,
@@ -233,7 +233,7 @@ func classColor(k int) string {
 
 // classSeries splits points by label into one scatter series per class in
 // panel i, in label order.
-func classSeries(i int, p []float64, labels []int, classes []string) []map[string]any {
+func classSeries(i int, p []float64, labels []int, classes []string, d int) []map[string]any {
 	n := len(p) / 2
 	if n == 0 {
 		return nil
@@ -248,7 +248,7 @@ func classSeries(i int, p []float64, labels []int, classes []string) []map[strin
 		if _, ok := by[lab]; !ok {
 			keys = append(keys, lab)
 		}
-		by[lab] = append(by[lab], xy(p, k))
+		by[lab] = append(by[lab], xy(p, k, d))
 	}
 	slices.Sort(keys)
 	var out []map[string]any

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // Run is the record of one sampler (or of the forward process) on n
@@ -24,18 +25,22 @@ type Run struct {
 type TrajOpts struct {
 	Classes   []string  // class names by label
 	Train     []float64 // training points drawn under the particles
-	MaxFrames int       // animation frames; 0: 50 (steps are subsampled evenly, last one kept)
-	MaxPaths  int       // particles drawn as paths; 0: 300 (taken evenly over the particles)
+	MaxFrames int       // animation frames; 0: 30 (steps are subsampled evenly, last one kept)
+	MaxMoving int       // particles animated; 0: 500 (taken evenly over the particles)
+	MaxPaths  int       // particles drawn as paths; 0: 200 (taken evenly over the particles)
 	MaxSteps  int       // points per path; 0: 60
 	Cols      int       // panels per row; 0: 3
 }
 
 func (o TrajOpts) orDefault() TrajOpts {
 	if o.MaxFrames <= 0 {
-		o.MaxFrames = 50
+		o.MaxFrames = 30
+	}
+	if o.MaxMoving <= 0 {
+		o.MaxMoving = 500
 	}
 	if o.MaxPaths <= 0 {
-		o.MaxPaths = 300
+		o.MaxPaths = 200
 	}
 	if o.MaxSteps <= 0 {
 		o.MaxSteps = 60
@@ -115,7 +120,7 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 	for i, run := range runs {
 		titles = append(titles, run.Name)
 		if len(o.Train) > 0 {
-			c.series(trainSeries(i, o.Train))
+			c.series(trainSeries(i, o.Train, l.dec()))
 			if !seen[trainName] {
 				seen[trainName] = true
 				legend = append(legend, trainName)
@@ -132,7 +137,7 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 			}
 			coords := make([]pt, len(steps))
 			for j, s := range steps {
-				coords[j] = xy(run.Steps[s], k)
+				coords[j] = xy(run.Steps[s], k, l.dec())
 			}
 			if _, ok := byClass[lab]; !ok {
 				keys = append(keys, lab)
@@ -156,7 +161,7 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 			}
 		}
 		end := run.Steps[len(run.Steps)-1]
-		for _, s := range classSeries(i, end, run.Labels, o.Classes) {
+		for _, s := range classSeries(i, end, run.Labels, o.Classes, l.dec()) {
 			if run.Labels == nil {
 				s["name"] = "paths"
 			}
@@ -195,7 +200,7 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 	for i, run := range runs {
 		titles = append(titles, run.Name)
 		if len(o.Train) > 0 {
-			c.series(trainSeries(i, o.Train))
+			c.series(trainSeries(i, o.Train, l.dec()))
 			if !seen[trainName] {
 				seen[trainName] = true
 				legend = append(legend, trainName)
@@ -207,8 +212,21 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 	static := len(c.raw.series)
 	frameData := make([][]any, frames)
 	for i, run := range runs {
+		idx := pick(len(run.Steps[0])/2, o.MaxMoving)
+		var labels []int
+		if run.Labels != nil {
+			labels = make([]int, len(idx))
+			for j, k := range idx {
+				labels[j] = run.Labels[k]
+			}
+		}
 		for f := range frames {
-			for _, s := range classSeries(i, run.Steps[at(run, f)], run.Labels, o.Classes) {
+			step := run.Steps[at(run, f)]
+			p := make([]float64, 0, 2*len(idx))
+			for _, k := range idx {
+				p = append(p, step[2*k], step[2*k+1])
+			}
+			for _, s := range classSeries(i, p, labels, o.Classes, l.dec()) {
 				if f == 0 {
 					s["animationDurationUpdate"] = 250
 					s["animationEasingUpdate"] = "linear"
@@ -227,7 +245,7 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 		}
 	}
 	var options []any
-	var labels []string
+	var names []string
 	for f := range frames {
 		series := make([]any, 0, static+len(frameData[f]))
 		for range static {
@@ -238,17 +256,19 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 		r := runs[0]
 		s := at(r, f)
 		if r.Times != nil {
-			labels = append(labels, fmt.Sprintf("t = %.3g", r.Times[s]))
+			names = append(names, "t = "+strconv.FormatFloat(r.Times[s], 'g', 4, 64))
 		} else {
-			labels = append(labels, fmt.Sprintf("step %d", s))
+			names = append(names, fmt.Sprintf("step %d", s))
 		}
 	}
 	l.apply(c, titles, xName, yName)
 	c.set("legend", map[string]any{"data": legend, "top": 30})
 	c.set("timeline", map[string]any{
-		"axisType": "category", "data": labels, "autoPlay": true, "loop": true, "playInterval": 400,
+		"axisType": "category", "data": names, "autoPlay": true, "loop": true, "playInterval": 400,
 		"left": 70, "right": 70, "bottom": 12, "label": map[string]any{"fontSize": 10},
 	})
 	c.set("options", options)
+	c.set("animation", true)
+	c.set("animationDuration", 0) // frame 0 appears at once; later frames move
 	return c
 }

@@ -1,0 +1,380 @@
+// The gallery's experiments: each builds one page from exact quantities.
+
+package gallery
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"difftoy/analytic"
+	"difftoy/toy"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// Entries returns the gallery's pages, one per chart kind, in reading order.
+func Entries() []Entry {
+	return []Entry{
+		{"samples.html", "Samples coloured by class", "exact samples of three-classes over its training points and density", samplesPage},
+		{"density.html", "Density of q_t over t", "the three-point example blurred by the forward process (100x100 grid)", densityPage},
+		{"forward.html", "The forward process, animated", "training points diffusing to N(0, I), with a timeline over t", forwardPage},
+		{"score.html", "Score field", "∇ log q_t of the three points on a 30x30 grid, equal scale on both axes", scorePage},
+		{"denoiser.html", "Denoiser displacement D(x) - x", "where the ideal denoiser moves each point", denoiserPage},
+		{"field-error.html", "Difference of two fields", "the score read at a wrong noise level minus the exact score", errorFieldPage},
+		{"posterior.html", "Posterior weights πᵢ(x)", "which of the three points x_t came from, over the plane", posteriorPage},
+		{"samplers.html", "DDPM, DDIM and PF-ODE paths", "1 000 particles, 100 steps, paths and animation side by side", samplersPage},
+		{"langevin.html", "Langevin dynamics", "unadjusted Langevin on the clean eight-gaussians density", langevinPage},
+		{"schedules.html", "Noise schedules", "α_t, β_t and log SNR of the linear and cosine schedules", schedulesPage},
+		{"curves.html", "Loss and error against t", "the irreducible denoising loss per step and its weighted mean", curvesPage},
+		{"guidance.html", "Guidance sweep", "classifier-free guidance on two-classes, small multiples over γ", guidancePage},
+	}
+}
+
+func rng(seed uint64) rand.Source { return rand.NewPCG(seed, seed^0x9e3779b97f4a7c15) }
+
+func load(name string, n int, seed uint64) (*toy.Dataset, error) {
+	return toy.Load(name, n, rng(seed))
+}
+
+// exactSamples draws n points of q_t (alpha) from m with their classes.
+func exactSamples(m analytic.Mixture, n int, alpha float64, seed uint64) ([]float64, []int) {
+	comp := make([]int, n)
+	x := m.Sample(make([]float64, 2*n), comp, alpha, rng(seed))
+	labels := m.Labels()
+	if labels == nil {
+		return x, nil
+	}
+	y := make([]int, n)
+	for i, c := range comp {
+		y[i] = labels[c]
+	}
+	return x, y
+}
+
+// density evaluates q_t on the nodes of g.
+func density(m analytic.Mixture, g viz.Grid, alpha float64) []float64 {
+	v := m.LogProb(nil, g.Points(), alpha)
+	for i := range v {
+		v[i] = math.Exp(v[i])
+	}
+	return v
+}
+
+func classNames(k int) []string {
+	names := make([]string, k)
+	for i := range names {
+		names[i] = fmt.Sprintf("class %d", i)
+	}
+	return names
+}
+
+var plane = viz.Grid{X0: -3, X1: 3, Y0: -3, Y1: 3}
+
+func grid(n int) viz.Grid { g := plane; g.NX, g.NY = n, n; return g }
+
+func samplesPage(seed uint64) (*viz.Page, error) {
+	ds, err := load("three-classes", 300, seed)
+	if err != nil {
+		return nil, err
+	}
+	x, y := exactSamples(ds.Exact, 600, 1, seed+1)
+	g := viz.Grid{X0: -4, X1: 4, Y0: -4, Y1: 4, NX: 80, NY: 80}
+	c := viz.Samples("Exact samples of three-classes", viz.Scene{
+		Grid: g, Density: density(ds.Exact, g, 1), Train: ds.Points, Points: x, Labels: y,
+	}, classNames(ds.Classes))
+	return viz.NewPage("Samples coloured by class").
+		Text("600 exact draws from the Gaussian mixture behind the three-classes data set (dots coloured by class), " +
+			"its 300 training points (grey) and its density q_0 (grey shading).").Add(c), nil
+}
+
+func densityPage(seed uint64) (*viz.Page, error) {
+	ds, err := load("three-points", 3, seed)
+	if err != nil {
+		return nil, err
+	}
+	g := grid(100)
+	var scenes []viz.Scene
+	for _, a := range []float64{0.95, 0.8, 0.5, 0.1} {
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("α_t = %g", a), Grid: g, Density: density(ds.Exact, g, a)})
+	}
+	c := viz.Plane("Density q_t of the three points at four noise levels", scenes,
+		viz.PlaneOpts{DensityLabel: "q_t(x)", Cols: 4, Side: 240})
+	return viz.NewPage("Density of q_t over t").
+		Text("q_t(x) = Σᵢ ⅓ N(x | √α_t xᵢ, (1 − α_t) I) on a 100x100 grid for four signal levels α_t; one colour scale for all panels.").
+		Add(c), nil
+}
+
+func forwardPage(seed uint64) (*viz.Page, error) {
+	ds, err := load("three-classes", 600, seed)
+	if err != nil {
+		return nil, err
+	}
+	s := toy.DDPM()
+	var steps []int
+	for t := 0; t <= s.T(); t += 25 {
+		steps = append(steps, t)
+	}
+	frames := toy.Chain(s, ds.Points, steps, rng(seed+1))
+	times := make([]float64, len(steps))
+	for i, t := range steps {
+		times[i] = float64(t)
+	}
+	run := viz.Run{Name: "x_t", Steps: frames, Labels: ds.Labels, Times: times}
+	c := viz.Animate("Forward process on three-classes (linear schedule, T = 1000)", []viz.Run{run},
+		viz.TrajOpts{Classes: classNames(ds.Classes), MaxFrames: len(frames)})
+	return viz.NewPage("The forward process, animated").
+		Text("x_t = √(1 − β_t) x_{t−1} + √β_t ε_t from the 600 training points, every 25th step shown. " +
+			"The timeline plays on its own; drag it or press pause to look at one step.").Add(c), nil
+}
+
+func threePointField(what string) (*viz.Page, error) {
+	ds, err := load("three-points", 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	const alpha = 0.5
+	g := grid(30)
+	p := g.Points()
+	m := ds.Exact
+	var v []float64
+	var title, label, text string
+	switch what {
+	case "score":
+		v = m.Score(nil, p, alpha, nil)
+		title, label = "Score ∇ log q_t(x) of the three points at α_t = 0.5", "|∇ log q_t|"
+		text = "Arrows point up the density towards √α_t xᵢ; lengths are proportional to |∇ log q_t(x)|."
+	case "denoiser":
+		d := m.Denoise(nil, p, alpha, nil)
+		v = make([]float64, len(p))
+		for i := range v {
+			v[i] = d[i] - p[i]
+		}
+		title, label = "Displacement D*(x) − x of the ideal denoiser at α_t = 0.5", "|D*(x) − x|"
+		text = "D*(x) = E[x_0 | x_t = x] = Σᵢ πᵢ(x) xᵢ: each arrow goes from x to the posterior mean of the clean point."
+	case "error":
+		// A denoiser that misreads the noise level: the score implied by
+		// D*_{0.45} used where alpha = 0.5 holds.
+		const wrong = 0.45
+		d := m.Denoise(nil, p, wrong, nil)
+		s := m.Score(nil, p, alpha, nil)
+		v = make([]float64, len(p))
+		for i := 0; i < len(p); i++ {
+			v[i] = (math.Sqrt(alpha)*d[i]-p[i])/(1-alpha) - s[i]
+		}
+		title, label = "Score error of a denoiser that reads α_t = 0.45 instead of 0.5", "|s − s*|"
+		text = "The field (√α D*_{0.45}(x) − x)/(1 − α) minus the exact score at α = 0.5: " +
+			"the same chart shows a learned score minus the exact one."
+	}
+	c := viz.Quiver(title, g, v, viz.QuiverOpts{Label: label, Train: ds.Points})
+	return viz.NewPage(title).Text(text).Add(c), nil
+}
+
+func scorePage(uint64) (*viz.Page, error)      { return threePointField("score") }
+func denoiserPage(uint64) (*viz.Page, error)   { return threePointField("denoiser") }
+func errorFieldPage(uint64) (*viz.Page, error) { return threePointField("error") }
+
+func posteriorPage(seed uint64) (*viz.Page, error) {
+	ds, err := load("three-points", 3, seed)
+	if err != nil {
+		return nil, err
+	}
+	g := grid(80)
+	const alpha = 0.5
+	w := ds.Exact.Posterior(nil, g.Points(), alpha)
+	pts := ds.Exact.(*analytic.DeltaMixture).Points()
+	c := viz.Posterior("Posterior weights πᵢ(x) of the three points at α_t = 0.5", g, w, pts,
+		[]string{"x₁ = (−1, 0)", "x₂ = (1, 0)", "x₃ = (0, 1.5)"})
+	return viz.NewPage("Posterior weights πᵢ(x)").
+		Text("πᵢ(x) = q(x_0 = xᵢ | x_t = x): a softmax of −|x − √α_t xᵢ|² / (2(1 − α_t)). The weights sum to one at every x.").
+		Add(c), nil
+}
+
+// record converts a sampler's recorded frames into a viz.Run.
+func record(name string, tr *sample.Trajectory, labels []int) viz.Run {
+	r := viz.Run{Name: name, Labels: labels}
+	for _, f := range tr.Frames {
+		r.Steps = append(r.Steps, f.X)
+		r.Times = append(r.Times, float64(f.T))
+	}
+	return r
+}
+
+func gaussianStart(n int, seed uint64) []float64 {
+	r := rand.New(rng(seed))
+	x := make([]float64, 2*n)
+	for i := range x {
+		x[i] = r.NormFloat64()
+	}
+	return x
+}
+
+func samplersPage(seed uint64) (*viz.Page, error) {
+	ds, err := load("eight-gaussians", 400, seed)
+	if err != nil {
+		return nil, err
+	}
+	const n, moves = 1000, 100
+	plan, err := sample.Strided(toy.DDPM(), moves)
+	if err != nil {
+		return nil, err
+	}
+	xT := gaussianStart(n, seed+1)
+	var runs []viz.Run
+	for _, k := range []struct {
+		name string
+		run  func(tr *sample.Trajectory) error
+	}{
+		{"DDPM (η = 1)", func(tr *sample.Trajectory) error {
+			s := sample.DDPM(plan, toy.PosteriorVariance)
+			s.Record = tr
+			_, err := s.Sample(nil, xT, ds.Exact, nil, rng(seed+2))
+			return err
+		}},
+		{"DDIM (η = 0)", func(tr *sample.Trajectory) error {
+			s := sample.DDIM(plan, 0)
+			s.Record = tr
+			_, err := s.Sample(nil, xT, ds.Exact, nil, nil)
+			return err
+		}},
+		{"PF-ODE (Heun)", func(tr *sample.Trajectory) error {
+			o := &sample.ODE{Plan: plan, Heun: true, Record: tr}
+			_, err := o.Sample(nil, xT, ds.Exact, nil)
+			return err
+		}},
+	} {
+		tr := &sample.Trajectory{}
+		if err := k.run(tr); err != nil {
+			return nil, fmt.Errorf("%s: %w", k.name, err)
+		}
+		runs = append(runs, record(k.name, tr, nil))
+	}
+	o := viz.TrajOpts{Train: ds.Points}
+	paths := viz.Paths("Paths of 300 of the 1 000 particles, same start, 100 steps", runs, o)
+	anim := viz.Animate("The same 1 000 particles step by step", runs, o)
+	return viz.NewPage("DDPM, DDIM and PF-ODE paths").
+		Text("Three samplers with the exact denoiser of eight-gaussians, started from the same 1 000 draws of N(0, I) "+
+			"and run over 100 evenly spaced steps of the linear schedule. DDPM adds fresh noise at every step; "+
+			"DDIM and the probability-flow ODE are deterministic and nearly coincide.").
+		Add(paths, anim), nil
+}
+
+func langevinPage(seed uint64) (*viz.Page, error) {
+	ds, err := load("eight-gaussians", 400, seed)
+	if err != nil {
+		return nil, err
+	}
+	const n = 500
+	x0 := gaussianStart(n, seed+1)
+	for i := range x0 {
+		x0[i] *= 2.5
+	}
+	tr := &sample.Trajectory{}
+	l := &sample.Langevin{Size: 0.1, Iters: 200, Record: tr}
+	if _, err := l.Sample(nil, x0, ds.Exact, nil, rng(seed+2)); err != nil {
+		return nil, err
+	}
+	run := record("Langevin, step 0.1", tr, nil)
+	run.Times = nil
+	o := viz.TrajOpts{Train: ds.Points, MaxSteps: 100}
+	return viz.NewPage("Langevin dynamics").
+		Text("x ← x + (s²/2) ∇ log q(x) + s z with s = 0.1, 200 moves, from 500 points spread over the plane. "+
+			"Particles settle in the mode they reach first.").
+		Add(viz.Paths("Langevin paths on eight-gaussians (200 moves)", []viz.Run{run}, o),
+			viz.Animate("Langevin moves, animated", []viz.Run{run}, o)), nil
+}
+
+func schedulesPage(uint64) (*viz.Page, error) {
+	cos, err := toy.Cosine(1000, 0.008)
+	if err != nil {
+		return nil, err
+	}
+	var curves []viz.ScheduleCurves
+	for _, s := range []*toy.Schedule{toy.DDPM(), cos} {
+		c := viz.ScheduleCurves{Name: s.Name}
+		for t := 1; t <= s.T(); t += 5 {
+			c.T = append(c.T, float64(t))
+			c.Alpha = append(c.Alpha, s.Alpha(t))
+			c.Beta = append(c.Beta, s.Beta(t))
+			c.LogSNR = append(c.LogSNR, s.LogSNR(t))
+		}
+		curves = append(curves, c)
+	}
+	return viz.NewPage("Noise schedules").
+		Text("The linear schedule of DDPM (β from 10⁻⁴ to 0.02) and the cosine schedule (s = 0.008), T = 1000.").
+		Add(viz.Schedules("Linear and cosine schedules, T = 1000", curves...)), nil
+}
+
+// curvesPage: the irreducible x0 loss E|D*(x_t) - x_0|^2 per step on
+// eight-gaussians, estimated by Monte Carlo, and its running mean.
+func curvesPage(seed uint64) (*viz.Page, error) {
+	ds, err := load("eight-gaussians", 400, seed)
+	if err != nil {
+		return nil, err
+	}
+	s := toy.DDPM()
+	const n = 400
+	r := rand.New(rng(seed + 1))
+	var ts, loss, mean []float64
+	sum := 0.0
+	for t := 10; t <= s.T(); t += 10 {
+		a := s.Alpha(t)
+		x0, _ := exactSamples(ds.Exact, n, 1, r.Uint64())
+		xt := make([]float64, len(x0))
+		for i := range xt {
+			xt[i] = math.Sqrt(a)*x0[i] + math.Sqrt(1-a)*r.NormFloat64()
+		}
+		d := ds.Exact.Denoise(nil, xt, a, nil)
+		e := 0.0
+		for i := range d {
+			e += (d[i] - x0[i]) * (d[i] - x0[i])
+		}
+		e /= n
+		sum += e
+		ts, loss = append(ts, float64(t)), append(loss, e)
+		mean = append(mean, sum/float64(len(ts)))
+	}
+	c := viz.Lines("Irreducible denoising loss of eight-gaussians (Monte Carlo, 400 draws per step)",
+		viz.LinePanel{Title: "E|D*(x_t) − x_0|² against t", XName: "step t", YName: "squared error", LogY: true,
+			Series: []viz.Series{{Name: "exact denoiser", X: ts, Y: loss}}},
+		viz.LinePanel{Title: "running mean over t (the uniform-weight loss)", XName: "up to step t", YName: "mean squared error",
+			Series: []viz.Series{{Name: "exact denoiser", X: ts, Y: mean}}},
+	)
+	return viz.NewPage("Loss and error against t").
+		Text("The x_0 loss even the ideal denoiser cannot go below: near zero at small t, " +
+			"the data's variance at large t. A trained model's curve lies above it.").Add(c), nil
+}
+
+func guidancePage(seed uint64) (*viz.Page, error) {
+	ds, err := load("two-classes", 400, seed)
+	if err != nil {
+		return nil, err
+	}
+	const n = 300
+	plan, err := sample.Strided(toy.DDPM(), 50)
+	if err != nil {
+		return nil, err
+	}
+	xT := gaussianStart(n, seed+1)
+	y := make([]int, n)
+	for i := range y {
+		y[i] = i % ds.Classes
+	}
+	gammas := []float64{0, 1, 3, 6}
+	var scenes []viz.Scene
+	for _, g := range gammas {
+		cfg, err := sample.NewCFG(ds.Exact, g)
+		if err != nil {
+			return nil, err
+		}
+		x, err := sample.DDIM(plan, 0).Sample(nil, xT, cfg, y, nil)
+		if err != nil {
+			return nil, err
+		}
+		scenes = append(scenes, viz.Scene{Train: ds.Points, Points: x, Labels: y})
+	}
+	c := viz.GuidanceSweep("Classifier-free guidance on two-classes (DDIM, 50 steps)", gammas, scenes, classNames(ds.Classes))
+	return viz.NewPage("Guidance sweep").
+		Text("The same 300 starting points sampled with guidance scale γ, half asking for each class: γ = 0 is plain " +
+			"conditional sampling; larger γ adds γ (s(x | y) − s(x)) and pushes samples away from the other class.").Add(c), nil
+}
