@@ -1,0 +1,126 @@
+package nn
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"difftoy/toy"
+)
+
+func smallModel(t testing.TB, time TimeInput) *Model {
+	spec := Spec{Dim: 2, Hidden: []int{16, 16}, Act: SiLU, TimeFeatures: 8, Time: time, Classes: 3, Pred: PredV}
+	m, err := NewModel(spec, toy.DDPM(), rand.NewPCG(9, 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestSaveLoadIdentical saves, loads and checks that the loaded model
+// gives bit-identical predictions (parameters and schedule round-trip
+// exactly, so any difference is a bug).
+func TestSaveLoadIdentical(t *testing.T) {
+	for _, ti := range []TimeInput{TimeLogSigma, TimeStep} {
+		m := smallModel(t, ti)
+		path := filepath.Join(t.TempDir(), "m.dtnn")
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		l, err := LoadModel(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float64, 2*100)
+		for i := range x {
+			x[i] = float64(i%17)/4 - 2
+		}
+		y := make([]int, 100)
+		for i := range y {
+			y[i] = i%4 - 1
+		}
+		for _, alpha := range []float64{0.01, 0.5, 0.99} {
+			a, b := m.Denoise(nil, x, alpha, y), l.Denoise(nil, x, alpha, y)
+			for i := range a {
+				if a[i] != b[i] {
+					t.Fatalf("%v: loaded model differs at %d: %v != %v", ti, i, b[i], a[i])
+				}
+			}
+		}
+		ents, _ := os.ReadDir(filepath.Dir(path))
+		if len(ents) != 1 {
+			t.Errorf("Save left %d files in its directory, want 1", len(ents))
+		}
+	}
+	c, err := NewClassifier(Spec{Dim: 2, Hidden: []int{8}, Act: ReLU, TimeFeatures: 4, Classes: 3}, toy.DDPM(), rand.NewPCG(1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	c.WriteTo(&buf)
+	if _, err := ReadModel(bytes.NewReader(buf.Bytes())); !errors.Is(err, ErrFormat) {
+		t.Errorf("ReadModel of a classifier file: err = %v, want ErrFormat", err)
+	}
+	c2, err := ReadClassifier(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.3, -1, 2, 0.5}
+	a, b := c.Probs(nil, x, 0.4), c2.Probs(nil, x, 0.4)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("loaded classifier differs")
+		}
+	}
+}
+
+// TestLoadBadFiles: every truncation, every single flipped byte and a
+// foreign version are errors wrapping ErrFormat, never panics.
+func TestLoadBadFiles(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := smallModel(t, TimeStep).WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	for n := 0; n < len(good); n += 1 + n/50 {
+		if _, err := ReadModel(bytes.NewReader(good[:n])); !errors.Is(err, ErrFormat) {
+			t.Fatalf("truncated to %d of %d bytes: err = %v, want ErrFormat", n, len(good), err)
+		}
+	}
+	for i := 0; i < len(good); i += 1 + i/100 {
+		bad := append([]byte(nil), good...)
+		bad[i] ^= 0x10
+		if _, err := ReadModel(bytes.NewReader(bad)); !errors.Is(err, ErrFormat) {
+			t.Fatalf("byte %d flipped: err = %v, want ErrFormat", i, err)
+		}
+	}
+	v2 := append([]byte(nil), good...)
+	binary.LittleEndian.PutUint32(v2[8:], 2)
+	binary.LittleEndian.PutUint32(v2[len(v2)-4:], crc32.ChecksumIEEE(v2[:len(v2)-4]))
+	_, err := ReadModel(bytes.NewReader(v2))
+	if !errors.Is(err, ErrFormat) || !bytes.Contains([]byte(err.Error()), []byte("version 2")) {
+		t.Errorf("version 2 file: err = %v, want an unsupported-version error", err)
+	}
+	if _, err := LoadModel(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("LoadModel of a missing file gave no error")
+	}
+}
+
+// FuzzReadModel: no input makes ReadModel panic.
+func FuzzReadModel(f *testing.F) {
+	var buf bytes.Buffer
+	smallModel(f, TimeStep).WriteTo(&buf)
+	f.Add(buf.Bytes())
+	f.Add([]byte(fileMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ReadModel(bytes.NewReader(b))
+		if err == nil && m == nil {
+			t.Fatal("nil model without error")
+		}
+	})
+}
