@@ -1,0 +1,327 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"difftoy/viz"
+	"difftoy/viz/gallery"
+)
+
+var shots = flag.String("shots", "", "directory for the browser test's screenshots (default: a new folder under the system temp dir)")
+
+// drawBudget is the most a chart of the size the course uses may take to
+// draw in headless Chromium on a small machine (issue 5).
+const drawBudget = 2 * time.Second
+
+// mustHave skips the test with msg outside CI and fails it under CI=true,
+// where every tool the test needs is installed by .ci/run.
+func mustHave(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// findChromium returns the browser to drive: $DIFFTOY_CHROMIUM, else the
+// first of Debian's names found on PATH.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("DIFFTOY_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, c := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	mustHave(t, "no headless browser: install Debian's chromium (apt-get install chromium) or set DIFFTOY_CHROMIUM")
+	return ""
+}
+
+// browserPage is one HTML file the browser test opens.
+type browserPage struct {
+	name string
+	path string
+	perf bool // one of the size cases with a draw-time budget
+}
+
+// perfPages writes the three size cases of issue 5 with synthetic data:
+// a 30x30 quiver, 1 000 trajectories of 100 steps (paths and animation),
+// and a 100x100 heat map.
+func perfPages(t *testing.T, dir string, a viz.Assets) []browserPage {
+	rng := rand.New(rand.NewPCG(5, 5))
+	g := viz.Grid{X0: -3, X1: 3, Y0: -3, Y1: 3, NX: 30, NY: 30}
+	p := g.Points()
+	field := make([]float64, len(p))
+	for i := 0; i < len(p); i += 2 {
+		field[i], field[i+1] = -p[i]-p[i+1], p[i]-p[i+1] // a spiral sink
+	}
+	h := viz.Grid{X0: -3, X1: 3, Y0: -3, Y1: 3, NX: 100, NY: 100}
+	hp := h.Points()
+	dens := make([]float64, h.Len())
+	for i := range dens {
+		x, y := hp[2*i], hp[2*i+1]
+		dens[i] = math.Exp(-(x-1)*(x-1)-y*y) + math.Exp(-(x+1)*(x+1)/0.5-(y-1)*(y-1))
+	}
+	const n, steps = 1000, 100
+	run := viz.Run{Name: "synthetic paths", Labels: make([]int, n)}
+	x := make([]float64, 2*n)
+	for i := range x {
+		x[i] = rng.NormFloat64() * 2
+	}
+	for i := range n {
+		run.Labels[i] = i % 3
+	}
+	for range steps {
+		run.Steps = append(run.Steps, append([]float64(nil), x...))
+		for i := range x {
+			x[i] = 0.97*x[i] + 0.1*rng.NormFloat64()
+		}
+	}
+	cases := []struct {
+		name string
+		c    *viz.Chart
+	}{
+		{"perf-quiver-30x30", viz.Quiver("30x30 quiver", g, field, viz.QuiverOpts{Label: "|v|"})},
+		{"perf-heatmap-100x100", viz.Density("100x100 density", h, dens, "density")},
+		{"perf-paths-1000x100", viz.Paths("1 000 paths of 100 steps", []viz.Run{run}, viz.TrajOpts{MaxPaths: n, MaxSteps: steps})},
+		{"perf-animate-1000x100", viz.Animate("1 000 particles over 100 steps", []viz.Run{run}, viz.TrajOpts{MaxFrames: steps})},
+	}
+	var out []browserPage
+	for _, c := range cases {
+		path := filepath.Join(dir, c.name+".html")
+		if err := viz.NewPage(c.c.Title).Add(c.c).WriteFile(path, a); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, browserPage{c.name, path, true})
+	}
+	return out
+}
+
+// TestBrowserDraws opens every gallery page and the size cases in headless
+// Chromium with the network cut off, and fails on a console error, an
+// uncaught exception, a request that leaves the machine, a chart that does
+// not finish drawing, or a chart whose screenshot holds no coloured pixel
+// (data are drawn in colour; axes, text and grid lines are grey).
+func TestBrowserDraws(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens a browser; skipped with -short")
+	}
+	chromium := findChromium(t)
+	if _, err := viz.FindECharts(); err != nil {
+		mustHave(t, fmt.Sprintf("%v (CI runs npm ci)", err))
+	}
+	out := *shots
+	if out == "" {
+		var err error
+		out, err = os.MkdirTemp("", "difftoy-shots-")
+		if err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", out)
+
+	dir := t.TempDir()
+	index, err := gallery.Write(dir, gallery.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages []browserPage
+	pages = append(pages, browserPage{"index", index, false})
+	for _, e := range gallery.Entries() {
+		pages = append(pages, browserPage{"gallery-" + strings.TrimSuffix(e.File, ".html"), filepath.Join(dir, e.File), false})
+	}
+	inline, err := viz.Inline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, perfPages(t, dir, inline)...)
+
+	ctx, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		// No name resolves, so nothing can be fetched from outside.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
+		chromedp.WindowSize(1400, 1000),
+	)
+	defer cancel()
+	bctx, bcancel := chromedp.NewContext(ctx)
+	defer bcancel()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+
+	var report []string
+	for _, pg := range pages {
+		t.Run(pg.name, func(t *testing.T) {
+			r := openPage(t, bctx, pg, out)
+			if r != "" {
+				report = append(report, r)
+			}
+		})
+	}
+	t.Logf("page, size, draw time (performance.now at the last chart's 'finished'), slowest setOption:\n%s", strings.Join(report, "\n"))
+}
+
+// openPage loads one page in a new tab, checks it and returns a report line.
+func openPage(t *testing.T, bctx context.Context, pg browserPage, out string) string {
+	ctx, cancel := chromedp.NewContext(bctx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+
+	var mu sync.Mutex
+	var problems []string
+	add := func(p string) {
+		mu.Lock()
+		problems = append(problems, p)
+		mu.Unlock()
+	}
+	// Subscribe before navigating so that no message is lost.
+	messages := chromedp.Console(ctx)
+	requests := chromedp.Events(ctx, network.RequestWillBeSent)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.IsException() || m.Type == chromedp.ConsoleType("error") || m.Type == chromedp.ConsoleType("warning") {
+				add(fmt.Sprintf("console %s: %s", m.Type, m.Text))
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			u := ev.Request.URL
+			if !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "data:") {
+				add("request leaves the machine: " + u)
+			}
+		}
+	}()
+
+	info, err := os.Stat(pg.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type drawState struct {
+		Charts    int       `json:"charts"`
+		Drawn     int       `json:"drawn"`
+		Times     []float64 `json:"times"`
+		SetOption []float64 `json:"setOption"`
+	}
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+pg.path)); err != nil {
+		t.Fatalf("opening %s: %v", pg.path, err)
+	}
+	st, err := chromedp.Run(ctx, chromedp.Poll[drawState](
+		`window.difftoy && window.difftoy.drawn === window.difftoy.charts ? window.difftoy : null`,
+		chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(50*time.Millisecond)))
+	wall := time.Since(start)
+	if err != nil {
+		partial, _ := chromedp.Run(ctx, chromedp.Evaluate[drawState](`window.difftoy || {}`))
+		t.Fatalf("charts did not finish drawing (%d of %d) after %v: %v; problems: %v", partial.Drawn, partial.Charts, wall, err, problems)
+	}
+	// Let the first animation frames settle before the screenshots.
+	time.Sleep(300 * time.Millisecond)
+
+	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, pg.name+".png"), full, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= st.Charts; i++ {
+		sel := fmt.Sprintf("#difftoy-chart-%d", i)
+		shot, err := chromedp.Run(ctx, chromedp.Screenshot(sel))
+		if err != nil {
+			t.Fatalf("screenshot of %s: %v", sel, err)
+		}
+		inked, coloured := countPixels(t, shot)
+		// A chart that draws its data puts at least a few hundred
+		// coloured pixels on screen (the smallest: three class dots of
+		// 4 px squared each plus a legend); grey axes alone give none.
+		if inked == 0 {
+			t.Errorf("chart %d is blank", i)
+		} else if coloured < 150 {
+			t.Errorf("chart %d shows only %d coloured pixels (axes without data?)", i, coloured)
+		}
+	}
+	cancel()
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Error(p)
+	}
+	last, slowest := 0.0, 0.0
+	for _, x := range st.Times {
+		last = math.Max(last, x)
+	}
+	for _, x := range st.SetOption {
+		slowest = math.Max(slowest, x)
+	}
+	if pg.perf && time.Duration(last*float64(time.Millisecond)) > drawBudget {
+		t.Errorf("%s took %.0f ms to draw, budget %v", pg.name, last, drawBudget)
+	}
+	return fmt.Sprintf("%-34s %8.1f KB %7.0f ms %7.0f ms", pg.name, float64(info.Size())/1024, last, slowest)
+}
+
+// countPixels returns how many pixels of a PNG differ from the white
+// background, and how many of those are coloured (channel spread > 40 of
+// 255; the greys of axes and text have none).
+func countPixels(t *testing.T, b []byte) (inked, coloured int) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c := img.At(x, y)
+			rr, gg, bb, _ := c.RGBA()
+			R, G, B := rr>>8, gg>>8, bb>>8
+			if R < 250 || G < 250 || B < 250 {
+				inked++
+			}
+			if max(R, G, B)-min(R, G, B) > 40 {
+				coloured++
+			}
+		}
+	}
+	_ = image.Point{}
+	return inked, coloured
+}
