@@ -377,3 +377,46 @@ func TestClaim8FlowLikelihoodConverges(t *testing.T) {
 		t.Errorf("flow log-likelihood error %v does not fall to below 0.05", errs)
 	}
 }
+
+// Claims 1 and 2 on the other Gaussian datasets and on the cosine schedule
+// (heavier: skipped with -short).
+func TestReproducesOtherLaws(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavier variant of claims 1 and 2")
+	}
+	cos, err := toy.Cosine(1000, 0.008)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		data  string
+		sched *toy.Schedule
+	}{
+		{"eight-gaussians", cos}, {"three-classes", toy.DDPM()}, {"two-classes", toy.DDPM()}, {"ring", toy.DDPM()},
+	} {
+		t.Run(tc.data+"/"+tc.sched.Name, func(t *testing.T) {
+			m := load(t, tc.data)
+			truth := exact(m, nClaim, 400)
+			seed := uint64(500)
+			thr := noiseFactor * energyNoise(10, func() []float64 { seed++; return exact(m, nClaim, seed) }, 2)
+			xT := gaussians(nClaim, 2, 401)
+			for _, r := range []struct {
+				name string
+				run  func() ([]float64, error)
+			}{
+				{"DDPM 1000", func() ([]float64, error) {
+					return sample.DDPM(sample.Full(tc.sched), toy.PosteriorVariance).Sample(nil, xT, m, nil, rand.NewPCG(402, 402))
+				}},
+				{"Heun 100", func() ([]float64, error) {
+					return (&sample.ODE{Plan: plan(t, tc.sched, 100), Heun: true}).Sample(nil, xT, m, nil)
+				}},
+			} {
+				e := metrics.Energy(ok(r.run()), truth, 2)
+				t.Logf("%s: energy %.5f, threshold %.5f", r.name, e, thr)
+				if e > thr {
+					t.Errorf("%s: energy %.5f > %.5f", r.name, e, thr)
+				}
+			}
+		})
+	}
+}
