@@ -49,6 +49,9 @@ func TestFastExpConstants(t *testing.T) {
 	if m := math.Float64bits(ln2NHi) & (1<<24 - 1); m != 0 {
 		t.Errorf("ln2NHi has low mantissa bits %x, want 0 (k*ln2NHi must be exact)", m)
 	}
+	if math.Float64bits(expShift) != expShiftBits {
+		t.Errorf("expShiftBits = %#x, want the bits of expShift %#x", uint64(expShiftBits), math.Float64bits(expShift))
+	}
 	if inv := float64(expN) / math.Ln2; invLn2N != inv {
 		t.Errorf("invLn2N = %v, want %v", invLn2N, inv)
 	}
