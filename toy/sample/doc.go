@@ -20,7 +20,9 @@
 // or by the drift -(C^2 - c^2)/2 grad log q_t(x_t) (Drift = true). So DDPM
 // is Eta = 1, DDIM Eta = 0, and the deterministic sampler of MATH.md
 // section 8 is Eta = 0 with Drift. A Plan picks the steps t_0 > ... > t_L
-// visited; strided plans recompute A, B, C from the two levels of each move.
+// visited (Strided: uniform in t; Spaced: t ~ (k/n)^power, which puts
+// more moves at low noise); strided plans recompute A, B, C from the two
+// levels of each move.
 //
 // Langevin dynamics (MATH.md section 9) moves
 //

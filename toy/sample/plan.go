@@ -60,6 +60,33 @@ func Strided(s *toy.Schedule, n int) (*Plan, error) {
 	return NewPlan(s, steps)
 }
 
+// Spaced returns the plan of n moves from T down to 0 with steps
+//
+//	t_k = max(round(T ((n - k) / n)^power), n - k),   k = 0..n,
+//
+// power = 1 being Strided and power = 2 the quadratic spacing of Song et
+// al. (2021), which puts more moves at low noise. The floor n - k keeps the
+// steps distinct where the power would round several to the same t. n
+// must be in 1..T and power at least 1.
+func Spaced(s *toy.Schedule, n int, power float64) (*Plan, error) {
+	if s == nil {
+		return nil, fmt.Errorf("sample: plan without a schedule")
+	}
+	T := s.T()
+	if n < 1 || n > T {
+		return nil, fmt.Errorf("sample: %d steps is not in 1..%d of schedule %q", n, T, s.Name)
+	}
+	if !(power >= 1) || math.IsInf(power, 1) {
+		return nil, fmt.Errorf("sample: spacing power %v is not a finite number >= 1", power)
+	}
+	steps := make([]int, n+1)
+	for k := range steps {
+		f := float64(n-k) / float64(n)
+		steps[k] = max(int(math.Round(float64(T)*math.Pow(f, power))), n-k)
+	}
+	return NewPlan(s, steps)
+}
+
 // Full returns the plan T, T-1, ..., 0 of every step of s.
 func Full(s *toy.Schedule) *Plan {
 	p, err := Strided(s, s.T())

@@ -65,6 +65,41 @@ func TestStrided(t *testing.T) {
 	}
 }
 
+func TestSpaced(t *testing.T) {
+	s := toy.DDPM()
+	for _, tc := range []struct {
+		n     int
+		power float64
+		want  []int
+	}{
+		{4, 1, []int{1000, 750, 500, 250, 0}},
+		// 1000 (3/4)^2 = 562.5 and 1000 (1/4)^2 = 62.5 round up.
+		{4, 2, []int{1000, 563, 250, 63, 0}},
+		{10, 3, []int{1000, 729, 512, 343, 216, 125, 64, 27, 8, 1, 0}},
+	} {
+		p, err := sample.Spaced(s, tc.n, tc.power)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Steps(); !slices.Equal(got, tc.want) {
+			t.Errorf("Spaced(%d, %v) = %v, want %v", tc.n, tc.power, got, tc.want)
+		}
+	}
+	// With 100 cubic moves the last steps round to 0 and the floor keeps them distinct.
+	p, err := sample.Spaced(s, 100, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Steps()[97:]; !slices.Equal(got, []int{3, 2, 1, 0}) {
+		t.Errorf("Spaced(100, 3) ends %v, want [3 2 1 0]", got)
+	}
+	for _, pw := range []float64{0.5, math.NaN(), math.Inf(1)} {
+		if _, err := sample.Spaced(s, 10, pw); err == nil || !strings.Contains(err.Error(), "power") {
+			t.Errorf("Spaced(power %v) error = %v, want one about the power", pw, err)
+		}
+	}
+}
+
 func TestSettingErrors(t *testing.T) {
 	m := load(t, "eight-gaussians")
 	p := plan(t, toy.DDPM(), 10)
