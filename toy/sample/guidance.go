@@ -208,3 +208,15 @@ func (t *Tempered) Score(dst, x []float64, alpha float64, y []int) []float64 {
 	}
 	return dst
 }
+
+// The wrappers are denoisers and scorers; the exact classifier is a
+// ClassifierGradient.
+var (
+	_ toy.Denoiser       = (*ClassifierGuided)(nil)
+	_ toy.Scorer         = (*ClassifierGuided)(nil)
+	_ toy.Denoiser       = (*CFG)(nil)
+	_ toy.Scorer         = (*CFG)(nil)
+	_ toy.Denoiser       = (*Tempered)(nil)
+	_ toy.Scorer         = (*Tempered)(nil)
+	_ ClassifierGradient = ExactClassifier{}
+)

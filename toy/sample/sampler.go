@@ -118,10 +118,10 @@ func (s *Sampler) check() error {
 
 func (c Corrector) check() error {
 	if c.Iters < 0 {
-		return fmt.Errorf("sample: corrector iterations %d is negative", c.Iters)
+		return fmt.Errorf("sample: Langevin iterations per level %d is negative", c.Iters)
 	}
 	if c.Iters > 0 && !(c.Ratio > 0 && c.Ratio < math.Inf(1)) {
-		return fmt.Errorf("sample: corrector ratio %v is not a positive number", c.Ratio)
+		return fmt.Errorf("sample: Langevin step ratio %v is not a positive number", c.Ratio)
 	}
 	return nil
 }
