@@ -79,7 +79,7 @@ func trainedModel(ctx context.Context, ds *toy.Dataset, spec nn.Spec, sched *toy
 	tc.EvalEvery = steps / 5
 	if p != nil {
 		tc.ProgressEvery = max(1, steps/50)
-		tc.Progress = func(pr nn.Progress) { p.report(stage, pr.Step, pr.Steps) }
+		tc.Progress = func(pr nn.Progress) { p.report(fmt.Sprintf("%s, loss %.4f", stage, pr.Loss), pr.Step, pr.Steps) }
 	}
 	data := nn.Data{Points: ds.Points, Labels: ds.Labels, Classes: ds.Classes, Exact: ds.Exact}
 	if spec.Classes == 0 {

@@ -36,13 +36,14 @@ func (c Config) size(full, quick int) int {
 	return full
 }
 
-// Progress receives the progress of a long step (training, sampling):
-// done out of total units of the named stage. A nil Progress is allowed.
-type Progress func(stage string, done, total int)
+// Progress receives the progress of a long step (training): done out of
+// total units, with a note naming the stage. A nil Progress is allowed. In a
+// notebook, viz/nb's Progress.Func gives one that updates in place.
+type Progress func(done, total int, note string)
 
 func (p Progress) report(stage string, done, total int) {
 	if p != nil {
-		p(stage, done, total)
+		p(done, total, stage)
 	}
 }
 

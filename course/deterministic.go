@@ -1,0 +1,146 @@
+// Lesson 10: deterministic sampling. DDIM (eta = 0), noise traded for drift,
+// the probability-flow ODE, DDIM inversion and the exact likelihood of a
+// deterministic sampler in 2-D (MATH.md sections 8 and 10).
+
+package course
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"difftoy/toy"
+	"difftoy/toy/metrics"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// DeterministicSetup is what lesson 10 varies.
+type DeterministicSetup struct {
+	Dataset      string
+	Samples      int
+	Steps        int   // moves of the deterministic samplers
+	InvertSteps  []int // plan lengths of the inversion round trips
+	InvertPoints int
+	LikPoints    int // points of the exact-likelihood check
+}
+
+// DefaultDeterministic is the setup of lesson 10.
+func DefaultDeterministic(cfg Config) DeterministicSetup {
+	return DeterministicSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: 100,
+		InvertSteps: []int{10, 30, 100, 300}, InvertPoints: cfg.size(300, 100), LikPoints: cfg.size(400, 150)}
+}
+
+// Deterministic runs lesson 10 with the exact denoiser.
+func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
+	r := &Result{}
+	data := load(ds.Dataset, 1000, cfg.rng(1))
+	ex := data.Exact
+	sched := toy.DDPM()
+	src := cfg.rng(2)
+	fresh := func(n int) []float64 { return exactSample(ex, n, 1, src) }
+	plan, err := sample.Strided(sched, ds.Steps)
+	if err != nil {
+		return nil, err
+	}
+	g := window(3.5, 50)
+	dens := density(ex, g, 1)
+	xT := gauss(ds.Samples, cfg.rng(3))
+	var scenes []viz.Scene
+	var runs []viz.Run
+	type named struct {
+		key, title string
+		run        func(rec sample.Recorder) ([]float64, error)
+	}
+	for _, c := range []named{
+		{"ddpm", "DDPM (η = 1)", func(rec sample.Recorder) ([]float64, error) {
+			s := sample.DDPM(plan, toy.PosteriorVariance)
+			s.Record = rec
+			return s.Sample(nil, xT, ex, nil, cfg.rng(4))
+		}},
+		{"ddim", "DDIM (η = 0)", func(rec sample.Recorder) ([]float64, error) {
+			s := sample.DDIM(plan, 0)
+			s.Record = rec
+			return s.Sample(nil, xT, ex, nil, nil)
+		}},
+		{"drift", "noise traded for drift", func(rec sample.Recorder) ([]float64, error) {
+			s := sample.DriftSampler(plan)
+			s.Record = rec
+			return s.Sample(nil, xT, ex, nil, nil)
+		}},
+		{"heun", "PF-ODE, Heun", func(rec sample.Recorder) ([]float64, error) {
+			o := &sample.ODE{Plan: plan, Heun: true, Record: rec}
+			return o.Sample(nil, xT, ex, nil)
+		}},
+	} {
+		tr := trajectory(plan.Len())
+		x, err := c.run(tr)
+		if err != nil {
+			return nil, err
+		}
+		ec := energyCheck(x, fresh, 10)
+		r.add(c.key+"/energy", ec.Energy/ec.Noise, fmt.Sprintf("%s, %d steps, exact D*: energy distance to the data in units of its noise level", c.title, ds.Steps))
+		scenes = append(scenes, viz.Scene{Title: c.title, Grid: g, Density: dens, Points: x})
+		runs = append(runs, run(c.title, tr, nil))
+	}
+
+	// Inversion: x_0 -> x_T -> x_0 with the same plan; the error falls with steps.
+	x0 := exactSample(ex, ds.InvertPoints, 1, cfg.rng(5))
+	var ns, errs []float64
+	for _, n := range ds.InvertSteps {
+		p, err := sample.Strided(sched, n)
+		if err != nil {
+			return nil, err
+		}
+		inv := &sample.Inversion{Plan: p}
+		z, err := inv.Invert(nil, x0, ex, nil)
+		if err != nil {
+			return nil, err
+		}
+		back, err := sample.DDIM(p, 0).Sample(nil, z, ex, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		var e float64
+		for i := 0; i < ds.InvertPoints; i++ {
+			e += math.Hypot(back[2*i]-x0[2*i], back[2*i+1]-x0[2*i+1])
+		}
+		e /= float64(ds.InvertPoints)
+		r.add(fmt.Sprintf("inversion/error_%d", n), e, fmt.Sprintf("mean |x_0 - DDIM(invert(x_0))| with %d steps", n))
+		ns = append(ns, float64(n))
+		errs = append(errs, e)
+	}
+
+	// Exact likelihood along the PF-ODE against the closed-form log q_0.
+	o := &sample.ODE{Plan: plan, Heun: true}
+	mp, err := o.Map(ex)
+	if err != nil {
+		return nil, err
+	}
+	zs := gauss(ds.LikPoints, cfg.rng(6))
+	xs, logp := metrics.FlowLogLik(nil, nil, zs, metrics.StdNormalLogPDF(nil, zs, 2), mp, nil)
+	truth := ex.LogProb(nil, xs, 1)
+	var gap, flow, exact float64
+	for i := range logp {
+		gap += math.Abs(logp[i] - truth[i])
+		flow += logp[i]
+		exact += truth[i]
+	}
+	n := float64(len(logp))
+	r.add("likelihood/flow", flow/n, "mean log p of the PF-ODE samples by the change of variables")
+	r.add("likelihood/exact", exact/n, "mean closed-form log q_0 at the same points")
+	r.add("likelihood/mean_abs_gap", gap/n, "mean |flow log p - exact log q_0| per point")
+
+	r.Charts = append(r.Charts,
+		viz.Plane(fmt.Sprintf("Four samplers from the same x_T, %d steps, exact D*", ds.Steps), scenes, viz.PlaneOpts{PerPanel: true, Cols: 4}),
+		viz.Paths("Trajectories: stochastic vs deterministic", runs, viz.TrajOpts{MaxPaths: 40, Cols: 4}),
+		viz.Lines("DDIM inversion round trip",
+			viz.LinePanel{Title: "mean |x_0 − DDIM(invert(x_0))|", XName: "steps", YName: "error", LogY: true,
+				Series: []viz.Series{{Name: "round-trip error", X: ns, Y: errs}}}),
+	)
+	return r, nil
+}
+
+func runDeterministic(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Deterministic(cfg, DefaultDeterministic(cfg))
+}

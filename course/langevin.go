@@ -1,0 +1,145 @@
+// Lesson 11: Langevin dynamics x <- x + (s^2/2) grad log p(x) + s eps, its
+// annealed form and predictor-corrector sampling (MATH.md section 9).
+
+package course
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"difftoy/analytic"
+	"difftoy/toy"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// LangevinSetup is what lesson 11 varies.
+type LangevinSetup struct {
+	Chains    int
+	Size      float64   // step s of plain Langevin
+	Iters     int       // moves of plain Langevin
+	Levels    int       // levels of annealed Langevin and of the predictor
+	PerLevel  int       // annealed moves per level
+	Ratio     float64   // annealed and corrector step h = Ratio (1 - alpha_t)
+	Weights   []float64 // of the two modes
+	Separated float64   // half the distance between the modes
+}
+
+// DefaultLangevin is the setup of lesson 11.
+func DefaultLangevin(cfg Config) LangevinSetup {
+	return LangevinSetup{Chains: cfg.size(1000, 500), Size: 0.05, Iters: 2000, Levels: 50, PerLevel: 20, Ratio: 0.1,
+		Weights: []float64{0.8, 0.2}, Separated: 2}
+}
+
+// TwoModes returns the lesson's mixture: two isotropic Gaussians (std 0.3)
+// at (-sep, 0) and (sep, 0) with the given weights.
+func TwoModes(sep float64, w []float64) (analytic.Mixture, error) {
+	c := []float64{0.09, 0, 0, 0.09}
+	return analytic.NewGaussian(2, w, []float64{-sep, 0, sep, 0}, [][]float64{c, c}, nil)
+}
+
+// shareLeft is the share of points with x < 0 (in the heavier, left mode).
+func shareLeft(x []float64) float64 {
+	n := len(x) / 2
+	k := 0
+	for i := 0; i < n; i++ {
+		if x[2*i] < 0 {
+			k++
+		}
+	}
+	return float64(k) / float64(n)
+}
+
+// Langevin runs lesson 11.
+func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
+	r := &Result{}
+	m, err := TwoModes(ls.Separated, ls.Weights)
+	if err != nil {
+		return nil, err
+	}
+	sched := toy.DDPM()
+	w0 := ls.Weights[0] / (ls.Weights[0] + ls.Weights[1])
+	se := math.Sqrt(w0 * (1 - w0) / float64(ls.Chains))
+	r.add("weight_left", w0, "weight of the left mode")
+
+	// Plain Langevin from N(0, I): the chains keep the share they started with.
+	var shareT, shareP []float64
+	rec := sample.RecorderFunc(func(f sample.Frame) {
+		if f.K%20 == 0 || f.Final {
+			shareT = append(shareT, float64(f.K))
+			shareP = append(shareP, shareLeft(f.X))
+		}
+	})
+	tr := trajectory(ls.Iters)
+	plain := &sample.Langevin{Size: ls.Size, Iters: ls.Iters, Record: both(rec, tr)}
+	x, err := plain.Sample(nil, gauss(ls.Chains, cfg.rng(1)), m, nil, cfg.rng(2))
+	if err != nil {
+		return nil, err
+	}
+	r.add("plain/share_left", shareLeft(x), "share of plain-Langevin chains in the left mode at the end")
+	r.add("plain/share_z", math.Abs(shareLeft(x)-w0)/se, "|share - weight| in binomial standard errors")
+	runs := []viz.Run{run("plain Langevin", tr, nil)}
+
+	// Annealed Langevin with the scores of q_t.
+	plan, err := sample.Strided(sched, ls.Levels)
+	if err != nil {
+		return nil, err
+	}
+	var annT, annP []float64
+	arec := sample.RecorderFunc(func(f sample.Frame) {
+		if f.K%20 == 0 || f.Final {
+			annT = append(annT, float64(f.K))
+			annP = append(annP, shareLeft(f.X))
+		}
+	})
+	atr := trajectory(ls.Levels * ls.PerLevel)
+	ann := &sample.Annealed{Plan: plan, Iters: ls.PerLevel, Ratio: ls.Ratio, Record: both(arec, atr)}
+	xa, err := ann.Sample(nil, gauss(ls.Chains, cfg.rng(3)), m, nil, cfg.rng(4))
+	if err != nil {
+		return nil, err
+	}
+	r.add("annealed/share_left", shareLeft(xa), "share of annealed-Langevin chains in the left mode")
+	r.add("annealed/share_z", math.Abs(shareLeft(xa)-w0)/se, "|share - weight| in binomial standard errors")
+	runs = append(runs, run("annealed Langevin", atr, nil))
+
+	// Predictor-corrector on eight Gaussians: a few DDPM levels, with and
+	// without Langevin corrector moves.
+	ds := load("eight-gaussians", 1000, cfg.rng(5))
+	src := cfg.rng(6)
+	fresh := func(n int) []float64 { return exactSample(ds.Exact, n, 1, src) }
+	few, err := sample.Strided(sched, 10)
+	if err != nil {
+		return nil, err
+	}
+	g := window(3.5, 50)
+	var scenes []viz.Scene
+	for _, iters := range []int{0, 5} {
+		s := sample.DDPM(few, toy.PosteriorVariance)
+		s.Corrector = sample.Corrector{Iters: iters, Ratio: ls.Ratio}
+		xp, err := s.Sample(nil, gauss(ls.Chains, cfg.rng(7)), ds.Exact, nil, cfg.rng(8))
+		if err != nil {
+			return nil, err
+		}
+		ec := energyCheck(xp, fresh, 10)
+		r.add(fmt.Sprintf("pc/energy_corrector%d", iters), ec.Energy, fmt.Sprintf("energy distance to the data, 10 DDPM levels, %d corrector moves per level", iters))
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("10 levels, %d corrector moves", iters), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
+	}
+	r.Charts = append(r.Charts,
+		viz.Lines("Share of chains in the heavier mode",
+			viz.LinePanel{Title: "plain Langevin (stuck)", XName: "move", YName: "share left", Series: []viz.Series{{Name: "plain", X: shareT, Y: shareP}, {Name: "weight", X: []float64{0, shareT[len(shareT)-1]}, Y: []float64{w0, w0}}}},
+			viz.LinePanel{Title: "annealed Langevin", XName: "move", YName: "share left", Series: []viz.Series{{Name: "annealed", X: annT, Y: annP}, {Name: "weight", X: []float64{0, annT[len(annT)-1]}, Y: []float64{w0, w0}}}}),
+		viz.Animate("Chains moving: plain vs annealed", runs, viz.TrajOpts{MaxPaths: 400}),
+		viz.Plane("Predictor-corrector on eight Gaussians", scenes, viz.PlaneOpts{PerPanel: true}),
+	)
+	return r, nil
+}
+
+// both sends every frame to two recorders.
+func both(a, b sample.Recorder) sample.Recorder {
+	return sample.RecorderFunc(func(f sample.Frame) { a.Record(f); b.Record(f) })
+}
+
+func runLangevin(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Langevin(cfg, DefaultLangevin(cfg))
+}
