@@ -15,7 +15,7 @@ import (
 // scaled variable xbar = x / sqrt(alpha) and the noise level
 // sigma = sqrt((1 - alpha) / alpha) it reads (Karras et al. 2022)
 //
-//	d xbar / d sigma = (xbar - D(x)) / sigma = epŝ(x),
+//	d xbar / d sigma = (xbar - D(x)) / sigma = eps^(x),
 //
 // whose solution carries q_T to q_0 when D is exact. A move from sigma_t
 // to sigma_s along the plan is, with d_t = (xbar_t - D(x_t)) / sigma_t,
@@ -119,7 +119,7 @@ func (o *ODE) Map(den toy.Denoiser) (*Map, error) {
 // section 8): the plan is walked from its last level to its first. The
 // move from the level a_s up to a_t < a_s solves the DDIM step
 //
-//	xbar_s = xbar_t - (sigma_t - sigma_s) epŝ(x_t, a_t)
+//	xbar_s = xbar_t - (sigma_t - sigma_s) eps^(x_t, a_t)
 //
 // for x_t. With Refine = 0 the slope is taken at the guess with the same
 // scaled position, x_t ~ sqrt(a_t) xbar_s (one denoiser call per move, the
@@ -127,7 +127,7 @@ func (o *ODE) Map(den toy.Denoiser) (*Map, error) {
 // round trip x_0 -> x_T -> x_0 returns closer as steps grow. Refine > 0
 // adds that many fixed-point iterations of
 //
-//	xbar_t <- xbar_s + (sigma_t - sigma_s) epŝ(x_t, a_t),
+//	xbar_t <- xbar_s + (sigma_t - sigma_s) eps^(x_t, a_t),
 //
 // whose fixed point is the exact inverse of the DDIM move.
 type Inversion struct {

@@ -25,8 +25,8 @@ import (
 // The rest of the variance, C^2 - c^2, is replaced deterministically in one
 // of two ways:
 //
-//	Drift = false (DDIM family, Song et al. 2021 eq. 12; keeps the marginals q_t):
-//	  x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) epŝ + c z,   epŝ = (x_t - sqrt(a_t) D) / sqrt(1 - a_t)
+//	Drift = false (DDIM family, Song et al. 2021 eq. 12):
+//	  x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) eps^ + c z,   eps^ = (x_t - sqrt(a_t) D) / sqrt(1 - a_t)
 //	Drift = true (MATH.md section 8; noise g z traded for the drift -(g^2/2) grad log q_t):
 //	  x_s = A x_t + B D + c z - ((C^2 - c^2) / 2) grad log q_t(x_t),
 //	  grad log q_t(x_t) = (sqrt(a_t) D - x_t) / (1 - a_t)
@@ -38,7 +38,10 @@ import (
 //	DDIM:                          Eta = 0 (0 < Eta < 1 interpolates)
 //	deterministic drift sampler:   Eta = 0, Drift = true
 //
-// With PosteriorVariance and Eta = 1 the two modes agree. In the DDIM mode
+// The DDIM family keeps q(x_s | x_0) = N(sqrt(a_s) x_0, (1 - a_s) I) for
+// every Eta when D returns the true x_0, so one denoiser serves all Eta;
+// with an estimate of x_0 each Eta errs differently for finite steps. With
+// PosteriorVariance and Eta = 1 the two modes agree. In the DDIM mode
 // with BetaVariance, c^2 may exceed 1 - a_s; Sample returns an error then.
 // A Corrector adds Langevin moves at each new level (predictor-corrector).
 // Every state goes to Record (nil for none). A Sampler holds no state of a
@@ -51,8 +54,8 @@ type Sampler struct {
 	// Variance is the C^2 of the full step; the zero value is the posterior
 	// variance beta~, for which Eta = 1 is exactly DDPM and Eta = 0 DDIM.
 	Variance toy.Variance
-	// Drift chooses how the withheld noise variance is made up (see above);
-	// false, the DDIM mean, keeps the exact marginals for every Eta.
+	// Drift chooses how the withheld noise variance is made up (see above):
+	// false is the DDIM mean, true the score drift of MATH.md section 8.
 	Drift bool
 	// Corrector, when Iters > 0, runs Langevin moves after each step.
 	Corrector Corrector
