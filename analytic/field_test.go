@@ -179,3 +179,29 @@ func TestPanics(t *testing.T) {
 	// Empty labels are fine on an unlabelled mixture.
 	delta3(t).Denoise(nil, []float64{0, 0, 0}, 0.5, []int{analytic.Empty})
 }
+
+// TestNoPerPointAllocation: with dst given, a call allocates a bounded
+// number of objects (per-call tables, the parallel loop's goroutines,
+// scratch slices on a pool), never one per point: 20 000 points cost no
+// more than 50 allocations.
+func TestNoPerPointAllocation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts need a few full passes")
+	}
+	for _, tc := range mixtures(t) {
+		m := tc.m
+		x, y := randomBatch(m, 20000, 1, 4)
+		dst := make([]float64, len(x))
+		for _, alpha := range []float64{0.5, 1} {
+			if _, ok := m.(*analytic.DeltaMixture); ok && alpha == 1 {
+				continue
+			}
+			if a := testing.AllocsPerRun(3, func() { m.Denoise(dst, x, alpha, y) }); a > 50 {
+				t.Errorf("%s alpha=%v: Denoise of 20000 points made %v allocations", tc.name, alpha, a)
+			}
+			if a := testing.AllocsPerRun(3, func() { m.Score(dst, x, alpha, y) }); a > 50 {
+				t.Errorf("%s alpha=%v: Score of 20000 points made %v allocations", tc.name, alpha, a)
+			}
+		}
+	}
+}
