@@ -11,14 +11,19 @@
 //
 //	pi_i(x) = softmax_i( log w_i - ||x - sqrt(alpha) x^(i)||^2 / (2(1-alpha)) ):
 //
-//	D*(x)         = E[x_0 | x_t = x] = sum_i pi_i(x) x^(i)         (the ideal denoiser)
-//	grad log q_t(x) = (sqrt(alpha) D*(x) - x) / (1 - alpha)          (Tweedie)
-//	eps*(x)       = (x - sqrt(alpha) D*(x)) / sqrt(1 - alpha)       = -sqrt(1-alpha) grad log q_t(x)
+//	D*(x)           = E[x_0 | x_t = x] = sum_i pi_i(x) x^(i)    (the ideal denoiser)
+//	grad log q_t(x) = (sqrt(alpha) D*(x) - x) / (1 - alpha)       (Tweedie)
+//	eps*(x)         = (x - sqrt(alpha) D*(x)) / sqrt(1 - alpha) = -sqrt(1-alpha) grad log q_t(x)
 //
 // For q_0 = sum_i w_i N(m_i, S_i) the components stay Gaussian,
 // N(sqrt(alpha) m_i, C_i) with C_i = alpha S_i + (1-alpha) I, and
 //
-//	D*(x) = sum_i pi_i(x) [ m_i + sqrt(alpha) S_i C_i^{-1} (x - sqrt(alpha) m_i) ].
+//	D*(x)           = sum_i pi_i(x) [ m_i + sqrt(alpha) S_i C_i^{-1} (x - sqrt(alpha) m_i) ],
+//	grad log q_t(x) = - sum_i pi_i(x) C_i^{-1} (x - sqrt(alpha) m_i),
+//
+// with pi_i proportional to w_i N(x | sqrt(alpha) m_i, C_i). Everything is
+// defined at alpha = 1 for Gaussian mixtures; for point sets alpha = 1 gives
+// the nearest-point limit (see DeltaMixture).
 //
 // A delta mixture is the limit S_i = 0.
 //
