@@ -43,3 +43,25 @@ func BenchmarkPosteriorMean(b *testing.B) {
 	}
 	b.ReportMetric(float64(benchN)*benchK*float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
 }
+
+// BenchmarkGaussianDenoise: D* of 8 full-covariance Gaussians in 2-D for
+// N = 10 000 points (the 8-Gaussians toy), pairs as above.
+func BenchmarkGaussianDenoise(b *testing.B) {
+	const k = 8
+	x, _ := benchData(benchN, 0, 2)
+	means := make([]float64, 0, 2*k)
+	covs := make([][]float64, k)
+	for i := range k {
+		means = append(means, 2*float64(i%3)-2, 2*float64(i/3)-2)
+		covs[i] = []float64{0.1, 0.02, 0.02, 0.05}
+	}
+	g, err := analytic.NewGaussian(2, nil, means, covs, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]float64, len(x))
+	for b.Loop() {
+		g.Denoise(dst, x, benchAlpha, nil)
+	}
+	b.ReportMetric(float64(benchN)*k*float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+}
