@@ -139,6 +139,16 @@ type Data struct {
 	Exact   Exact // may be nil
 }
 
+// FromDataset returns the training data of a named toy dataset, with its
+// exact mixture for the error against D*.
+func FromDataset(ds *toy.Dataset) Data {
+	d := Data{Points: ds.Points, Labels: ds.Labels, Classes: ds.Classes}
+	if ds.Exact != nil {
+		d.Exact = ds.Exact
+	}
+	return d
+}
+
 // Eval is the error of the (EMA) model against the exact denoiser on
 // fresh points x_t ~ q_t at a few steps t:
 //
