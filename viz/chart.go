@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -49,6 +50,8 @@ func (v *rawVisitor) Visit(m map[string]any) {
 }
 
 func newChart(title string, w, h int) *Chart {
+	// Room for the title: about 10 px a character at echarts' 18 px bold.
+	w = max(w, 10*utf8.RuneCountInString(title)+40)
 	b := charts.NewScatter()
 	b.SetGlobalOptions(
 		charts.WithTitleOpts(opts.Title{Title: title, Left: "center"}),

@@ -40,8 +40,15 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 			maxLen = math.Max(maxLen, n)
 		}
 	}
+	// Each arrow is one polyline, tail to tip and the two strokes of its
+	// head, computed in data space (equal scale keeps the head's shape).
+	// Arrows go into one series per colour band, drawn in large mode: a
+	// few paths instead of thousands of elements.
+	const bands = 8
 	p := g.Points()
-	var data []any
+	data := make([][]any, bands)
+	headLen := 0.3 * h
+	cs, sn := math.Cos(0.45), math.Sin(0.45) // head half-angle about 26 degrees
 	for k := 0; k < len(v); k += 2 {
 		n := math.Hypot(v[k], v[k+1])
 		if !(n > 0) || math.IsInf(n, 0) {
@@ -52,21 +59,30 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 			s = 0.8 * h / n
 		}
 		x, y := p[k], p[k+1]
-		data = append(data, map[string]any{
-			"coords":    []pt{{x, y, d}, {x + s*v[k], y + s*v[k+1], d}},
-			"lineStyle": map[string]any{"color": hex(arrowMap.at(n / maxLen))},
-		})
+		tx, ty := x+s*v[k], y+s*v[k+1]
+		hl := math.Min(headLen, 0.45*s*n)
+		ux, uy := -v[k]/n*hl, -v[k+1]/n*hl // from the tip back along the shaft
+		lx, ly := ux*cs-uy*sn, ux*sn+uy*cs
+		rx, ry := ux*cs+uy*sn, -ux*sn+uy*cs
+		b := min(bands-1, int(n/maxLen*bands))
+		data[b] = append(data[b], map[string]any{"coords": []pt{
+			{x, y, d}, {tx, ty, d}, {tx + lx, ty + ly, d}, {tx, ty, d}, {tx + rx, ty + ry, d},
+		}})
 	}
-	// Arrow heads of about a third of the grid spacing in pixels.
-	head := num(math.Max(3, math.Min(7, 0.35*h*float64(l.side)/(l.w.x1-l.w.x0))))
 	if len(o.Train) > 0 {
 		c.series(trainSeries(0, o.Train, d))
 	}
-	c.series(map[string]any{
-		"type": "lines", "name": "field", "coordinateSystem": "cartesian2d", "xAxisIndex": 0, "yAxisIndex": 0,
-		"symbol": []string{"none", "arrow"}, "symbolSize": head, "silent": true, "z": 3,
-		"lineStyle": map[string]any{"width": 1.3, "opacity": 1}, "data": data,
-	})
+	for b := range bands {
+		if len(data[b]) == 0 {
+			continue
+		}
+		c.series(map[string]any{
+			"type": "lines", "name": "field", "coordinateSystem": "cartesian2d", "xAxisIndex": 0, "yAxisIndex": 0,
+			"polyline": true, "large": true, "largeThreshold": 100, "silent": true, "z": 3,
+			"lineStyle": map[string]any{"width": 1.3, "opacity": 1, "color": hex(arrowMap.at((float64(b) + 0.5) / bands))},
+			"data":      data[b],
+		})
+	}
 	l.apply(c, nil, xName, yName)
 	label := o.Label
 	if label == "" {

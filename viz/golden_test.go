@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -108,7 +109,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%v (run go test ./viz -update to create it)", err)
 			}
 			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("option of %s differs from %s (run with -update after checking the page)", name, path)
+				t.Errorf("option of %s differs from %s at %s (run with -update after checking the page)", name, path, firstDiff(pretty.String(), string(want)))
 			}
 			if *pages != "" {
 				a, err := Inline()
@@ -176,4 +177,15 @@ func TestOptionInvariants(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstDiff describes the first line where got and want differ.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d: got %q, want %q", i+1, g[i], w[i])
+		}
+	}
+	return fmt.Sprintf("length: got %d lines, want %d", len(g), len(w))
 }

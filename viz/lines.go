@@ -69,7 +69,8 @@ func Lines(title string, panels ...LinePanel) *Chart {
 				"lineStyle": map[string]any{"color": col, "width": 2}, "itemStyle": map[string]any{"color": col},
 			})
 		}
-		xa := map[string]any{"type": "value", "gridIndex": i, "name": p.XName, "nameLocation": "middle", "nameGap": 28, "scale": true}
+		xa := map[string]any{"type": "value", "gridIndex": i, "name": p.XName, "nameLocation": "middle", "nameGap": 28, "scale": true,
+			"axisLine": map[string]any{"onZero": false}}
 		if xlo < xhi {
 			xa["min"], xa["max"] = num(xlo), num(xhi)
 		}

@@ -98,7 +98,7 @@ li { margin: 4px 0; }
 </style>
 {{if .Inline}}<script>{{.Inline}}</script>{{else}}<script src="{{.Src}}"></script>{{end}}
 <script>
-window.difftoy = { charts: {{.N}}, drawn: 0, times: [], setOption: [], errors: [] };
+window.difftoy = { charts: {{.N}}, drawn: 0, times: [], draw: [], setOption: [] };
 function difftoyDraw(id, option) {
   var el = document.getElementById(id);
   if (typeof echarts === 'undefined') {
@@ -106,15 +106,17 @@ function difftoyDraw(id, option) {
     console.error('difftoy: echarts did not load');
     return;
   }
+  var t0 = performance.now();
   var c = echarts.init(el, null, { renderer: 'canvas' });
   var done = false;
   c.on('finished', function () {
     if (done) { return; }
     done = true;
-    window.difftoy.times.push(performance.now());
+    var now = performance.now();
+    window.difftoy.times.push(now);
+    window.difftoy.draw.push(now - t0);
     window.difftoy.drawn++;
   });
-  var t0 = performance.now();
   c.setOption(option);
   window.difftoy.setOption.push(performance.now() - t0);
 }

@@ -263,7 +263,7 @@ func classSeries(i int, p []float64, labels []int, classes []string, d int) []ma
 		}
 		out = append(out, map[string]any{
 			"type": "scatter", "name": name, "xAxisIndex": i, "yAxisIndex": i, "data": by[lab],
-			"symbolSize": 4, "itemStyle": map[string]any{"color": color, "opacity": 0.75}, "z": 3,
+			"symbolSize": 4, "itemStyle": map[string]any{"color": color, "opacity": 0.75}, "z": 3, "clip": true,
 			"large": len(by[lab]) > 2000,
 		})
 	}

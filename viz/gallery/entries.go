@@ -101,7 +101,7 @@ func densityPage(seed uint64) (*viz.Page, error) {
 	c := viz.Plane("Density q_t of the three points at four noise levels", scenes,
 		viz.PlaneOpts{DensityLabel: "q_t(x)", Cols: 4, Side: 240})
 	return viz.NewPage("Density of q_t over t").
-		Text("q_t(x) = Σᵢ ⅓ N(x | √α_t xᵢ, (1 − α_t) I) on a 100x100 grid for four signal levels α_t; one colour scale for all panels.").
+		Text("q_t(x) = Σᵢ ⅓ N(x | √α_t x⁽ⁱ⁾, (1 − α_t) I) on a 100x100 grid for four signal levels α_t; one colour scale for all panels.").
 		Add(c), nil
 }
 
@@ -143,7 +143,7 @@ func threePointField(what string) (*viz.Page, error) {
 	case "score":
 		v = m.Score(nil, p, alpha, nil)
 		title, label = "Score ∇ log q_t(x) of the three points at α_t = 0.5", "|∇ log q_t|"
-		text = "Arrows point up the density towards √α_t xᵢ; lengths are proportional to |∇ log q_t(x)|."
+		text = "Arrows point up the density towards √α_t x⁽ⁱ⁾; lengths are proportional to |∇ log q_t(x)|."
 	case "denoiser":
 		d := m.Denoise(nil, p, alpha, nil)
 		v = make([]float64, len(p))
@@ -151,7 +151,7 @@ func threePointField(what string) (*viz.Page, error) {
 			v[i] = d[i] - p[i]
 		}
 		title, label = "Displacement D*(x) − x of the ideal denoiser at α_t = 0.5", "|D*(x) − x|"
-		text = "D*(x) = E[x_0 | x_t = x] = Σᵢ πᵢ(x) xᵢ: each arrow goes from x to the posterior mean of the clean point."
+		text = "D*(x) = E[x_0 | x_t = x] = Σᵢ πᵢ(x) x⁽ⁱ⁾: each arrow goes from x to the posterior mean of the clean point."
 	case "error":
 		// A denoiser that misreads the noise level: the score implied by
 		// D*_{0.45} used where alpha = 0.5 holds.
@@ -184,9 +184,9 @@ func posteriorPage(seed uint64) (*viz.Page, error) {
 	w := ds.Exact.Posterior(nil, g.Points(), alpha)
 	pts := ds.Exact.(*analytic.DeltaMixture).Points()
 	c := viz.Posterior("Posterior weights πᵢ(x) of the three points at α_t = 0.5", g, w, pts,
-		[]string{"x₁ = (−1, 0)", "x₂ = (1, 0)", "x₃ = (0, 1.5)"})
+		[]string{"x⁽¹⁾ = (−1, 0)", "x⁽²⁾ = (1, 0)", "x⁽³⁾ = (0, 1.5)"})
 	return viz.NewPage("Posterior weights πᵢ(x)").
-		Text("πᵢ(x) = q(x_0 = xᵢ | x_t = x): a softmax of −|x − √α_t xᵢ|² / (2(1 − α_t)). The weights sum to one at every x.").
+		Text("πᵢ(x) = q(x_0 = x⁽ⁱ⁾ | x_t = x): a softmax of −|x − √α_t x⁽ⁱ⁾|² / (2(1 − α_t)). The weights sum to one at every x.").
 		Add(c), nil
 }
 
@@ -250,8 +250,8 @@ func samplersPage(seed uint64) (*viz.Page, error) {
 		runs = append(runs, record(k.name, tr, nil))
 	}
 	o := viz.TrajOpts{Train: ds.Points}
-	paths := viz.Paths("Paths of 300 of the 1 000 particles, same start, 100 steps", runs, o)
-	anim := viz.Animate("The same 1 000 particles step by step", runs, o)
+	paths := viz.Paths("Paths of 200 of the 1 000 particles, same start, 100 steps", runs, o)
+	anim := viz.Animate("500 of the particles step by step", runs, o)
 	return viz.NewPage("DDPM, DDIM and PF-ODE paths").
 		Text("Three samplers with the exact denoiser of eight-gaussians, started from the same 1 000 draws of N(0, I) "+
 			"and run over 100 evenly spaced steps of the linear schedule. DDPM adds fresh noise at every step; "+
@@ -267,7 +267,7 @@ func langevinPage(seed uint64) (*viz.Page, error) {
 	const n = 500
 	x0 := gaussianStart(n, seed+1)
 	for i := range x0 {
-		x0[i] *= 2.5
+		x0[i] *= 1.5
 	}
 	tr := &sample.Trajectory{}
 	l := &sample.Langevin{Size: 0.1, Iters: 200, Record: tr}
@@ -292,7 +292,10 @@ func schedulesPage(uint64) (*viz.Page, error) {
 	var curves []viz.ScheduleCurves
 	for _, s := range []*toy.Schedule{toy.DDPM(), cos} {
 		c := viz.ScheduleCurves{Name: s.Name}
-		for t := 1; t <= s.T(); t += 5 {
+		for t := 1; t <= s.T(); t = min(t+5, s.T()+1) {
+			if t > s.T()-5 {
+				t = s.T() // end the curves at T
+			}
 			c.T = append(c.T, float64(t))
 			c.Alpha = append(c.Alpha, s.Alpha(t))
 			c.Beta = append(c.Beta, s.Beta(t))
