@@ -61,6 +61,9 @@ func ShowPage(p *viz.Page) error {
 		return err
 	}
 	gonbui.DisplayHTML(s)
+	// Wait until GoNB has taken the display: a large message still in the
+	// pipe when the cell's program exits is dropped without an error.
+	gonbui.Sync()
 	return gonbui.Error()
 }
 
