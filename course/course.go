@@ -85,6 +85,19 @@ func (r *Result) Table() string {
 	return b.String()
 }
 
+// String formats the numbers as aligned plain text, one per line.
+func (r *Result) String() string {
+	w := 0
+	for _, n := range r.Numbers {
+		w = max(w, len(n.Name))
+	}
+	var b strings.Builder
+	for _, n := range r.Numbers {
+		fmt.Fprintf(&b, "%-*s  %11.4g  %s\n", w, n.Name, n.Value, n.Note)
+	}
+	return b.String()
+}
+
 // Lesson is one part of the course: its text, its notebook and the
 // experiment that produces the numbers and charts the text discusses.
 type Lesson struct {
