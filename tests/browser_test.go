@@ -22,6 +22,7 @@ import (
 
 	"difftoy/viz"
 	"difftoy/viz/gallery"
+	"difftoy/viz/nb"
 )
 
 var shots = flag.String("shots", "", "directory for the browser test's screenshots (default: a new folder under the system temp dir)")
@@ -116,15 +117,12 @@ func perfPages(t *testing.T, dir string, a viz.Assets) []browserPage {
 	return out
 }
 
-// TestBrowserDraws opens every gallery page and the size cases in headless
-// Chromium with the network cut off, and fails on a console error, an
-// uncaught exception, a request that leaves the machine, a chart that does
-// not finish drawing, or a chart whose screenshot holds no coloured pixel
-// (data are drawn in colour; axes, text and grid lines are grey).
-func TestBrowserDraws(t *testing.T) {
-	if testing.Short() {
-		t.Skip("opens a browser; skipped with -short")
-	}
+// startBrowser starts headless Chromium with the network cut off (it is
+// stopped when the test ends) and returns its context and the screenshot
+// folder. It skips or fails (under CI=true) when the browser or the local
+// echarts is missing.
+func startBrowser(t *testing.T) (context.Context, string) {
+	t.Helper()
 	chromium := findChromium(t)
 	if _, err := viz.FindECharts(); err != nil {
 		mustHave(t, fmt.Sprintf("%v (CI runs npm ci)", err))
@@ -140,23 +138,6 @@ func TestBrowserDraws(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshots in %s", out)
-
-	dir := t.TempDir()
-	index, err := gallery.Write(dir, gallery.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pages []browserPage
-	pages = append(pages, browserPage{"index", index, false})
-	for _, e := range gallery.Entries() {
-		pages = append(pages, browserPage{"gallery-" + strings.TrimSuffix(e.File, ".html"), filepath.Join(dir, e.File), false})
-	}
-	inline, err := viz.Inline()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages = append(pages, perfPages(t, dir, inline)...)
-
 	ctx, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -169,58 +150,19 @@ func TestBrowserDraws(t *testing.T) {
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
 		chromedp.WindowSize(1400, 1000),
 	)
-	defer cancel()
+	t.Cleanup(cancel)
 	bctx, bcancel := chromedp.NewContext(ctx)
-	defer bcancel()
+	t.Cleanup(bcancel)
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("starting %s: %v", chromium, err)
 	}
-
-	var report []string
-	for _, pg := range pages {
-		t.Run(pg.name, func(t *testing.T) {
-			r := openPage(t, bctx, pg, out)
-			// The machine may be shared: a size case gets up to three
-			// loads, and the fastest counts against the budget.
-			for try := 1; pg.perf && try < 3 && r.draw > float64(drawBudget.Milliseconds()); try++ {
-				if r2 := openPage(t, bctx, pg, out); r2.draw < r.draw {
-					r = r2
-				}
-			}
-			if pg.perf && r.draw > float64(drawBudget.Milliseconds()) {
-				t.Errorf("%s took %.0f ms to draw (best of 3 loads), budget %v", pg.name, r.draw, drawBudget)
-			}
-			report = append(report, fmt.Sprintf("%-30s %9.1f KB %8.0f ms %8.0f ms %8.0f ms",
-				pg.name, float64(r.size)/1024, r.draw, r.load, r.setOption))
-		})
-	}
-	t.Logf("%-30s %12s %11s %11s %11s\n%s", "page", "size", "draw", "load", "setOption", strings.Join(report, "\n"))
+	return bctx, out
 }
 
-// drawReport is what one load of a page measured, in milliseconds:
-// load is performance.now() when the last chart finished (parsing echarts
-// included), draw the longest time from a chart's echarts.init to its
-// 'finished' event, setOption the longest synchronous setOption call.
-type drawReport struct {
-	size                   int64
-	load, draw, setOption float64
-}
-
-func maxOf(x []float64) float64 {
-	m := 0.0
-	for _, v := range x {
-		m = math.Max(m, v)
-	}
-	return m
-}
-
-// openPage loads one page in a new tab, checks it and returns what it measured.
-func openPage(t *testing.T, bctx context.Context, pg browserPage, out string) drawReport {
-	ctx, cancel := chromedp.NewContext(bctx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-
+// watch collects, from now until the context ends, console errors and
+// warnings, uncaught exceptions and requests that leave the machine. Call
+// the returned func after cancelling ctx to read them.
+func watch(ctx context.Context) func() []string {
 	var mu sync.Mutex
 	var problems []string
 	add := func(p string) {
@@ -251,11 +193,92 @@ func openPage(t *testing.T, bctx context.Context, pg browserPage, out string) dr
 				return
 			}
 			u := ev.Request.URL
-			if !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "data:") {
+			if !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "data:") && u != "about:srcdoc" {
 				add("request leaves the machine: " + u)
 			}
 		}
 	}()
+	return func() []string {
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		return problems
+	}
+}
+
+// TestBrowserDraws opens every gallery page and the size cases in headless
+// Chromium with the network cut off, and fails on a console error, an
+// uncaught exception, a request that leaves the machine, a chart that does
+// not finish drawing, or a chart whose screenshot holds no coloured pixel
+// (data are drawn in colour; axes, text and grid lines are grey).
+func TestBrowserDraws(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens a browser; skipped with -short")
+	}
+	bctx, out := startBrowser(t)
+
+	dir := t.TempDir()
+	index, err := gallery.Write(dir, gallery.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages []browserPage
+	pages = append(pages, browserPage{"index", index, false})
+	for _, e := range gallery.Entries() {
+		pages = append(pages, browserPage{"gallery-" + strings.TrimSuffix(e.File, ".html"), filepath.Join(dir, e.File), false})
+	}
+	inline, err := viz.Inline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, perfPages(t, dir, inline)...)
+
+	var report []string
+	for _, pg := range pages {
+		t.Run(pg.name, func(t *testing.T) {
+			r := openPage(t, bctx, pg, out)
+			// The machine may be shared: a size case gets up to three
+			// loads, and the fastest counts against the budget.
+			for try := 1; pg.perf && try < 3 && r.draw > float64(drawBudget.Milliseconds()); try++ {
+				if r2 := openPage(t, bctx, pg, out); r2.draw < r.draw {
+					r = r2
+				}
+			}
+			if pg.perf && r.draw > float64(drawBudget.Milliseconds()) {
+				t.Errorf("%s took %.0f ms to draw (best of 3 loads), budget %v", pg.name, r.draw, drawBudget)
+			}
+			report = append(report, fmt.Sprintf("%-30s %9.1f KB %8.0f ms %8.0f ms %8.0f ms",
+				pg.name, float64(r.size)/1024, r.draw, r.load, r.setOption))
+		})
+	}
+	t.Logf("%-30s %12s %11s %11s %11s\n%s", "page", "size", "draw", "load", "setOption", strings.Join(report, "\n"))
+}
+
+// drawReport is what one load of a page measured, in milliseconds:
+// load is performance.now() when the last chart finished (parsing echarts
+// included), draw the longest time from a chart's echarts.init to its
+// 'finished' event, setOption the longest synchronous setOption call.
+type drawReport struct {
+	size                  int64
+	load, draw, setOption float64
+}
+
+func maxOf(x []float64) float64 {
+	m := 0.0
+	for _, v := range x {
+		m = math.Max(m, v)
+	}
+	return m
+}
+
+// openPage loads one page in a new tab, checks it and returns what it measured.
+func openPage(t *testing.T, bctx context.Context, pg browserPage, out string) drawReport {
+	ctx, cancel := chromedp.NewContext(bctx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+
+	problemsOf := watch(ctx)
 
 	info, err := os.Stat(pg.path)
 	if err != nil {
@@ -278,7 +301,8 @@ func openPage(t *testing.T, bctx context.Context, pg browserPage, out string) dr
 	wall := time.Since(start)
 	if err != nil {
 		partial, _ := chromedp.Run(ctx, chromedp.Evaluate[drawState](`window.difftoy || {}`))
-		t.Fatalf("charts did not finish drawing (%d of %d) after %v: %v; problems: %v", partial.Drawn, partial.Charts, wall, err, problems)
+		cancel()
+		t.Fatalf("charts did not finish drawing (%d of %d) after %v: %v; problems: %v", partial.Drawn, partial.Charts, wall, err, problemsOf())
 	}
 	// Let the first animation frames settle before the screenshots.
 	time.Sleep(300 * time.Millisecond)
@@ -307,10 +331,7 @@ func openPage(t *testing.T, bctx context.Context, pg browserPage, out string) dr
 		}
 	}
 	cancel()
-	wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range problemsOf() {
 		t.Error(p)
 	}
 	return drawReport{size: info.Size(), load: maxOf(st.Times), draw: maxOf(st.Draw), setOption: maxOf(st.SetOption)}
@@ -341,4 +362,97 @@ func countPixels(t *testing.T, b []byte) (inked, coloured int) {
 	}
 	_ = image.Point{}
 	return inked, coloured
+}
+
+// requireJSStub makes a page look like the classic notebook to echarts:
+// with an AMD define present, echarts' UMD wrapper registers a module
+// instead of setting window.echarts.
+const requireJSStub = `<script>window.define = function () {}; window.define.amd = {};</script>`
+
+// TestNotebookFrame checks the inline display of package viz/nb where it
+// matters: a page with RequireJS's define, like the classic notebook. The
+// chart drawn directly into such a page is the control and must fail (no
+// window.echarts, an error on the console); the same chart in nb's
+// <iframe srcdoc> must draw, with no error, and needs no network.
+func TestNotebookFrame(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens a browser; skipped with -short")
+	}
+	bctx, out := startBrowser(t)
+	inline, err := viz.Inline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := viz.Grid{X0: -2, X1: 2, Y0: -2, Y1: 2, NX: 12, NY: 12}
+	p := g.Points()
+	v := make([]float64, len(p))
+	for i := 0; i < len(p); i += 2 {
+		v[i], v[i+1] = -p[i+1], p[i] // a rotation
+	}
+	page := viz.NewPage("inline chart").Add(viz.Quiver("Rotation field", g, v, viz.QuiverOpts{}))
+	frame, err := nb.IFrame(page, inline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var direct bytes.Buffer
+	if err := page.Render(&direct, inline); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	framed := filepath.Join(dir, "framed.html")
+	if err := os.WriteFile(framed, []byte("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"+requireJSStub+
+		"</head><body><p>notebook output:</p>"+frame+"</body></html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	control := filepath.Join(dir, "control.html")
+	if err := os.WriteFile(control, []byte(strings.Replace(direct.String(), "<head>", "<head>"+requireJSStub, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	load := func(t *testing.T, path, sel, shot string) (coloured int, problems []string) {
+		ctx, cancel := chromedp.NewContext(bctx)
+		defer cancel()
+		ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+		defer cancelT()
+		problemsOf := watch(ctx)
+		if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
+			t.Fatal(err)
+		}
+		// The frame's document is another origin: poll its pixels, not its
+		// variables, for up to 20 s.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			b, err := chromedp.Run(ctx, chromedp.Screenshot(sel))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, coloured = countPixels(t, b)
+			if coloured >= 150 || time.Now().After(deadline) {
+				if err := os.WriteFile(filepath.Join(out, shot), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		cancel()
+		return coloured, problemsOf()
+	}
+
+	t.Run("control-without-frame-fails", func(t *testing.T) {
+		coloured, problems := load(t, control, "#difftoy-chart-1", "notebook-control.png")
+		if coloured >= 150 || len(problems) == 0 {
+			t.Errorf("a chart drawn straight into a page with RequireJS should fail, but it shows %d coloured pixels and problems %q: "+
+				"the stub no longer reproduces the classic notebook", coloured, problems)
+		}
+	})
+	t.Run("frame-draws", func(t *testing.T) {
+		coloured, problems := load(t, framed, "iframe", "notebook-frame.png")
+		if coloured < 150 {
+			t.Errorf("chart in the frame shows only %d coloured pixels", coloured)
+		}
+		for _, p := range problems {
+			t.Error(p)
+		}
+	})
 }

@@ -26,14 +26,17 @@ var arrowMap = colormap{{13, 8, 135, 255}, {106, 0, 168, 255}, {177, 42, 144, 25
 func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 	g.checkValues("viz.Quiver", v, 2)
 	checkPoints("viz.Quiver Train", o.Train, nil)
+	// The window holds the arrows that start on the border: one grid
+	// spacing beyond the nodes.
+	h := math.Min((g.X1-g.X0)/float64(g.NX-1), (g.Y1-g.Y0)/float64(g.NY-1))
 	var e extent
 	e.addGrid(g)
+	e.add([]float64{g.X0 - h, g.Y0 - h, g.X1 + h, g.Y1 + h})
 	e.add(o.Train)
 	l := newLayout(1, 1, 480, e, 90)
 	c := newChart(title, l.width(), l.height())
 	d := l.dec()
 
-	h := math.Min((g.X1-g.X0)/float64(g.NX-1), (g.Y1-g.Y0)/float64(g.NY-1))
 	maxLen := 0.0
 	for k := 0; k < len(v); k += 2 {
 		if n := math.Hypot(v[k], v[k+1]); !math.IsNaN(n) && !math.IsInf(n, 0) {
@@ -91,6 +94,8 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 	c.set("graphic", l.colorbar(arrowMap, 0, maxLen, label))
 	if len(o.Train) > 0 {
 		c.set("legend", map[string]any{"data": []string{trainName}, "top": 30})
+	} else {
+		c.set("legend", map[string]any{"show": false})
 	}
 	return c
 }
@@ -149,6 +154,8 @@ func Posterior(title string, g Grid, w []float64, centres []float64, names []str
 	c.set("graphic", append(graphic, l.colorbar(purples, 0, 1, "πᵢ(x)")...))
 	if centres != nil {
 		c.set("legend", map[string]any{"data": []string{"this centre", "other centres"}, "top": 30})
+	} else {
+		c.set("legend", map[string]any{"show": false})
 	}
 	return c
 }

@@ -137,6 +137,10 @@ func TestOptionInvariants(t *testing.T) {
 				t.Fatal(err)
 			}
 			var o struct {
+				Legend struct {
+					Show *bool
+					Data *[]string
+				}
 				Title []struct{ Text string }
 				Grid  []struct{ Width, Height string }
 				XAxis []struct {
@@ -153,6 +157,11 @@ func TestOptionInvariants(t *testing.T) {
 			}
 			if len(o.Title) == 0 || strings.TrimSpace(o.Title[0].Text) == "" {
 				t.Errorf("no title")
+			}
+			// A legend lists its entries, or echarts shows every series
+			// name (arrow bands, placeholders) over the title.
+			if (o.Legend.Show == nil || *o.Legend.Show) && o.Legend.Data == nil {
+				t.Errorf("legend without an explicit list of entries")
 			}
 			if len(o.XAxis) == 0 || len(o.XAxis) != len(o.YAxis) || len(o.XAxis) != len(o.Grid) {
 				t.Fatalf("%d x axes, %d y axes, %d grids", len(o.XAxis), len(o.YAxis), len(o.Grid))

@@ -153,7 +153,11 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 	if len(graphic) > 0 {
 		c.set("graphic", graphic)
 	}
-	c.set("legend", map[string]any{"data": legend, "top": 30})
+	if len(legend) > 0 {
+		c.set("legend", map[string]any{"data": legend, "top": 30})
+	} else {
+		c.set("legend", map[string]any{"show": false})
+	}
 	c.set("tooltip", map[string]any{"trigger": "item"})
 	return c
 }
