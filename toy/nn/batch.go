@@ -7,9 +7,11 @@ package nn
 import "difftoy/internal/par"
 
 // grainFor returns the number of rows per chunk for a batch of n: at most
-// 8 chunks of at least 32 rows. It depends on n only.
+// 4 chunks of at least 32 rows (long enough for the weight-gradient
+// product to run at speed, few enough to keep the reduction cheap). It
+// depends on n only.
 func grainFor(n int) int {
-	c := min(8, (n+31)/32)
+	c := min(4, (n+31)/32)
 	if c < 1 {
 		c = 1
 	}
@@ -21,6 +23,7 @@ type runner[F float] struct {
 	sizes  []int
 	act    Activation
 	p      []F // parameters converted to F
+	pT     []F // the same with every weight matrix transposed (out x in)
 	grain  int
 	chunks []*work[F]
 	grad   []F
@@ -31,6 +34,7 @@ func newRunner[F float](m *MLP, n int) *runner[F] {
 	g := grainFor(n)
 	r := &runner[F]{sizes: m.Sizes, act: m.Act, grain: g}
 	r.p = make([]F, len(m.Params))
+	r.pT = make([]F, len(m.Params))
 	nc := par.Chunks(n, g)
 	r.chunks = make([]*work[F], nc)
 	for i := range r.chunks {
@@ -41,10 +45,28 @@ func newRunner[F float](m *MLP, n int) *runner[F] {
 	return r
 }
 
-// load copies the float64 parameters into r.p.
+// load copies the float64 parameters into r.p and r.pT.
 func (r *runner[F]) load(params []float64) {
 	for i, v := range params {
 		r.p[i] = F(v)
+	}
+	copy(r.pT, r.p)
+	transposeWeights(r.pT, r.p, r.sizes)
+}
+
+// transposeWeights writes every layer's W (in x out) of p into dst as
+// W^T (out x in), leaving the biases alone.
+func transposeWeights[F float](dst, p []F, sizes []int) {
+	off := 0
+	for l := 1; l < len(sizes); l++ {
+		in, out := sizes[l-1], sizes[l]
+		W, T := p[off:off+in*out], dst[off:off+in*out]
+		for i := 0; i < in; i++ {
+			for o := 0; o < out; o++ {
+				T[o*in+i] = W[i*out+o]
+			}
+		}
+		off += in*out + out
 	}
 }
 

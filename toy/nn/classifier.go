@@ -275,7 +275,7 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 			}
 			out := w.forward(run.p, rows)
 			l := crossEntropy(out, ys[lo:hi], C, 1/float64(B))
-			w.backward(run.p, rows, out, false)
+			w.backwardT(run.p, run.pT, rows, out, false)
 			return l
 		})
 		loss /= float64(B)

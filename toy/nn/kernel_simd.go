@@ -14,21 +14,121 @@ import "simd/archsimd"
 
 func init() {
 	if archsimd.X86.AVX2() && archsimd.X86.FMA() {
-		simdNN = func(c, a, b []float32, m, k, n int, add bool) { vecAB(c, a, b, m, k, n, k, 1, add) }
-		simdTN = func(c, a, b []float32, m, k, n int) { vecAB(c, a, b, m, k, n, 1, m, false) }
+		ab := vecAB
+		if archsimd.X86.AVX512() {
+			ab = vecAB512
+		}
+		simdNN = func(c, a, b []float32, m, k, n int, add bool) {
+			if n < 8 && !add && k >= 8 {
+				// Narrow output (the last layer): dot products with the
+				// columns of b, copied out contiguous.
+				var buf [256]float32
+				bt := buf[:0]
+				if k*n > len(buf) {
+					bt = make([]float32, 0, k*n)
+				}
+				bt = bt[:k*n]
+				for p := 0; p < k; p++ {
+					for j := 0; j < n; j++ {
+						bt[j*k+p] = b[p*n+j]
+					}
+				}
+				vecNT(c, a, bt, m, k, n)
+				return
+			}
+			ab(c, a, b, m, k, n, k, 1, add, 0)
+		}
+		simdTN = func(c, a, b []float32, m, k, n int) {
+			if n < 8 && m >= 8 {
+				// Narrow output: compute C^T = B^T A (n x m, wide rows),
+				// then transpose it into c.
+				var buf [256]float32
+				ct := buf[:0]
+				if m*n > len(buf) {
+					ct = make([]float32, 0, m*n)
+				}
+				ct = ct[:m*n]
+				ab(ct, b, a, n, k, m, 1, n, false, 0)
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						c[i*n+j] = ct[j*m+i]
+					}
+				}
+				return
+			}
+			ab(c, a, b, m, k, n, 1, m, false, 0)
+		}
 		simdNT = vecNT
 		simdSiLU = vecSiLU
+		simdSiLUBack = vecSiLUBack
 	}
 }
 
+// vecAB512 is vecAB with 16-wide (AVX-512) tiles of 4 rows x 32 columns
+// for the columns up to a multiple of 32; vecAB does the rest.
+func vecAB512(c, a, b []float32, m, k, n, sa, sp int, add bool, _ int) {
+	n32 := n &^ 31
+	i := 0
+	for ; i+4 <= m && n32 > 0; i += 4 {
+		for j := 0; j < n32; j += 32 {
+			var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x16
+			if add {
+				c00 = archsimd.LoadFloat32x16Slice(c[i*n+j:])
+				c01 = archsimd.LoadFloat32x16Slice(c[i*n+j+16:])
+				c10 = archsimd.LoadFloat32x16Slice(c[(i+1)*n+j:])
+				c11 = archsimd.LoadFloat32x16Slice(c[(i+1)*n+j+16:])
+				c20 = archsimd.LoadFloat32x16Slice(c[(i+2)*n+j:])
+				c21 = archsimd.LoadFloat32x16Slice(c[(i+2)*n+j+16:])
+				c30 = archsimd.LoadFloat32x16Slice(c[(i+3)*n+j:])
+				c31 = archsimd.LoadFloat32x16Slice(c[(i+3)*n+j+16:])
+			}
+			for p := 0; p < k; p++ {
+				b0 := archsimd.LoadFloat32x16Slice(b[p*n+j:])
+				b1 := archsimd.LoadFloat32x16Slice(b[p*n+j+16:])
+				ap := i*sa + p*sp
+				x := archsimd.BroadcastFloat32x16(a[ap])
+				c00 = x.MulAdd(b0, c00)
+				c01 = x.MulAdd(b1, c01)
+				x = archsimd.BroadcastFloat32x16(a[ap+sa])
+				c10 = x.MulAdd(b0, c10)
+				c11 = x.MulAdd(b1, c11)
+				x = archsimd.BroadcastFloat32x16(a[ap+2*sa])
+				c20 = x.MulAdd(b0, c20)
+				c21 = x.MulAdd(b1, c21)
+				x = archsimd.BroadcastFloat32x16(a[ap+3*sa])
+				c30 = x.MulAdd(b0, c30)
+				c31 = x.MulAdd(b1, c31)
+			}
+			c00.StoreSlice(c[i*n+j:])
+			c01.StoreSlice(c[i*n+j+16:])
+			c10.StoreSlice(c[(i+1)*n+j:])
+			c11.StoreSlice(c[(i+1)*n+j+16:])
+			c20.StoreSlice(c[(i+2)*n+j:])
+			c21.StoreSlice(c[(i+2)*n+j+16:])
+			c30.StoreSlice(c[(i+3)*n+j:])
+			c31.StoreSlice(c[(i+3)*n+j+16:])
+		}
+	}
+	if i > 0 {
+		// Rows 0..i-1 still need columns n32..n-1; rows i.. need all.
+		vecAB(c, a, b, i, k, n, sa, sp, add, n32)
+		vecAB(c[i*n:], a[i*sa:], b, m-i, k, n, sa, sp, add, 0)
+		return
+	}
+	vecAB(c, a, b, m, k, n, sa, sp, add, 0)
+}
+
 // vecAB sets (or adds to) c (m x n) the product A B, with A's element
-// (i, p) at a[i*sa + p*sp] and b (k x n) row-major.
-func vecAB(c, a, b []float32, m, k, n, sa, sp int, add bool) {
+// (i, p) at a[i*sa + p*sp] and b (k x n) row-major, for the columns j0..n-1.
+func vecAB(c, a, b []float32, m, k, n, sa, sp int, add bool, j0 int) {
+	if m == 0 {
+		return
+	}
 	_ = c[m*n-1]
 	_ = b[k*n-1]
 	i := 0
 	for ; i+4 <= m; i += 4 {
-		j := 0
+		j := j0
 		for ; j+16 <= n; j += 16 {
 			var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
 			if add {
@@ -93,7 +193,7 @@ func vecAB(c, a, b []float32, m, k, n, sa, sp int, add bool) {
 		}
 	}
 	for ; i < m; i++ {
-		j := 0
+		j := j0
 		for ; j+8 <= n; j += 8 {
 			var c0 archsimd.Float32x8
 			if add {
@@ -225,6 +325,23 @@ func vecSiLU(h, s, z, b []float32, rows, n int) {
 			sr[j] = e
 			hr[j] = v * e
 		}
+	}
+}
+
+// vecSiLUBack is siluBackward for float32: dz = dh s (1 + z (1 - s)).
+func vecSiLUBack(dz, dh, z, s []float32) {
+	one := archsimd.BroadcastFloat32x8(1)
+	n := len(dz)
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		sv := archsimd.LoadFloat32x8Slice(s[i:])
+		zv := archsimd.LoadFloat32x8Slice(z[i:])
+		t := zv.MulAdd(one.Sub(sv), one) // 1 + z (1 - s)
+		archsimd.LoadFloat32x8Slice(dh[i:]).Mul(sv).Mul(t).StoreSlice(dz[i:])
+	}
+	for ; i < n; i++ {
+		si := s[i]
+		dz[i] = dh[i] * si * (1 + z[i]*(1-si))
 	}
 }
 

@@ -178,8 +178,14 @@ func (w *work[F]) forward(p []F, rows int) []F {
 
 // backward takes dOut = dLoss/dOutput (rows x out) after a forward on the
 // same rows, and writes dLoss/dParams into w.grad (overwriting it) and, if
-// wantInput, dLoss/dInput into w.dIn.
+// wantInput, dLoss/dInput into w.dIn. pT, when not nil, holds p with its
+// weight matrices transposed (transposeWeights), which turns the input
+// gradient G W^T into a plain product G (W^T) that the kernels do faster.
 func (w *work[F]) backward(p []F, rows int, dOut []F, wantInput bool) {
+	w.backwardT(p, nil, rows, dOut, wantInput)
+}
+
+func (w *work[F]) backwardT(p, pT []F, rows int, dOut []F, wantInput bool) {
 	L := len(w.sizes) - 1
 	off := len(p)
 	g := dOut
@@ -198,7 +204,11 @@ func (w *work[F]) backward(p []F, rows int, dOut []F, wantInput bool) {
 		if l == 1 {
 			dh = w.dIn[:rows*in]
 		}
-		gemmNT(dh, g, W, rows, out, in)
+		if pT != nil {
+			gemmNN(dh, g, pT[off:off+in*out], rows, out, in, false)
+		} else {
+			gemmNT(dh, g, W, rows, out, in)
+		}
 		if l == 1 {
 			break
 		}
@@ -268,11 +278,19 @@ func siluForward32(h, s, z, b []float32, rows, n int) {
 	}
 }
 
-// simdSiLU is the vector version of siluForward32 (kernel_simd.go).
-var simdSiLU func(h, s, z, b []float32, rows, n int)
+// simdSiLU and simdSiLUBack are the vector versions of siluForward32
+// and siluBackward (kernel_simd.go).
+var (
+	simdSiLU     func(h, s, z, b []float32, rows, n int)
+	simdSiLUBack func(dz, dh, z, s []float32)
+)
 
 // siluBackward sets dz = dh * s (1 + z (1 - s)), the derivative of z sigmoid(z).
 func siluBackward[F float](dz, dh, z, s []F) {
+	if dz32, ok := any(dz).([]float32); ok && simdSiLUBack != nil {
+		simdSiLUBack(dz32, any(dh).([]float32), any(z).([]float32), any(s).([]float32))
+		return
+	}
 	for i := range dz {
 		si := s[i]
 		dz[i] = dh[i] * si * (1 + z[i]*(1-si))

@@ -67,6 +67,18 @@ func TestMLPGradients(t *testing.T) {
 			copy(w.input(c.rows), in)
 			w.forward(m.Params, c.rows)
 			w.backward(m.Params, c.rows, R, true)
+			// The transposed-weights path computes the same products.
+			pT := append([]float64(nil), m.Params...)
+			transposeWeights(pT, m.Params, m.Sizes)
+			wT := newWork[float64](m.Sizes, m.Act, c.rows, true)
+			copy(wT.input(c.rows), in)
+			wT.forward(m.Params, c.rows)
+			wT.backwardT(m.Params, pT, c.rows, R, true)
+			for i := range w.grad {
+				if !closeRel(w.grad[i], wT.grad[i], 1e-12) {
+					t.Fatalf("backwardT: dL/dparam[%d] = %v, backward %v", i, wT.grad[i], w.grad[i])
+				}
+			}
 			for i := range m.Params {
 				old := m.Params[i]
 				m.Params[i] = old + fdStep

@@ -363,7 +363,7 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 			}
 			out := w.forward(run.p, rows)
 			l := denoiseLoss(out, xt, x0, ts, ca, cb, wt, d, lo, hi, 1/float64(B))
-			w.backward(run.p, rows, out, false)
+			w.backwardT(run.p, run.pT, rows, out, false)
 			return l
 		})
 		loss /= float64(B)
