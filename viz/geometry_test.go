@@ -151,6 +151,15 @@ func TestQuiverArrows(t *testing.T) {
 			if cross := (dx*vy - dy*vx) / math.Hypot(vx, vy); math.Abs(cross) > tol || dx*vx+dy*vy <= 0 {
 				t.Errorf("arrow at (%v, %v) points along (%v, %v), field is (%v, %v)", x, y, dx, dy, vx, vy)
 			}
+			// The head: two strokes back from the tip, mirror images
+			// about the shaft.
+			lx, ly := at(2)
+			rx, ry := at(4)
+			l1, l2 := math.Hypot(lx-tx, ly-ty), math.Hypot(rx-tx, ry-ty)
+			c1, c2 := (lx-tx)*dy-(ly-ty)*dx, (rx-tx)*dy-(ry-ty)*dx
+			if math.Abs(l1-l2) > 2*tol || (lx-tx)*dx+(ly-ty)*dy >= 0 || (rx-tx)*dx+(ry-ty)*dy >= 0 || c1*c2 >= 0 {
+				t.Errorf("arrow at (%v, %v): head strokes to (%v, %v) and (%v, %v) are not a head on tip (%v, %v)", x, y, lx, ly, rx, ry, tx, ty)
+			}
 			n++
 		}
 	}
