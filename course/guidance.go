@@ -25,7 +25,7 @@ type GuidanceSetup struct {
 
 // DefaultGuidance is the setup of lessons 7-9.
 func DefaultGuidance(cfg Config) GuidanceSetup {
-	return GuidanceSetup{Dataset: "two-classes", Samples: cfg.size(600, 300), Steps: cfg.size(2000, 600),
+	return GuidanceSetup{Dataset: "two-classes", Samples: cfg.size(600, 300), Steps: cfg.size(1500, 600),
 		Gammas: []float64{0, 1, 3, 7}, Sampling: 200}
 }
 
@@ -144,8 +144,14 @@ func sweep(r *Result, prefix string, cfg Config, gs GuidanceSetup, guided func(g
 		if err != nil {
 			return nil, err
 		}
-		r.add(fmt.Sprintf("%s/posterior_gamma%g", prefix, gamma), metrics.MeanClassPosterior(ds.Exact, x, labels(gs.Samples, 0)),
-			fmt.Sprintf("mean exact q_0(0 | x) of class-0 samples at gamma = %g", gamma))
+		cp := ds.Exact.ClassPosterior(nil, x, 1)
+		p0 := make([]float64, gs.Samples)
+		for i := range p0 {
+			p0[i] = cp[i*ds.Classes]
+		}
+		m, se := meanSE(p0)
+		r.add(fmt.Sprintf("%s/posterior_gamma%g", prefix, gamma), m, fmt.Sprintf("mean exact q_0(0 | x) of class-0 samples at gamma = %g", gamma))
+		r.add(fmt.Sprintf("%s/posterior_se_gamma%g", prefix, gamma), se, "its Monte Carlo standard error")
 		r.add(fmt.Sprintf("%s/spread_gamma%g", prefix, gamma), spread(x), "trace of the samples' covariance")
 		scenes = append(scenes, viz.Scene{Grid: g, Density: dens, Points: x, Labels: labels(gs.Samples, 0)})
 	}

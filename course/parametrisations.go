@@ -23,7 +23,7 @@ type ParamSetup struct {
 
 // DefaultParametrisations is the setup of lesson 6.
 func DefaultParametrisations(cfg Config) ParamSetup {
-	return ParamSetup{Dataset: "eight-gaussians", Steps: cfg.size(1200, 400),
+	return ParamSetup{Dataset: "eight-gaussians", Steps: cfg.size(800, 400),
 		Preds: []nn.Pred{nn.PredX0, nn.PredEps, nn.PredScore, nn.PredV}}
 }
 
@@ -43,6 +43,8 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		last := h.Evals[len(h.Evals)-1]
 		r.add(pred.String()+"/excess", last.Mean, "E||D - D*||^2 over uniform t, converted to x0")
 		r.add(pred.String()+"/trivial", last.TrivialMean, "the same for the best constant denoiser E[x_0]")
+		r.add(pred.String()+"/excess_weighted", last.Weighted, "E||D - D*||^2 averaged with weights alpha_t (the error a sampler step makes)")
+		r.add(pred.String()+"/trivial_weighted", last.TrivialWeighted, "the same for the best constant denoiser")
 		ts := make([]float64, len(last.T))
 		for i, t := range last.T {
 			ts[i] = float64(t)

@@ -25,7 +25,7 @@ type RescheduleSetup struct {
 
 // DefaultReschedule is the setup of lesson 5.
 func DefaultReschedule(cfg Config) RescheduleSetup {
-	return RescheduleSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: cfg.size(2000, 600), FewSteps: 20}
+	return RescheduleSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: cfg.size(1500, 600), FewSteps: 20}
 }
 
 // unmatched calls a step-indexed denoiser of schedule from at the step

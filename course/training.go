@@ -31,7 +31,7 @@ func DefaultTraining(cfg Config) TrainSetup {
 	return TrainSetup{
 		Dataset: "eight-gaussians",
 		Points:  4000,
-		Steps:   cfg.size(3000, 800),
+		Steps:   cfg.size(2000, 800),
 		Spec:    nn.DefaultSpec(2),
 		Checks:  []int{1, 50, 200, 500, 1000},
 		MC:      cfg.size(8000, 3000),
