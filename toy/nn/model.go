@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 
 	"difftoy/internal/par"
 	"difftoy/toy"
@@ -307,9 +308,9 @@ func evalModel[F float](m *Model, dst, x []float64, alpha, u float64, y []int) {
 	for i, v := range m.Net.Params {
 		p[i] = F(v)
 	}
-	const grain = 64
-	par.For(n, grain, func(lo, hi int) {
-		w := newWork[F](m.Net.Sizes, m.Net.Act, hi-lo, false)
+	par.For(n, evalGrain, func(lo, hi int) {
+		w := getWork[F](m.Net.Sizes, m.Net.Act)
+		defer putWork(w)
 		fillInput(&m.Spec, w.input(hi-lo), x, u, y, lo, hi)
 		out := w.forward(p, hi-lo)
 		for i := lo * d; i < hi*d; i++ {
@@ -317,3 +318,28 @@ func evalModel[F float](m *Model, dst, x []float64, alpha, u float64, y []int) {
 		}
 	})
 }
+
+// evalGrain is the number of points per chunk when evaluating a model.
+const evalGrain = 128
+
+// workPool recycles forward buffers of evalGrain rows between calls, so
+// that a sampler calling Denoise a thousand times does not allocate a
+// thousand sets of activations.
+var workPool sync.Map // key string -> *sync.Pool
+
+func poolFor[F float](sizes []int, act Activation) *sync.Pool {
+	var z F
+	key := fmt.Sprintf("%T/%v/%d", z, sizes, act)
+	if p, ok := workPool.Load(key); ok {
+		return p.(*sync.Pool)
+	}
+	sz := append([]int(nil), sizes...)
+	p, _ := workPool.LoadOrStore(key, &sync.Pool{New: func() any { return newWork[F](sz, act, evalGrain, false) }})
+	return p.(*sync.Pool)
+}
+
+func getWork[F float](sizes []int, act Activation) *work[F] {
+	return poolFor[F](sizes, act).Get().(*work[F])
+}
+
+func putWork[F float](w *work[F]) { poolFor[F](w.sizes, w.act).Put(w) }
