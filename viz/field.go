@@ -12,6 +12,8 @@ type QuiverOpts struct {
 	Label string    // name of the field on the colour bar, e.g. "|∇log q_t|"
 	Unit  bool      // draw every arrow with the same length; colour alone shows |v|
 	Train []float64 // points drawn under the arrows (e.g. the data), optional
+	// TrainName names Train in the legend; "": "training data".
+	TrainName string
 }
 
 // arrowMap colours arrows by length, dark blue to orange (no pale end, so
@@ -72,8 +74,14 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 			{x, y, d}, {tx, ty, d}, {tx + lx, ty + ly, d}, {tx, ty, d}, {tx + rx, ty + ry, d},
 		}})
 	}
+	name := o.TrainName
+	if name == "" {
+		name = trainName
+	}
 	if len(o.Train) > 0 {
-		c.series(trainSeries(0, o.Train, d))
+		ts := trainSeries(0, o.Train, d)
+		ts["name"] = name
+		c.series(ts)
 	}
 	for b := range bands {
 		if len(data[b]) == 0 {
@@ -93,7 +101,7 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 	}
 	c.set("graphic", l.colorbar(arrowMap, 0, maxLen, label))
 	if len(o.Train) > 0 {
-		c.set("legend", map[string]any{"data": []string{trainName}, "top": 30})
+		c.set("legend", map[string]any{"data": []string{name}, "top": 30})
 	} else {
 		c.set("legend", map[string]any{"show": false})
 	}
