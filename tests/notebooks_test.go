@@ -271,6 +271,10 @@ func TestNotebooksExecute(t *testing.T) {
 	t.Logf("run times:\n%s", strings.Join(times, "\n"))
 }
 
+// progressCall marks a code cell that shows training progress, which
+// viz/nb draws as an HTML <progress> element updated in place.
+var progressCall = regexp.MustCompile(`\bnb\.NewProgress\(`)
+
 // chartMarker is what viz/nb puts in every chart it displays: a
 // self-contained echarts page inside an iframe's srcdoc.
 var chartMarker = regexp.MustCompile(`<iframe[^>]*srcdoc=`)
@@ -282,7 +286,7 @@ func checkExecuted(t *testing.T, nb *notebook) {
 		if c.Type != "code" {
 			continue
 		}
-		cellCharts := 0
+		cellCharts, progress := 0, false
 		for _, raw := range c.Outputs {
 			var o output
 			if err := json.Unmarshal(raw, &o); err != nil {
@@ -298,10 +302,16 @@ func checkExecuted(t *testing.T, nb *notebook) {
 					strings.Contains(string(o.Data["text/html"]), "echarts") {
 					cellCharts++
 				}
+				if strings.Contains(string(o.Data["text/html"]), "<progress") {
+					progress = true
+				}
 			}
 		}
 		if drawCall.MatchString(string(c.Source)) && cellCharts == 0 {
 			t.Errorf("cell %d draws but shows no chart:\n%s", i, c.Source)
+		}
+		if progressCall.MatchString(string(c.Source)) && !progress {
+			t.Errorf("cell %d reports progress but shows no progress bar", i)
 		}
 		charts += cellCharts
 	}
