@@ -9,8 +9,8 @@ Go side is `go test -bench BenchmarkTrainStep ./toy/nn`, run here as a
 subprocess, in the default pure-Go build and (with --simd) the
 GOEXPERIMENT=simd build. Prints steps/s and the ratio Go / PyTorch.
 
-Run from the repository root with Debian's python3-torch:
-    python3 bench/mlp_train.py [--seconds 1] [--simd]
+Run with Debian's python3-torch and Go on the PATH (from anywhere):
+    /usr/bin/python3 bench/mlp_train.py [--seconds 1] [--repeat 2] [--simd]
 """
 import argparse
 import math
@@ -67,47 +67,56 @@ def torch_steps_per_s(B, W, threads, seconds):
             return n / el
 
 
-def go_steps_per_s(seconds, simd):
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def go_steps_per_s(B, W, seconds, simd):
     env = dict(os.environ)
+    env.pop("GOEXPERIMENT", None)
     if simd:
         env["GOEXPERIMENT"] = "simd"
-    cmd = ["go", "test", "-run", "^$", "-bench", "BenchmarkTrainStep",
+    cmd = ["go", "test", "-run", "^$", "-bench", "BenchmarkTrainStep/B=%d/W=%d$" % (B, W),
            "-benchtime", "%gs" % seconds, "./toy/nn"]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         sys.exit("go benchmark failed:\n" + out.stdout + out.stderr)
-    res = {}
     for line in out.stdout.splitlines():
-        m = re.match(r"BenchmarkTrainStep/B=(\d+)/W=(\d+)\S*\s+\d+\s+\S+ ns/op\s+(\S+) steps/s", line)
-        if m:
-            res[(int(m.group(1)), int(m.group(2)))] = float(m.group(3))
-    return res
+        m = re.search(r"\s(\S+) steps/s", line)
+        if m and line.startswith("BenchmarkTrainStep/"):
+            return float(m.group(1))
+    sys.exit("no result in go benchmark output:\n" + out.stdout)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=1.0, help="time per cell and side")
+    ap.add_argument("--seconds", type=float, default=1.0, help="time per measurement")
+    ap.add_argument("--repeat", type=int, default=2, help="measurements per cell and side (best kept)")
     ap.add_argument("--simd", action="store_true", help="also run the GOEXPERIMENT=simd build")
     args = ap.parse_args()
 
-    go = go_steps_per_s(args.seconds, False)
-    gosimd = go_steps_per_s(args.seconds, True) if args.simd else {}
-    head = "| B | W | torch 1 thr | torch 2 thr | Go | Go/torch |"
-    sep = "|---|---|---|---|---|---|"
+    import torch
+    print("PyTorch %s (float32); Go builds: default%s; steps/s, best of %d x %gs per entry"
+          % (torch.__version__, " and GOEXPERIMENT=simd" if args.simd else "", args.repeat, args.seconds))
+    head = "| B | W | torch 1 thr | torch 2 thr | Go | Go / best torch |"
+    sep = "|---:|---:|---:|---:|---:|---:|"
     if args.simd:
-        head += " Go simd | simd/torch |"
-        sep += "---|---|"
+        head += " Go simd | simd / best torch |"
+        sep += "---:|---:|"
     print(head)
     print(sep)
     for B in BATCHES:
         for W in WIDTHS:
-            t1 = torch_steps_per_s(B, W, 1, args.seconds)
-            t2 = torch_steps_per_s(B, W, 2, args.seconds)
+            # Interleave the sides so that a change in machine load hits both.
+            t1 = t2 = g = s = 0.0
+            for _ in range(args.repeat):
+                t1 = max(t1, torch_steps_per_s(B, W, 1, args.seconds))
+                t2 = max(t2, torch_steps_per_s(B, W, 2, args.seconds))
+                g = max(g, go_steps_per_s(B, W, args.seconds, False))
+                if args.simd:
+                    s = max(s, go_steps_per_s(B, W, args.seconds, True))
             best = max(t1, t2)
-            g = go.get((B, W), float("nan"))
             row = "| %d | %d | %.0f | %.0f | %.0f | %.2f |" % (B, W, t1, t2, g, g / best)
             if args.simd:
-                s = gosimd.get((B, W), float("nan"))
                 row += " %.0f | %.2f |" % (s, s / best)
             print(row, flush=True)
 
