@@ -332,3 +332,46 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRescheduleTrained: a model fed the step of its DDPM training
+// schedule, used on a cosine schedule through toy.Reschedule (MATH.md
+// section 3), is as close to D* at the cosine schedule's levels as the
+// log-sigma models are at their own (same 0.1 x trivial bound as
+// TestParametrisations).
+func TestRescheduleTrained(t *testing.T) {
+	_, data := loadData(t, "eight-gaussians", 4000)
+	m := newSmall(t, PredX0, 0, TimeStep)
+	if _, err := Train(context.Background(), m, data, quickConfig(600), rand.NewPCG(1, 1)); err != nil {
+		t.Fatal(err)
+	}
+	cos, err := toy.Cosine(50, 0.008)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := toy.Reschedule(m, m.Sched)
+	r := rand.New(rand.NewPCG(2, 2))
+	x := make([]float64, 2*1000)
+	var errW, trivW, sumA float64
+	for s := 1; s <= 50; s += 7 {
+		a := cos.Alpha(s)
+		if a < m.Sched.Alpha(m.Sched.T()) {
+			continue // beyond the training schedule's noisiest level
+		}
+		data.Exact.Sample(x, nil, a, rand.NewPCG(r.Uint64(), 1))
+		got := d.Denoise(nil, x, a, nil)
+		want := data.Exact.Denoise(nil, x, a, nil)
+		var e, tr float64
+		for i := range x {
+			e += (got[i] - want[i]) * (got[i] - want[i])
+			tr += want[i] * want[i] // E[x_0] = 0 for eight Gaussians on a circle
+		}
+		errW += a * e / 1000
+		trivW += a * tr / 1000
+		sumA += a
+	}
+	errW, trivW = errW/sumA, trivW/sumA
+	t.Logf("cosine schedule through Reschedule: weighted error %.4g, trivial %.4g", errW, trivW)
+	if errW > 0.1*trivW {
+		t.Errorf("weighted error %.4g > 0.1 x trivial %.4g", errW, trivW)
+	}
+}
