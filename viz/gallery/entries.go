@@ -99,12 +99,18 @@ func densityPage(seed uint64) (*viz.Page, error) {
 	g := grid(100)
 	var scenes []viz.Scene
 	for _, a := range []float64{0.95, 0.8, 0.5, 0.1} {
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("α_t = %g", a), Grid: g, Density: density(ds.Exact, g, a)})
+		d := density(ds.Exact, g, a)
+		peak := 0.0
+		for _, v := range d {
+			peak = math.Max(peak, v)
+		}
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("α_t = %g (peak %.2g)", a, peak), Grid: g, Density: d})
 	}
 	c := viz.Plane("Density q_t of the three points at four noise levels", scenes,
-		viz.PlaneOpts{DensityLabel: "q_t(x)", Cols: 4, Side: 240})
+		viz.PlaneOpts{DensityLabel: "q_t(x)", Cols: 4, Side: 240, PerPanel: true})
 	return viz.NewPage("Density of q_t over t").
-		Text("q_t(x) = Σᵢ ⅓ N(x | √α_t x⁽ⁱ⁾, (1 − α_t) I) on a 100x100 grid for four signal levels α_t; one colour scale for all panels.").
+		Text("q_t(x) = Σᵢ ⅓ N(x | √α_t x⁽ⁱ⁾, (1 − α_t) I) on a 100x100 grid for four signal levels α_t. "+
+			"Each panel is coloured from 0 (dark) to its own peak (bright, value in its title): the peaks fall as the noise grows.").
 		Add(c), nil
 }
 
