@@ -1,0 +1,28 @@
+// Package viz draws every picture of the course as echarts charts, built
+// with go-echarts (v2.6.7) plus the raw option keys it lacks (timeline,
+// graphic, lines series, per-panel axes), and writes them as offline HTML
+// pages. It works on plain data: row-major point batches, labels, values
+// on a Grid, and trajectories as a Run's list of steps, so it depends on no
+// sampler or model.
+//
+// Charts of the plane (Samples, Density, Plane, GuidanceSweep, Quiver,
+// Posterior, Paths, Animate) are square panels showing one window
+// [x0, x0 + L] x [y0, y0 + L] on side S pixels, so both axes have the same
+// scale,
+//
+//	S / L pixels per unit on x and on y,
+//
+// and an arrow from x to x + s v points the way v points in the plane.
+// Densities and posterior weights are drawn as small PNG images behind the
+// points (a Grid of NX x NY values becomes an NX x NY image), arrows as
+// single polylines in a few colour bands, paths as large-mode polylines:
+// thousands of elements draw in a fraction of a second. Curves (Lines,
+// Schedules) are ordinary line panels.
+//
+// A Page holds text, links and charts; Render writes it with echarts
+// inlined (Inline), loaded from a copy beside the page (Beside), or, when
+// no local copy exists, from the CDN with a warning (InlineOrCDN,
+// BesideOrCDN). FindECharts looks for node_modules/echarts from `npm ci`.
+// Package viz/nb shows pages inline in GoNB notebooks; viz/gallery builds
+// a folder of pages with an index.
+package viz
