@@ -109,7 +109,7 @@ func densityPage(seed uint64) (*viz.Page, error) {
 	c := viz.Plane("Density q_t of the three points at four noise levels", scenes,
 		viz.PlaneOpts{DensityLabel: "q_t(x)", Cols: 4, Side: 240, PerPanel: true})
 	return viz.NewPage("Density of q_t over t").
-		Text("q_t(x) = Σᵢ ⅓ N(x | √α_t x⁽ⁱ⁾, (1 − α_t) I) on a 100x100 grid for four signal levels α_t. "+
+		Text("q_t(x) = Σᵢ ⅓ N(x | √α_t x⁽ⁱ⁾, (1 − α_t) I) on a 100x100 grid for four signal levels α_t. " +
 			"Each panel is coloured from 0 (dark) to its own peak (bright, value in its title): the peaks fall as the noise grows.").
 		Add(c), nil
 }
