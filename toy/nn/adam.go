@@ -3,7 +3,11 @@
 
 package nn
 
-import "math"
+import (
+	"math"
+
+	"difftoy/internal/par"
+)
 
 // Adam is the Adam optimiser, AdamW when WeightDecay > 0:
 //
@@ -38,13 +42,16 @@ func (a *Adam) Step(params, grad []float64, lr float64) {
 	b1, b2 := a.Beta1, a.Beta2
 	c1 := 1 / (1 - math.Pow(b1, float64(a.k)))
 	c2 := 1 / (1 - math.Pow(b2, float64(a.k)))
-	m, v := a.m[:len(params)], a.v[:len(params)]
-	for i, g := range grad {
-		mi := b1*m[i] + (1-b1)*g
-		vi := b2*v[i] + (1-b2)*g*g
-		m[i], v[i] = mi, vi
-		params[i] -= lr * (mi*c1/(math.Sqrt(vi*c2)+a.Eps) + a.WeightDecay*params[i])
-	}
+	// Element-wise, so the split over cores cannot change the result.
+	par.For(len(params), 4096, func(lo, hi int) {
+		m, v, p := a.m[lo:hi], a.v[lo:hi], params[lo:hi]
+		for i, g := range grad[lo:hi] {
+			mi := b1*m[i] + (1-b1)*g
+			vi := b2*v[i] + (1-b2)*g*g
+			m[i], v[i] = mi, vi
+			p[i] -= lr * (mi*c1/(math.Sqrt(vi*c2)+a.Eps) + a.WeightDecay*p[i])
+		}
+	})
 }
 
 // EMA is an exponential moving average of parameters,

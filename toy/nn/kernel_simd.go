@@ -61,6 +61,7 @@ func init() {
 		simdNT = vecNT
 		simdSiLU = vecSiLU
 		simdSiLUBack = vecSiLUBack
+		simdColSums = vecColSums
 	}
 }
 
@@ -325,6 +326,26 @@ func vecSiLU(h, s, z, b []float32, rows, n int) {
 			sr[j] = e
 			hr[j] = v * e
 		}
+	}
+}
+
+// vecColSums sets dst (n) to the column sums of g (rows x n), each
+// summed over the rows in order.
+func vecColSums(dst, g []float32, rows, n int) {
+	j := 0
+	for ; j+8 <= n; j += 8 {
+		var s archsimd.Float32x8
+		for r := 0; r < rows; r++ {
+			s = s.Add(archsimd.LoadFloat32x8Slice(g[r*n+j:]))
+		}
+		s.StoreSlice(dst[j:])
+	}
+	for ; j < n; j++ {
+		var s float32
+		for r := 0; r < rows; r++ {
+			s += g[r*n+j]
+		}
+		dst[j] = s
 	}
 }
 

@@ -234,6 +234,10 @@ func addBias[F float](z, b []F, rows, n int) {
 }
 
 func colSums[F float](dst, g []F, rows, n int) {
+	if d32, ok := any(dst).([]float32); ok && simdColSums != nil {
+		simdColSums(d32, any(g).([]float32), rows, n)
+		return
+	}
 	clear(dst)
 	for r := 0; r < rows; r++ {
 		gr := g[r*n : r*n+n]
@@ -283,6 +287,7 @@ func siluForward32(h, s, z, b []float32, rows, n int) {
 var (
 	simdSiLU     func(h, s, z, b []float32, rows, n int)
 	simdSiLUBack func(dz, dh, z, s []float32)
+	simdColSums  func(dst, g []float32, rows, n int)
 )
 
 // siluBackward sets dz = dh * s (1 + z (1 - s)), the derivative of z sigmoid(z).
