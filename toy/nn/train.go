@@ -60,6 +60,25 @@ const (
 	DecayLinear              // lr (1 - k / K)
 )
 
+var decayNames = []string{"none", "cosine", "linear"}
+
+func (d Decay) String() string {
+	if d >= 0 && int(d) < len(decayNames) {
+		return decayNames[d]
+	}
+	return fmt.Sprintf("Decay(%d)", int(d))
+}
+
+// ParseDecay returns the learning-rate decay called name ("none", "cosine", "linear").
+func ParseDecay(name string) (Decay, error) {
+	for i, n := range decayNames {
+		if n == name {
+			return Decay(i), nil
+		}
+	}
+	return 0, fmt.Errorf("nn: unknown learning-rate decay %q (valid: %s)", name, strings.Join(decayNames, ", "))
+}
+
 // Config holds the training settings. Start from DefaultConfig.
 type Config struct {
 	Steps        int       // 3000 Adam steps: a few seconds at the default size, enough for 8 Gaussians

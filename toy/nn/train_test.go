@@ -330,6 +330,20 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := ParsePred(name); err == nil {
 			t.Errorf("ParsePred(%q) gave no error", name)
 		}
+		if _, err := ParseDecay(name); err == nil {
+			t.Errorf("ParseDecay(%q) gave no error", name)
+		}
+		if _, err := ParseWeighting(name); err == nil {
+			t.Errorf("ParseWeighting(%q) gave no error", name)
+		}
+		if _, err := ParseTimeInput(name); err == nil {
+			t.Errorf("ParseTimeInput(%q) gave no error", name)
+		}
+	}
+	for _, d := range []Decay{DecayNone, DecayCosine, DecayLinear} {
+		if got, err := ParseDecay(d.String()); got != d || err != nil {
+			t.Errorf("ParseDecay(%q) = %v, %v", d.String(), got, err)
+		}
 	}
 }
 
