@@ -123,14 +123,16 @@ var cdnOnce sync.Once
 // Warn is where the one-time CDN warning goes; tests may replace it.
 var Warn io.Writer = os.Stderr
 
-// InlineOrCDN returns Inline assets when a local echarts exists, else the
-// CDN, saying so once on Warn: such pages need a network to draw.
-func InlineOrCDN() Assets {
+// InlineOrCDN returns Inline assets when a local echarts exists; when
+// none is found (ErrNoECharts) it returns the CDN, saying so once on
+// Warn: such pages need a network to draw. Other errors (an unreadable
+// file, a wrong $DIFFTOY_ECHARTS) are returned.
+func InlineOrCDN() (Assets, error) {
 	a, err := Inline()
-	if err == nil {
-		return a
+	if errors.Is(err, ErrNoECharts) {
+		return cdn(err), nil
 	}
-	return cdn(err)
+	return a, err
 }
 
 // BesideOrCDN is Beside, falling back to the CDN like InlineOrCDN.

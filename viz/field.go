@@ -99,7 +99,7 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 	if label == "" {
 		label = "|v|"
 	}
-	c.set("graphic", l.colorbar(arrowMap, 0, maxLen, label))
+	c.set("graphic", l.colorbar(arrowMap, 0, maxLen, label, bands))
 	if len(o.Train) > 0 {
 		c.set("legend", map[string]any{"data": []string{name}, "top": 30})
 	} else {
@@ -159,7 +159,7 @@ func Posterior(title string, g Grid, w []float64, centres []float64, names []str
 		}
 	}
 	l.apply(c, titles, xName, yName)
-	c.set("graphic", append(graphic, l.colorbar(purples, 0, 1, "πᵢ(x)")...))
+	c.set("graphic", append(graphic, l.colorbar(purples, 0, 1, "πᵢ(x)", 0)...))
 	if centres != nil {
 		c.set("legend", map[string]any{"data": []string{"this centre", "other centres"}, "top": 30})
 	} else {

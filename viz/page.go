@@ -96,7 +96,7 @@ p { max-width: 60em; line-height: 1.45; }
 .difftoy-chart { margin: 10px 0 22px; }
 li { margin: 4px 0; }
 </style>
-{{if .Inline}}<script>{{.Inline}}</script>{{else}}<script src="{{.Src}}"></script>{{end}}
+{{if .N}}{{if .Inline}}<script>{{.Inline}}</script>{{else}}<script src="{{.Src}}"></script>{{end}}{{end}}
 <script>
 window.difftoy = { charts: {{.N}}, drawn: 0, times: [], draw: [], setOption: [] };
 function difftoyDraw(id, option) {

@@ -110,18 +110,31 @@ func (e extent) square() (w extent, step float64) {
 		span = 2
 		e.x0, e.x1, e.y0, e.y1 = e.x0-1, e.x1+1, e.y0-1, e.y1+1
 	}
-	step = niceStep(span / 6)
-	ends := func(lo, hi float64) (float64, int) {
-		a := math.Floor(lo/step + 1e-9)
-		b := math.Ceil(hi/step - 1e-9)
-		return a, int(b - a)
+	// Of the round steps giving 4 to 10 ticks, take the one whose
+	// rounded-out window is smallest (the coarser on a tie).
+	var ax, ay float64
+	n := 0
+	best := math.Inf(1)
+	for k := 4; k <= 10; k++ {
+		st := niceStep(span / float64(k))
+		bx, nx := roundOut(e.x0, e.x1, st)
+		by, ny := roundOut(e.y0, e.y1, st)
+		m := max(nx, ny)
+		if w := float64(m) * st; w < best*(1-1e-9) {
+			best, step, n = w, st, m
+			ax = bx - float64((m-nx)/2)
+			ay = by - float64((m-ny)/2)
+		}
 	}
-	ax, nx := ends(e.x0, e.x1)
-	ay, ny := ends(e.y0, e.y1)
-	n := max(nx, ny)
-	ax -= float64((n - nx) / 2)
-	ay -= float64((n - ny) / 2)
 	return extent{x0: ax * step, x1: (ax + float64(n)) * step, y0: ay * step, y1: (ay + float64(n)) * step, ok: true}, step
+}
+
+// roundOut returns the multiple a of step at or below lo and the number
+// of steps from a*step to the first multiple at or above hi.
+func roundOut(lo, hi, step float64) (a float64, n int) {
+	a = math.Floor(lo/step + 1e-9)
+	b := math.Ceil(hi/step - 1e-9)
+	return a, max(1, int(b-a))
 }
 
 // niceStep returns 1, 2, 2.5 or 5 times a power of ten, at least s.
@@ -238,8 +251,9 @@ func (l layout) image(i int, g Grid, v []float64, cm colormap, lo, hi float64) m
 }
 
 // colorbar returns the graphic elements of a vertical colour bar to the
-// right of the panels, labelled with lo, hi and name.
-func (l layout) colorbar(cm colormap, lo, hi float64, name string) []any {
+// right of the panels, labelled with lo, hi and name; bands > 0 draws it
+// in that many flat bands (for arrows coloured by band).
+func (l layout) colorbar(cm colormap, lo, hi float64, name string, bands int) []any {
 	x := l.left + l.cols*l.side + (l.cols-1)*l.gapX + 28
 	y, h := l.top+20, min(l.side-40, 240)
 	label := func(ty int, s string) map[string]any {
@@ -251,7 +265,12 @@ func (l layout) colorbar(cm colormap, lo, hi float64, name string) []any {
 			"style": map[string]any{"text": name, "fontSize": 12, "fill": "#333"}},
 		map[string]any{"type": "image", "left": x, "top": y, "silent": true,
 			"style": map[string]any{
-				"image":  pngDataURL(1, 64, func(_, j int) rgba { return cm.at(float64(j) / 63) }),
+				"image": pngDataURL(1, 64, func(_, j int) rgba {
+					if bands > 0 {
+						return cm.at((float64(j*bands/64) + 0.5) / float64(bands))
+					}
+					return cm.at(float64(j) / 63)
+				}),
 				"width":  14,
 				"height": h,
 			}},

@@ -147,7 +147,7 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 		if o.LogDensity {
 			name = "log " + name
 		}
-		graphic = append(graphic, l.colorbar(cm, lo, hi, name)...)
+		graphic = append(graphic, l.colorbar(cm, lo, hi, name, 0)...)
 	}
 	l.apply(c, titles, xName, yName)
 	if len(graphic) > 0 {

@@ -33,13 +33,14 @@ var ErrNotNotebook = errors.New("nb: not running in a GoNB notebook (nothing sho
 var (
 	assetsOnce sync.Once
 	assets     viz.Assets
+	assetsErr  error
 )
 
-// pageAssets inlines the local echarts, or falls back to the CDN once
-// with a warning on stderr (the chart then needs a network to draw).
-func pageAssets() viz.Assets {
-	assetsOnce.Do(func() { assets = viz.InlineOrCDN() })
-	return assets
+// pageAssets inlines the local echarts, or falls back to the CDN with a
+// warning on stderr (the chart then needs a network to draw).
+func pageAssets() (viz.Assets, error) {
+	assetsOnce.Do(func() { assets, assetsErr = viz.InlineOrCDN() })
+	return assets, assetsErr
 }
 
 // Show displays the charts inline, one under the other, as one page.
@@ -56,7 +57,11 @@ func ShowPage(p *viz.Page) error {
 	if !gonbui.IsNotebook {
 		return ErrNotNotebook
 	}
-	s, err := IFrame(p, pageAssets())
+	a, err := pageAssets()
+	if err != nil {
+		return err
+	}
+	s, err := IFrame(p, a)
 	if err != nil {
 		return err
 	}
