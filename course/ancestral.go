@@ -18,11 +18,14 @@ type AncestralSetup struct {
 	Dataset  string // data of the exact denoiser
 	Samples  int    // chains per run
 	FewSteps int    // the short respaced run
+	// TrainedSteps is the number of respaced steps of the trained network's
+	// run: each step costs a pass of the network over every chain.
+	TrainedSteps int
 }
 
 // DefaultAncestral is the setup of lesson 4.
 func DefaultAncestral(cfg Config) AncestralSetup {
-	return AncestralSetup{Dataset: "eight-gaussians", Samples: cfg.size(1000, 400), FewSteps: 10}
+	return AncestralSetup{Dataset: "eight-gaussians", Samples: cfg.size(1000, 400), FewSteps: 10, TrainedSteps: 250}
 }
 
 // DDPMSample runs the ancestral sampler with the given plan and variance
@@ -119,7 +122,11 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 	}
 
 	if tr != nil {
-		x, trj, err := DDPMSample(tr.Model, full, toy.PosteriorVariance, as.Samples, cfg, 30)
+		plan, err := sample.Strided(sched, as.TrainedSteps)
+		if err != nil {
+			return nil, err
+		}
+		x, trj, err := DDPMSample(tr.Model, plan, toy.PosteriorVariance, as.Samples, cfg, 30)
 		if err != nil {
 			return nil, err
 		}
@@ -128,8 +135,9 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 		r.add("trained/energy", ec.Energy, "energy distance of trained-denoiser DDPM samples to the data")
 		r.add("trained/noise_energy", energyCheck(gauss(as.Samples, src), trainData, 1).Energy, "energy distance of N(0, I) to the data (where sampling starts)")
 		r.add("trained/ratio", ec.Energy/ec.Noise, "trained samples' energy distance in units of its noise level")
-		scenes = append(scenes, viz.Scene{Title: "trained network, 1000 steps", Grid: g, Density: density(tr.Data.Exact, g, 1), Points: x})
-		runs = append(runs, run("trained D, 1000 steps", trj, nil))
+		title := fmt.Sprintf("trained network, %d steps", plan.Len())
+		scenes = append(scenes, viz.Scene{Title: title, Grid: g, Density: density(tr.Data.Exact, g, 1), Points: x})
+		runs = append(runs, run(title, trj, nil))
 	}
 	r.Charts = append(r.Charts,
 		viz.Plane("DDPM samples over the data density", scenes, viz.PlaneOpts{PerPanel: true}),

@@ -78,7 +78,11 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	if err != nil {
 		return nil, err
 	}
-	net, _, err := DDPMSample(m, plan, toy.PosteriorVariance, ms.Samples, cfg, 92)
+	netPlan, err := sample.Strided(toy.DDPM(), 250) // each step is a pass of the network
+	if err != nil {
+		return nil, err
+	}
+	net, _, err := DDPMSample(m, netPlan, toy.PosteriorVariance, ms.Samples, cfg, 92)
 	if err != nil {
 		return nil, err
 	}

@@ -21,11 +21,12 @@ type RescheduleSetup struct {
 	Samples  int
 	Steps    int // Adam steps of the step-indexed network
 	FewSteps int // the short respaced run of the exact denoiser
+	Stride   int // the samplers visit every Stride-th step (1: all 1000)
 }
 
 // DefaultReschedule is the setup of lesson 5.
 func DefaultReschedule(cfg Config) RescheduleSetup {
-	return RescheduleSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: cfg.size(1500, 600), FewSteps: 20}
+	return RescheduleSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: cfg.size(1500, 600), FewSteps: 20, Stride: 5}
 }
 
 // unmatched calls a step-indexed denoiser of schedule from at the step
@@ -47,17 +48,19 @@ func (u unmatched) Denoise(dst, x []float64, alpha float64, y []int) []float64 {
 	return u.d.DenoiseStep(dst, x, t, y)
 }
 
-// cosinePlan returns the plan of the cosine schedule from its last step
-// whose level the linear schedule still covers (alpha >= alpha_T of lin).
-func cosinePlan(cos, lin *toy.Schedule) (*sample.Plan, error) {
+// cosinePlan returns the plan of every stride-th step of the cosine
+// schedule from its last step whose level the linear schedule still covers
+// (alpha >= alpha_T of lin) down to 0.
+func cosinePlan(cos, lin *toy.Schedule, stride int) (*sample.Plan, error) {
 	top := cos.T()
 	for top > 1 && cos.Alpha(top) < lin.Alpha(lin.T()) {
 		top--
 	}
-	steps := make([]int, 0, top+1)
-	for t := top; t >= 0; t-- {
+	steps := make([]int, 0, top/stride+2)
+	for t := top; t > 0; t -= stride {
 		steps = append(steps, t)
 	}
+	steps = append(steps, 0)
 	return sample.NewPlan(cos, steps)
 }
 
@@ -74,7 +77,7 @@ func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress)
 	ds := load(rs.Dataset, 4000, cfg.rng(1))
 	src := cfg.rng(2)
 	fresh := func(n int) []float64 { return exactSample(ds.Exact, n, 1, src) }
-	plan, err := cosinePlan(cos, lin)
+	plan, err := cosinePlan(cos, lin, rs.Stride)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +112,11 @@ func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress)
 	if err != nil {
 		return nil, err
 	}
-	if err := try("trained/linear", "trained, its own linear schedule", m, sample.Full(lin)); err != nil {
+	linPlan, err := sample.Strided(lin, lin.T()/rs.Stride)
+	if err != nil {
+		return nil, err
+	}
+	if err := try("trained/linear", "trained, its own linear schedule", m, linPlan); err != nil {
 		return nil, err
 	}
 	if err := try("trained/cosine_matched", "trained, cosine steps, σ matched", toy.Reschedule(m, lin), plan); err != nil {
