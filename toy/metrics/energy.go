@@ -15,9 +15,10 @@ import (
 //
 // between the n points of x and the m points of y in R^d (row-major). This
 // V-statistic is the weighted L2 distance between the two empirical
-// characteristic functions, hence never negative; for two samples of one law
-// its expectation is of order E|X - X'| (1/n + 1/m), which is the noise level
-// any estimate must be judged against. The cost is O((n + m)^2 d); rows run
+// characteristic functions, hence never negative. Its expectation is the
+// population distance plus E|X - X'| / n + E|Y - Y'| / m (the i = j terms
+// of the within-set sums are zero), so for two samples of one law it is
+// E|X - X'| (1/n + 1/m): the noise level any estimate must be judged against. The cost is O((n + m)^2 d); rows run
 // in parallel and are summed in a fixed order, so the result does not depend
 // on GOMAXPROCS.
 func Energy(x, y []float64, d int) float64 {
@@ -92,7 +93,11 @@ func checkSet(who, name string, x []float64, d int) int {
 // samples, each drawn by draw: the distribution a metric takes when the
 // sampler is perfect. A claim "the sampler reproduces the law" compares
 // stat(samples, truth) with these values, drawn at the same sample sizes.
+// reps must be at least 1.
 func TwoSampleNoise(reps int, draw func() []float64, stat func(a, b []float64) float64) []float64 {
+	if reps < 1 {
+		panic(fmt.Sprintf("metrics.TwoSampleNoise: %d replicates, want at least 1", reps))
+	}
 	out := make([]float64, reps)
 	for r := range out {
 		a := draw()

@@ -98,3 +98,40 @@ func TestFlowLogLikShear(t *testing.T) {
 		}
 	}
 }
+
+// scaleMap is one step of x -> 2x in 2-D.
+type scaleMap struct{}
+
+func (scaleMap) Dim() int   { return 2 }
+func (scaleMap) Steps() int { return 1 }
+func (scaleMap) Step(dst, x []float64, y []int, k int) []float64 {
+	for i := range x {
+		dst[i] = 2 * x[i]
+	}
+	return dst
+}
+
+// logAbsDet against determinants known by hand, including matrices whose
+// leading entries are zero (elimination needs the row swap) and a singular
+// one. The entries are small integers, so the results are exact to rounding.
+func TestLogAbsDet(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a    []float64
+		want float64 // |det|
+	}{
+		{"2x2", []float64{2, 1, 1, 3}, 5},
+		{"3x3 permutation", []float64{0, 2, 0, 0, 0, 3, 4, 0, 0}, 24},
+		{"3x3 zero corner", []float64{0, 1, 2, 1, 0, 3, 4, -3, 8}, 2},                // 0(0+9) - 1(8-12) + 2(-3-0) = -2
+		{"4x4 block", []float64{0, 5, 0, 0, 3, 0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4}, 30}, // (-15)(4-6)
+		{"3x3 singular", []float64{1, 2, 3, 2, 4, 6, 0, 1, 1}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := int(math.Round(math.Sqrt(float64(len(tc.a)))))
+			got := logAbsDet(append([]float64(nil), tc.a...), d)
+			if want := math.Log(tc.want); !(got == want || math.Abs(got-want) <= 1e-14*math.Abs(want)) {
+				t.Errorf("logAbsDet = %v, want log %v = %v", got, tc.want, want)
+			}
+		})
+	}
+}

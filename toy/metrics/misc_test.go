@@ -52,6 +52,27 @@ func TestClassAccuracy(t *testing.T) {
 	if got, want := MeanClassPosterior(c, x, y), (0.9+0.9+0.1+0.1)/4; math.Abs(got-want) > 1e-15 {
 		t.Errorf("MeanClassPosterior = %v, want %v", got, want)
 	}
+	// A tie (posterior 1/2 each) goes to the lowest class.
+	if got := ClassAccuracy(stepClassifier{0.5}, []float64{1, 0, -1, 0}, []int{0, 0}); got != 1 {
+		t.Errorf("ClassAccuracy with ties = %v, want 1 (ties go to class 0)", got)
+	}
+}
+
+// fixedLogProb returns the given log-densities whatever the points.
+type fixedLogProb []float64
+
+func (fixedLogProb) Dim() int { return 1 }
+func (f fixedLogProb) LogProb(dst, x []float64, alpha float64) []float64 {
+	return append(dst[:0], f...)
+}
+
+// MeanLogLik's standard error is the sample sd over sqrt(n): for the values
+// 1, 2, 3, 4 the (n-1) variance is 5/3, so se = sqrt(5/3) / 2.
+func TestMeanLogLikByHand(t *testing.T) {
+	mean, se := MeanLogLik(fixedLogProb{1, 2, 3, 4}, make([]float64, 4))
+	if mean != 2.5 || math.Abs(se-math.Sqrt(5.0/3)/2) > 1e-15 {
+		t.Errorf("MeanLogLik = %v ± %v, want 2.5 ± %v", mean, se, math.Sqrt(5.0/3)/2)
+	}
 }
 
 type stdNormal struct{}
