@@ -32,16 +32,8 @@ func (a *Adam) Step(params, grad []float64, lr float64) {
 	if len(grad) != len(params) {
 		panic("nn.Adam.Step: len(grad) != len(params)")
 	}
-	if a.m == nil {
-		a.m = make([]float64, len(params))
-		a.v = make([]float64, len(params))
-	} else if len(a.m) != len(params) {
-		panic("nn.Adam.Step: the number of parameters changed")
-	}
-	a.k++
+	c1, c2 := a.begin(len(params))
 	b1, b2 := a.Beta1, a.Beta2
-	c1 := 1 / (1 - math.Pow(b1, float64(a.k)))
-	c2 := 1 / (1 - math.Pow(b2, float64(a.k)))
 	// Element-wise, so the split over cores cannot change the result.
 	par.For(len(params), 4096, func(lo, hi int) {
 		m, v, p := a.m[lo:hi], a.v[lo:hi], params[lo:hi]
@@ -52,6 +44,19 @@ func (a *Adam) Step(params, grad []float64, lr float64) {
 			p[i] -= lr * (mi*c1/(math.Sqrt(vi*c2)+a.Eps) + a.WeightDecay*p[i])
 		}
 	})
+}
+
+// begin counts a step over n parameters and returns the bias corrections
+// 1/(1 - b1^k) and 1/(1 - b2^k).
+func (a *Adam) begin(n int) (c1, c2 float64) {
+	if a.m == nil {
+		a.m = make([]float64, n)
+		a.v = make([]float64, n)
+	} else if len(a.m) != n {
+		panic("nn.Adam.Step: the number of parameters changed")
+	}
+	a.k++
+	return 1 / (1 - math.Pow(a.Beta1, float64(a.k))), 1 / (1 - math.Pow(a.Beta2, float64(a.k)))
 }
 
 // EMA is an exponential moving average of parameters,

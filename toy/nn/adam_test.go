@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -62,5 +63,47 @@ func TestEMA(t *testing.T) {
 	}
 	if math.Abs(e.Params[0]-want) > 1e-15 {
 		t.Errorf("EMA = %v, want %v", e.Params[0], want)
+	}
+}
+
+// TestFusedUpdate: the training loop's fused pass (sum of the chunks'
+// gradients, Adam, refresh of the float32 and transposed copies) equals
+// Adam.Step on the summed gradient followed by a fresh conversion.
+func TestFusedUpdate(t *testing.T) {
+	m, _ := NewMLP([]int{5, 7, 3}, SiLU, rand.NewPCG(1, 1))
+	const n = 200 // 4 chunks
+	r := newRunner[float32](m, n)
+	r.load(m.Params)
+	src := rand.New(rand.NewPCG(2, 2))
+	ref := append([]float64(nil), m.Params...)
+	opt, refOpt := NewAdam(0.01), NewAdam(0.01)
+	for step := 0; step < 3; step++ {
+		g := make([]float64, len(ref))
+		for _, c := range r.chunks {
+			for i := range c.grad {
+				c.grad[i] = float32(src.NormFloat64())
+			}
+		}
+		for i := range g {
+			for _, c := range r.chunks {
+				g[i] += float64(c.grad[i])
+			}
+		}
+		r.update(n, opt, m.Params, 1e-2)
+		refOpt.Step(ref, g, 1e-2)
+	}
+	p32 := make([]float32, len(ref))
+	for i, v := range ref {
+		if m.Params[i] != v {
+			t.Fatalf("param %d: fused %v, Adam.Step %v", i, m.Params[i], v)
+		}
+		p32[i] = float32(v)
+	}
+	pT := append([]float32(nil), p32...)
+	transposeWeights(pT, p32, m.Sizes)
+	for i := range p32 {
+		if r.p[i] != p32[i] || r.pT[i] != pT[i] {
+			t.Fatalf("compute copies differ at %d", i)
+		}
 	}
 }

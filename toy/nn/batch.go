@@ -4,7 +4,11 @@
 
 package nn
 
-import "difftoy/internal/par"
+import (
+	"math"
+
+	"difftoy/internal/par"
+)
 
 // grainFor returns the number of rows per chunk for a batch of n: at most
 // 4 chunks of at least 32 rows (long enough for the weight-gradient
@@ -26,8 +30,8 @@ type runner[F float] struct {
 	pT     []F // the same with every weight matrix transposed (out x in)
 	grain  int
 	chunks []*work[F]
-	grad   []F
 	losses []float64
+	tIdx   []int32 // tIdx[i]: where parameter i goes in pT
 }
 
 func newRunner[F float](m *MLP, n int) *runner[F] {
@@ -40,8 +44,21 @@ func newRunner[F float](m *MLP, n int) *runner[F] {
 	for i := range r.chunks {
 		r.chunks[i] = newWork[F](m.Sizes, m.Act, g, true)
 	}
-	r.grad = make([]F, len(m.Params))
 	r.losses = make([]float64, nc)
+	r.tIdx = make([]int32, len(m.Params))
+	off := 0
+	for l := 1; l < len(m.Sizes); l++ {
+		in, out := m.Sizes[l-1], m.Sizes[l]
+		for i := 0; i < in; i++ {
+			for o := 0; o < out; o++ {
+				r.tIdx[off+i*out+o] = int32(off + o*in + i)
+			}
+		}
+		for o := 0; o < out; o++ {
+			r.tIdx[off+in*out+o] = int32(off + in*out + o)
+		}
+		off += in*out + out
+	}
 	return r
 }
 
@@ -87,17 +104,29 @@ func (r *runner[F]) run(n int, f func(w *work[F], lo, hi int) float64) float64 {
 	return s
 }
 
-// reduce sums the chunks' parameter gradients into r.grad in chunk order.
-func (r *runner[F]) reduce(n int) {
+// update does, in one pass over the parameters split over the cores, what
+// reduce, Adam.Step and load do one after the other: it sums the chunks'
+// gradients of the last run over n rows (in float64, in chunk order), takes
+// an Adam step on the float64 master parameters, and refreshes r.p and r.pT.
+// Every element is computed alone, so the split cannot change the result.
+func (r *runner[F]) update(n int, opt *Adam, master []float64, lr float64) {
 	nc := par.Chunks(n, r.grain)
-	par.For(len(r.grad), 4096, func(lo, hi int) {
-		g := r.grad[lo:hi]
-		copy(g, r.chunks[0].grad[lo:hi])
-		for c := 1; c < nc; c++ {
-			cg := r.chunks[c].grad[lo:hi]
-			for i := range g {
-				g[i] += cg[i]
+	c1, c2 := opt.begin(len(master))
+	b1, b2, eps, wd := opt.Beta1, opt.Beta2, opt.Eps, opt.WeightDecay
+	par.For(len(master), 4096, func(lo, hi int) {
+		m, v := opt.m, opt.v
+		for i := lo; i < hi; i++ {
+			g := float64(r.chunks[0].grad[i])
+			for c := 1; c < nc; c++ {
+				g += float64(r.chunks[c].grad[i])
 			}
+			mi := b1*m[i] + (1-b1)*g
+			vi := b2*v[i] + (1-b2)*g*g
+			m[i], v[i] = mi, vi
+			p := master[i] - lr*(mi*c1/(math.Sqrt(vi*c2)+eps)+wd*master[i])
+			master[i] = p
+			r.p[i] = F(p)
+			r.pT[r.tIdx[i]] = F(p)
 		}
 	})
 }

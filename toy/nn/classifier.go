@@ -223,7 +223,7 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 	}
 	xt := make([]float64, B*d)
 	ts, ys := make([]int, B), make([]int, B)
-	grad := make([]float64, len(c.Net.Params))
+	run.load(c.Net.Params)
 	width := d + K
 	hist := &History{}
 	prior := make([]float64, C)
@@ -262,7 +262,6 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 				xt[i*d+q] = sa*data.Points[j*d+q] + sv*r.NormFloat64()
 			}
 		}
-		run.load(c.Net.Params)
 		loss := run.run(B, func(w *work[F], lo, hi int) float64 {
 			rows := hi - lo
 			in := w.input(rows)
@@ -279,12 +278,8 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 			return l
 		})
 		loss /= float64(B)
-		run.reduce(B)
-		for i, g := range run.grad {
-			grad[i] = float64(g)
-		}
 		lr := cfg.lr(k)
-		opt.Step(c.Net.Params, grad, lr)
+		run.update(B, opt, c.Net.Params, lr)
 		if ema != nil {
 			ema.Update(c.Net.Params)
 		}

@@ -314,7 +314,7 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 	x0 := make([]float64, B*d)
 	ts := make([]int, B)
 	ys := make([]int, B)
-	grad := make([]float64, len(m.Net.Params))
+	run.load(m.Net.Params)
 	width := spec.inputs()
 	hist := &History{}
 	var pendingLoss float64
@@ -360,7 +360,6 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 				}
 			}
 		}
-		run.load(m.Net.Params)
 		loss := run.run(B, func(w *work[F], lo, hi int) float64 {
 			rows := hi - lo
 			in := w.input(rows)
@@ -386,12 +385,8 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 			return l
 		})
 		loss /= float64(B)
-		run.reduce(B)
-		for i, g := range run.grad {
-			grad[i] = float64(g)
-		}
 		lr := cfg.lr(k)
-		opt.Step(m.Net.Params, grad, lr)
+		run.update(B, opt, m.Net.Params, lr)
 		if ema != nil {
 			ema.Update(m.Net.Params)
 		}
