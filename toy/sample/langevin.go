@@ -24,7 +24,7 @@ import (
 type Langevin struct {
 	// Size is the step s (the standard deviation of each move's noise).
 	Size float64
-	// Iters is the number of moves.
+	// Iters is the number of moves, at least 1.
 	Iters int
 	// Record receives every state (K = iteration, T = 0, Alpha = 1).
 	Record Recorder
@@ -37,8 +37,8 @@ func (l *Langevin) Sample(dst, x0 []float64, sc toy.Scorer, y []int, src rand.So
 	if !(l.Size > 0 && l.Size < math.Inf(1)) {
 		return nil, fmt.Errorf("sample: Langevin step size %v is not a positive number", l.Size)
 	}
-	if l.Iters < 0 {
-		return nil, fmt.Errorf("sample: Langevin iterations %d is negative", l.Iters)
+	if l.Iters < 1 {
+		return nil, fmt.Errorf("sample: Langevin iterations %d, want at least 1", l.Iters)
 	}
 	if src == nil {
 		return nil, ErrNoSource
@@ -72,9 +72,9 @@ func (l *Langevin) Sample(dst, x0 []float64, sc toy.Scorer, y []int, src rand.So
 type Annealed struct {
 	// Plan gives the levels, visited in order; required.
 	Plan *Plan
-	// Iters is the number of moves per level.
+	// Iters is the number of moves per level, at least 1.
 	Iters int
-	// Ratio is h_t / (1 - alpha_t).
+	// Ratio is h_t / (1 - alpha_t), a positive number.
 	Ratio float64
 	// Record receives every state (K counts all moves; T is the level's step).
 	Record Recorder
@@ -85,6 +85,9 @@ type Annealed struct {
 func (a *Annealed) Sample(dst, xT []float64, sc toy.Scorer, y []int, src rand.Source) ([]float64, error) {
 	if a.Plan == nil {
 		return nil, errors.New("sample: annealed Langevin without a plan")
+	}
+	if a.Iters < 1 {
+		return nil, fmt.Errorf("sample: annealed Langevin iterations per level %d, want at least 1", a.Iters)
 	}
 	if err := (Corrector{Iters: a.Iters, Ratio: a.Ratio}).check(); err != nil {
 		return nil, err

@@ -46,43 +46,91 @@ func NewPlan(s *toy.Schedule, steps []int) (*Plan, error) {
 // steps, t_k = round((n - k) T / n), k = 0..n. n = T visits every step
 // (the full DDPM chain); n must be in 1..T.
 func Strided(s *toy.Schedule, n int) (*Plan, error) {
-	if s == nil {
-		return nil, fmt.Errorf("sample: plan without a schedule")
+	if err := checkMoves(s, n); err != nil {
+		return nil, err
 	}
 	T := s.T()
-	if n < 1 || n > T {
-		return nil, fmt.Errorf("sample: %d steps is not in 1..%d of schedule %q", n, T, s.Name)
-	}
-	steps := make([]int, n+1)
-	for k := range steps {
-		steps[k] = int(math.Round(float64((n-k)*T) / float64(n)))
-	}
-	return NewPlan(s, steps)
+	return roundedPlan(s, n, func(k int) float64 { return float64((n-k)*T) / float64(n) })
 }
 
 // Spaced returns the plan of n moves from T down to 0 with steps
 //
-//	t_k = max(round(T ((n - k) / n)^power), n - k),   k = 0..n,
+//	t_k = round(T ((n - k) / n)^power),   k = 0..n,
 //
 // power = 1 being Strided and power = 2 the quadratic spacing of Song et
-// al. (2021), which puts more moves at low noise. The floor n - k keeps the
-// steps distinct where the power would round several to the same t. n
-// must be in 1..T and power at least 1.
+// al. (2021), which puts more moves at low noise. Where the power rounds
+// several steps to the same t, they are pushed apart to t_{n-1} = 1,
+// t_{n-2} = 2, ... (see roundedPlan). n must be in 1..T and power a finite
+// number >= 1.
 func Spaced(s *toy.Schedule, n int, power float64) (*Plan, error) {
-	if s == nil {
-		return nil, fmt.Errorf("sample: plan without a schedule")
-	}
-	T := s.T()
-	if n < 1 || n > T {
-		return nil, fmt.Errorf("sample: %d steps is not in 1..%d of schedule %q", n, T, s.Name)
+	if err := checkMoves(s, n); err != nil {
+		return nil, err
 	}
 	if !(power >= 1) || math.IsInf(power, 1) {
 		return nil, fmt.Errorf("sample: spacing power %v is not a finite number >= 1", power)
 	}
+	T := float64(s.T())
+	return roundedPlan(s, n, func(k int) float64 { return T * math.Pow(float64(n-k)/float64(n), power) })
+}
+
+// Karras returns the plan of n moves from T down to 0 whose noise levels
+// follow Karras et al. (2022, eq. 5) from sigma_T down to sigma_1, the
+// smallest nonzero level of the schedule, then a last move to t = 0:
+//
+//	sigma_k = ( sigma_T^(1/rho) + k/(n-1) (sigma_1^(1/rho) - sigma_T^(1/rho)) )^rho,   k = 0..n-1,
+//
+// each taken to the nearest step of s (StepForSigma, rounded; steps that
+// round together are pushed apart as in Spaced). rho = 7 is the choice of
+// Karras et al.; rho = 1 is uniform in sigma, and larger rho puts more
+// moves at low noise. Unlike a plan uniform in t, whose last move jumps
+// from sigma_{T/n} to 0, the last move starts at sigma_1, so the single
+// Euler move of Heun's method (to sigma = 0, ODE) costs little and the
+// rest of the path keeps the second order. n must be in 1..T (n = 1 is the
+// single move T -> 0) and rho a finite number >= 1.
+func Karras(s *toy.Schedule, n int, rho float64) (*Plan, error) {
+	if err := checkMoves(s, n); err != nil {
+		return nil, err
+	}
+	if !(rho >= 1) || math.IsInf(rho, 1) {
+		return nil, fmt.Errorf("sample: Karras rho %v is not a finite number >= 1", rho)
+	}
+	T := s.T()
+	hi, lo := math.Pow(s.Sigma(T), 1/rho), math.Pow(s.Sigma(1), 1/rho)
+	return roundedPlan(s, n, func(k int) float64 {
+		if k == 0 {
+			return float64(T)
+		}
+		sigma := math.Pow(hi+float64(k)/float64(n-1)*(lo-hi), rho)
+		t, err := s.StepForSigma(sigma)
+		if err != nil {
+			// sigma is between sigma_1 and sigma_T of s by construction.
+			panic("sample.Karras: " + err.Error())
+		}
+		return t
+	})
+}
+
+func checkMoves(s *toy.Schedule, n int) error {
+	if s == nil {
+		return fmt.Errorf("sample: plan without a schedule")
+	}
+	if n < 1 || n > s.T() {
+		return fmt.Errorf("sample: %d moves is not in 1..%d of schedule %q", n, s.T(), s.Name)
+	}
+	return nil
+}
+
+// roundedPlan returns the plan of n moves with t_k = round(at(k)) for k <
+// n and t_n = 0, where at decreases from at(0) = T, made strictly decreasing:
+// from the bottom up each t_k is raised to at least t_{k+1} + 1, after
+// being clamped to n - k <= t_k <= T - k (the range that leaves room for
+// the other steps, so t_0 stays T).
+func roundedPlan(s *toy.Schedule, n int, at func(k int) float64) (*Plan, error) {
+	T := s.T()
 	steps := make([]int, n+1)
-	for k := range steps {
-		f := float64(n-k) / float64(n)
-		steps[k] = max(int(math.Round(float64(T)*math.Pow(f, power))), n-k)
+	for k := n - 1; k >= 0; k-- {
+		t := min(max(int(math.Round(at(k))), n-k), T-k)
+		steps[k] = max(t, steps[k+1]+1)
 	}
 	return NewPlan(s, steps)
 }
