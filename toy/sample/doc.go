@@ -20,9 +20,10 @@
 // or by the drift -(C^2 - c^2)/2 grad log q_t(x_t) (Drift = true). So DDPM
 // is Eta = 1, DDIM Eta = 0, and the deterministic sampler of MATH.md
 // section 8 is Eta = 0 with Drift. A Plan picks the steps t_0 > ... > t_L
-// visited (Strided: uniform in t; Spaced: t ~ (k/n)^power, which puts
-// more moves at low noise); strided plans recompute A, B, C from the two
-// levels of each move.
+// visited (Strided: uniform in t; Spaced: t ~ (k/n)^power; Karras:
+// sigma^(1/rho) uniform between sigma_T and sigma_1, as in Karras et al.
+// 2022; the last two put more moves at low noise); strided plans
+// recompute A, B, C from the two levels of each move.
 //
 // Langevin dynamics (MATH.md section 9) moves
 //

@@ -30,7 +30,8 @@ import (
 // undefined at sigma = 0). Near t = 0 a schedule's sigma grows like
 // sqrt(beta_1 t), so on a plan uniform in t that last move is first order
 // in the step and bounds Heun's overall order; plans that stop at some
-// t > 0 keep the second order.
+// t > 0 keep the second order, and so, down to the small bias of its move
+// from sigma_1 to 0, does the sigma-spaced plan of Karras et al. (Karras).
 type ODE struct {
 	// Plan is the sequence of steps visited; required.
 	Plan *Plan
