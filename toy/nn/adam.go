@@ -33,18 +33,34 @@ func (a *Adam) Step(params, grad []float64, lr float64) {
 		panic("nn.Adam.Step: len(grad) != len(params)")
 	}
 	c1, c2 := a.begin(len(params))
-	b1, b2 := a.Beta1, a.Beta2
 	// Element-wise, so the split over cores cannot change the result.
 	par.For(len(params), 4096, func(lo, hi int) {
-		m, v, p := a.m[lo:hi], a.v[lo:hi], params[lo:hi]
-		for i, g := range grad[lo:hi] {
-			mi := b1*m[i] + (1-b1)*g
-			vi := b2*v[i] + (1-b2)*g*g
-			m[i], v[i] = mi, vi
-			p[i] -= lr * (mi*c1/(math.Sqrt(vi*c2)+a.Eps) + a.WeightDecay*p[i])
-		}
+		a.update(params[lo:hi], a.m[lo:hi], a.v[lo:hi], grad[lo:hi], lr, c1, c2)
 	})
 }
+
+// update applies the step to a range of parameters p with moments m, v.
+func (a *Adam) update(p, m, v, g []float64, lr, c1, c2 float64) {
+	if simdAdam != nil {
+		simdAdam(p, m, v, g, lr, c1, c2, a.Beta1, a.Beta2, a.Eps, a.WeightDecay)
+		return
+	}
+	adamScalar(p, m, v, g, lr, c1, c2, a.Beta1, a.Beta2, a.Eps, a.WeightDecay)
+}
+
+func adamScalar(p, m, v, g []float64, lr, c1, c2, b1, b2, eps, wd float64) {
+	for i, gi := range g {
+		mi := b1*m[i] + (1-b1)*gi
+		vi := b2*v[i] + (1-b2)*gi*gi
+		m[i], v[i] = mi, vi
+		p[i] -= lr * (mi*c1/(math.Sqrt(vi*c2)+eps) + wd*p[i])
+	}
+}
+
+// simdAdam is the vector version of adamScalar (kernel_simd.go), with the
+// same operations in the same order and no fused multiply-adds, so it
+// gives bit-identical results.
+var simdAdam func(p, m, v, g []float64, lr, c1, c2, b1, b2, eps, wd float64)
 
 // begin counts a step over n parameters and returns the bias corrections
 // 1/(1 - b1^k) and 1/(1 - b2^k).

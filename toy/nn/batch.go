@@ -4,11 +4,7 @@
 
 package nn
 
-import (
-	"math"
-
-	"difftoy/internal/par"
-)
+import "difftoy/internal/par"
 
 // grainFor returns the number of rows per chunk for a batch of n: at most
 // 4 chunks of at least 32 rows (long enough for the weight-gradient
@@ -31,7 +27,7 @@ type runner[F float] struct {
 	grain  int
 	chunks []*work[F]
 	losses []float64
-	tIdx   []int32 // tIdx[i]: where parameter i goes in pT
+	g64    []float64 // summed gradient
 }
 
 func newRunner[F float](m *MLP, n int) *runner[F] {
@@ -45,20 +41,6 @@ func newRunner[F float](m *MLP, n int) *runner[F] {
 		r.chunks[i] = newWork[F](m.Sizes, m.Act, g, true)
 	}
 	r.losses = make([]float64, nc)
-	r.tIdx = make([]int32, len(m.Params))
-	off := 0
-	for l := 1; l < len(m.Sizes); l++ {
-		in, out := m.Sizes[l-1], m.Sizes[l]
-		for i := 0; i < in; i++ {
-			for o := 0; o < out; o++ {
-				r.tIdx[off+i*out+o] = int32(off + o*in + i)
-			}
-		}
-		for o := 0; o < out; o++ {
-			r.tIdx[off+in*out+o] = int32(off + in*out + o)
-		}
-		off += in*out + out
-	}
 	return r
 }
 
@@ -67,22 +49,31 @@ func (r *runner[F]) load(params []float64) {
 	for i, v := range params {
 		r.p[i] = F(v)
 	}
-	copy(r.pT, r.p)
 	transposeWeights(r.pT, r.p, r.sizes)
 }
 
 // transposeWeights writes every layer's W (in x out) of p into dst as
-// W^T (out x in), leaving the biases alone.
+// W^T (out x in) and copies the biases, in 16 x 16 tiles (so that neither
+// side strides through memory one element per cache line), with the rows
+// of tiles spread over the cores.
 func transposeWeights[F float](dst, p []F, sizes []int) {
+	const tile = 16
 	off := 0
 	for l := 1; l < len(sizes); l++ {
 		in, out := sizes[l-1], sizes[l]
 		W, T := p[off:off+in*out], dst[off:off+in*out]
-		for i := 0; i < in; i++ {
-			for o := 0; o < out; o++ {
-				T[o*in+i] = W[i*out+o]
+		par.For((in+tile-1)/tile, max(1, 4096/(tile*out)), func(lo, hi int) {
+			for i0 := lo * tile; i0 < min(hi*tile, in); i0 += tile {
+				for o0 := 0; o0 < out; o0 += tile {
+					for i := i0; i < min(i0+tile, in); i++ {
+						for o := o0; o < min(o0+tile, out); o++ {
+							T[o*in+i] = W[i*out+o]
+						}
+					}
+				}
 			}
-		}
+		})
+		copy(dst[off+in*out:off+in*out+out], p[off+in*out:off+in*out+out])
 		off += in*out + out
 	}
 }
@@ -112,21 +103,22 @@ func (r *runner[F]) run(n int, f func(w *work[F], lo, hi int) float64) float64 {
 func (r *runner[F]) update(n int, opt *Adam, master []float64, lr float64) {
 	nc := par.Chunks(n, r.grain)
 	c1, c2 := opt.begin(len(master))
-	b1, b2, eps, wd := opt.Beta1, opt.Beta2, opt.Eps, opt.WeightDecay
+	if len(r.g64) != len(master) {
+		r.g64 = make([]float64, len(master))
+	}
 	par.For(len(master), 4096, func(lo, hi int) {
-		m, v := opt.m, opt.v
-		for i := lo; i < hi; i++ {
-			g := float64(r.chunks[0].grad[i])
+		g := r.g64[lo:hi]
+		for i := range g {
+			s := float64(r.chunks[0].grad[lo+i])
 			for c := 1; c < nc; c++ {
-				g += float64(r.chunks[c].grad[i])
+				s += float64(r.chunks[c].grad[lo+i])
 			}
-			mi := b1*m[i] + (1-b1)*g
-			vi := b2*v[i] + (1-b2)*g*g
-			m[i], v[i] = mi, vi
-			p := master[i] - lr*(mi*c1/(math.Sqrt(vi*c2)+eps)+wd*master[i])
-			master[i] = p
-			r.p[i] = F(p)
-			r.pT[r.tIdx[i]] = F(p)
+			g[i] = s
+		}
+		opt.update(master[lo:hi], opt.m[lo:hi], opt.v[lo:hi], g, lr, c1, c2)
+		for i := lo; i < hi; i++ {
+			r.p[i] = F(master[i])
 		}
 	})
+	transposeWeights(r.pT, r.p, r.sizes)
 }

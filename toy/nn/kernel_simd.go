@@ -62,6 +62,7 @@ func init() {
 		simdSiLU = vecSiLU
 		simdSiLUBack = vecSiLUBack
 		simdColSums = vecColSums
+		simdAdam = vecAdam
 	}
 }
 
@@ -327,6 +328,28 @@ func vecSiLU(h, s, z, b []float32, rows, n int) {
 			hr[j] = v * e
 		}
 	}
+}
+
+// vecAdam is adamScalar four parameters at a time: the same IEEE
+// operations in the same order (no fused multiply-add), so bit-identical.
+func vecAdam(p, m, v, g []float64, lr, c1, c2, b1, b2, eps, wd float64) {
+	n := len(g)
+	vb1, vb2 := archsimd.BroadcastFloat64x4(b1), archsimd.BroadcastFloat64x4(b2)
+	va1, va2 := archsimd.BroadcastFloat64x4(1-b1), archsimd.BroadcastFloat64x4(1-b2)
+	vc1, vc2 := archsimd.BroadcastFloat64x4(c1), archsimd.BroadcastFloat64x4(c2)
+	veps, vwd, vlr := archsimd.BroadcastFloat64x4(eps), archsimd.BroadcastFloat64x4(wd), archsimd.BroadcastFloat64x4(lr)
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		gi := archsimd.LoadFloat64x4Slice(g[i:])
+		mi := vb1.Mul(archsimd.LoadFloat64x4Slice(m[i:])).Add(va1.Mul(gi))
+		vi := vb2.Mul(archsimd.LoadFloat64x4Slice(v[i:])).Add(va2.Mul(gi).Mul(gi))
+		mi.StoreSlice(m[i:])
+		vi.StoreSlice(v[i:])
+		pi := archsimd.LoadFloat64x4Slice(p[i:])
+		step := mi.Mul(vc1).Div(vi.Mul(vc2).Sqrt().Add(veps)).Add(vwd.Mul(pi))
+		pi.Sub(vlr.Mul(step)).StoreSlice(p[i:])
+	}
+	adamScalar(p[i:], m[i:], v[i:], g[i:], lr, c1, c2, b1, b2, eps, wd)
 }
 
 // vecColSums sets dst (n) to the column sums of g (rows x n), each
