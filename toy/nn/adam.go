@@ -13,11 +13,15 @@ import (
 //
 //	m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2
 //	p <- p - lr ( m/(1 - b1^k) / (sqrt(v/(1 - b2^k)) + eps) + wd p )
+//
+// The arithmetic is float64; the moments m and v are stored in float32
+// (as PyTorch stores them), which halves the memory the step streams
+// through and leaves the parameters themselves in float64.
 type Adam struct {
 	Beta1, Beta2, Eps float64
 	WeightDecay       float64 // decoupled (AdamW); 0 is plain Adam
 
-	m, v []float64
+	m, v []float32
 	k    int
 }
 
@@ -33,41 +37,56 @@ func (a *Adam) Step(params, grad []float64, lr float64) {
 		panic("nn.Adam.Step: len(grad) != len(params)")
 	}
 	c1, c2 := a.begin(len(params))
+	b1, b2, eps, wd := a.Beta1, a.Beta2, a.Eps, a.WeightDecay
 	// Element-wise, so the split over cores cannot change the result.
 	par.For(len(params), 4096, func(lo, hi int) {
-		a.update(params[lo:hi], a.m[lo:hi], a.v[lo:hi], grad[lo:hi], lr, c1, c2)
+		m, v := a.m[lo:hi], a.v[lo:hi]
+		for i, g := range grad[lo:hi] {
+			mi := b1*float64(m[i]) + (1-b1)*g
+			vi := b2*float64(v[i]) + (1-b2)*g*g
+			m[i], v[i] = float32(mi), float32(vi)
+			p := &params[lo+i]
+			*p = *p - lr*(mi*c1/(math.Sqrt(vi*c2)+eps)+wd**p)
+		}
 	})
 }
 
-// update applies the step to a range of parameters p with moments m, v.
-func (a *Adam) update(p, m, v, g []float64, lr, c1, c2 float64) {
-	if simdAdam != nil {
-		simdAdam(p, m, v, g, lr, c1, c2, a.Beta1, a.Beta2, a.Eps, a.WeightDecay)
+// adamFused is Step on p[lo:hi] for the gradient sum_c grads[c][i]
+// (summed in float64 in chunk order), also writing F(p_i) to out. It is
+// what the training loop runs: one pass instead of three.
+func adamFused[F float](a *Adam, p []float64, grads [][]F, out []F, lo, hi int, lr, c1, c2 float64) {
+	if g32, ok := any(grads).([][]float32); ok && simdAdamFused != nil {
+		simdAdamFused(p[lo:hi], a.m[lo:hi], a.v[lo:hi], g32, any(out).([]float32)[lo:hi], lo, lr, c1, c2, a.Beta1, a.Beta2, a.Eps, a.WeightDecay)
 		return
 	}
-	adamScalar(p, m, v, g, lr, c1, c2, a.Beta1, a.Beta2, a.Eps, a.WeightDecay)
-}
-
-func adamScalar(p, m, v, g []float64, lr, c1, c2, b1, b2, eps, wd float64) {
-	for i, gi := range g {
-		mi := b1*m[i] + (1-b1)*gi
-		vi := b2*v[i] + (1-b2)*gi*gi
-		m[i], v[i] = mi, vi
-		p[i] -= lr * (mi*c1/(math.Sqrt(vi*c2)+eps) + wd*p[i])
+	b1, b2, eps, wd := a.Beta1, a.Beta2, a.Eps, a.WeightDecay
+	m, v := a.m, a.v
+	for i := lo; i < hi; i++ {
+		g := float64(grads[0][i])
+		for c := 1; c < len(grads); c++ {
+			g += float64(grads[c][i])
+		}
+		mi := b1*float64(m[i]) + (1-b1)*g
+		vi := b2*float64(v[i]) + (1-b2)*g*g
+		m[i], v[i] = float32(mi), float32(vi)
+		pi := p[i] - lr*(mi*c1/(math.Sqrt(vi*c2)+eps)+wd*p[i])
+		p[i] = pi
+		out[i] = F(pi)
 	}
 }
 
-// simdAdam is the vector version of adamScalar (kernel_simd.go), with the
-// same operations in the same order and no fused multiply-adds, so it
-// gives bit-identical results.
-var simdAdam func(p, m, v, g []float64, lr, c1, c2, b1, b2, eps, wd float64)
+// simdAdamFused is the vector version of adamFused for float32 (in
+// kernel_simd.go): the same IEEE operations in the same order, no fused
+// multiply-adds, so bit-identical results. grads are whole slices; off is
+// the index of p[0] in them.
+var simdAdamFused func(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64)
 
 // begin counts a step over n parameters and returns the bias corrections
 // 1/(1 - b1^k) and 1/(1 - b2^k).
 func (a *Adam) begin(n int) (c1, c2 float64) {
 	if a.m == nil {
-		a.m = make([]float64, n)
-		a.v = make([]float64, n)
+		a.m = make([]float32, n)
+		a.v = make([]float32, n)
 	} else if len(a.m) != n {
 		panic("nn.Adam.Step: the number of parameters changed")
 	}

@@ -107,33 +107,3 @@ func TestFusedUpdate(t *testing.T) {
 		}
 	}
 }
-
-// TestAdamVector: the vector Adam of the simd build gives the same bits as
-// the scalar loop (it skips when not built).
-func TestAdamVector(t *testing.T) {
-	if simdAdam == nil {
-		t.Skip("no vector Adam in this build")
-	}
-	r := rand.New(rand.NewPCG(3, 3))
-	const n = 103
-	mk := func() []float64 {
-		x := make([]float64, n)
-		for i := range x {
-			x[i] = r.NormFloat64()
-		}
-		return x
-	}
-	p, m, g := mk(), mk(), mk()
-	v := mk()
-	for i := range v {
-		v[i] *= v[i]
-	}
-	p2, m2, v2 := append([]float64(nil), p...), append([]float64(nil), m...), append([]float64(nil), v...)
-	simdAdam(p, m, v, g, 1e-3, 1.5, 2.5, 0.9, 0.999, 1e-8, 0.01)
-	adamScalar(p2, m2, v2, g, 1e-3, 1.5, 2.5, 0.9, 0.999, 1e-8, 0.01)
-	for i := range p {
-		if p[i] != p2[i] || m[i] != m2[i] || v[i] != v2[i] {
-			t.Fatalf("element %d: vector (%v %v %v), scalar (%v %v %v)", i, p[i], m[i], v[i], p2[i], m2[i], v2[i])
-		}
-	}
-}

@@ -27,7 +27,6 @@ type runner[F float] struct {
 	grain  int
 	chunks []*work[F]
 	losses []float64
-	g64    []float64 // summed gradient
 }
 
 func newRunner[F float](m *MLP, n int) *runner[F] {
@@ -103,22 +102,12 @@ func (r *runner[F]) run(n int, f func(w *work[F], lo, hi int) float64) float64 {
 func (r *runner[F]) update(n int, opt *Adam, master []float64, lr float64) {
 	nc := par.Chunks(n, r.grain)
 	c1, c2 := opt.begin(len(master))
-	if len(r.g64) != len(master) {
-		r.g64 = make([]float64, len(master))
+	grads := make([][]F, nc)
+	for c := range grads {
+		grads[c] = r.chunks[c].grad
 	}
 	par.For(len(master), 4096, func(lo, hi int) {
-		g := r.g64[lo:hi]
-		for i := range g {
-			s := float64(r.chunks[0].grad[lo+i])
-			for c := 1; c < nc; c++ {
-				s += float64(r.chunks[c].grad[lo+i])
-			}
-			g[i] = s
-		}
-		opt.update(master[lo:hi], opt.m[lo:hi], opt.v[lo:hi], g, lr, c1, c2)
-		for i := lo; i < hi; i++ {
-			r.p[i] = F(master[i])
-		}
+		adamFused(opt, master, grads, r.p, lo, hi, lr, c1, c2)
 	})
 	transposeWeights(r.pT, r.p, r.sizes)
 }

@@ -10,7 +10,10 @@
 
 package nn
 
-import "simd/archsimd"
+import (
+	"math"
+	"simd/archsimd"
+)
 
 func init() {
 	if archsimd.X86.AVX2() && archsimd.X86.FMA() {
@@ -62,7 +65,7 @@ func init() {
 		simdSiLU = vecSiLU
 		simdSiLUBack = vecSiLUBack
 		simdColSums = vecColSums
-		simdAdam = vecAdam
+		simdAdamFused = vecAdamFused
 	}
 }
 
@@ -330,26 +333,41 @@ func vecSiLU(h, s, z, b []float32, rows, n int) {
 	}
 }
 
-// vecAdam is adamScalar four parameters at a time: the same IEEE
-// operations in the same order (no fused multiply-add), so bit-identical.
-func vecAdam(p, m, v, g []float64, lr, c1, c2, b1, b2, eps, wd float64) {
-	n := len(g)
+// vecAdamFused is adamFused four parameters at a time.
+func vecAdamFused(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64) {
+	n := len(p)
 	vb1, vb2 := archsimd.BroadcastFloat64x4(b1), archsimd.BroadcastFloat64x4(b2)
 	va1, va2 := archsimd.BroadcastFloat64x4(1-b1), archsimd.BroadcastFloat64x4(1-b2)
 	vc1, vc2 := archsimd.BroadcastFloat64x4(c1), archsimd.BroadcastFloat64x4(c2)
 	veps, vwd, vlr := archsimd.BroadcastFloat64x4(eps), archsimd.BroadcastFloat64x4(wd), archsimd.BroadcastFloat64x4(lr)
 	i := 0
 	for ; i+4 <= n; i += 4 {
-		gi := archsimd.LoadFloat64x4Slice(g[i:])
-		mi := vb1.Mul(archsimd.LoadFloat64x4Slice(m[i:])).Add(va1.Mul(gi))
-		vi := vb2.Mul(archsimd.LoadFloat64x4Slice(v[i:])).Add(va2.Mul(gi).Mul(gi))
-		mi.StoreSlice(m[i:])
-		vi.StoreSlice(v[i:])
+		g := archsimd.LoadFloat32x4Slice(grads[0][off+i:]).ConvertToFloat64()
+		for c := 1; c < len(grads); c++ {
+			g = g.Add(archsimd.LoadFloat32x4Slice(grads[c][off+i:]).ConvertToFloat64())
+		}
+		mi := vb1.Mul(archsimd.LoadFloat32x4Slice(m[i:]).ConvertToFloat64()).Add(va1.Mul(g))
+		vi := vb2.Mul(archsimd.LoadFloat32x4Slice(v[i:]).ConvertToFloat64()).Add(va2.Mul(g).Mul(g))
+		mi.ConvertToFloat32().StoreSlice(m[i:])
+		vi.ConvertToFloat32().StoreSlice(v[i:])
 		pi := archsimd.LoadFloat64x4Slice(p[i:])
 		step := mi.Mul(vc1).Div(vi.Mul(vc2).Sqrt().Add(veps)).Add(vwd.Mul(pi))
-		pi.Sub(vlr.Mul(step)).StoreSlice(p[i:])
+		pi = pi.Sub(vlr.Mul(step))
+		pi.StoreSlice(p[i:])
+		pi.ConvertToFloat32().StoreSlice(out[i:])
 	}
-	adamScalar(p[i:], m[i:], v[i:], g[i:], lr, c1, c2, b1, b2, eps, wd)
+	for ; i < n; i++ {
+		g := float64(grads[0][off+i])
+		for c := 1; c < len(grads); c++ {
+			g += float64(grads[c][off+i])
+		}
+		mi := b1*float64(m[i]) + (1-b1)*g
+		vi := b2*float64(v[i]) + (1-b2)*g*g
+		m[i], v[i] = float32(mi), float32(vi)
+		pv := p[i] - lr*(mi*c1/(math.Sqrt(vi*c2)+eps)+wd*p[i])
+		p[i] = pv
+		out[i] = float32(pv)
+	}
 }
 
 // vecColSums sets dst (n) to the column sums of g (rows x n), each
