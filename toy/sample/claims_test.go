@@ -353,7 +353,12 @@ func TestClaim7GuidanceIsNotSharpening(t *testing.T) {
 // Claim 8: the exact log-likelihood of the PF-ODE map (Heun) with the exact
 // denoiser approaches log q_0 of the Gaussian mixture as steps grow. The
 // start density is N(0, I); the true q_T differs from it by a factor of
-// order alpha_T |m|^2 = 4e-5 * 2, far below the errors measured.
+// order alpha_T |m|^2 = 4e-5 * 2, far below the errors measured. The error
+// must fall at every refinement and, from 50 to 100 steps, at least at
+// first order (ratio 2, checked above 1.6 as in TestODEOrder): on these
+// plans uniform in t the last move, to sigma = 0, is an Euler move, so
+// first order is what the theory promises (TestKarrasPlanBeatsUniform
+// shows the second order of a plan that ends at sigma_1).
 func TestClaim8FlowLikelihoodConverges(t *testing.T) {
 	m := load(t, "three-classes")
 	const n = 200
@@ -373,8 +378,8 @@ func TestClaim8FlowLikelihoodConverges(t *testing.T) {
 		errs = append(errs, s/n)
 		t.Logf("%3d Heun steps: mean |log p_flow - log q_0| = %.2e", steps, errs[len(errs)-1])
 	}
-	if !decreasing(errs) || errs[len(errs)-1] > 0.05 {
-		t.Errorf("flow log-likelihood error %v does not fall to below 0.05", errs)
+	if !decreasing(errs) || errs[2]/errs[3] < 1.6 {
+		t.Errorf("flow log-likelihood error %v does not fall at first order (ratio 2 from 50 to 100 steps)", errs)
 	}
 }
 

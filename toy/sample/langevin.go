@@ -43,15 +43,14 @@ func (l *Langevin) Sample(dst, x0 []float64, sc toy.Scorer, y []int, src rand.So
 	if src == nil {
 		return nil, ErrNoSource
 	}
-	n, dst := checkRun("sample.Langevin.Sample", dst, x0, sc.Dim(), y)
-	if err := finite(x0); err != nil {
+	n, dst, err := start("sample.Langevin.Sample", dst, x0, sc.Dim(), y)
+	if err != nil {
 		return nil, err
 	}
-	copy(dst, x0)
 	x, g := dst, make([]float64, len(dst))
 	st := newStreams(n, src)
 	h := l.Size * l.Size
-	record(l.Record, 0, 0, 1, x, l.Iters == 0)
+	record(l.Record, 0, 0, 1, x, false) // Iters >= 1
 	for k := 1; k <= l.Iters; k++ {
 		sc.Score(g, x, 1, y)
 		langevin(x, g, h, sc.Dim(), st)
@@ -95,11 +94,10 @@ func (a *Annealed) Sample(dst, xT []float64, sc toy.Scorer, y []int, src rand.So
 	if src == nil {
 		return nil, ErrNoSource
 	}
-	n, dst := checkRun("sample.Annealed.Sample", dst, xT, sc.Dim(), y)
-	if err := finite(xT); err != nil {
+	n, dst, err := start("sample.Annealed.Sample", dst, xT, sc.Dim(), y)
+	if err != nil {
 		return nil, err
 	}
-	copy(dst, xT)
 	x, g := dst, make([]float64, len(dst))
 	st := newStreams(n, src)
 	p := a.Plan

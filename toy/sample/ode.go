@@ -55,11 +55,10 @@ func (o *ODE) Sample(dst, xT []float64, den toy.Denoiser, y []int) ([]float64, e
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	_, dst = checkRun("sample.ODE.Sample", dst, xT, den.Dim(), y)
-	if err := finite(xT); err != nil {
+	_, dst, err := start("sample.ODE.Sample", dst, xT, den.Dim(), y)
+	if err != nil {
 		return nil, err
 	}
-	copy(dst, xT)
 	x := dst
 	b := o.buffers(len(x))
 	p := o.Plan
@@ -150,11 +149,10 @@ func (v *Inversion) Invert(dst, x0 []float64, den toy.Denoiser, y []int) ([]floa
 	if v.Refine < 0 {
 		return nil, fmt.Errorf("sample: refine = %d is negative", v.Refine)
 	}
-	_, dst = checkRun("sample.Inversion.Invert", dst, x0, den.Dim(), y)
-	if err := finite(x0); err != nil {
+	_, dst, err := start("sample.Inversion.Invert", dst, x0, den.Dim(), y)
+	if err != nil {
 		return nil, err
 	}
-	copy(dst, x0)
 	x := dst
 	xs := make([]float64, len(x))
 	e := make([]float64, len(x))

@@ -148,10 +148,22 @@ func Full(s *toy.Schedule) *Plan {
 func (p *Plan) Len() int { return len(p.steps) - 1 }
 
 // Step returns t_k, k in 0..Len().
-func (p *Plan) Step(k int) int { return p.steps[k] }
+func (p *Plan) Step(k int) int {
+	p.check("Step", k)
+	return p.steps[k]
+}
 
 // Alpha returns alpha_{t_k}, k in 0..Len().
-func (p *Plan) Alpha(k int) float64 { return p.alphas[k] }
+func (p *Plan) Alpha(k int) float64 {
+	p.check("Alpha", k)
+	return p.alphas[k]
+}
+
+func (p *Plan) check(who string, k int) {
+	if k < 0 || k >= len(p.steps) {
+		panic(fmt.Sprintf("sample.Plan.%s: k = %d is not in 0..%d", who, k, len(p.steps)-1))
+	}
+}
 
 // Steps returns a copy of the steps t_0 > ... > t_L.
 func (p *Plan) Steps() []int { return append([]int(nil), p.steps...) }

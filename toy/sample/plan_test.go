@@ -58,6 +58,19 @@ func TestStrided(t *testing.T) {
 	if p.Len() != 4 || sample.Full(s).Len() != 1000 {
 		t.Errorf("Len = %d, Full Len = %d, want 4 and 1000", p.Len(), sample.Full(s).Len())
 	}
+	for name, f := range map[string]func(){
+		"Step(-1)": func() { p.Step(-1) },
+		"Alpha(5)": func() { p.Alpha(5) },
+	} {
+		func() {
+			defer func() {
+				if r, _ := recover().(string); !strings.Contains(r, "sample.Plan.") || !strings.Contains(r, "not in 0..4") {
+					t.Errorf("%s: panic %q, want one naming sample.Plan and the range 0..4", name, r)
+				}
+			}()
+			f()
+		}()
+	}
 }
 
 func TestSpaced(t *testing.T) {

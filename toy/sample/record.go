@@ -3,6 +3,8 @@
 
 package sample
 
+import "fmt"
+
 // Frame is one state of a run, handed to a Recorder.
 type Frame struct {
 	// K counts the states of the run: 0 is the start, then one per move
@@ -34,7 +36,8 @@ func (r RecorderFunc) Record(f Frame) { r(f) }
 // multiple of Every, and the final frame: all particles at those states,
 // ready for a chart.
 type Trajectory struct {
-	// Every thins the frames kept; 0 or 1 keeps every frame.
+	// Every thins the frames kept; 0 or 1 keeps every frame, and a
+	// negative value panics.
 	Every int
 	// Frames holds the kept frames, each with its own copy of X.
 	Frames []Frame
@@ -42,6 +45,9 @@ type Trajectory struct {
 
 // Record keeps a copy of f when f.K is a multiple of Every or f is final.
 func (tr *Trajectory) Record(f Frame) {
+	if tr.Every < 0 {
+		panic(fmt.Sprintf("sample.Trajectory.Record: Every = %d is negative", tr.Every))
+	}
 	if tr.Every > 1 && f.K%tr.Every != 0 && !f.Final {
 		return
 	}

@@ -153,21 +153,21 @@ func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	n, dst := checkRun("sample.Sampler.Sample", dst, xT, den.Dim(), y)
-	if err := finite(xT); err != nil {
+	stochastic := s.Eta > 0 || s.Corrector.Iters > 0
+	if stochastic && src == nil {
+		return nil, ErrNoSource
+	}
+	n, dst, err := start("sample.Sampler.Sample", dst, xT, den.Dim(), y)
+	if err != nil {
 		return nil, err
 	}
 	var st *streams
-	if s.Eta > 0 || s.Corrector.Iters > 0 {
-		if src == nil {
-			return nil, ErrNoSource
-		}
+	if stochastic {
 		st = newStreams(n, src)
 	}
-	copy(dst, xT)
 	x, buf := dst, make([]float64, len(dst))
 	p := s.Plan
-	record(s.Record, 0, p.Step(0), p.Alpha(0), x, p.Len() == 0)
+	record(s.Record, 0, p.Step(0), p.Alpha(0), x, false) // a plan has at least one move
 	for k := 1; k <= p.Len(); k++ {
 		s.move(x, x, buf, den, y, k, st)
 		if as := p.Alpha(k); s.Corrector.Iters > 0 && as < 1 {
@@ -256,17 +256,23 @@ func (m *Map) Step(dst, x []float64, y []int, k int) []float64 {
 }
 
 // checkRun panics on wrong lengths and returns the number of particles and
-// dst (allocated when nil).
+// dst (allocated when nil). The level passed to toy.CheckBatch is a valid
+// 1: only the lengths are checked here.
 func checkRun(who string, dst, x []float64, d int, y []int) (int, []float64) {
 	return toy.CheckBatch(who, dst, x, d, 1, y)
 }
 
-// finite returns an error naming the first entry of x that is not finite.
-func finite(x []float64) error {
+// start begins a run: it panics on wrong lengths (checkRun), returns an
+// error naming the first entry of x that is not finite, and copies x into
+// dst (allocated when nil; it may be x). It returns the number of
+// particles and dst.
+func start(who string, dst, x []float64, d int, y []int) (int, []float64, error) {
+	n, dst := checkRun(who, dst, x, d, y)
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("sample: start x[%d] = %v is not finite", i, v)
+			return 0, nil, fmt.Errorf("sample: start x[%d] = %v is not finite", i, v)
 		}
 	}
-	return nil
+	copy(dst, x)
+	return n, dst, nil
 }
