@@ -21,10 +21,12 @@ type StepMap interface {
 }
 
 // fdStep is the relative central-difference step. The error of a central
-// difference is h^2 |F”'| / 6 (truncation) plus about eps |F| / h
-// (rounding, eps = 2.2e-16); h = 1e-5 (1 + |x|) balances them near
-// h ~ eps^(1/3) and keeps both below 1e-9 for maps whose third derivatives
-// are below 10^3 (components of standard deviation down to 0.1).
+// difference is h^2 |F3| / 6 (truncation, F3 the third derivative) plus
+// about eps |F| / h (rounding, eps = 2.2e-16); h = 1e-5 (1 + |x|) is near
+// the balance h ~ eps^(1/3). For |x| <= 2 (h <= 3e-5) the truncation error
+// is at most 1.5e-10 |F3| and the rounding about 2e-11 |F|: 1.5e-7 for
+// third derivatives of 10^3 (a denoiser near components of standard
+// deviation 0.1), far smaller for smoother maps.
 const fdStep = 1e-5
 
 // FlowLogLik pushes the points xT with log-densities logpT through the step
