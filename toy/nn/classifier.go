@@ -123,7 +123,7 @@ func classify[F float](c *Classifier, probs, grad, x []float64, u float64, y []i
 	in := c.inputSpec()
 	par.For(n, 64, func(lo, hi int) {
 		rows := hi - lo
-		w := newWork[F](c.Net.Sizes, c.Net.Act, rows, grad != nil)
+		w := newWorkGrad[F](c.Net.Sizes, c.Net.Act, rows, grad != nil, false)
 		fillInput(&in, w.input(rows), x, u, nil, lo, hi)
 		out := w.forward(p, rows)
 		pr := make([]float64, C)

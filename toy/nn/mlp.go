@@ -117,8 +117,16 @@ type work[F float] struct {
 	dIn   []F // input gradient of the last backward
 }
 
-// newWork allocates the buffers; the backward ones only when train is true.
+// newWork allocates the buffers; the backward ones only when train is
+// true.
 func newWork[F float](sizes []int, act Activation, rows int, train bool) *work[F] {
+	return newWorkGrad[F](sizes, act, rows, train, train)
+}
+
+// newWorkGrad allocates the forward buffers, the input-gradient buffers
+// when inputGrad is true and the parameter gradient when paramGrad is
+// true; backward skips the parameter gradient when it has no buffer.
+func newWorkGrad[F float](sizes []int, act Activation, rows int, inputGrad, paramGrad bool) *work[F] {
 	L := len(sizes) - 1
 	w := &work[F]{sizes: sizes, act: act, rows: rows}
 	w.h = make([][]F, L+1)
@@ -139,11 +147,13 @@ func newWork[F float](sizes []int, act Activation, rows int, train bool) *work[F
 			}
 		}
 	}
-	if train {
+	if inputGrad || paramGrad {
 		w.g = make([]F, rows*widest)
 		w.gh = make([]F, rows*widest)
-		w.grad = make([]F, numParams(sizes))
 		w.dIn = make([]F, rows*sizes[0])
+	}
+	if paramGrad {
+		w.grad = make([]F, numParams(sizes))
 	}
 	return w
 }
@@ -193,10 +203,12 @@ func (w *work[F]) backwardT(p, pT []F, rows int, dOut []F, wantInput bool) {
 		in, out := w.sizes[l-1], w.sizes[l]
 		off -= in*out + out
 		W := p[off : off+in*out]
-		gW, gb := w.grad[off:off+in*out], w.grad[off+in*out:off+in*out+out]
 		// z = h W + b:  dW = h^T g,  db = sum_rows g,  dh = g W^T.
-		gemmTN(gW, w.h[l-1][:rows*in], g, in, rows, out)
-		colSums(gb, g, rows, out)
+		if w.grad != nil {
+			gW, gb := w.grad[off:off+in*out], w.grad[off+in*out:off+in*out+out]
+			gemmTN(gW, w.h[l-1][:rows*in], g, in, rows, out)
+			colSums(gb, g, rows, out)
+		}
 		if l == 1 && !wantInput {
 			break
 		}
