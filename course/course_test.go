@@ -221,13 +221,48 @@ func sweepClaims(prefix string) []claim {
 }
 
 func TestLesson08ClassifierGuidance(t *testing.T) {
-	r := runLesson(t, "08-classifier-guidance", false)
-	check(t, r, sweepClaims("exact classifier"))
+	r := runLesson(t, "08-classifier-guidance", true)
+	cl := append(sweepClaims("exact classifier"),
+		// 1200 noisy points per t: binomial SE of an accuracy near 0.98 is
+		// 0.004, near 0.5 it is 0.014.
+		claim{"exact accuracy at t = 1 is the Bayes accuracy (two-classes: about 0.98)", func(v func(string) float64) bool {
+			return math.Abs(v("exact/accuracy_t1")-0.98) < 0.02
+		}},
+		claim{"exact accuracy at t = T within 0.03 of max q(y) = 0.5", func(v func(string) float64) bool {
+			return math.Abs(v("exact/accuracy_t1000")-0.5) < 0.03+3*0.014
+		}},
+		claim{"exact accuracy non-increasing in t within binomial error", func(v func(string) float64) bool {
+			ts := []string{"1", "100", "200", "300", "400", "500", "600", "800", "1000"}
+			for i := 1; i < len(ts); i++ {
+				if v("exact/accuracy_t"+ts[i]) > v("exact/accuracy_t"+ts[i-1])+3*0.02 {
+					return false
+				}
+			}
+			return true
+		}},
+		claim{"guidance with the trained classifier: class posterior above q(y) = 1/2", func(v func(string) float64) bool {
+			return v("trained classifier/posterior_gamma0") > 0.5 && v("trained classifier/posterior_gamma3") > 0.5
+		}},
+	)
+	check(t, r, cl)
 }
 
 func TestLesson09CFG(t *testing.T) {
 	r := runLesson(t, "09-classifier-free-guidance", true)
-	check(t, r, append(sweepClaims("exact"), sweepClaims("trained")...))
+	cl := append(sweepClaims("exact"), sweepClaims("trained")...)
+	cl = append(cl, claim{"the conditional network beats the best constant denoiser", func(v func(string) float64) bool {
+		return v("trained/excess") < v("trained/trivial")
+	}})
+	cl = append(cl,
+		claim{"guided is not tilted: energy distance above the noise level", func(v func(string) float64) bool { return v("tilted/energy_ratio") > 3 }},
+		// Within 3% of 1/(2a-1) (the lesson's claim) plus three MC standard errors.
+		claim{"sharpened Gaussian: DDPM variance near 1/(2a-1), far from 1/a", func(v func(string) float64) bool {
+			d := math.Abs(v("sharpen/ddpm_var") - v("sharpen/guided_theory"))
+			return d < 0.03*v("sharpen/guided_theory")+3*v("sharpen/ddpm_var_se") &&
+				v("sharpen/tilted_target")-v("sharpen/ddpm_var") > 0.1
+		}},
+	)
+	check(t, r, cl)
 }
 
 func TestLesson10Deterministic(t *testing.T) {
@@ -235,6 +270,12 @@ func TestLesson10Deterministic(t *testing.T) {
 	check(t, r, []claim{
 		{"DDIM with exact D* matches the data", func(v func(string) float64) bool { return v("ddim/energy") < 3 }},
 		{"drift sampler matches the data", func(v func(string) float64) bool { return v("drift/energy") < 3 }},
+		{"DDIM energy falls with steps and is within the noise level at 100", func(v func(string) float64) bool {
+			return v("ddim5/energy") > v("ddim20/energy") && v("ddim20/energy") > v("ddim100/energy") && v("ddim100/energy") < 3
+		}},
+		{"exact 2-D likelihood gap falls with steps", func(v func(string) float64) bool {
+			return v("ddim5/loglik_gap") > v("ddim20/loglik_gap") && v("ddim20/loglik_gap") > v("ddim100/loglik_gap")
+		}},
 		{"inversion error falls with steps", func(v func(string) float64) bool {
 			e := []float64{v("inversion/error_10"), v("inversion/error_30"), v("inversion/error_100"), v("inversion/error_300")}
 			return e[0] > e[1] && e[1] > e[2] && e[2] > e[3]
@@ -247,6 +288,7 @@ func TestLesson11Langevin(t *testing.T) {
 	check(t, r, []claim{
 		{"plain Langevin misses the weights (more than 3 SE)", func(v func(string) float64) bool { return v("plain/share_z") > 3 }},
 		{"annealed Langevin reaches the weights (within 3 SE)", func(v func(string) float64) bool { return v("annealed/share_z") < 3 }},
+		{"corrector moves lower the energy distance", func(v func(string) float64) bool { return v("pc/energy_corrected") < v("pc/energy_predictor") }},
 	})
 }
 

@@ -22,13 +22,15 @@ type DeterministicSetup struct {
 	Steps        int   // moves of the deterministic samplers
 	InvertSteps  []int // plan lengths of the inversion round trips
 	InvertPoints int
-	LikPoints    int // points of the exact-likelihood check
+	LikPoints    int   // points of the exact-likelihood check
+	SweepSteps   []int // step counts of the DDIM sweep
 }
 
 // DefaultDeterministic is the setup of lesson 10.
 func DefaultDeterministic(cfg Config) DeterministicSetup {
 	return DeterministicSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: 100,
-		InvertSteps: []int{10, 30, 100, 300}, InvertPoints: cfg.size(300, 100), LikPoints: cfg.size(400, 150)}
+		InvertSteps: []int{10, 30, 100, 300}, InvertPoints: cfg.size(300, 100), LikPoints: cfg.size(400, 150),
+		SweepSteps: []int{5, 20, 100}}
 }
 
 // Deterministic runs lesson 10 with the exact denoiser.
@@ -111,25 +113,39 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 		errs = append(errs, e)
 	}
 
-	// Exact likelihood along the PF-ODE against the closed-form log q_0.
-	o := &sample.ODE{Plan: plan, Heun: true}
-	mp, err := o.Map(ex)
-	if err != nil {
-		return nil, err
-	}
+	// DDIM across step counts: energy distance to the data, and the exact
+	// likelihood of its samples (change of variables, 2x2 Jacobians)
+	// against the closed-form log q_0.
 	zs := gauss(ds.LikPoints, cfg.rng(6))
-	xs, logp := metrics.FlowLogLik(nil, nil, zs, metrics.StdNormalLogPDF(nil, zs, 2), mp, nil)
-	truth := ex.LogProb(nil, xs, 1)
-	var gap, flow, exact float64
-	for i := range logp {
-		gap += math.Abs(logp[i] - truth[i])
-		flow += logp[i]
-		exact += truth[i]
+	logN := metrics.StdNormalLogPDF(nil, zs, 2)
+	var ks, gaps, energies []float64
+	for _, n := range ds.SweepSteps {
+		p, err := sample.Strided(sched, n)
+		if err != nil {
+			return nil, err
+		}
+		x, err := sample.DDIM(p, 0).Sample(nil, xT, ex, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		ec := energyCheck(x, fresh, 10)
+		mp, err := sample.DDIM(p, 0).Map(ex)
+		if err != nil {
+			return nil, err
+		}
+		xs, logp := metrics.FlowLogLik(nil, nil, zs, logN, mp, nil)
+		truth := ex.LogProb(nil, xs, 1)
+		var gap float64
+		for i := range logp {
+			gap += math.Abs(logp[i] - truth[i])
+		}
+		gap /= float64(len(logp))
+		r.add(fmt.Sprintf("ddim%d/energy", n), ec.Energy/ec.Noise, fmt.Sprintf("DDIM with %d steps: energy distance to the data in units of its noise level", n))
+		r.add(fmt.Sprintf("ddim%d/loglik_gap", n), gap, fmt.Sprintf("DDIM with %d steps: mean |log p by change of variables - exact log q_0| at its samples", n))
+		ks = append(ks, float64(n))
+		gaps = append(gaps, gap)
+		energies = append(energies, ec.Energy/ec.Noise)
 	}
-	n := float64(len(logp))
-	r.add("likelihood/flow", flow/n, "mean log p of the PF-ODE samples by the change of variables")
-	r.add("likelihood/exact", exact/n, "mean closed-form log q_0 at the same points")
-	r.add("likelihood/mean_abs_gap", gap/n, "mean |flow log p - exact log q_0| per point")
 
 	r.Charts = append(r.Charts,
 		viz.Plane(fmt.Sprintf("Four samplers from the same x_T, %d steps, exact D*", ds.Steps), scenes, viz.PlaneOpts{PerPanel: true, Cols: 4}),
@@ -137,6 +153,11 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 		viz.Lines("DDIM inversion round trip",
 			viz.LinePanel{Title: "mean |x_0 − DDIM(invert(x_0))|", XName: "steps", YName: "error", LogY: true,
 				Series: []viz.Series{{Name: "round-trip error", X: ns, Y: errs}}}),
+		viz.Lines("DDIM against the number of steps",
+			viz.LinePanel{Title: "energy distance / noise level", XName: "steps", YName: "ratio", LogY: true,
+				Series: []viz.Series{{Name: "DDIM", X: ks, Y: energies}}},
+			viz.LinePanel{Title: "mean |log p_F − log q_0| (exact 2-D likelihood)", XName: "steps", YName: "nats", LogY: true,
+				Series: []viz.Series{{Name: "DDIM", X: ks, Y: gaps}}}),
 	)
 	return r, nil
 }

@@ -6,7 +6,10 @@ package course
 import (
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
 
+	"difftoy/analytic"
 	"difftoy/toy"
 	"difftoy/toy/metrics"
 	"difftoy/toy/nn"
@@ -21,12 +24,13 @@ type GuidanceSetup struct {
 	Steps    int       // Adam steps of the conditional network (0: no network)
 	Gammas   []float64 // guidance scales of the sweep
 	Sampling int       // respaced DDPM steps
+	Sharpen  float64   // exponent a of the sharpened Gaussian of lesson 9
 }
 
 // DefaultGuidance is the setup of lessons 7-9.
 func DefaultGuidance(cfg Config) GuidanceSetup {
 	return GuidanceSetup{Dataset: "two-classes", Samples: cfg.size(600, 300), Steps: cfg.size(1500, 600),
-		Gammas: []float64{0, 1, 3, 7}, Sampling: 200}
+		Gammas: []float64{0, 1, 3, 7}, Sampling: 200, Sharpen: 2}
 }
 
 // labels returns n copies of y.
@@ -66,6 +70,16 @@ func TrainConditional(ctx context.Context, cfg Config, gs GuidanceSetup, p Progr
 	return &Trained{ds, m, h, sched}, nil
 }
 
+// addTrainingError reports the conditional network's error against the
+// exact conditional denoiser, from its last evaluation.
+func addTrainingError(r *Result, tr *Trained) {
+	if ev := tr.History.Evals; len(ev) > 0 {
+		last := ev[len(ev)-1]
+		r.add("trained/excess", last.Mean, "E||D(x|y) - D*(x|y)||^2 of the conditional network, averaged over t")
+		r.add("trained/trivial", last.TrivialMean, "the same for the best constant denoiser")
+	}
+}
+
 // Conditional runs lesson 7: per class, exact and trained conditional
 // samples with their energy distance and classifier share.
 func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
@@ -103,6 +117,9 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 			r.add(fmt.Sprintf("class%d/trained_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "trained conditional samples the classifier assigns to the class")
 			scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("trained D(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)})
 		}
+	}
+	if tr != nil {
+		addTrainingError(r, tr)
 	}
 	// The noisy class posterior q_t(0 | x) across t.
 	var post []viz.Scene
@@ -177,26 +194,126 @@ func spread(x []float64) float64 {
 	return s
 }
 
-// ClassifierGuidance runs lesson 8 with the exact classifier and the exact
-// unconditional denoiser: a gamma sweep.
-func ClassifierGuidance(cfg Config, gs GuidanceSetup) (*Result, error) {
+// TrainClassifier trains the noisy classifier C_t(y | x_t) of lesson 8 with
+// cross-entropy on noised labelled data.
+func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*nn.Classifier, error) {
+	ds := load(gs.Dataset, 4000, cfg.rng(1))
+	spec := nn.DefaultSpec(2)
+	spec.Classes = ds.Classes
+	c, err := nn.NewClassifier(spec, toy.DDPM(), cfg.rng(20))
+	if err != nil {
+		return nil, err
+	}
+	tc := nn.DefaultConfig()
+	tc.Steps = gs.Steps
+	tc.EvalEvery = 0
+	if p != nil {
+		tc.ProgressEvery = max(1, gs.Steps/50)
+		tc.Progress = func(pr nn.Progress) {
+			p.report(fmt.Sprintf("training the noisy classifier, loss %.4f", pr.Loss), pr.Step, pr.Steps)
+		}
+	}
+	data := nn.Data{Points: ds.Points, Labels: ds.Labels, Classes: ds.Classes, Exact: ds.Exact}
+	if _, err := nn.TrainClassifier(ctx, c, data, tc, cfg.rng(21)); err != nil {
+		return nil, fmt.Errorf("course: training the classifier: %w", err)
+	}
+	return c, nil
+}
+
+// probs adapts a trained classifier to metrics.Classifier.
+type probs struct{ c *nn.Classifier }
+
+func (p probs) Dim() int     { return p.c.Dim() }
+func (p probs) Classes() int { return p.c.Spec.Classes }
+func (p probs) ClassPosterior(dst, x []float64, alpha float64) []float64 {
+	return p.c.Probs(dst, x, alpha)
+}
+
+// noisyAccuracy is the share of the points x_t (at level alpha) whose most
+// probable class under c at that level is their label.
+func noisyAccuracy(c metrics.Classifier, x []float64, y []int, alpha float64) float64 {
+	k := c.Classes()
+	p := c.ClassPosterior(nil, x, alpha)
+	right := 0
+	for i, yi := range y {
+		best := 0
+		for j := 1; j < k; j++ {
+			if p[i*k+j] > p[i*k+best] {
+				best = j
+			}
+		}
+		if best == yi {
+			right++
+		}
+	}
+	return float64(right) / float64(len(y))
+}
+
+// ClassifierGuidance runs lesson 8: the accuracy of the exact (and the
+// trained, when clf is not nil) noisy classifier across t, and gamma sweeps
+// of classifier guidance with the exact unconditional denoiser.
+func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Result, error) {
 	r := &Result{}
 	ds := load(gs.Dataset, 4000, cfg.rng(1))
-	clf := sample.ExactClassifier{M: ds.Exact}
+	sched := toy.DDPM()
+	exact := sample.ExactClassifier{M: ds.Exact}
+
+	// Accuracy of the classifiers on noisy samples (x_t, y) across t.
+	n := gs.Samples * 4
+	comp := make([]int, n)
+	x0 := ds.Exact.Sample(make([]float64, 2*n), comp, 1, cfg.rng(22))
+	lab := ds.Exact.Labels()
+	y := make([]int, n)
+	for i, c := range comp {
+		y[i] = lab[c]
+	}
+	var ts, accE, accT []float64
+	for _, t := range []int{1, 100, 200, 300, 400, 500, 600, 800, 1000} {
+		a := sched.Alpha(t)
+		xt := toy.AddNoise(nil, nil, x0, a, cfg.rng(23+uint64(t)))
+		ts = append(ts, float64(t))
+		accE = append(accE, noisyAccuracy(ds.Exact, xt, y, a))
+		r.add(fmt.Sprintf("exact/accuracy_t%d", t), accE[len(accE)-1], fmt.Sprintf("accuracy of the exact noisy classifier q_t(y | x_t) at t = %d", t))
+		if clf != nil {
+			accT = append(accT, noisyAccuracy(probs{clf}, xt, y, a))
+			r.add(fmt.Sprintf("trained/accuracy_t%d", t), accT[len(accT)-1], fmt.Sprintf("accuracy of the trained noisy classifier at t = %d", t))
+		}
+	}
+	series := []viz.Series{{Name: "exact q_t(y | x)", X: ts, Y: accE}}
+	if clf != nil {
+		series = append(series, viz.Series{Name: "trained C_t(y | x)", X: ts, Y: accT})
+	}
+
 	ch, err := sweep(r, "exact classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
-		return sample.NewClassifierGuided(ds.Exact, clf, gamma)
+		return sample.NewClassifierGuided(ds.Exact, exact, gamma)
 	})
 	if err != nil {
 		return nil, err
 	}
-	x, err := sample.DDPM(mustStrided(gs.Sampling), toy.PosteriorVariance).Sample(nil, gauss(gs.Samples, cfg.rng(80)), ds.Exact, nil, cfg.rng(81))
+	r.Charts = append(r.Charts, viz.Lines("Noisy classifiers",
+		viz.LinePanel{Title: "accuracy on (x_t, y)", XName: "step t", YName: "accuracy", Series: series}), ch)
+	if clf != nil {
+		ch, err := sweep(r, "trained classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
+			return sample.NewClassifierGuided(ds.Exact, clf, gamma)
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.Charts = append(r.Charts, ch)
+	}
+	xu, err := sample.DDPM(mustStrided(gs.Sampling), toy.PosteriorVariance).Sample(nil, gauss(gs.Samples, cfg.rng(80)), ds.Exact, nil, cfg.rng(81))
 	if err != nil {
 		return nil, err
 	}
-	r.add("unguided/posterior", metrics.MeanClassPosterior(ds.Exact, x, labels(gs.Samples, 0)), "mean exact q_0(0 | x) of unconditional samples: q(0) on average")
+	r.add("unguided/posterior", metrics.MeanClassPosterior(ds.Exact, xu, labels(gs.Samples, 0)), "mean exact q_0(0 | x) of unconditional samples: q(0) on average")
 	g := window(3.5, 17)
-	r.Charts = append(r.Charts, ch,
-		viz.Quiver("Classifier gradient ∇log q_t(0 | x) at t = 300", g, clf.Grad(nil, g.Points(), toy.DDPM().Alpha(300), labels(g.Len(), 0)), viz.QuiverOpts{Label: "|∇log q_t(y|x)|"}))
+	a := sched.Alpha(300)
+	r.Charts = append(r.Charts,
+		viz.Quiver("Exact classifier gradient ∇log q_t(0 | x) at t = 300", g, exact.Grad(nil, g.Points(), a, labels(g.Len(), 0)), viz.QuiverOpts{Label: "|∇log q_t(y|x)|"}))
+	if clf != nil {
+		r.Charts = append(r.Charts,
+			viz.Quiver("Trained classifier gradient ∇log C_t(0 | x) at t = 300", g, clf.Grad(nil, g.Points(), a, labels(g.Len(), 0)), viz.QuiverOpts{Label: "|∇log C_t(y|x)|"}))
+	}
 	return r, nil
 }
 
@@ -212,12 +329,71 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	}
 	r.Charts = append(r.Charts, ch)
 	if tr != nil {
+		addTrainingError(r, tr)
 		ch, err := sweep(r, "trained", cfg, gs, func(gamma float64) (toy.Denoiser, error) { return sample.NewCFG(tr.Model, gamma) })
 		if err != nil {
 			return nil, err
 		}
 		r.Charts = append(r.Charts, ch)
 	}
+
+	// Guided is not tilted: CFG samples at gamma = 3 against exact samples of
+	// q_0(x) q_0(0 | x)^(1+gamma) / Z, drawn by rejection from q_0.
+	const gamma = 3.0
+	den, err := sample.NewCFG(ds.Exact, gamma)
+	if err != nil {
+		return nil, err
+	}
+	xg, err := sampleClass(den, mustStrided(gs.Sampling), gs.Samples, 0, cfg, 85)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(cfg.rng(86))
+	tilted := func(n int) []float64 {
+		out := make([]float64, 0, 2*n)
+		for len(out) < 2*n {
+			x := exactSample(ds.Exact, 256, 1, cfg.rng(rng.Uint64()))
+			cp := ds.Exact.ClassPosterior(nil, x, 1)
+			for i := 0; i < 256 && len(out) < 2*n; i++ {
+				if rng.Float64() < math.Pow(cp[i*ds.Classes], 1+gamma) {
+					out = append(out, x[2*i], x[2*i+1])
+				}
+			}
+		}
+		return out
+	}
+	ec := energyCheck(xg, tilted, 10)
+	r.add("tilted/energy_ratio", ec.Energy/ec.Noise, "CFG samples (gamma = 3, exact) against exact samples of the tilted q_0(x) q_0(0|x)^4: energy distance in units of its noise level")
+	g := window(3.5, 50)
+	r.Charts = append(r.Charts, viz.Plane("Guided is not tilted (γ = 3, class 0)", []viz.Scene{
+		{Title: "CFG samples, exact scores", Grid: g, Density: density(ds.Exact, g, 1), Points: xg, Labels: labels(gs.Samples, 0)},
+		{Title: "exact samples of q_0(x) q_0(0 | x)^4", Grid: g, Density: density(ds.Exact, g, 1), Points: tilted(gs.Samples), Labels: labels(gs.Samples, 0)},
+	}, viz.PlaneOpts{Classes: classNames(ds.Classes)}))
+
+	// Sharpening a Gaussian: the field a grad log q_t of N(0, I) does not
+	// sample the sharpened N(0, I/a).
+	gm, err := analytic.NewGaussian(2, []float64{1}, []float64{0, 0}, [][]float64{{1, 0, 0, 1}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	temp, err := sample.NewTempered(gm, gs.Sharpen)
+	if err != nil {
+		return nil, err
+	}
+	n := 4 * gs.Samples
+	xs, err := sample.DDPM(sample.Full(toy.DDPM()), toy.PosteriorVariance).Sample(nil, gauss(n, cfg.rng(87)), temp, nil, cfg.rng(88))
+	if err != nil {
+		return nil, err
+	}
+	var v float64
+	for _, c := range xs {
+		v += c * c
+	}
+	v /= float64(len(xs))
+	r.add("sharpen/ddpm_var", v, fmt.Sprintf("per-coordinate variance of DDPM samples with the field %g grad log q_t of N(0, I)", gs.Sharpen))
+	r.add("sharpen/ddpm_var_se", v*math.Sqrt(2/float64(len(xs))), "its Monte Carlo standard error")
+	r.add("sharpen/guided_theory", 1/(2*gs.Sharpen-1), "1/(2a - 1): what the tempered reverse process gives")
+	r.add("sharpen/tilted_target", 1/gs.Sharpen, "1/a: the variance of the sharpened density q_0^a")
 	return r, nil
 }
 
@@ -239,7 +415,12 @@ func runConditional(ctx context.Context, cfg Config, p Progress) (*Result, error
 }
 
 func runClassifierGuidance(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return ClassifierGuidance(cfg, DefaultGuidance(cfg))
+	gs := DefaultGuidance(cfg)
+	clf, err := TrainClassifier(ctx, cfg, gs, p)
+	if err != nil {
+		return nil, err
+	}
+	return ClassifierGuidance(cfg, gs, clf)
 }
 
 func runCFG(ctx context.Context, cfg Config, p Progress) (*Result, error) {

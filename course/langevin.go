@@ -24,12 +24,15 @@ type LangevinSetup struct {
 	Ratio     float64   // annealed and corrector step h = Ratio (1 - alpha_t)
 	Weights   []float64 // of the two modes
 	Separated float64   // half the distance between the modes
+	PCLevels  int       // DDPM levels of the predictor-corrector run
+	PCIters   int       // corrector moves per level
 }
 
 // DefaultLangevin is the setup of lesson 11.
 func DefaultLangevin(cfg Config) LangevinSetup {
 	return LangevinSetup{Chains: cfg.size(1000, 500), Size: 0.05, Iters: 2000, Levels: 50, PerLevel: 20, Ratio: 0.1,
-		Weights: []float64{0.8, 0.2}, Separated: 2}
+		Weights: []float64{0.8, 0.2}, Separated: 2,
+		PCLevels: 5, PCIters: 10}
 }
 
 // TwoModes returns the lesson's mixture: two isotropic Gaussians (std 0.3)
@@ -108,13 +111,13 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 	ds := load("eight-gaussians", 1000, cfg.rng(5))
 	src := cfg.rng(6)
 	fresh := func(n int) []float64 { return exactSample(ds.Exact, n, 1, src) }
-	few, err := sample.Strided(sched, 10)
+	few, err := sample.Strided(sched, ls.PCLevels)
 	if err != nil {
 		return nil, err
 	}
 	g := window(3.5, 50)
 	var scenes []viz.Scene
-	for _, iters := range []int{0, 5} {
+	for _, iters := range []int{0, ls.PCIters} {
 		s := sample.DDPM(few, toy.PosteriorVariance)
 		s.Corrector = sample.Corrector{Iters: iters, Ratio: ls.Ratio}
 		xp, err := s.Sample(nil, gauss(ls.Chains, cfg.rng(7)), ds.Exact, nil, cfg.rng(8))
@@ -122,8 +125,12 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 			return nil, err
 		}
 		ec := energyCheck(xp, fresh, 10)
-		r.add(fmt.Sprintf("pc/energy_corrector%d", iters), ec.Energy, fmt.Sprintf("energy distance to the data, 10 DDPM levels, %d corrector moves per level", iters))
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("10 levels, %d corrector moves", iters), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
+		key := "pc/energy_predictor"
+		if iters > 0 {
+			key = "pc/energy_corrected"
+		}
+		r.add(key, ec.Energy, fmt.Sprintf("energy distance to the data, %d DDPM levels, %d corrector moves per level", ls.PCLevels, iters))
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d levels, %d corrector moves", ls.PCLevels, iters), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
 	}
 	r.Charts = append(r.Charts,
 		viz.Lines("Share of chains in the heavier mode",
