@@ -47,5 +47,7 @@
 // in parallel and their gradients are summed in chunk order, so a seed gives
 // the same model on any number of cores. The default build is plain Go;
 // building with GOEXPERIMENT=simd on amd64 switches the float32 kernels to
-// AVX2/AVX-512 (kernel_simd.go), which is several times faster.
+// AVX2/AVX-512 (kernel_simd.go), which is several times faster; its fused
+// multiply-adds round differently, so the two builds agree to float32
+// precision, not bit for bit.
 package nn
