@@ -75,6 +75,16 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d steps, C² = %v", c.plan.Len(), c.v), Grid: g, Density: dens, Points: x})
 		if c.name == "posterior" {
 			runs = append(runs, run("exact D*, 1000 steps", trj, nil))
+			// Intermediate marginals: the chains at t against fresh q_t samples.
+			worst := 0.0
+			for _, f := range trj.Frames {
+				if f.T == 250 || f.T == 500 || f.T == 750 {
+					a := f.Alpha
+					ec := energyCheck(f.X, func(n int) []float64 { return exactSample(ex, n, a, src) }, 10)
+					worst = math.Max(worst, ec.Energy/ec.Noise)
+				}
+			}
+			r.add("exact/marginals", worst, "largest energy distance between the chains at t = 250, 500, 750 and samples of q_t, in units of its noise level")
 		}
 	}
 

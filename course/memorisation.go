@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 
 	"difftoy/toy"
@@ -27,7 +28,7 @@ type MemoriseSetup struct {
 
 // DefaultMemorisation is the setup of lesson 12.
 func DefaultMemorisation(cfg Config) MemoriseSetup {
-	return MemoriseSetup{Dataset: "moons", Train: 32, Samples: cfg.size(600, 300), Steps: cfg.size(1500, 600)}
+	return MemoriseSetup{Dataset: "moons", Train: 32, Samples: cfg.size(600, 300), Steps: 1500} // shorter training leaves the network weak at small noise
 }
 
 // medianNN is the median distance from each training point to its nearest
@@ -89,12 +90,68 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	r.add("trained/within_r", metrics.WithinRadius(net, ds.Points, 2, radius), "share of the network's samples within r of a training point")
 	r.add("trained/median_distance", medianToTrain(net, ds.Points), "median distance of the network's samples to the nearest training point")
 
+	// x0 losses on shared noise: training points (repeated) and held-out
+	// fresh points, t uniform; and at a small noise level (t = 5, sigma ~ 0.02).
+	reps := max(1, 3000/ms.Train)
+	trainX := make([]float64, 0, 2*reps*ms.Train)
+	for k := 0; k < reps; k++ {
+		trainX = append(trainX, ds.Points...)
+	}
+	held := load(ms.Dataset, len(trainX)/2, cfg.rng(3)).Points
+	sched := toy.DDPM()
+	lossGap := func(key, note string, a, b toy.Denoiser, x0 []float64, t int, stream uint64) {
+		la, lb := pairedLosses(a, b, x0, sched, t, stream, cfg)
+		d := make([]float64, len(la))
+		for i := range d {
+			d[i] = la[i] - lb[i]
+		}
+		m, se := meanSE(d)
+		r.add(key, m/se, note)
+	}
+	lossGap("loss/train_emp_minus_net_z", "training loss of D̂* minus the network's, in standard errors (D̂* is optimal on the training set: not above 3)", ds.Exact, m, trainX, 0, 100)
+	for _, t := range []int{0, 5} {
+		// Two independent samples: the standard errors of the means add.
+		la, _ := pairedLosses(ds.Exact, ds.Exact, held, sched, t, 102, cfg)
+		lt, _ := pairedLosses(ds.Exact, ds.Exact, trainX, sched, t, 103, cfg)
+		mh, sh := meanSE(la)
+		mt, st := meanSE(lt)
+		key, when := "loss/emp_heldout_minus_train_z", "t uniform"
+		if t > 0 {
+			key, when = fmt.Sprintf("loss/emp_heldout_minus_train_t%d_z", t), fmt.Sprintf("t = %d", t)
+		}
+		r.add(key, (mh-mt)/math.Hypot(sh, st), "D̂*: held-out loss minus training loss, "+when+", in standard errors (overfitting: above 3)")
+	}
+	lossGap("loss/small_noise_net_minus_emp_z", "held-out loss at t = 5 of the network minus D̂*'s, in standard errors (the network generalises: below -3)", m, ds.Exact, held, 5, 104)
+
 	r.Charts = append(r.Charts, viz.Plane(fmt.Sprintf("%d training points of %s: who copies them?", ms.Train, ms.Dataset), []viz.Scene{
 		{Title: "empirical ideal denoiser D̂*", Train: ds.Points, Points: emp},
 		{Title: "trained network", Train: ds.Points, Points: net},
 		{Title: "fresh data", Train: ds.Points, Points: fresh},
 	}, viz.PlaneOpts{}))
 	return r, nil
+}
+
+// pairedLosses returns the per-sample x0 losses ||D(x_t) - x_0||^2 of a and
+// b on the same (x_0, t, eps): t uniform in 1..T when t = 0.
+func pairedLosses(a, b toy.Denoiser, x0 []float64, sched *toy.Schedule, t int, stream uint64, cfg Config) ([]float64, []float64) {
+	n := len(x0) / 2
+	r := rand.New(cfg.rng(stream))
+	la, lb := make([]float64, n), make([]float64, n)
+	xt := make([]float64, 2)
+	for i := 0; i < n; i++ {
+		s := t
+		if s == 0 {
+			s = 1 + r.IntN(sched.T())
+		}
+		al := sched.Alpha(s)
+		for j := 0; j < 2; j++ {
+			xt[j] = math.Sqrt(al)*x0[2*i+j] + math.Sqrt(1-al)*r.NormFloat64()
+		}
+		da, db := a.Denoise(nil, xt, al, nil), b.Denoise(nil, xt, al, nil)
+		la[i] = sq(da[0]-x0[2*i]) + sq(da[1]-x0[2*i+1])
+		lb[i] = sq(db[0]-x0[2*i]) + sq(db[1]-x0[2*i+1])
+	}
+	return la, lb
 }
 
 func runMemorisation(ctx context.Context, cfg Config, p Progress) (*Result, error) {
