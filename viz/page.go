@@ -22,6 +22,12 @@ type block struct {
 	text  string
 	links []Link
 	chart *Chart
+	table *table
+}
+
+type table struct {
+	Header []string
+	Rows   [][]string
 }
 
 // Link is an entry of a list of links (a gallery's index).
@@ -52,6 +58,12 @@ func (p *Page) Links(l ...Link) *Page {
 	return p
 }
 
+// Table appends a table of plain text cells under a header row.
+func (p *Page) Table(header []string, rows [][]string) *Page {
+	p.blocks = append(p.blocks, block{table: &table{header, rows}})
+	return p
+}
+
 // Charts returns the page's charts in order.
 func (p *Page) Charts() []*Chart {
 	var out []*Chart
@@ -77,6 +89,8 @@ func (p *Page) Size() (w, h int) {
 			h += b.chart.Height + 24
 		case b.links != nil:
 			h += 26 * len(b.links)
+		case b.table != nil:
+			h += 28 * (1 + len(b.table.Rows))
 		default:
 			h += 24 * (1 + len(b.text)/100)
 		}
@@ -95,6 +109,8 @@ h1 { font-size: 22px; font-weight: 600; }
 p { max-width: 60em; line-height: 1.45; }
 .difftoy-chart { margin: 10px 0 22px; }
 li { margin: 4px 0; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; vertical-align: top; }
 </style>
 {{if .N}}{{if .Inline}}<script>{{.Inline}}</script>{{else}}<script src="{{.Src}}"></script>{{end}}{{end}}
 <script>
@@ -126,6 +142,7 @@ function difftoyDraw(id, option) {
 {{if .Heading}}<h1>{{.Title}}</h1>{{end}}
 {{range .Blocks}}{{if .Chart}}<div class="difftoy-chart" id="{{.ID}}" style="width:{{.W}}px;height:{{.H}}px"></div>
 <script>difftoyDraw({{.ID}}, {{.Option}});</script>
+{{else if .Table}}<table><tr>{{range .Table.Header}}<th>{{.}}</th>{{end}}</tr>{{range .Table.Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
 {{else if .Links}}<ul>{{range .Links}}<li><a href="{{.Href}}">{{.Text}}</a>{{if .Note}}: {{.Note}}{{end}}</li>{{end}}</ul>
 {{else}}<p>{{.Text}}</p>
 {{end}}{{end}}</body>
@@ -139,6 +156,7 @@ type tmplBlock struct {
 	Option template.JS
 	Text   string
 	Links  []Link
+	Table  *table
 }
 
 // Render writes the page as a self-contained HTML document that loads
@@ -168,6 +186,8 @@ func (p *Page) Render(w io.Writer, a Assets) error {
 				W: b.chart.Width, H: b.chart.Height, Option: template.JS(js)})
 		case b.links != nil:
 			data.Blocks = append(data.Blocks, tmplBlock{Links: b.links})
+		case b.table != nil:
+			data.Blocks = append(data.Blocks, tmplBlock{Table: b.table})
 		default:
 			data.Blocks = append(data.Blocks, tmplBlock{Text: b.text})
 		}

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"difftoy/course"
+	"difftoy/viz"
 	"difftoy/viz/gallery"
 )
 
@@ -34,10 +37,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "difftoy-out", "folder to write the gallery into (created if missing)")
 	seed := fs.Uint64("seed", 1, "seed of every experiment")
 	quiet := fs.Bool("quiet", false, "no progress on the terminal")
+	book := fs.Bool("book", true, "also write the book (every lesson's experiment) into DIR/book")
+	quick := fs.Bool("quick", false, "smaller samples and shorter training in the book (a preview)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-quiet]\n\n"+
+		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-quiet]\n\n"+
 			"Runs the built-in experiments on the exact mixtures and writes a gallery of\n"+
-			"every chart kind as offline HTML pages into DIR.\n\n")
+			"every chart kind as offline HTML pages into DIR, and the book of the\n"+
+			"course's lesson experiments into DIR/book.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -55,19 +61,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	start := time.Now()
+	tty := isTerminal(stderr)
 	o := gallery.Options{Seed: *seed}
 	if !*quiet {
-		o.Progress = progress(stderr, isTerminal(stderr), start)
+		o.Progress = progress(stderr, tty, start)
+	}
+	if *book {
+		o.More = []viz.Link{{Text: "The book", Href: "book/index.html", Note: "every lesson's experiment, its numbers and charts"}}
 	}
 	index, err := gallery.Write(*out, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "difftoy: %v\n", err)
 		return 1
 	}
+	if *book {
+		cfg := course.DefaultConfig()
+		cfg.Quick = *quick
+		var step func(lesson, note string, done, total int)
+		if !*quiet && tty {
+			step = func(lesson, note string, done, total int) {
+				fmt.Fprintf(stderr, "\r  %s: %s %d/%d\x1b[K", lesson, note, done, total)
+			}
+		}
+		bo := gallery.Options{Seed: *seed, Progress: o.Progress}
+		if _, err := gallery.WriteSite(filepath.Join(*out, "book"), "difftoy: the book", bookIntro,
+			bookEntries(context.Background(), cfg, step), bo); err != nil {
+			fmt.Fprintf(stderr, "difftoy: book: %v\n", err)
+			return 1
+		}
+	}
 	if abs, err := filepath.Abs(index); err == nil {
 		index = abs
 	}
-	fmt.Fprintf(stdout, "gallery written in %.1fs; open file://%s\n", time.Since(start).Seconds(), filepath.ToSlash(index))
+	fmt.Fprintf(stdout, "written in %.1fs; open file://%s\n", time.Since(start).Seconds(), filepath.ToSlash(index))
 	return 0
 }
 

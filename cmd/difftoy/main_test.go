@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"difftoy/course"
+	"difftoy/viz"
 	"difftoy/viz/gallery"
 )
 
@@ -16,7 +19,7 @@ func TestRunWritesGallery(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-out", dir}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"-out", dir, "-book=false"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("run = %d, stderr:\n%s", code, stderr.String())
 	}
 	index := filepath.Join(dir, "index.html")
@@ -38,6 +41,40 @@ func TestRunWritesGallery(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, e.File)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestBookPage builds the first lesson's page through the book's entry
+// (the fastest experiment; the whole book is the main job's run, minutes
+// long): its numbers go into a table, its charts follow.
+func TestBookPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a lesson's experiment")
+	}
+	var notes []string
+	es := bookEntries(context.Background(), course.Config{Quick: true}, func(lesson, note string, done, total int) {
+		notes = append(notes, note)
+	})
+	if len(es) != len(course.Lessons()) {
+		t.Fatalf("%d book entries for %d lessons", len(es), len(course.Lessons()))
+	}
+	p, err := es[0].Build(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := p.Render(&b, viz.Assets{Src: "echarts.min.js"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := course.Lessons()[0].Run(context.Background(), course.Config{Seed: 1, Quick: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Count(b.String(), "difftoyDraw(\"difftoy-chart-"), len(res.Charts); got != want || want == 0 {
+		t.Errorf("page draws %d charts, the lesson made %d", got, want)
+	}
+	if got, want := strings.Count(b.String(), "<tr>"), len(res.Numbers)+1; got != want {
+		t.Errorf("table has %d rows, want a header and one per number (%d)", got, want)
 	}
 }
 
