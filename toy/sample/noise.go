@@ -26,10 +26,7 @@ type streams struct {
 
 func newStreams(n int, src rand.Source) *streams {
 	c := par.Chunks(n, grain)
-	s := &streams{pcg: make([]*rand.PCG, c), rngs: make([]*rand.Rand, c)}
-	if src != nil {
-		s.src = rand.New(src)
-	}
+	s := &streams{src: rand.New(src), pcg: make([]*rand.PCG, c), rngs: make([]*rand.Rand, c)}
 	for i := range s.pcg {
 		s.pcg[i] = rand.NewPCG(0, 0)
 		s.rngs[i] = rand.New(s.pcg[i])

@@ -177,9 +177,21 @@ func TestKarras(t *testing.T) {
 }
 
 // Every plan constructor gives T, strictly decreasing steps, 0, however
-// crowded the rounding is (n close to T, steep spacing).
+// crowded the rounding is (n close to T, steep spacing), also on a
+// schedule whose sigma jumps by a factor of 1000 in one step: there many
+// Karras levels fall between the same two integer steps and must be pushed
+// apart.
 func TestPlansAlwaysValid(t *testing.T) {
-	for _, s := range []*toy.Schedule{toy.DDPM(), mustCosine(t, 30)} {
+	betas := make([]float64, 21)
+	for i := range betas {
+		betas[i] = 1e-3
+	}
+	betas[10] = 0.9999
+	jump, err := toy.FromBetas("jump", betas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*toy.Schedule{toy.DDPM(), mustCosine(t, 30), jump} {
 		for _, n := range []int{1, 2, 3, s.T() / 2, s.T() - 1, s.T()} {
 			for name, mk := range map[string]func() (*sample.Plan, error){
 				"strided":  func() (*sample.Plan, error) { return sample.Strided(s, n) },
