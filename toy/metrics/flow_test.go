@@ -138,3 +138,34 @@ func TestLogAbsDet(t *testing.T) {
 		})
 	}
 }
+
+// labelScale is one step of x -> (1 + y) x in 2-D: the label of each point
+// picks its map, so the Jacobian of point i is (1 + y_i) I.
+type labelScale struct{}
+
+func (labelScale) Dim() int   { return 2 }
+func (labelScale) Steps() int { return 2 }
+func (labelScale) Step(dst, x []float64, y []int, k int) []float64 {
+	for i := range x {
+		dst[i] = float64(1+y[i/2]) * x[i]
+	}
+	return dst
+}
+
+// The labels reach every copy of the batch that the differences use: two
+// steps of x -> (1 + y) x change log p by -2 log (1 + y)^2 per point. The
+// map is linear, so the differences are exact up to rounding (~1e-11).
+func TestFlowLogLikLabels(t *testing.T) {
+	xT := []float64{0.5, -1, 2, 0.3, -0.7, 0}
+	y := []int{0, 1, 3}
+	x0, lp := FlowLogLik(nil, nil, xT, make([]float64, 3), labelScale{}, y)
+	for i, yi := range y {
+		c := float64(1 + yi)
+		if want := -4 * math.Log(c); math.Abs(lp[i]-want) > 1e-9 {
+			t.Errorf("point %d (label %d): log p change %v, want %v", i, yi, lp[i], want)
+		}
+		if x0[2*i] != c*c*xT[2*i] || x0[2*i+1] != c*c*xT[2*i+1] {
+			t.Errorf("point %d: x0 = %v, want %v times x_T", i, x0[2*i:2*i+2], c*c)
+		}
+	}
+}
