@@ -101,6 +101,7 @@ func TestLesson01Forward(t *testing.T) {
 		// Ten comparisons (5 steps x 2 coordinates) each: bound 4.
 		{"chain mean within MC error", func(v func(string) float64) bool { return v("chain_mean_z") < 4 }},
 		{"chain variance within MC error", func(v func(string) float64) bool { return v("chain_var_z") < 4 }},
+		{"step-by-step chains match one jump", func(v func(string) float64) bool { return v("chain_vs_jump") < 3 }},
 		{"forward samples match exact q_t", func(v func(string) float64) bool { return v("forward_vs_exact") < 3 }},
 		{"q_T matches N(0, I), linear", func(v func(string) float64) bool { return v("linear/qT_vs_normal") < 3 }},
 		{"q_T matches N(0, I), cosine", func(v func(string) float64) bool { return v("cosine/qT_vs_normal") < 3 }},
@@ -111,6 +112,10 @@ func TestLesson02Ideal(t *testing.T) {
 	r := runLesson(t, "02-ideal-denoiser", false)
 	check(t, r, []claim{
 		{"posterior weights sum to 1", func(v func(string) float64) bool { return v("posterior_sum_error") < 1e-12 }},
+		{"D* in the convex hull of the points", func(v func(string) float64) bool { return v("hull_min_barycentric") >= -1e-12 }},
+		{"small noise: weight of the own point > 1 - 1e-9", func(v func(string) float64) bool { return v("small_noise_min_weight") > 1-1e-9 }},
+		// 1e-8 of the largest distance, plus rounding of the coordinates.
+		{"small noise: D*_1 is the point", func(v func(string) float64) bool { return v("small_noise_offset") < 1e-8+1e-15 }},
 		{"Tweedie to rounding", func(v func(string) float64) bool { return v("tweedie_error") < 1e-12 }},
 		// Central differences with h = 1e-4: truncation h^2 |f'''| / 6 with
 		// |f'''| up to about (1 - alpha)^(-3/2) ~ 2e3 at t = 50 gives ~ 3e-6.

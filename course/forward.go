@@ -110,6 +110,17 @@ func Forward(cfg Config, fs ForwardSetup) (*Result, error) {
 			Title: fmt.Sprintf("t = %d, α = %.3g", t, a), Grid: g, Density: density(ds.Exact, g, a), Points: xt,
 		})
 	}
+	// The step-by-step chain from the data against one jump of fresh data.
+	chainStates := toy.Chain(lin, ds.Points, steps, src)
+	worstChain := 0.0
+	for k, t := range steps {
+		a := lin.Alpha(t)
+		ec := energyCheck(chainStates[k], func(n int) []float64 {
+			return toy.AddNoise(nil, nil, exactSample(ds.Exact, n, 1, src), a, src)
+		}, 10)
+		worstChain = math.Max(worstChain, ec.Energy/ec.Noise)
+	}
+	r.add("chain_vs_jump", worstChain, "largest energy distance between step-by-step chains from the data and one-jump samples, in units of its noise level")
 	r.add("forward_vs_exact", worst, "largest energy distance between forward samples and exact q_t samples, in units of its noise level (a perfect sampler: about 1)")
 	for _, s := range []*toy.Schedule{lin, cos} {
 		xT := toy.AddNoise(nil, nil, ds.Points, s.Alpha(s.T()), src)

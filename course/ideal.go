@@ -75,6 +75,47 @@ func Ideal(cfg Config, is IdealSetup) (*Result, error) {
 	r.add("tweedie_error", tweedie, "largest relative gap between the score and (sqrt(alpha) D* - x)/(1 - alpha)")
 	r.add("score_fd_error", fdErr, "largest relative gap between the score and finite differences of log q_t")
 
+	// D* lies in the triangle of the three points: barycentric coordinates >= 0.
+	if K == 3 {
+		P := ds.Points
+		minBary := math.Inf(1)
+		det := (P[3]-P[5])*(P[0]-P[4]) + (P[4]-P[2])*(P[1]-P[5])
+		for _, t := range append([]int{1, sched.T()}, is.Steps...) {
+			d := m.Denoise(nil, x, sched.Alpha(t), nil)
+			for i := 0; i < n; i++ {
+				l1 := ((P[3]-P[5])*(d[2*i]-P[4]) + (P[4]-P[2])*(d[2*i+1]-P[5])) / det
+				l2 := ((P[5]-P[1])*(d[2*i]-P[4]) + (P[0]-P[4])*(d[2*i+1]-P[5])) / det
+				minBary = math.Min(minBary, math.Min(l1, math.Min(l2, 1-l1-l2)))
+			}
+		}
+		r.add("hull_min_barycentric", minBary, "smallest barycentric coordinate of D*_t(x) in the triangle of the points (in the hull: >= 0)")
+	}
+
+	// Small noise: at t = 1 a point noised from x_i with |eps| <= 3 is
+	// assigned to x_i with weight 1 and denoised back onto it.
+	a1 := sched.Alpha(1)
+	minW, maxOff, maxDist := 1.0, 0.0, 0.0
+	for i := 0; i < K; i++ {
+		for j := 0; j < K; j++ {
+			maxDist = math.Max(maxDist, math.Hypot(ds.Points[2*i]-ds.Points[2*j], ds.Points[2*i+1]-ds.Points[2*j+1]))
+		}
+	}
+	for i := 0; i < K; i++ {
+		for k := 0; k < 16; k++ {
+			th := 2 * math.Pi * float64(k) / 16
+			xi := []float64{
+				math.Sqrt(a1)*ds.Points[2*i] + math.Sqrt(1-a1)*3*math.Cos(th),
+				math.Sqrt(a1)*ds.Points[2*i+1] + math.Sqrt(1-a1)*3*math.Sin(th),
+			}
+			w := m.Posterior(nil, xi, a1)
+			minW = math.Min(minW, w[i])
+			d := m.Denoise(nil, xi, a1, nil)
+			maxOff = math.Max(maxOff, math.Hypot(d[0]-ds.Points[2*i], d[1]-ds.Points[2*i+1]))
+		}
+	}
+	r.add("small_noise_min_weight", minW, "t = 1, |eps| = 3 around each point: smallest posterior weight of that point")
+	r.add("small_noise_offset", maxOff/maxDist, "t = 1, |eps| = 3: largest |D*_1(x) - x_i| over the largest distance between points")
+
 	// Much noise: at t = T the weights are the prior and the score is -x.
 	aT := sched.Alpha(sched.T())
 	pi := m.Posterior(nil, x, aT)
