@@ -211,9 +211,18 @@ func (l layout) apply(c *Chart, titles []string, xName, yName string) {
 		x, y := l.corner(i)
 		grids = append(grids, opts.Grid{Left: px(x), Top: px(y), Width: px(l.side), Height: px(l.side)})
 		axis := func(name string, lo, hi float64, loc string) map[string]any {
+			// Ticks every tick units (at most about 7 labels); an end of
+			// the window off the ticks gets no label of its own, so
+			// labels stay evenly spaced.
+			tick := l.step
+			for (hi-lo)/tick > 7.5 {
+				tick = niceStep(tick * 1.5)
+			}
+			onTick := func(v float64) bool { r := v / tick; return math.Abs(r-math.Round(r)) < 1e-6 }
 			return map[string]any{
-				"type": "value", "gridIndex": i, "min": num(lo), "max": num(hi), "interval": num(l.step),
-				"name": name, "nameLocation": "middle", "nameGap": 28, "position": loc,
+				"type": "value", "gridIndex": i, "min": num(lo), "max": num(hi), "interval": num(tick),
+				"axisLabel": map[string]any{"showMinLabel": onTick(lo), "showMaxLabel": onTick(hi)},
+				"name":      name, "nameLocation": "middle", "nameGap": 28, "position": loc,
 				"splitLine": map[string]any{"lineStyle": map[string]any{"color": "#eeeeee"}},
 				"axisLine":  map[string]any{"onZero": false},
 			}

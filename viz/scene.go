@@ -34,7 +34,7 @@ type PlaneOpts struct {
 	DensityLabel string   // colour bar title; "": "density"
 	LogDensity   bool     // colour by log density, over the top 12 nats
 	PerPanel     bool     // scale each panel's density to its own maximum (no colour bar)
-	Side         int      // panel side in pixels; 0: 360 for one panel, else 280
+	Side         int      // panel side in pixels; 0: 360 for one panel, 230 for four or more in a row, else 280
 }
 
 // Samples draws one scene: samples coloured by class, training points and
@@ -92,9 +92,13 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 	}
 	side := o.Side
 	if side <= 0 {
-		side = 280
-		if len(scenes) == 1 {
+		switch {
+		case len(scenes) == 1:
 			side = 360
+		case min(cols, len(scenes)) >= 4:
+			side = 230 // four in a row fit 1 200 px
+		default:
+			side = 280
 		}
 	}
 	cm := viridis
