@@ -192,3 +192,32 @@ func TestMoveConditionalLaw(t *testing.T) {
 		}
 	}
 }
+
+// The last move, to alpha = 1, adds no noise in any setting (MATH.md
+// section 2: "no noise at the last step"): with the exact denoiser of one
+// point x0 (D = x0 everywhere) a move from t = 10 to 0 lands every particle
+// on x0 exactly (A = 0, B = 1), also with C^2 = beta, which would otherwise
+// scatter them by sqrt(1 - alpha_10) = 0.05.
+func TestLastMoveHasNoNoise(t *testing.T) {
+	x0 := []float64{1, -2}
+	m, err := analytic.NewDelta(2, x0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sample.NewPlan(toy.DDPM(), []int{10, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xt := gaussians(100, 2, 18)
+	for _, smp := range []*sample.Sampler{
+		sample.DDPM(p, toy.PosteriorVariance), sample.DDPM(p, toy.BetaVariance), sample.DDIM(p, 0.5),
+		sample.DriftSampler(p), {Plan: p, Variance: toy.BetaVariance, Drift: true}, {Plan: p, Eta: 1, Variance: toy.BetaVariance},
+	} {
+		x := ok(smp.Sample(nil, xt, m, nil, rand.NewPCG(19, 19)))
+		for i := range x {
+			if math.Abs(x[i]-x0[i%2]) > 1e-12 {
+				t.Fatalf("eta %v %v variance drift %v: x[%d] = %v, want %v", smp.Eta, smp.Variance, smp.Drift, i, x[i], x0[i%2])
+			}
+		}
+	}
+}

@@ -43,6 +43,8 @@ import (
 // with an estimate of x_0 each Eta errs differently for finite steps. With
 // PosteriorVariance and Eta = 1 the two modes agree. In the DDIM mode
 // with BetaVariance, c^2 may exceed 1 - a_s; Sample returns an error then.
+// The move to alpha = 1, when the plan ends at t = 0, is the posterior mean
+// A x_t + B D = D in every setting: no noise at the last step.
 // A Corrector adds Langevin moves at each new level (predictor-corrector).
 // Every state goes to Record (nil for none). A Sampler holds no state of a
 // run and may be reused.
@@ -108,8 +110,8 @@ func (s *Sampler) check() error {
 	}
 	if !s.Drift {
 		for k := 1; k <= s.Plan.Len(); k++ {
-			at, as := s.Plan.Alpha(k-1), s.Plan.Alpha(k)
-			_, _, C := toy.Coefficients(at, as, s.Variance)
+			as := s.Plan.Alpha(k)
+			_, _, C := s.coefficients(k)
 			if c := s.Eta * C; c*c > 1-as {
 				return fmt.Errorf("sample: with %v variance and eta = %v the noise c^2 = %v exceeds 1 - alpha = %v at move %d (t = %d -> %d); use Drift or the posterior variance",
 					s.Variance, s.Eta, c*c, 1-as, k, s.Plan.Step(k-1), s.Plan.Step(k))
@@ -129,10 +131,24 @@ func (c Corrector) check() error {
 	return nil
 }
 
+// coefficients returns A, B and C of move k (toy.Coefficients), except
+// that the move to the data level alpha = 1 has no noise (C = 0) whatever
+// the variance: "no noise at the last step" (MATH.md section 2, Ho et al.
+// 2020, Algorithm 2). The posterior variance is 0 there anyway; C^2 = beta
+// would only blur the samples by the last level's noise.
+func (s *Sampler) coefficients(k int) (A, B, C float64) {
+	as := s.Plan.Alpha(k)
+	A, B, C = toy.Coefficients(s.Plan.Alpha(k-1), as, s.Variance)
+	if as == 1 {
+		C = 0
+	}
+	return A, B, C
+}
+
 // coefs returns cx, cd and c of move k: x_s = cx x_t + cd D + c z.
 func (s *Sampler) coefs(k int) (cx, cd, c float64) {
 	at, as := s.Plan.Alpha(k-1), s.Plan.Alpha(k)
-	A, B, C := toy.Coefficients(at, as, s.Variance)
+	A, B, C := s.coefficients(k)
 	c = s.Eta * C
 	if s.Drift {
 		// - (w/2) (sqrt(a_t) D - x) / (1 - a_t), w = C^2 - c^2.
