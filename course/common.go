@@ -63,6 +63,9 @@ func energyCheck(x []float64, draw func(n int) []float64, reps int) EnergyCheck 
 	for _, v := range noise {
 		mean += v
 	}
+	if mean == 0 {
+		panic("course.energyCheck: zero noise level (draw returned the same points twice)")
+	}
 	return EnergyCheck{e, mean / float64(len(noise))}
 }
 

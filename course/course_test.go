@@ -173,7 +173,12 @@ func TestLesson05Reschedule(t *testing.T) {
 
 func TestLesson06Parametrisations(t *testing.T) {
 	r := runLesson(t, "06-parametrisations", true)
-	cl := []claim{{"eps round trip to rounding", func(v func(string) float64) bool { return v("eps_roundtrip_error") < 1e-12 }}}
+	cl := []claim{
+		{"eps round trip to rounding", func(v func(string) float64) bool { return v("eps_roundtrip_error") < 1e-12 }},
+		// Four readings: bound 3 on the largest of four z values.
+		{"optimum + c costs |c|^2 in every reading (within 3 SE)", func(v func(string) float64) bool { return v("optimum_shift_z") < 3 }},
+		{"standardised data: E|v|^2 = d (within 4 SE, largest of four t)", func(v func(string) float64) bool { return v("v_norm_z") < 4 }},
+	}
 	for _, p := range []string{"x0", "eps", "score", "v"} {
 		cl = append(cl, claim{p + ": converted to x0, beats the best constant denoiser (alpha-weighted)", func(v func(string) float64) bool {
 			return v(p+"/excess_weighted") < v(p+"/trivial_weighted")
@@ -246,6 +251,9 @@ func TestLesson08ClassifierGuidance(t *testing.T) {
 			}
 			return true
 		}},
+		claim{"the exact posterior has the lowest cross-entropy (trained not lower by 3 SE)", func(v func(string) float64) bool {
+			return v("trained/cross_entropy_gap_z") > -3
+		}},
 		claim{"guidance with the trained classifier: class posterior above q(y) = 1/2", func(v func(string) float64) bool {
 			return v("trained classifier/posterior_gamma0") > 0.5 && v("trained classifier/posterior_gamma3") > 0.5
 		}},
@@ -274,6 +282,7 @@ func TestLesson09CFG(t *testing.T) {
 func TestLesson10Deterministic(t *testing.T) {
 	r := runLesson(t, "10-deterministic-sampling", false)
 	check(t, r, []claim{
+		{"DDIM is deterministic", func(v func(string) float64) bool { return v("ddim/repeat_difference") == 0 }},
 		{"DDIM with exact D* matches the data", func(v func(string) float64) bool { return v("ddim/energy") < 3 }},
 		{"drift sampler matches the data", func(v func(string) float64) bool { return v("drift/energy") < 3 }},
 		{"DDIM energy falls with steps and is within the noise level at 100", func(v func(string) float64) bool {
@@ -292,6 +301,7 @@ func TestLesson10Deterministic(t *testing.T) {
 func TestLesson11Langevin(t *testing.T) {
 	r := runLesson(t, "11-langevin", false)
 	check(t, r, []claim{
+		{"small steps keep the mixture", func(v func(string) float64) bool { return v("invariance/energy") < 3 }},
 		{"plain Langevin misses the weights (more than 3 SE)", func(v func(string) float64) bool { return v("plain/share_z") > 3 }},
 		{"annealed Langevin reaches the weights (within 3 SE)", func(v func(string) float64) bool { return v("annealed/share_z") < 3 }},
 		{"corrector moves lower the energy distance", func(v func(string) float64) bool { return v("pc/energy_corrected") < v("pc/energy_predictor") }},

@@ -86,6 +86,21 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 		runs = append(runs, run(c.title, tr, nil))
 	}
 
+	// DDIM is deterministic: the same x_T gives the same x_0, bit for bit.
+	a1, err := sample.DDIM(plan, 0).Sample(nil, xT, ex, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	a2, err := sample.DDIM(plan, 0).Sample(nil, xT, ex, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	same := 0.0
+	for i := range a1 {
+		same = math.Max(same, math.Abs(a1[i]-a2[i]))
+	}
+	r.add("ddim/repeat_difference", same, "largest difference between two DDIM runs from the same x_T")
+
 	// Inversion: x_0 -> x_T -> x_0 with the same plan; the error falls with steps.
 	x0 := exactSample(ex, ds.InvertPoints, 1, cfg.rng(5))
 	var ns, errs []float64

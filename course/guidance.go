@@ -268,6 +268,7 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 		y[i] = lab[c]
 	}
 	var ts, accE, accT []float64
+	ceZ := math.Inf(1)
 	for _, t := range []int{1, 100, 200, 300, 400, 500, 600, 800, 1000} {
 		a := sched.Alpha(t)
 		xt := toy.AddNoise(nil, nil, x0, a, cfg.rng(23+uint64(t)))
@@ -275,9 +276,22 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 		accE = append(accE, noisyAccuracy(ds.Exact, xt, y, a))
 		r.add(fmt.Sprintf("exact/accuracy_t%d", t), accE[len(accE)-1], fmt.Sprintf("accuracy of the exact noisy classifier q_t(y | x_t) at t = %d", t))
 		if clf != nil {
+			// Cross-entropy on the same noisy points: the exact posterior is
+			// optimal, so the trained one cannot be lower beyond MC error.
+			pe, pt := ds.Exact.ClassPosterior(nil, xt, a), clf.Probs(nil, xt, a)
+			k := ds.Classes
+			d := make([]float64, n)
+			for i, yi := range y {
+				d[i] = math.Log(pe[i*k+yi]) - math.Log(pt[i*k+yi])
+			}
+			m, se := meanSE(d)
+			ceZ = math.Min(ceZ, m/se)
 			accT = append(accT, noisyAccuracy(probs{clf}, xt, y, a))
 			r.add(fmt.Sprintf("trained/accuracy_t%d", t), accT[len(accT)-1], fmt.Sprintf("accuracy of the trained noisy classifier at t = %d", t))
 		}
+	}
+	if clf != nil {
+		r.add("trained/cross_entropy_gap_z", ceZ, "smallest (cross-entropy of the trained classifier - of the exact posterior) over t, in standard errors (not below -3)")
 	}
 	series := []viz.Series{{Name: "exact q_t(y | x)", X: ts, Y: accE}}
 	if clf != nil {

@@ -84,6 +84,17 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 	r.add("plain/share_z", math.Abs(shareLeft(x)-w0)/se, "|share - weight| in binomial standard errors")
 	runs := []viz.Run{run("plain Langevin", tr, nil)}
 
+	// Small steps keep the law: chains started from exact samples stay exact.
+	start := exactSample(m, ls.Chains, 1, cfg.rng(9))
+	keep := &sample.Langevin{Size: 0.02, Iters: 200}
+	xk, err := keep.Sample(nil, start, m, nil, cfg.rng(10))
+	if err != nil {
+		return nil, err
+	}
+	src11 := cfg.rng(11)
+	ec := energyCheck(xk, func(n int) []float64 { return exactSample(m, n, 1, src11) }, 10)
+	r.add("invariance/energy", ec.Energy/ec.Noise, "200 moves of step 0.02 from exact samples: energy distance to the mixture in units of its noise level")
+
 	// Annealed Langevin with the scores of q_t.
 	plan, err := sample.Strided(sched, ls.Levels)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"difftoy/toy"
 	"difftoy/toy/nn"
@@ -88,6 +89,66 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		back := (x[i] - math.Sqrt(1-a)*eps[i]) / math.Sqrt(a)
 		worst = math.Max(worst, math.Abs(back-(d[i]+x[i])))
 	}
+	// Optimality in every reading: adding a constant c to the exact optimum
+	// raises the Monte Carlo loss by |c|^2 (the cross term has mean zero).
+	const mc = 20000
+	rng := rand.New(cfg.rng(30))
+	x0 := exactSample(m, mc, 1, cfg.rng(31))
+	noise := make([]float64, 2*mc)
+	for i := range noise {
+		noise[i] = rng.NormFloat64()
+	}
+	xt := toy.Noise(nil, x0, noise, a)
+	dStar := m.Denoise(nil, xt, a, nil)
+	c := []float64{0.1, -0.05}
+	sa, sv := math.Sqrt(a), math.Sqrt(1-a)
+	worstZ := 0.0
+	for _, rd := range []string{"x0", "eps", "score", "v"} {
+		cross := make([]float64, mc) // per sample: loss(T* + c) - loss(T*) - |c|^2 = 2 c.(T* - T)
+		for i := 0; i < mc; i++ {
+			for j := 0; j < 2; j++ {
+				q := 2*i + j
+				eh := (xt[q] - sa*dStar[q]) / sv
+				var pred, target float64
+				switch rd {
+				case "x0":
+					pred, target = dStar[q], x0[q]
+				case "eps":
+					pred, target = eh, noise[q]
+				case "score":
+					pred, target = -eh/sv, -noise[q]/sv
+				case "v":
+					pred, target = sa*eh-sv*dStar[q], sa*noise[q]-sv*x0[q]
+				}
+				cross[i] += 2 * c[j] * (pred - target)
+			}
+		}
+		mm, se := meanSE(cross)
+		worstZ = math.Max(worstZ, math.Abs(mm)/se)
+	}
+	r.add("optimum_shift_z", worstZ, fmt.Sprintf("largest |loss(optimum + c) - loss(optimum) - |c|^2| over the four readings at t = %d, in standard errors", t))
+
+	// For standardised data (E|x_0|^2 = d) the v target has E|v|^2 = d.
+	var norm float64
+	for _, v := range x0 {
+		norm += v * v
+	}
+	scale := math.Sqrt(2 / (norm / mc))
+	worstV := 0.0
+	for _, s := range []int{10, 300, 700, 1000} {
+		as := sched.Alpha(s)
+		vs := make([]float64, mc)
+		for i := 0; i < mc; i++ {
+			for j := 0; j < 2; j++ {
+				e := rng.NormFloat64()
+				v := math.Sqrt(as)*e - math.Sqrt(1-as)*scale*x0[2*i+j]
+				vs[i] += v * v
+			}
+		}
+		mm, se := meanSE(vs)
+		worstV = math.Max(worstV, math.Abs(mm-2)/se)
+	}
+	r.add("v_norm_z", worstV, "standardised data: largest |mean |v|^2 - d| over t = 10, 300, 700, 1000, in standard errors")
 	r.add("eps_roundtrip_error", worst, "largest |D* - (x - sqrt(1-alpha) eps*)/sqrt(alpha)| on the grid")
 	return r, nil
 }
