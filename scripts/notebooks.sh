@@ -29,7 +29,7 @@ gobin=$(go env GOBIN)
 PATH="$gobin:$PATH"
 export PATH
 
-install() {
+install_kernel() {
 	echo "installing gonb and goimports into $gobin"
 	go install tool
 	# --force_deps: gopls (code completion) is optional.
@@ -38,15 +38,15 @@ install() {
 
 case "${1:-open}" in
 open)
-	install
+	install_kernel
 	echo "opening the notebooks; keep $gobin on PATH when you start jupyter yourself"
 	exec jupyter notebook notebooks/
 	;;
 install)
-	install
+	install_kernel
 	;;
 run)
-	install
+	install_kernel
 	mkdir -p notebooks/out
 	for nb in notebooks/[0-9]*.ipynb; do
 		echo "== $nb"
