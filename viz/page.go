@@ -160,11 +160,8 @@ type tmplBlock struct {
 }
 
 // Render writes the page as a self-contained HTML document that loads
-// echarts as a says.
+// echarts as a says (a page without charts loads none).
 func (p *Page) Render(w io.Writer, a Assets) error {
-	if a.Script == nil && a.Src == "" {
-		return fmt.Errorf("viz: page %q: no echarts assets (use Inline, Beside or InlineOrCDN)", p.Title)
-	}
 	data := struct {
 		Title   string
 		Heading bool // false when the first block is a chart of the same title
@@ -191,6 +188,9 @@ func (p *Page) Render(w io.Writer, a Assets) error {
 		default:
 			data.Blocks = append(data.Blocks, tmplBlock{Text: b.text})
 		}
+	}
+	if data.N > 0 && a.Script == nil && a.Src == "" {
+		return fmt.Errorf("viz: page %q: no echarts assets (use Inline, Beside or InlineOrCDN)", p.Title)
 	}
 	bw := bufio.NewWriter(w)
 	if err := pageTmpl.Execute(bw, data); err != nil {

@@ -1,9 +1,15 @@
-// Command difftoy is the project's main job: it runs the built-in
-// experiments on the exact mixtures and writes a gallery of every chart
-// kind as offline HTML pages, then prints the page to open.
+// Command difftoy is the project's main job: it runs the experiment of
+// every lesson of the course (package course) and the built-in experiments
+// of the chart gallery (package viz/gallery), writes them as offline HTML
+// pages, and prints the page to open:
 //
-//	go run ./cmd/difftoy                 # writes ./difftoy-out/index.html
-//	go run ./cmd/difftoy -out DIR -seed 7
+//	DIR/index.html          links to both
+//	DIR/book/               one page per lesson: its numbers and charts
+//	DIR/gallery/            every chart kind, on the exact mixtures
+//
+//	go run ./cmd/difftoy                 # DIR = ./difftoy-out, minutes (training included)
+//	go run ./cmd/difftoy -quick          # smaller samples and training: a preview
+//	go run ./cmd/difftoy -book=false     # the gallery alone, seconds
 //
 // echarts is copied beside the pages from node_modules (run `npm ci` once at
 // the module root, or set DIFFTOY_ECHARTS to an echarts.min.js); without a
@@ -66,11 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !*quiet {
 		o.Progress = progress(stderr, tty, start)
 	}
-	if *book {
-		o.More = []viz.Link{{Text: "The book", Href: "book/index.html", Note: "every lesson's experiment, its numbers and charts"}}
-	}
-	index, err := gallery.Write(*out, o)
-	if err != nil {
+	links := []viz.Link{{Text: "Chart gallery", Href: "gallery/index.html", Note: "every chart kind, from experiments on the exact mixtures"}}
+	if _, err := gallery.Write(filepath.Join(*out, "gallery"), o); err != nil {
 		fmt.Fprintf(stderr, "difftoy: %v\n", err)
 		return 1
 	}
@@ -89,6 +92,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "difftoy: book: %v\n", err)
 			return 1
 		}
+		links = append([]viz.Link{{Text: "The book", Href: "book/index.html", Note: "every lesson's experiment: its numbers and charts"}}, links...)
+	}
+	index := filepath.Join(*out, "index.html")
+	top := viz.NewPage("difftoy").Text("Diffusion models on 2-D toy data, checked against the exact answer. Every page works offline.").Links(links...)
+	if err := top.WriteFile(index, viz.Assets{}); err != nil {
+		fmt.Fprintf(stderr, "difftoy: %v\n", err)
+		return 1
 	}
 	if abs, err := filepath.Abs(index); err == nil {
 		index = abs

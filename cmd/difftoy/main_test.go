@@ -30,23 +30,30 @@ func TestRunWritesGallery(t *testing.T) {
 	if got := strings.Count(stderr.String(), "\n"); got != len(entries)+1 {
 		t.Errorf("progress wrote %d lines, want one per page and a last one (%d):\n%s", got, len(entries)+1, stderr.String())
 	}
-	b, err := os.ReadFile(index)
+	top, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(top), `href="gallery/index.html"`) || strings.Contains(string(top), `href="book/index.html"`) {
+		t.Errorf("top index should link the gallery and, with -book=false, no book")
+	}
+	if strings.Contains(string(top), "<script src=") {
+		t.Errorf("top index loads a script though it has no chart")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "gallery", "index.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
 		if !strings.Contains(string(b), `href="`+e.File+`"`) {
-			t.Errorf("index does not link %s", e.File)
+			t.Errorf("gallery index does not link %s", e.File)
 		}
-		if _, err := os.Stat(filepath.Join(dir, e.File)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, "gallery", e.File)); err != nil {
 			t.Error(err)
 		}
 	}
 }
 
-// TestBookPage builds the first lesson's page through the book's entry
-// (the fastest experiment; the whole book is the main job's run, minutes
-// long): its numbers go into a table, its charts follow.
 func TestBookPage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a lesson's experiment")

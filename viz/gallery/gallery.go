@@ -31,8 +31,6 @@ type Options struct {
 	// Progress, when not nil, is called before each page is built (done
 	// pages so far, total, title) and once at the end with done == total.
 	Progress func(done, total int, title string)
-	// More lists further links for the index, after the entries.
-	More []viz.Link
 }
 
 // Write builds every entry of the gallery into dir (created if missing)
@@ -77,9 +75,6 @@ func WriteSite(dir, title, intro string, entries []Entry, o Options) (string, er
 	}
 	index := filepath.Join(dir, "index.html")
 	p := viz.NewPage(title).Text(intro).Links(links...)
-	if len(o.More) > 0 {
-		p.Text("More:").Links(o.More...)
-	}
 	if err := p.WriteFile(index, a); err != nil {
 		return "", fmt.Errorf("gallery: index: %w", err)
 	}
