@@ -365,17 +365,7 @@ func TestClaim8FlowLikelihoodConverges(t *testing.T) {
 	xT := gaussians(n, 2, 90)
 	var errs []float64
 	for _, steps := range []int{10, 25, 50, 100} {
-		f, err := (&sample.ODE{Plan: plan(t, toy.DDPM(), steps), Heun: true}).Map(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x0, lp := metrics.FlowLogLik(nil, nil, xT, metrics.StdNormalLogPDF(nil, xT, 2), f, nil)
-		want := m.LogProb(nil, x0, 1)
-		s := 0.0
-		for i := range lp {
-			s += math.Abs(lp[i] - want[i])
-		}
-		errs = append(errs, s/n)
+		errs = append(errs, flowError(t, m, plan(t, toy.DDPM(), steps), xT))
 		t.Logf("%3d Heun steps: mean |log p_flow - log q_0| = %.2e", steps, errs[len(errs)-1])
 	}
 	if !decreasing(errs) || errs[2]/errs[3] < 1.6 {
@@ -444,19 +434,6 @@ func TestKarrasPlanBeatsUniform(t *testing.T) {
 	xT := gaussians(n, 2, 91)
 	for _, data := range []string{"eight-gaussians", "three-classes"} {
 		m := load(t, data)
-		flowErr := func(p *sample.Plan) float64 {
-			f, err := (&sample.ODE{Plan: p, Heun: true}).Map(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			x0, lp := metrics.FlowLogLik(nil, nil, xT, metrics.StdNormalLogPDF(nil, xT, 2), f, nil)
-			want := m.LogProb(nil, x0, 1)
-			s := 0.0
-			for i := range lp {
-				s += math.Abs(lp[i] - want[i])
-			}
-			return s / n
-		}
 		var karras []float64
 		for _, moves := range []int{50, 100} {
 			pu, err := sample.Strided(toy.DDPM(), moves)
@@ -467,7 +444,7 @@ func TestKarrasPlanBeatsUniform(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			eu, ek := flowErr(pu), flowErr(pk)
+			eu, ek := flowError(t, m, pu, xT), flowError(t, m, pk, xT)
 			karras = append(karras, ek)
 			t.Logf("%s, %d Heun moves: mean |log p_flow - log q_0| uniform in t %.2e, Karras %.2e", data, moves, eu, ek)
 			if !(ek < eu) {

@@ -164,3 +164,35 @@ func (g *gridSampler) sample(n int, seed uint64) []float64 {
 	}
 	return x
 }
+
+// coordMoments returns the sample mean and (n-1) variance of coordinate k
+// of the points x (dimension d).
+func coordMoments(x []float64, d, k int) (mean, v float64) {
+	n := float64(len(x) / d)
+	for i := k; i < len(x); i += d {
+		mean += x[i]
+	}
+	mean /= n
+	for i := k; i < len(x); i += d {
+		v += (x[i] - mean) * (x[i] - mean)
+	}
+	return mean, v / (n - 1)
+}
+
+// flowError returns the mean |log p_flow - log q_0| of the Heun PF-ODE map
+// on plan p from the points xT ~ N(0, I), with the exact density of m
+// (MATH.md section 10; metrics.FlowLogLik).
+func flowError(t *testing.T, m analytic.Mixture, p *sample.Plan, xT []float64) float64 {
+	t.Helper()
+	f, err := (&sample.ODE{Plan: p, Heun: true}).Map(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x0, lp := metrics.FlowLogLik(nil, nil, xT, metrics.StdNormalLogPDF(nil, xT, 2), f, nil)
+	want := m.LogProb(nil, x0, 1)
+	s := 0.0
+	for i := range lp {
+		s += math.Abs(lp[i] - want[i])
+	}
+	return s / float64(len(lp))
+}

@@ -29,15 +29,7 @@ func checkGaussianLaw(t *testing.T, what string, x, m []float64, V float64) {
 	t.Helper()
 	n := float64(len(x) / 2)
 	for k := range 2 {
-		mean, v := 0.0, 0.0
-		for i := k; i < len(x); i += 2 {
-			mean += x[i]
-		}
-		mean /= n
-		for i := k; i < len(x); i += 2 {
-			v += (x[i] - mean) * (x[i] - mean)
-		}
-		v /= n - 1
+		mean, v := coordMoments(x, 2, k)
 		seM, seV := math.Sqrt(V/n), V*math.Sqrt(2/(n-1))
 		t.Logf("%s coordinate %d: mean %.4f (want %.4f ± %.4f), variance %.4f (want %.4f ± %.4f)", what, k, mean, m[k], 4*seM, v, V, 4*seV)
 		if math.Abs(mean-m[k]) > 4*seM || math.Abs(v-V) > 4*seV {

@@ -123,6 +123,22 @@ func TestWrongLengthsPanic(t *testing.T) {
 	}
 }
 
+// onePointMove returns a single data point x0, its exact law (whose
+// denoiser is x0 everywhere) and the one-move strided plan t = 800 -> 300
+// of the DDPM schedule.
+func onePointMove(t *testing.T) ([]float64, analytic.Mixture, *sample.Plan) {
+	x0 := []float64{1, -2}
+	m, err := analytic.NewDelta(2, x0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sample.NewPlan(toy.DDPM(), []int{800, 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x0, m, p
+}
+
 // With a single data point x0 the exact denoiser is x0 everywhere, and a
 // move of the DDIM family from q_t = N(sqrt(a_t) x0, (1 - a_t) I) must land
 // on q_s = N(sqrt(a_s) x0, (1 - a_s) I) for every eta, also on a strided
@@ -130,17 +146,8 @@ func TestWrongLengthsPanic(t *testing.T) {
 // mean, sqrt((1 - a_s) / n), and of the sample variance, (1 - a_s)
 // sqrt(2 / n).
 func TestMoveKeepsMarginals(t *testing.T) {
-	x0 := []float64{1, -2}
-	m, err := analytic.NewDelta(2, x0, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := toy.DDPM()
-	p, err := sample.NewPlan(s, []int{800, 300})
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, as := s.Alpha(800), s.Alpha(300)
+	x0, m, p := onePointMove(t)
+	at, as := p.Alpha(0), p.Alpha(1)
 	const n = 20000
 	eps := gaussians(n, 2, 5)
 	xt := make([]float64, 2*n)
@@ -149,21 +156,90 @@ func TestMoveKeepsMarginals(t *testing.T) {
 	}
 	for _, smp := range []*sample.Sampler{sample.DDIM(p, 0), sample.DDIM(p, 0.5), sample.DDIM(p, 1), sample.DDPM(p, toy.PosteriorVariance)} {
 		x := ok(smp.Sample(nil, xt, m, nil, rand.NewPCG(6, 6)))
-		for k := 0; k < 2; k++ {
-			mean, v := 0.0, 0.0
-			for i := 0; i < n; i++ {
-				mean += x[2*i+k]
-			}
-			mean /= n
-			for i := 0; i < n; i++ {
-				v += (x[2*i+k] - mean) * (x[2*i+k] - mean)
-			}
-			v /= n - 1
+		for k := range 2 {
+			mean, v := coordMoments(x, 2, k)
 			if want := math.Sqrt(as) * x0[k]; math.Abs(mean-want) > 4*math.Sqrt((1-as)/n) {
 				t.Errorf("eta %v drift %v: mean[%d] = %v, want %v", smp.Eta, smp.Drift, k, mean, want)
 			}
 			if math.Abs(v-(1-as)) > 4*(1-as)*math.Sqrt(2.0/n) {
 				t.Errorf("eta %v drift %v: var[%d] = %v, want %v", smp.Eta, smp.Drift, k, v, 1-as)
+			}
+		}
+	}
+}
+
+// One move of the DDIM family from a fixed x_t, with the exact denoiser of
+// a single point x0 (D = x0 everywhere), has the law Song et al. (2021,
+// eq. 12 and 16) give it:
+//
+//	mean     sqrt(a_s) x0 + sqrt(1 - a_s - c^2) (x_t - sqrt(a_t) x0) / sqrt(1 - a_t)
+//	variance c^2 = eta^2 (1 - a_s) / (1 - a_t) (1 - a_t / a_s),
+//
+// and in the drift mode the mean is the DDPM mean A x_t + B x0 minus
+// ((C^2 - c^2) / 2) times the score (sqrt(a_t) x0 - x_t) / (1 - a_t)
+// (MATH.md section 8). This pins what Eta means; the marginal test above
+// holds for any noise share. With n particles the mean is checked within 4
+// standard errors c / sqrt(n), the variance within 4 c^2 sqrt(2 / n); at
+// eta = 0 the move is deterministic (rounding level).
+func TestMoveConditionalLaw(t *testing.T) {
+	x0, m, p := onePointMove(t)
+	at, as := p.Alpha(0), p.Alpha(1)
+	const n = 10000
+	xt := make([]float64, 2*n)
+	for i := range xt {
+		xt[i] = []float64{0.3, 0.7}[i%2]
+	}
+	A, B, C := toy.Coefficients(at, as, toy.PosteriorVariance)
+	for _, eta := range []float64{0, 0.3, 0.7, 1} {
+		c := eta * math.Sqrt((1-as)/(1-at)*(1-at/as))
+		for _, drift := range []bool{false, true} {
+			smp := &sample.Sampler{Plan: p, Eta: eta, Drift: drift}
+			x := ok(smp.Sample(nil, xt, m, nil, rand.NewPCG(16, 16)))
+			for k := range 2 {
+				var want float64
+				if drift {
+					score := (math.Sqrt(at)*x0[k] - xt[k]) / (1 - at)
+					want = A*xt[k] + B*x0[k] - (C*C-c*c)/2*score
+				} else {
+					want = math.Sqrt(as)*x0[k] + math.Sqrt(1-as-c*c)*(xt[k]-math.Sqrt(at)*x0[k])/math.Sqrt(1-at)
+				}
+				mean, v := coordMoments(x, 2, k)
+				tolM, tolV := 4*c/math.Sqrt(n), 4*c*c*math.Sqrt(2.0/n)
+				if eta == 0 {
+					tolM, tolV = 1e-12, 1e-24
+				}
+				if math.Abs(mean-want) > tolM || math.Abs(v-c*c) > tolV {
+					t.Errorf("eta %v drift %v coordinate %d: mean %.6f variance %.6f, want %.6f and %.6f", eta, drift, k, mean, v, want, c*c)
+				}
+			}
+		}
+	}
+}
+
+// The last move, to alpha = 1, adds no noise in any setting (MATH.md
+// section 2: "no noise at the last step"): with the exact denoiser of one
+// point x0 (D = x0 everywhere) a move from t = 10 to 0 lands every particle
+// on x0 exactly (A = 0, B = 1), also with C^2 = beta, which would otherwise
+// scatter them by sqrt(1 - alpha_10) = 0.05.
+func TestLastMoveHasNoNoise(t *testing.T) {
+	x0 := []float64{1, -2}
+	m, err := analytic.NewDelta(2, x0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sample.NewPlan(toy.DDPM(), []int{10, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xt := gaussians(100, 2, 18)
+	for _, smp := range []*sample.Sampler{
+		sample.DDPM(p, toy.PosteriorVariance), sample.DDPM(p, toy.BetaVariance), sample.DDIM(p, 0.5),
+		sample.DriftSampler(p), {Plan: p, Variance: toy.BetaVariance, Drift: true}, {Plan: p, Eta: 1, Variance: toy.BetaVariance},
+	} {
+		x := ok(smp.Sample(nil, xt, m, nil, rand.NewPCG(19, 19)))
+		for i := range x {
+			if math.Abs(x[i]-x0[i%2]) > 1e-12 {
+				t.Fatalf("eta %v %v variance drift %v: x[%d] = %v, want %v", smp.Eta, smp.Variance, smp.Drift, i, x[i], x0[i%2])
 			}
 		}
 	}
