@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -50,6 +51,9 @@ func (v *rawVisitor) Visit(m map[string]any) {
 }
 
 func newChart(title string, w, h int) *Chart {
+	if strings.TrimSpace(title) == "" {
+		panic("viz: every chart needs a title")
+	}
 	// Room for the title: about 10 px a character at echarts' 18 px bold.
 	w = max(w, 10*utf8.RuneCountInString(title)+40)
 	b := charts.NewScatter()

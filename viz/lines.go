@@ -41,6 +41,9 @@ func Lines(title string, panels ...LinePanel) *Chart {
 	var legend []string
 	colors := map[string]string{}
 	for i, p := range panels {
+		if p.XName == "" || p.YName == "" {
+			panic(fmt.Sprintf("viz.Lines: panel %d (%q) needs both axis names, got x %q and y %q", i, p.Title, p.XName, p.YName))
+		}
 		x, y := left+(i%cols)*(w+gapX), top+(i/cols)*(h+gapY)
 		grids = append(grids, opts.Grid{Left: px(x), Top: px(y), Width: px(w), Height: px(h)})
 		xlo, xhi := math.Inf(1), math.Inf(-1)
