@@ -45,8 +45,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("quiet", false, "no progress on the terminal")
 	book := fs.Bool("book", true, "also write the book (every lesson's experiment) into DIR/book")
 	quick := fs.Bool("quick", false, "smaller samples and shorter training in the book (a preview)")
+	echarts := fs.String("echarts", "", "echarts.min.js to copy beside the pages (default: node_modules/echarts from `npm ci`, found from the working folder up to the module root; $"+viz.EChartsEnv+")")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-quiet]\n\n"+
+		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-echarts FILE] [-quiet]\n\n"+
 			"Runs the built-in experiments on the exact mixtures and writes a gallery of\n"+
 			"every chart kind as offline HTML pages into DIR, and the book of the\n"+
 			"course's lesson experiments into DIR/book.\n\n")
@@ -65,6 +66,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		fmt.Fprintln(stderr, "difftoy: -out must name a folder")
 		return 2
+	}
+	if *echarts != "" {
+		if err := os.Setenv(viz.EChartsEnv, *echarts); err != nil {
+			fmt.Fprintf(stderr, "difftoy: %v\n", err)
+			return 1
+		}
 	}
 	start := time.Now()
 	tty := isTerminal(stderr)

@@ -85,6 +85,20 @@ func TestBookPage(t *testing.T) {
 	}
 }
 
+// TestRunMissingECharts: a wrong -echarts file is an error naming it, not
+// a quiet switch to the CDN.
+func TestRunMissingECharts(t *testing.T) {
+	t.Setenv("DIFFTOY_ECHARTS", "") // restored after the test; run sets it from the flag
+	var stdout, stderr bytes.Buffer
+	missing := filepath.Join(t.TempDir(), "nope.js")
+	if code := run([]string{"-out", t.TempDir(), "-book=false", "-quiet", "-echarts", missing}, &stdout, &stderr); code != 1 {
+		t.Errorf("run = %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), missing) {
+		t.Errorf("stderr %q does not name %s", stderr.String(), missing)
+	}
+}
+
 func TestRunBadUsage(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
