@@ -114,11 +114,14 @@ func TestOtherSamplersReproduceData(t *testing.T) {
 // Claim 3: DDIM inversion x_0 -> x_T followed by DDIM sampling returns near
 // the start, the error falling with more steps. The one-pass inversion
 // errs by O(step^2) per move, so the round trip is first order: ten times
-// the steps should cut the error tenfold asymptotically; from 50 to 500
-// steps we measured 7x (still pre-asymptotic) and ask for 5x, with a fall
-// at every refinement. With fixed-point refinement the inversion is exact
-// and the round trip returns to rounding level (the refinement is a
-// contraction here). The linear schedule is used: the clipped last steps
+// the steps cut the error tenfold asymptotically. From 50 to 500 steps the
+// cut is checked above 10^0.68 = 4.8, the allowance of the order checks in
+// TestODEOrder (ratio 2 above 1.6: an observed order above 0.68), with a
+// fall at every refinement. With fixed-point refinement each move is
+// inverted exactly up to the residual of the iteration, which shrinks by
+// the contraction factor q per iteration: 20 iterations with q <= 1/2
+// leave below 2^-20 = 1e-6 (the one-pass error is 0.1 here; the measured
+// value is logged). The linear schedule is used: the clipped last steps
 // of the cosine schedule (beta = 0.999) are too coarse for a one-pass
 // inversion at any number of plan steps.
 func TestClaim3InversionRoundTrip(t *testing.T) {
@@ -133,8 +136,8 @@ func TestClaim3InversionRoundTrip(t *testing.T) {
 		errs = append(errs, rms(back, x0, 2))
 		t.Logf("%3d steps: round-trip error median %.3e, RMS %.3e", steps, median(back, x0, 2), errs[len(errs)-1])
 	}
-	if !decreasing(errs) || errs[len(errs)-1] > errs[1]/5 {
-		t.Errorf("round-trip RMS error %v does not fall (by 5x from 50 to 500 steps)", errs)
+	if !decreasing(errs) || errs[1]/errs[len(errs)-1] < math.Pow(10, 0.68) {
+		t.Errorf("round-trip RMS error %v does not fall at first order (by 10x, at least 4.8x, from 50 to 500 steps)", errs)
 	}
 	p := plan(t, s, 100)
 	xT := ok((&sample.Inversion{Plan: p, Refine: 20}).Invert(nil, x0, m, nil))
