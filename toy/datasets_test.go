@@ -163,6 +163,38 @@ func TestFiniteDatasetsGeometry(t *testing.T) {
 	}
 }
 
+// The moons' means from their definition: th ~ U(0, pi) gives E cos th = 0
+// and E sin th = 2/pi, so the upper moon (label 0) has mean
+// 1.5 (-0.5, 2/pi - 0.25) and the lower one the opposite point. With
+// Var(1.5 cos th) = 1.125 and Var(1.5 sin th) = 2.25 (1/2 - 4/pi^2) = 0.213,
+// plus the jitter's 0.0064, the checks allow 4 standard errors of the
+// means of the n/2 points per moon.
+func TestMoonsMeans(t *testing.T) {
+	const n = 8000
+	mo, err := toy.Load("moons", n, rand.NewPCG(10, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [2][2]float64{{-0.75, 1.5 * (2/math.Pi - 0.25)}, {0.75, -1.5 * (2/math.Pi - 0.25)}}
+	vars := [2]float64{1.125 + 0.0064, 2.25*(0.5-4/(math.Pi*math.Pi)) + 0.0064}
+	var sum [2][2]float64
+	var cnt [2]float64
+	for i := range n {
+		y := mo.Labels[i]
+		sum[y][0] += mo.Points[2*i]
+		sum[y][1] += mo.Points[2*i+1]
+		cnt[y]++
+	}
+	for y := range 2 {
+		for k := range 2 {
+			m := sum[y][k] / cnt[y]
+			if se := math.Sqrt(vars[k] / cnt[y]); math.Abs(m-want[y][k]) > 4*se {
+				t.Errorf("moon %d coordinate %d: mean %.4f, want %.4f (se %.4f)", y, k, m, want[y][k], se)
+			}
+		}
+	}
+}
+
 func TestThreePoints(t *testing.T) {
 	ds, err := toy.Load("three-points", 7, rand.NewPCG(1, 1))
 	if err != nil {
