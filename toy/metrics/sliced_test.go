@@ -54,3 +54,14 @@ func TestSlicedW1Shift(t *testing.T) {
 		t.Errorf("SlicedW1(x, x) = %v, want 0", same)
 	}
 }
+
+// In one dimension every direction is +-1 and W1 does not change when both
+// samples are negated, so SlicedW1 is W1 itself for any number of
+// projections (here the by-hand "thirds" case of TestW1ByHand, 1.5).
+func TestSlicedW1OneDimension(t *testing.T) {
+	for _, p := range []int{1, 3, 10} {
+		if got := SlicedW1([]float64{0, 0, 0}, []float64{1, 2}, 1, p, rand.NewPCG(1, 2)); math.Abs(got-1.5) > 1e-12 {
+			t.Errorf("SlicedW1 in 1-D with %d projections = %v, want W1 = 1.5", p, got)
+		}
+	}
+}
