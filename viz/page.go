@@ -14,7 +14,9 @@ import (
 
 // Page is an HTML document holding text, links and charts, in order.
 type Page struct {
-	Title  string
+	Title string
+	// Back, when set, is a link shown above the title (to an index).
+	Back   *Link
 	blocks []block
 }
 
@@ -109,6 +111,7 @@ h1 { font-size: 22px; font-weight: 600; }
 p { max-width: 60em; line-height: 1.45; }
 .difftoy-chart { margin: 10px 0 22px; }
 li { margin: 4px 0; }
+nav { font-size: 14px; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; vertical-align: top; }
 </style>
@@ -139,6 +142,7 @@ function difftoyDraw(id, option) {
 </script>
 </head>
 <body>
+{{with .Back}}<nav><a href="{{.Href}}">← {{.Text}}</a></nav>{{end}}
 {{if .Heading}}<h1>{{.Title}}</h1>{{end}}
 {{range .Blocks}}{{if .Chart}}<div class="difftoy-chart" id="{{.ID}}" style="width:{{.W}}px;height:{{.H}}px"></div>
 <script>difftoyDraw({{.ID}}, {{.Option}});</script>
@@ -164,12 +168,13 @@ type tmplBlock struct {
 func (p *Page) Render(w io.Writer, a Assets) error {
 	data := struct {
 		Title   string
+		Back    *Link
 		Heading bool // false when the first block is a chart of the same title
 		Inline  template.JS
 		Src     string
 		N       int
 		Blocks  []tmplBlock
-	}{Title: p.Title, Inline: template.JS(a.Script), Src: a.Src}
+	}{Title: p.Title, Back: p.Back, Inline: template.JS(a.Script), Src: a.Src}
 	data.Heading = p.Title != "" && !(len(p.blocks) > 0 && p.blocks[0].chart != nil && p.blocks[0].chart.Title == p.Title)
 	for _, b := range p.blocks {
 		switch {

@@ -75,7 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	tty := isTerminal(stderr)
-	o := gallery.Options{Seed: *seed}
+	up := &viz.Link{Text: "difftoy", Href: "../index.html"}
+	o := gallery.Options{Seed: *seed, Up: up}
 	if !*quiet {
 		o.Progress = progress(stderr, tty, start)
 	}
@@ -93,7 +94,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "\r  %s: %s %d/%d\x1b[K", lesson, note, done, total)
 			}
 		}
-		bo := gallery.Options{Seed: *seed, Progress: o.Progress}
+		bo := gallery.Options{Seed: *seed, Progress: o.Progress, Up: up}
 		if _, err := gallery.WriteSite(filepath.Join(*out, "book"), "difftoy: the book", bookIntro,
 			bookEntries(context.Background(), cfg, step), bo); err != nil {
 			fmt.Fprintf(stderr, "difftoy: book: %v\n", err)

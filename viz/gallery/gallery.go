@@ -31,6 +31,9 @@ type Options struct {
 	// Progress, when not nil, is called before each page is built (done
 	// pages so far, total, title) and once at the end with done == total.
 	Progress func(done, total int, title string)
+	// Up, when set, is a link shown above the index's title (to a page
+	// that links several sites).
+	Up *viz.Link
 }
 
 // Write builds every entry of the gallery into dir (created if missing)
@@ -68,6 +71,9 @@ func WriteSite(dir, title, intro string, entries []Entry, o Options) (string, er
 		if err != nil {
 			return "", fmt.Errorf("gallery: %s: %w", e.Title, err)
 		}
+		if p.Back == nil {
+			p.Back = &viz.Link{Text: title, Href: "index.html"}
+		}
 		if err := p.WriteFile(filepath.Join(dir, e.File), a); err != nil {
 			return "", fmt.Errorf("gallery: %s: %w", e.Title, err)
 		}
@@ -75,6 +81,7 @@ func WriteSite(dir, title, intro string, entries []Entry, o Options) (string, er
 	}
 	index := filepath.Join(dir, "index.html")
 	p := viz.NewPage(title).Text(intro).Links(links...)
+	p.Back = o.Up
 	if err := p.WriteFile(index, a); err != nil {
 		return "", fmt.Errorf("gallery: index: %w", err)
 	}
