@@ -142,6 +142,7 @@ func Posterior(title string, g Grid, w []float64, centres []float64, names []str
 		}
 		titles = append(titles, "weight of "+name)
 		graphic = append(graphic, l.image(k, g, v, purples, 0, 1))
+		l.fill(k)
 		if centres != nil {
 			var others, own []pt
 			for j := range K {

@@ -158,6 +158,9 @@ type layout struct {
 	right         int // room on the right (colour bar)
 	w             extent
 	step          float64
+	// filled marks panels covered by an image: their axes are drawn
+	// above it, without grid lines.
+	filled map[int]bool
 }
 
 const (
@@ -186,6 +189,14 @@ func (l layout) height() int { return l.top + l.rows*l.side + (l.rows-1)*l.gapY 
 func (l layout) corner(i int) (x, y int) {
 	r, c := i/l.cols, i%l.cols
 	return l.left + c*(l.side+l.gapX), l.top + r*(l.side+l.gapY)
+}
+
+// fill marks panel i as covered by an image.
+func (l *layout) fill(i int) {
+	if l.filled == nil {
+		l.filled = map[int]bool{}
+	}
+	l.filled[i] = true
 }
 
 // dec returns the number of decimals that resolves a pixel of a panel.
@@ -223,7 +234,8 @@ func (l layout) apply(c *Chart, titles []string, xName, yName string) {
 				"type": "value", "gridIndex": i, "min": num(lo), "max": num(hi), "interval": num(tick),
 				"axisLabel": map[string]any{"showMinLabel": onTick(lo), "showMaxLabel": onTick(hi)},
 				"name":      name, "nameLocation": "middle", "nameGap": 28, "position": loc,
-				"splitLine": map[string]any{"lineStyle": map[string]any{"color": "#eeeeee"}},
+				"splitLine": map[string]any{"show": !l.filled[i], "lineStyle": map[string]any{"color": "#eeeeee"}},
+				"z":         2, // above a density image
 				"axisLine":  map[string]any{"onZero": false},
 			}
 		}

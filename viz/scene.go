@@ -133,6 +133,7 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 				pl, ph = densityRange(s.Density, o.LogDensity)
 			}
 			graphic = append(graphic, l.image(i, s.Grid, v, cm, pl, ph))
+			l.fill(i)
 		}
 		if len(s.Train) > 0 {
 			c.series(trainSeries(i, s.Train, l.dec()))
