@@ -104,7 +104,7 @@ func perfPages(t *testing.T, dir string, a viz.Assets) []browserPage {
 		{"perf-quiver-30x30", viz.Quiver("30x30 quiver", g, field, viz.QuiverOpts{Label: "|v|"})},
 		{"perf-heatmap-100x100", viz.Density("100x100 density", h, dens, "density")},
 		{"perf-paths-1000x100", viz.Paths("1 000 paths of 100 steps", []viz.Run{run}, viz.TrajOpts{MaxPaths: n, MaxSteps: steps})},
-		{"perf-animate-1000x100", viz.Animate("1 000 particles over 100 steps", []viz.Run{run}, viz.TrajOpts{MaxFrames: steps})},
+		{"perf-animate-1000x100", viz.Animate("1 000 particles over 100 steps", []viz.Run{run}, viz.TrajOpts{MaxFrames: steps, MaxMoving: n})},
 	}
 	var out []browserPage
 	for _, c := range cases {
