@@ -163,8 +163,8 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 	}
 
 	r.Charts = append(r.Charts,
-		viz.Plane(fmt.Sprintf("Four samplers from the same x_T, %d steps, exact D*", ds.Steps), scenes, viz.PlaneOpts{PerPanel: true, Cols: 4}),
-		viz.Paths("Trajectories: stochastic vs deterministic", runs, viz.TrajOpts{MaxPaths: 40, Cols: 4}),
+		viz.Plane(fmt.Sprintf("Four samplers from the same x_T, %d steps, exact D*", ds.Steps), scenes, viz.PlaneOpts{PerPanel: true, Cols: 2}),
+		viz.Paths("Trajectories: stochastic vs deterministic", runs, viz.TrajOpts{MaxPaths: 40, Cols: 2}),
 		viz.Lines("DDIM inversion round trip",
 			viz.LinePanel{Title: "mean |x_0 − DDIM(invert(x_0))|", XName: "steps", YName: "error", LogY: true,
 				Series: []viz.Series{{Name: "round-trip error", X: ns, Y: errs}}}),

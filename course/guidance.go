@@ -135,7 +135,7 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r.Charts = append(r.Charts,
 		viz.Samples("The labelled data", viz.Scene{Points: ds.Points[:2*1000], Labels: ds.Labels[:1000]}, classNames(ds.Classes)),
 		viz.Plane("Conditional samples per class", scenes, viz.PlaneOpts{Classes: classNames(ds.Classes), Cols: 2, PerPanel: true}),
-		viz.Plane("The noisy class posterior across t", post, viz.PlaneOpts{DensityLabel: "q_t(0 | x)", Cols: 4}),
+		viz.Plane("The noisy class posterior across t", post, viz.PlaneOpts{DensityLabel: "q_t(0 | x)", Cols: 2}),
 	)
 	return r, nil
 }

@@ -162,7 +162,7 @@ func Ideal(cfg Config, is IdealSetup) (*Result, error) {
 		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("t = %d", t), Grid: fine,
 			Density: density(m, fine, sched.Alpha(t)), Train: ds.Points})
 	}
-	r.Charts = append(r.Charts, viz.Plane("The noisy density q_t across t", scenes, viz.PlaneOpts{PerPanel: true, Cols: 4}))
+	r.Charts = append(r.Charts, viz.Plane("The noisy density q_t across t", scenes, viz.PlaneOpts{PerPanel: true, Cols: 2}))
 	for _, t := range []int{is.Steps[0], is.Steps[len(is.Steps)-1]} {
 		a := sched.Alpha(t)
 		d := m.Denoise(nil, x, a, nil)
