@@ -130,6 +130,16 @@ func TestLesson02Ideal(t *testing.T) {
 func TestLesson03Training(t *testing.T) {
 	r := runLesson(t, "03-training", true)
 	check(t, r, []claim{
+		{"B_t = sqrt(alpha_{t-1}) - A_t sqrt(alpha_t) to rounding", func(v func(string) float64) bool { return v("coef/B_error") < 1e-12 }},
+		// Relative errors: 1 - alpha at t = 2 is 3e-4, so differences of
+		// order-1 terms lose about 4 digits.
+		{"beta~_t = (1 - alpha_{t-1}) - A_t^2 (1 - alpha_t)", func(v func(string) float64) bool { return v("coef/var_error") < 1e-9 }},
+		{"beta~_t + B_t^2 (1 - alpha_t) = beta_t", func(v func(string) float64) bool { return v("coef/var_sum_error") < 1e-9 }},
+		{"w_t = (SNR_{t-1} - SNR_t)/2", func(v func(string) float64) bool { return v("coef/w_snr_error") < 1e-9 }},
+		{"0 < beta~_t < beta_t for t >= 2", func(v func(string) float64) bool { return v("coef/var_below_beta") == 999 }},
+		{"A_1 = 0, B_1 = 1, C_1 = 0", func(v func(string) float64) bool {
+			return v("coef/A_1") == 0 && math.Abs(v("coef/B_1")-1) < 1e-15 && v("coef/C_1") == 0
+		}},
 		{"w_2 in (2600, 2800) with C^2 = beta~", func(v func(string) float64) bool { w := v("w_2_posterior"); return w > 2600 && w < 2800 }},
 		{"w_T < 1e-6", func(v func(string) float64) bool { return v("w_T_posterior") < 1e-6 }},
 		{"D* has the lowest loss (within 3 SE)", func(v func(string) float64) bool { return v("optimality_z") < 3 }},
@@ -189,7 +199,12 @@ func TestLesson06Parametrisations(t *testing.T) {
 
 func TestLesson07Conditional(t *testing.T) {
 	r := runLesson(t, "07-conditional", true)
-	var cl []claim
+	cl := []claim{
+		{"class posteriors sum to 1", func(v func(string) float64) bool { return v("tower/class_sum_error") < 1e-12 }},
+		{"D* = sum_y q_t(y|x) D*(x|y)", func(v func(string) float64) bool { return v("tower/denoiser_error") < 1e-12 }},
+		{"score = sum_y q_t(y|x) score(x|y)", func(v func(string) float64) bool { return v("tower/score_error") < 1e-9 }},
+		{"CFG field = classifier-guidance field for exact scores (lesson 9, claim 1)", func(v func(string) float64) bool { return v("tower/cfg_vs_cg_error") < 1e-9 }},
+	}
 	for _, y := range []string{"0", "1"} {
 		p := "class" + y + "/"
 		cl = append(cl,

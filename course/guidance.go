@@ -121,6 +121,7 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	if tr != nil {
 		addTrainingError(r, tr)
 	}
+	addTowerChecks(r, ex, ds.Classes)
 	// The noisy class posterior q_t(0 | x) across t.
 	var post []viz.Scene
 	fine := window(3.5, 50)
@@ -138,6 +139,57 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 		viz.Plane("The noisy class posterior across t", post, viz.PlaneOpts{DensityLabel: "q_t(0 | x)", Cols: 2}),
 	)
 	return r, nil
+}
+
+// addTowerChecks adds the largest departures, on a grid and at several t,
+// from sum_y q_t(y | x) = 1 and from the tower identities
+//
+//	D*_t(x) = sum_y q_t(y | x) D*_t(x | y),
+//	grad log q_t(x) = sum_y q_t(y | x) grad log q_t(x | y),
+//
+// and between the classifier-free and classifier guidance fields of the
+// exact mixture at gamma = 3 (MATH.md section 7).
+func addTowerChecks(r *Result, m analytic.Mixture, k int) {
+	g := window(3, 15)
+	x := g.Points()
+	n := g.Len()
+	var sumErr, dErr, sErr, gErr float64
+	for _, t := range []int{1, 50, 300, 1000} {
+		a := toy.DDPM().Alpha(t)
+		cp := m.ClassPosterior(nil, x, a)
+		d, s := m.Denoise(nil, x, a, nil), m.Score(nil, x, a, nil)
+		dm, sm := make([]float64, 2*n), make([]float64, 2*n)
+		for y := 0; y < k; y++ {
+			ly := labels(n, y)
+			dy, sy := m.Denoise(nil, x, a, ly), m.Score(nil, x, a, ly)
+			for i := 0; i < n; i++ {
+				for j := 0; j < 2; j++ {
+					dm[2*i+j] += cp[i*k+y] * dy[2*i+j]
+					sm[2*i+j] += cp[i*k+y] * sy[2*i+j]
+				}
+			}
+			cfg := analytic.CFGScore(m, nil, x, a, ly, 3)
+			cg := analytic.GuidedScore(m, nil, x, a, ly, 3)
+			for i := range cfg {
+				gErr = math.Max(gErr, math.Abs(cfg[i]-cg[i])/(1+math.Abs(cg[i])))
+			}
+		}
+		for i := 0; i < n; i++ {
+			var sum float64
+			for y := 0; y < k; y++ {
+				sum += cp[i*k+y]
+			}
+			sumErr = math.Max(sumErr, math.Abs(sum-1))
+		}
+		for i := range d {
+			dErr = math.Max(dErr, math.Abs(d[i]-dm[i]))
+			sErr = math.Max(sErr, math.Abs(s[i]-sm[i])/(1+math.Abs(s[i])))
+		}
+	}
+	r.add("tower/class_sum_error", sumErr, "largest |sum_y q_t(y | x) - 1|")
+	r.add("tower/denoiser_error", dErr, "largest |D*(x) - sum_y q_t(y|x) D*(x|y)|")
+	r.add("tower/score_error", sErr, "largest relative |score - sum_y q_t(y|x) score(x|y)|")
+	r.add("tower/cfg_vs_cg_error", gErr, "largest relative gap between the CFG and classifier-guidance fields (gamma = 3)")
 }
 
 // sweep samples class 0 for each gamma with the guided denoiser made by

@@ -145,6 +145,7 @@ func Training(cfg Config, ts TrainSetup, tr *Trained) (*Result, error) {
 		wPost = append(wPost, toy.ELBOWeight(sched.Alpha(t), sched.Alpha(t-1), toy.PosteriorVariance))
 		wBeta = append(wBeta, toy.ELBOWeight(sched.Alpha(t), sched.Alpha(t-1), toy.BetaVariance))
 	}
+	addCoefficientChecks(r, sched)
 	r.add("w_2_posterior", wPost[0], "ELBO weight w_2 with C^2 = beta~")
 	r.add("w_T_posterior", wPost[len(wPost)-1], "ELBO weight w_T with C^2 = beta~")
 	r.Charts = append(r.Charts, viz.Lines("ELBO weights w_t = B_t² / (2 C_t²)",
