@@ -284,3 +284,26 @@ func TestPathsDownsample(t *testing.T) {
 		t.Errorf("%d paths, want 7", count)
 	}
 }
+
+// TestPathsDropSubPixelSteps: a path that creeps by far less than a pixel
+// per step keeps its first and last points and the points a pixel apart.
+func TestPathsDropSubPixelSteps(t *testing.T) {
+	run := Run{Name: "r"}
+	for s := range 100 {
+		run.Steps = append(run.Steps, []float64{0.001 * float64(s), 0, -1, -1, 1, 1})
+	}
+	o := option(t, Paths("p", []Run{run}, TrajOpts{MaxSteps: 100}))
+	for _, s := range o["series"].([]any) {
+		s := s.(map[string]any)
+		if s["type"] != "lines" {
+			continue
+		}
+		c := s["data"].([]any)[0].(map[string]any)["coords"].([]any)
+		first, last := c[0].([]any)[0].(float64), c[len(c)-1].([]any)[0].(float64)
+		// The window is at least 2 units on 360 px: 0.099 units is under 18 px,
+		// so at most about 18 points survive, and at least the two ends.
+		if len(c) < 2 || len(c) > 20 || first != 0 || math.Abs(last-0.099) > 1e-9 {
+			t.Errorf("creeping path kept %d points from %v to %v, want its ends and at most one per pixel", len(c), first, last)
+		}
+	}
+}

@@ -143,10 +143,11 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 	c := newChart(title, l.width(), l.height())
 	var titles, legend []string
 	seen := map[string]bool{}
+	dec, onePx := l.dec(), (l.w.x1-l.w.x0)/float64(l.side)
 	for i, run := range runs {
 		titles = append(titles, run.Name)
 		if len(o.Train) > 0 {
-			c.series(trainSeries(i, o.Train, l.dec()))
+			c.series(trainSeries(i, o.Train, dec))
 			if !seen[trainName] {
 				seen[trainName] = true
 				legend = append(legend, trainName)
@@ -161,9 +162,18 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 			if run.Labels != nil {
 				lab = run.Labels[k]
 			}
-			coords := make([]pt, len(steps))
+			// A point within a pixel of the last one kept adds nothing
+			// a reader can see; the last point is always kept.
+			coords := make([]pt, 0, len(steps))
 			for j, s := range steps {
-				coords[j] = xy(run.Steps[s], k, l.dec())
+				q := xy(run.Steps[s], k, dec)
+				if j > 0 && j < len(steps)-1 {
+					last := coords[len(coords)-1]
+					if math.Hypot(q.x-last.x, q.y-last.y) < onePx {
+						continue
+					}
+				}
+				coords = append(coords, q)
 			}
 			if _, ok := byClass[lab]; !ok {
 				keys = append(keys, lab)
