@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"image"
 	"image/png"
 	"math"
 	"math/rand/v2"
@@ -360,7 +359,6 @@ func countPixels(t *testing.T, b []byte) (inked, coloured int) {
 			}
 		}
 	}
-	_ = image.Point{}
 	return inked, coloured
 }
 
