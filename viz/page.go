@@ -16,7 +16,10 @@ import (
 type Page struct {
 	Title string
 	// Back, when set, is a link shown above the title (to an index).
-	Back   *Link
+	Back *Link
+	// Head, when set, is written at the end of the document's head: style
+	// sheets and scripts that blocks of HTML need (KaTeX for maths, say).
+	Head   template.HTML
 	blocks []block
 }
 
@@ -25,6 +28,7 @@ type block struct {
 	links []Link
 	chart *Chart
 	table *table
+	html  *template.HTML
 }
 
 type table struct {
@@ -51,6 +55,14 @@ func (p *Page) Add(charts ...*Chart) *Page {
 // Text appends a paragraph of plain text.
 func (p *Page) Text(s string) *Page {
 	p.blocks = append(p.blocks, block{text: s})
+	return p
+}
+
+// HTML appends a block of HTML written by the caller (rendered Markdown,
+// say), placed in a <div class="difftoy-html">; the caller answers for its
+// being safe and well formed.
+func (p *Page) HTML(h template.HTML) *Page {
+	p.blocks = append(p.blocks, block{html: &h})
 	return p
 }
 
@@ -93,6 +105,8 @@ func (p *Page) Size() (w, h int) {
 			h += 26 * len(b.links)
 		case b.table != nil:
 			h += 28 * (1 + len(b.table.Rows))
+		case b.html != nil:
+			h += 24 * (1 + len(*b.html)/100)
 		default:
 			h += 24 * (1 + len(b.text)/100)
 		}
@@ -140,13 +154,14 @@ function difftoyDraw(id, option) {
   window.difftoy.setOption.push(performance.now() - t0);
 }
 </script>
-</head>
+{{.Head}}</head>
 <body>
 {{with .Back}}<nav><a href="{{.Href}}">← {{.Text}}</a></nav>{{end}}
 {{if .Heading}}<h1>{{.Title}}</h1>{{end}}
 {{range .Blocks}}{{if .Chart}}<div class="difftoy-chart" id="{{.ID}}" style="width:{{.W}}px;height:{{.H}}px"></div>
 <script>difftoyDraw({{.ID}}, {{.Option}});</script>
 {{else if .Table}}<table><tr>{{range .Table.Header}}<th>{{.}}</th>{{end}}</tr>{{range .Table.Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
+{{else if .IsHTML}}<div class="difftoy-html">{{.HTML}}</div>
 {{else if .Links}}<ul>{{range .Links}}<li><a href="{{.Href}}">{{.Text}}</a>{{if .Note}}: {{.Note}}{{end}}</li>{{end}}</ul>
 {{else}}<p>{{.Text}}</p>
 {{end}}{{end}}</body>
@@ -161,6 +176,8 @@ type tmplBlock struct {
 	Text   string
 	Links  []Link
 	Table  *table
+	IsHTML bool
+	HTML   template.HTML
 }
 
 // Render writes the page as a self-contained HTML document that loads
@@ -172,9 +189,10 @@ func (p *Page) Render(w io.Writer, a Assets) error {
 		Heading bool // false when the first block is a chart of the same title
 		Inline  template.JS
 		Src     string
+		Head    template.HTML
 		N       int
 		Blocks  []tmplBlock
-	}{Title: p.Title, Back: p.Back, Inline: template.JS(a.Script), Src: a.Src}
+	}{Title: p.Title, Back: p.Back, Inline: template.JS(a.Script), Src: a.Src, Head: p.Head}
 	data.Heading = p.Title != "" && !(len(p.blocks) > 0 && p.blocks[0].chart != nil && p.blocks[0].chart.Title == p.Title)
 	for _, b := range p.blocks {
 		switch {
@@ -190,6 +208,8 @@ func (p *Page) Render(w io.Writer, a Assets) error {
 			data.Blocks = append(data.Blocks, tmplBlock{Links: b.links})
 		case b.table != nil:
 			data.Blocks = append(data.Blocks, tmplBlock{Table: b.table})
+		case b.html != nil:
+			data.Blocks = append(data.Blocks, tmplBlock{IsHTML: true, HTML: *b.html})
 		default:
 			data.Blocks = append(data.Blocks, tmplBlock{Text: b.text})
 		}
