@@ -4,16 +4,21 @@
 // pages, and prints the page to open:
 //
 //	DIR/index.html          links to both
-//	DIR/book/               one page per lesson: its numbers and charts
+//	DIR/book/               one page per lesson: its text (lessons/, maths by
+//	                        KaTeX), its numbers and charts; an index
 //	DIR/gallery/            every chart kind, on the exact mixtures
 //
 //	go run ./cmd/difftoy                 # DIR = ./difftoy-out, minutes (training included)
 //	go run ./cmd/difftoy -quick          # smaller samples and training: a preview
 //	go run ./cmd/difftoy -book=false     # the gallery alone, seconds
 //
-// echarts is copied beside the pages from node_modules (run `npm ci` once at
-// the module root, or set DIFFTOY_ECHARTS to an echarts.min.js); without a
-// local copy the pages load it from a CDN, which the command says once.
+// echarts and KaTeX are copied beside the pages from node_modules (run
+// `npm ci` once at the module root, or set DIFFTOY_ECHARTS to an
+// echarts.min.js and DIFFTOY_KATEX to KaTeX's dist folder); without a local
+// copy the pages load them from a CDN, which the command says once.
+//
+// The book runs -jobs lessons' experiments at once (default 2); every
+// lesson has its own seed, so the numbers do not depend on -jobs.
 package main
 
 import (
@@ -24,9 +29,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"difftoy/course"
+	"difftoy/internal/book"
 	"difftoy/viz"
 	"difftoy/viz/gallery"
 )
@@ -43,11 +50,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "difftoy-out", "folder to write the gallery into (created if missing)")
 	seed := fs.Uint64("seed", 1, "seed of every experiment")
 	quiet := fs.Bool("quiet", false, "no progress on the terminal")
-	book := fs.Bool("book", true, "also write the book (every lesson's experiment) into DIR/book")
+	withBook := fs.Bool("book", true, "also write the book (every lesson's experiment) into DIR/book")
 	quick := fs.Bool("quick", false, "smaller samples and shorter training in the book (a preview)")
+	jobs := fs.Int("jobs", 2, "lessons' experiments run at once in the book (the numbers do not depend on it)")
+	lessons := fs.String("lessons", "", "folder of the lesson texts (default: lessons/ of the module, found from the working folder up)")
 	echarts := fs.String("echarts", "", "echarts.min.js to copy beside the pages (default: node_modules/echarts from `npm ci`, found from the working folder up to the module root; $"+viz.EChartsEnv+")")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-echarts FILE] [-quiet]\n\n"+
+		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-jobs N] [-lessons DIR] [-echarts FILE] [-quiet]\n\n"+
 			"Runs the built-in experiments on the exact mixtures and writes a gallery of\n"+
 			"every chart kind as offline HTML pages into DIR, and the book of the\n"+
 			"course's lesson experiments into DIR/book.\n\n")
@@ -65,6 +74,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *out == "" {
 		fmt.Fprintln(stderr, "difftoy: -out must name a folder")
+		return 2
+	}
+	if *jobs < 1 {
+		fmt.Fprintf(stderr, "difftoy: -jobs must be at least 1, not %d\n", *jobs)
 		return 2
 	}
 	if *echarts != "" {
@@ -85,22 +98,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "difftoy: %v\n", err)
 		return 1
 	}
-	if *book {
+	if *withBook {
 		cfg := course.DefaultConfig()
-		cfg.Quick = *quick
-		var step func(lesson, note string, done, total int)
-		if !*quiet && tty {
-			step = func(lesson, note string, done, total int) {
-				fmt.Fprintf(stderr, "\r  %s: %s %d/%d\x1b[K", lesson, note, done, total)
+		cfg.Seed, cfg.Quick = *seed, *quick
+		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up}
+		if !*quiet {
+			var mu sync.Mutex
+			bo.Progress = func(done, total int, title string, took time.Duration) {
+				mu.Lock()
+				defer mu.Unlock()
+				cr, end := "", "\n"
+				if tty {
+					cr, end = "\r", "\x1b[K\n"
+				}
+				fmt.Fprintf(stderr, "%s[book %d/%d] %s: %.1fs%s", cr, done, total, title, took.Seconds(), end)
+			}
+			if tty {
+				bo.Step = func(lesson, note string, done, total int) {
+					mu.Lock()
+					defer mu.Unlock()
+					fmt.Fprintf(stderr, "\r  %s: %s %d/%d\x1b[K", lesson, note, done, total)
+				}
 			}
 		}
-		bo := gallery.Options{Seed: *seed, Progress: o.Progress, Up: up}
-		if _, err := gallery.WriteSite(filepath.Join(*out, "book"), "difftoy: the book", bookIntro,
-			bookEntries(context.Background(), cfg, step), bo); err != nil {
-			fmt.Fprintf(stderr, "difftoy: book: %v\n", err)
+		if _, err := book.Write(context.Background(), filepath.Join(*out, "book"), bo); err != nil {
+			fmt.Fprintf(stderr, "difftoy: %v\n", err)
 			return 1
 		}
-		links = append([]viz.Link{{Text: "The book", Href: "book/index.html", Note: "every lesson's experiment: its numbers and charts"}}, links...)
+		links = append([]viz.Link{{Text: "The book", Href: "book/index.html", Note: "every lesson: its text with its experiment's numbers and charts"}}, links...)
 	}
 	index := filepath.Join(*out, "index.html")
 	top := viz.NewPage("difftoy").Text("Diffusion models on 2-D toy data, checked against the exact answer. Every page works offline.").Links(links...)

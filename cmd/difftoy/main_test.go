@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	"difftoy/course"
-	"difftoy/viz"
 	"difftoy/viz/gallery"
 )
 
@@ -54,37 +52,6 @@ func TestRunWritesGallery(t *testing.T) {
 	}
 }
 
-func TestBookPage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a lesson's experiment")
-	}
-	var notes []string
-	es := bookEntries(context.Background(), course.Config{Quick: true}, func(lesson, note string, done, total int) {
-		notes = append(notes, note)
-	})
-	if len(es) != len(course.Lessons()) {
-		t.Fatalf("%d book entries for %d lessons", len(es), len(course.Lessons()))
-	}
-	p, err := es[0].Build(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := p.Render(&b, viz.Assets{Src: "echarts.min.js"}); err != nil {
-		t.Fatal(err)
-	}
-	res, err := course.Lessons()[0].Run(context.Background(), course.Config{Seed: 1, Quick: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Count(b.String(), "difftoyDraw(\"difftoy-chart-"), len(res.Charts); got != want || want == 0 {
-		t.Errorf("page draws %d charts, the lesson made %d", got, want)
-	}
-	if got, want := strings.Count(b.String(), "<tr>"), len(res.Numbers)+1; got != want {
-		t.Errorf("table has %d rows, want a header and one per number (%d)", got, want)
-	}
-}
-
 // TestRunMissingECharts: a wrong -echarts file is an error naming it, not
 // a quiet switch to the CDN.
 func TestRunMissingECharts(t *testing.T) {
@@ -108,6 +75,7 @@ func TestRunBadUsage(t *testing.T) {
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-out", ""}, "-out must name a folder"},
 		{[]string{"-seed", "x"}, `invalid value "x" for flag -seed`},
+		{[]string{"-jobs", "0"}, "-jobs must be at least 1, not 0"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(tc.args, &stdout, &stderr); code != 2 {
@@ -119,5 +87,23 @@ func TestRunBadUsage(t *testing.T) {
 		if stdout.Len() != 0 {
 			t.Errorf("run(%q) wrote %q to stdout", tc.args, stdout.String())
 		}
+	}
+}
+
+// TestRunMissingLessons: a wrong -lessons folder stops the book with an
+// error naming the missing file, before any experiment runs.
+func TestRunMissingLessons(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	missing := filepath.Join(t.TempDir(), "nolessons")
+	start := time.Now()
+	if code := run([]string{"-out", t.TempDir(), "-quiet", "-lessons", missing}, &stdout, &stderr); code != 1 {
+		t.Errorf("run = %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), missing) {
+		t.Errorf("stderr %q does not name %s", stderr.String(), missing)
+	}
+	// The gallery takes a few seconds; the book's experiments minutes.
+	if d := time.Since(start); d > 60*time.Second {
+		t.Errorf("run took %v: the experiments ran before the texts were read", d)
 	}
 }

@@ -1,0 +1,319 @@
+// Package book writes the course as an offline HTML book: one page per
+// lesson holding the lesson's text (Markdown with maths, rendered by
+// package mdmath) and its experiment's numbers and charts (package course),
+// and an index made of the course's contents (lessons/README.md). echarts
+// and KaTeX are copied beside the pages, so the book reads offline.
+//
+// Each page is the lesson's derivation first, then "The experiment" (the
+// numbers table and the charts), then the lesson's "What to look for"
+// section, exercises and claims, so that what to look for follows the
+// charts it describes.
+//
+// The experiments run Jobs at a time. Lesson i is seeded with
+// Seed + i*1 000 003 whatever the order in which they finish, and every
+// experiment's parallel parts do not depend on the number of cores
+// (internal/par), so the book's numbers do not depend on Jobs.
+package book
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"difftoy/course"
+	"difftoy/internal/mdmath"
+	"difftoy/viz"
+)
+
+// ChartsBefore is the heading of each lesson before which the experiment
+// is placed; a lesson without it gets the experiment at its end.
+const ChartsBefore = "## What to look for"
+
+// Options are the options of Write.
+type Options struct {
+	// Lessons is the folder of the lesson texts and their README; "" finds
+	// lessons/ with FindLessons.
+	Lessons string
+	// Config configures the experiments; lesson i gets the seed
+	// Config.Seed + i*1_000_003.
+	Config course.Config
+	// Jobs is how many experiments run at once (at least 1).
+	Jobs int
+	// Only, when not nil, lists the lessons to write (default: all of
+	// course.Lessons()).
+	Only []course.Lesson
+	// Run, when not nil, replaces each lesson's own Run (tests).
+	Run func(ctx context.Context, l course.Lesson, cfg course.Config, p course.Progress) (*course.Result, error)
+	// Progress, when not nil, is called as each lesson's page is done, with
+	// the time its experiment took.
+	Progress func(done, total int, title string, took time.Duration)
+	// Step, when not nil, receives each experiment's own progress (training).
+	Step func(lesson, note string, done, total int)
+	// Up, when set, is a link shown above the index's title.
+	Up *viz.Link
+}
+
+// FindLessons returns the lessons/ folder of the module: in the working
+// directory or the nearest parent holding one, stopping at the module root.
+func FindLessons() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("book: looking for lessons/: %w", err)
+	}
+	for {
+		p := filepath.Join(dir, "lessons")
+		if _, err := os.Stat(filepath.Join(p, "README.md")); err == nil {
+			return p, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return "", errors.New("book: lessons/README.md not found from the working folder up to the module root (run from the module, or name the folder)")
+}
+
+// Text is a lesson's text, rendered: its title and the parts before and
+// from the ChartsBefore heading.
+type Text struct {
+	Title         string
+	Before, After mdmath.Doc
+	Split         bool // the lesson has the ChartsBefore heading
+}
+
+// Links is the link rewriting of the book written into bookDir from the
+// texts in lessonsDir: a lesson's .md becomes its page (README.md the
+// index), any other relative link the path from bookDir to the file it
+// names (a notebook, say); URLs and anchors stay.
+func Links(lessonsDir, bookDir string, lessons []course.Lesson) func(string) string {
+	pages := map[string]string{"README.md": "index.html"}
+	for _, l := range lessons {
+		pages[path.Base(l.Markdown)] = l.ID + ".html"
+	}
+	return func(dest string) string {
+		if dest == "" || strings.HasPrefix(dest, "#") || strings.Contains(dest, ":") || path.IsAbs(dest) {
+			return dest
+		}
+		file, frag, _ := strings.Cut(dest, "#")
+		if frag != "" {
+			frag = "#" + frag
+		}
+		if p, ok := pages[path.Clean(file)]; ok {
+			return p + frag
+		}
+		abs, err1 := filepath.Abs(filepath.Join(lessonsDir, filepath.FromSlash(file)))
+		from, err2 := filepath.Abs(bookDir)
+		if err1 != nil || err2 != nil {
+			return dest
+		}
+		rel, err := filepath.Rel(from, abs)
+		if err != nil {
+			return dest
+		}
+		return filepath.ToSlash(rel) + frag
+	}
+}
+
+// ReadText reads and renders a lesson's text with the given link rewriting.
+func ReadText(lessonsDir string, l course.Lesson, link func(string) string) (Text, error) {
+	src, err := os.ReadFile(filepath.Join(lessonsDir, path.Base(l.Markdown)))
+	if err != nil {
+		return Text{}, fmt.Errorf("book: %w", err)
+	}
+	title, body := mdmath.SplitTitle(src)
+	if title == "" {
+		title = l.Title
+	}
+	before, after, split := mdmath.SplitBefore(body, ChartsBefore)
+	t := Text{Title: title, Split: split}
+	if t.Before, err = mdmath.Render(before, mdmath.Options{Link: link}); err != nil {
+		return Text{}, fmt.Errorf("book: %s: %w", l.Markdown, err)
+	}
+	if split {
+		if t.After, err = mdmath.Render(after, mdmath.Options{Link: link}); err != nil {
+			return Text{}, fmt.Errorf("book: %s: %w", l.Markdown, err)
+		}
+	}
+	return t, nil
+}
+
+// Page lays out a lesson's page: the text before ChartsBefore, the
+// experiment (numbers, then charts), the rest of the text.
+func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg course.Config) *viz.Page {
+	p := viz.NewPage(t.Title)
+	p.Head = katex.Head()
+	p.HTML(t.Before.HTML)
+	size := "full"
+	if cfg.Quick {
+		size = "quick (smaller samples, shorter training)"
+	}
+	p.HTML(template.HTML(fmt.Sprintf(`<h2 id="experiment">The experiment</h2>
+<p>Run by the main job (seed %d, %s sizes): the numbers the lesson discusses, then its charts. The notebook <code>%s</code> runs the same experiment with cells to change.</p>`,
+		cfg.Seed, size, html.EscapeString(l.Notebook))))
+	if len(res.Numbers) > 0 {
+		var rows [][]string
+		for _, n := range res.Numbers {
+			rows = append(rows, []string{n.Name, strconv.FormatFloat(n.Value, 'g', 4, 64), n.Note})
+		}
+		p.Table([]string{"quantity", "value", "meaning"}, rows)
+	}
+	p.Add(res.Charts...)
+	if t.Split {
+		p.HTML(t.After.HTML)
+	}
+	return p
+}
+
+// Write writes the book into dir (created if missing) and returns the path
+// of its index page. The lesson texts are read and rendered before any
+// experiment runs, so a broken text fails at once.
+func Write(ctx context.Context, dir string, o Options) (string, error) {
+	lessons := o.Only
+	if lessons == nil {
+		lessons = course.Lessons()
+	}
+	if o.Lessons == "" {
+		var err error
+		if o.Lessons, err = FindLessons(); err != nil {
+			return "", err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("book: %w", err)
+	}
+	charts, err := viz.BesideOrCDN(dir)
+	if err != nil {
+		return "", fmt.Errorf("book: %w", err)
+	}
+	katex, err := mdmath.BesideOrCDN(dir)
+	if err != nil {
+		return "", fmt.Errorf("book: %w", err)
+	}
+	link := Links(o.Lessons, dir, course.Lessons())
+	texts := make([]Text, len(lessons))
+	for i, l := range lessons {
+		if texts[i], err = ReadText(o.Lessons, l, link); err != nil {
+			return "", err
+		}
+	}
+	index, err := writeIndex(dir, o, lessons, texts, katex)
+	if err != nil {
+		return "", err
+	}
+
+	run := o.Run
+	if run == nil {
+		run = func(ctx context.Context, l course.Lesson, cfg course.Config, p course.Progress) (*course.Result, error) {
+			return l.Run(ctx, cfg, p)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		done  int
+		first error
+		wg    sync.WaitGroup
+		next  = make(chan int)
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
+			cancel()
+		}
+		mu.Unlock()
+	}
+	for range max(o.Jobs, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				l := lessons[i]
+				cfg := o.Config
+				cfg.Seed = o.Config.Seed + uint64(i)*1_000_003
+				var p course.Progress
+				if o.Step != nil {
+					p = func(d, t int, note string) { o.Step(texts[i].Title, note, d, t) }
+				}
+				start := time.Now()
+				res, err := run(ctx, l, cfg, p)
+				took := time.Since(start)
+				if err != nil {
+					fail(fmt.Errorf("book: %s: %w", l.ID, err))
+					continue
+				}
+				page := Page(l, texts[i], res, katex, cfg)
+				page.Back = &viz.Link{Text: "The book: contents", Href: "index.html"}
+				if err := page.WriteFile(filepath.Join(dir, l.ID+".html"), charts); err != nil {
+					fail(fmt.Errorf("book: %s: %w", l.ID, err))
+					continue
+				}
+				mu.Lock()
+				done++
+				if o.Progress != nil {
+					o.Progress(done, len(lessons), texts[i].Title, took)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range lessons {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return "", first
+	}
+	return index, ctx.Err()
+}
+
+// writeIndex writes index.html: the course's README (its contents table
+// links the pages), and a list of the pages in case the README does not
+// link them all.
+func writeIndex(dir string, o Options, lessons []course.Lesson, texts []Text, katex mdmath.Assets) (string, error) {
+	src, err := os.ReadFile(filepath.Join(o.Lessons, "README.md"))
+	if err != nil {
+		return "", fmt.Errorf("book: %w", err)
+	}
+	title, body := mdmath.SplitTitle(src)
+	if title == "" {
+		title = "The course"
+	}
+	readme, err := mdmath.Render(body, mdmath.Options{Link: Links(o.Lessons, dir, course.Lessons())})
+	if err != nil {
+		return "", fmt.Errorf("book: README.md: %w", err)
+	}
+	var links []viz.Link
+	for i, l := range lessons {
+		links = append(links, viz.Link{Text: texts[i].Title, Href: l.ID + ".html"})
+	}
+	p := viz.NewPage(title).
+		Text("The book of the course: each lesson's text with its experiment's numbers and charts, run by the main job. It reads offline.").
+		Links(links...).
+		HTML(readme.HTML)
+	p.Head = katex.Head()
+	p.Back = o.Up
+	index := filepath.Join(dir, "index.html")
+	if err := p.WriteFile(index, viz.Assets{}); err != nil {
+		return "", fmt.Errorf("book: index: %w", err)
+	}
+	return index, nil
+}

@@ -1,0 +1,179 @@
+package book
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"difftoy/course"
+	"difftoy/viz"
+)
+
+func lessonsDir(t *testing.T) string {
+	t.Helper()
+	d, err := filepath.Abs(filepath.Join("..", "..", "lessons"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestLinks(t *testing.T) {
+	root := t.TempDir()
+	lessons := filepath.Join(root, "lessons")
+	bookDir := filepath.Join(root, "out", "book")
+	link := Links(lessons, bookDir, course.Lessons())
+	for _, tc := range []struct{ in, want string }{
+		{"02-ideal-denoiser.md", "02-ideal-denoiser.html"},
+		{"./03-training.md#the-elbo", "03-training.html#the-elbo"},
+		{"README.md", "index.html"},
+		{"../notebooks/02-ideal-denoiser.ipynb", "../../notebooks/02-ideal-denoiser.ipynb"},
+		{"../README.md", "../../README.md"},
+		{"99-unknown.md", "../../lessons/99-unknown.md"},
+		{"https://example.org/x.md", "https://example.org/x.md"},
+		{"#section", "#section"},
+	} {
+		if got := link(tc.in); got != tc.want {
+			t.Errorf("link(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// fakeRun stands for the experiments: one number and one small chart per
+// lesson, recording the seed each lesson got.
+type fakeRun struct {
+	mu    sync.Mutex
+	seeds map[string]uint64
+	fail  string // the lesson ID that fails
+}
+
+func (f *fakeRun) run(_ context.Context, l course.Lesson, cfg course.Config, _ course.Progress) (*course.Result, error) {
+	f.mu.Lock()
+	f.seeds[l.ID] = cfg.Seed
+	f.mu.Unlock()
+	if l.ID == f.fail {
+		return nil, errors.New("no convergence")
+	}
+	xs := []float64{0, 1, 2, 3}
+	c := viz.Lines("fake "+l.ID, viz.LinePanel{Title: "a line", XName: "t", YName: "value",
+		Series: []viz.Series{{Name: "y", X: xs, Y: []float64{0, 1, 4, 9}}}})
+	return &course.Result{Numbers: []course.Number{{Name: "n_" + l.ID[:2], Value: math.Pi, Note: "a number"}}, Charts: []*viz.Chart{c}}, nil
+}
+
+var href = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
+
+// TestWrite writes the whole book with stand-in experiments and checks
+// every page: the lesson's own title, its text around the experiment in
+// the promised order, and every relative link and script pointing at a file
+// that exists (no .md link left).
+func TestWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "book")
+	f := &fakeRun{seeds: map[string]uint64{}}
+	var progress []string
+	index, err := Write(context.Background(), dir, Options{Lessons: lessonsDir(t), Config: course.Config{Seed: 7}, Jobs: 3, Run: f.run,
+		Progress: func(done, total int, title string, _ time.Duration) { progress = append(progress, title) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLinks := func(page string) string {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		for _, m := range href.FindAllStringSubmatch(s, -1) {
+			u := m[1]
+			if strings.Contains(u, "://") || strings.HasPrefix(u, "#") {
+				continue
+			}
+			file, _, _ := strings.Cut(u, "#")
+			target := filepath.Join(filepath.Dir(page), filepath.FromSlash(file))
+			if filepath.Dir(target) == lessonsDir(t) {
+				t.Errorf("%s links the lesson text %q, not its page", filepath.Base(page), u)
+			}
+			if _, err := os.Stat(target); err != nil {
+				t.Errorf("%s: link %q leads nowhere: %v", filepath.Base(page), u, err)
+			}
+		}
+		return s
+	}
+	if len(progress) != len(course.Lessons()) {
+		t.Errorf("progress reported %d pages, want %d", len(progress), len(course.Lessons()))
+	}
+	idx := checkLinks(index)
+	for i, l := range course.Lessons() {
+		if want := uint64(7 + i*1_000_003); f.seeds[l.ID] != want {
+			t.Errorf("%s ran with seed %d, want %d", l.ID, f.seeds[l.ID], want)
+		}
+		if !strings.Contains(idx, `href="`+l.ID+`.html"`) {
+			t.Errorf("index does not link %s", l.ID)
+		}
+		s := checkLinks(filepath.Join(dir, l.ID+".html"))
+		src, err := os.ReadFile(filepath.Join(lessonsDir(t), l.ID+".md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h1 := strings.TrimPrefix(strings.SplitN(string(src), "\n", 2)[0], "# ")
+		if !strings.Contains(s, "<h1>"+h1+"</h1>") {
+			t.Errorf("%s: no heading %q", l.ID, h1)
+		}
+		// Order: section 1 of the text, the experiment, its number, its
+		// chart, then "What to look for".
+		marks := []string{"<h2>1. ", `<h2 id="experiment">The experiment</h2>`, "n_" + l.ID[:2], `id="difftoy-chart-1"`, "<h2>What to look for", "<h2>Exercises</h2>"}
+		at := -1
+		for _, m := range marks {
+			j := strings.Index(s, m)
+			if j <= at {
+				t.Errorf("%s: %q missing or out of order", l.ID, m)
+				break
+			}
+			at = j
+		}
+	}
+}
+
+func TestWriteFailure(t *testing.T) {
+	f := &fakeRun{seeds: map[string]uint64{}, fail: "05-changing-schedule"}
+	_, err := Write(context.Background(), t.TempDir(), Options{Lessons: lessonsDir(t), Jobs: 2, Run: f.run})
+	if err == nil || !strings.Contains(err.Error(), "05-changing-schedule") || !strings.Contains(err.Error(), "no convergence") {
+		t.Errorf("error %v does not name the failing lesson and its cause", err)
+	}
+}
+
+// TestJobsDeterministic runs the two fastest lessons' real experiments one
+// at a time and two at once: the pages must be byte for byte the same.
+func TestJobsDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two lessons' experiments")
+	}
+	only := course.Lessons()[:2]
+	var pages [2][]string
+	for k, jobs := range []int{1, 2} {
+		dir := t.TempDir()
+		if _, err := Write(context.Background(), dir, Options{Lessons: lessonsDir(t), Config: course.Config{Seed: 3, Quick: true}, Jobs: jobs, Only: only}); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range only {
+			b, err := os.ReadFile(filepath.Join(dir, l.ID+".html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages[k] = append(pages[k], string(b))
+		}
+	}
+	for i := range only {
+		if pages[0][i] != pages[1][i] {
+			t.Errorf("%s differs between -jobs 1 and 2", only[i].ID)
+		}
+		if !strings.Contains(pages[0][i], "difftoy-chart-1") {
+			t.Errorf("%s has no chart", only[i].ID)
+		}
+	}
+}
