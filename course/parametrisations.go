@@ -12,6 +12,7 @@ import (
 
 	"difftoy/toy"
 	"difftoy/toy/nn"
+	"difftoy/toy/sample"
 	"difftoy/viz"
 )
 
@@ -20,12 +21,13 @@ type ParamSetup struct {
 	Dataset string
 	Steps   int       // Adam steps per network
 	Preds   []nn.Pred // the parametrisations trained
+	Samples int       // samples drawn from each network
 }
 
 // DefaultParametrisations is the setup of lesson 6.
 func DefaultParametrisations(cfg Config) ParamSetup {
 	return ParamSetup{Dataset: "eight-gaussians", Steps: cfg.size(800, 400),
-		Preds: []nn.Pred{nn.PredX0, nn.PredEps, nn.PredScore, nn.PredV}}
+		Preds: []nn.Pred{nn.PredX0, nn.PredEps, nn.PredScore, nn.PredV}, Samples: cfg.size(500, 300)}
 }
 
 // Parametrisations runs lesson 6.
@@ -34,13 +36,30 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 	ds := load(ps.Dataset, 4000, cfg.rng(1))
 	sched := toy.DDPM()
 	var errs []viz.Series
+	var scenes []viz.Scene
+	plan, err := sample.Strided(sched, 200)
+	if err != nil {
+		return nil, err
+	}
+	src := cfg.rng(42)
+	win := window(3.5, 50)
+	dens := density(ds.Exact, win, 1)
 	for _, pred := range ps.Preds {
 		spec := nn.DefaultSpec(2)
 		spec.Pred = pred
-		_, h, err := trainedModel(ctx, ds, spec, sched, ps.Steps, cfg.Seed, "training "+pred.String(), p)
+		model, h, err := trainedModel(ctx, ds, spec, sched, ps.Steps, cfg.Seed, "training "+pred.String(), p)
 		if err != nil {
 			return nil, err
 		}
+		// Samples from the same x_T with the same sampler: each network is a
+		// toy.Denoiser whatever it predicts.
+		x, err := sample.DDPM(plan, toy.PosteriorVariance).Sample(nil, gauss(ps.Samples, cfg.rng(40)), model, nil, cfg.rng(41))
+		if err != nil {
+			return nil, err
+		}
+		ec := energyCheck(x, func(n int) []float64 { return exactSample(ds.Exact, n, 1, src) }, 10)
+		r.add(pred.String()+"/energy", ec.Energy/ec.Noise, fmt.Sprintf("DDPM samples (%d steps) of the %s network: energy distance to the data in units of its noise level", plan.Len(), pred))
+		scenes = append(scenes, viz.Scene{Title: pred.String() + " network", Grid: win, Density: dens, Points: x})
 		last := h.Evals[len(h.Evals)-1]
 		r.add(pred.String()+"/excess", last.Mean, "E||D - D*||^2 over uniform t, converted to x0")
 		r.add(pred.String()+"/trivial", last.TrivialMean, "the same for the best constant denoiser E[x_0]")
@@ -77,6 +96,7 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 			viz.LinePanel{Title: "E||D_t - D*_t||² by parametrisation", XName: "step t", YName: "excess error", LogY: true, Series: errs},
 			viz.LinePanel{Title: "weights each loss puts on ||D - x_0||²", XName: "step t", YName: "weight", LogY: true,
 				Series: []viz.Series{{Name: "x0", X: wt, Y: w1}, {Name: "eps", X: wt, Y: wEps}, {Name: "score", X: wt, Y: wScore}, {Name: "v", X: wt, Y: wV}}}),
+		viz.Plane("Samples of the four networks (DDPM, 200 steps)", scenes, viz.PlaneOpts{PerPanel: true, Cols: 2}),
 		viz.Quiver(fmt.Sprintf("x0 reading: D*_t(x) - x at t = %d", t), g, d, viz.QuiverOpts{Label: "|D* - x|"}),
 		viz.Quiver(fmt.Sprintf("eps reading: ε*_t(x) at t = %d", t), g, m.Eps(nil, x, a, nil), viz.QuiverOpts{Label: "|ε*|"}),
 		viz.Quiver(fmt.Sprintf("score reading: ∇log q_t(x) at t = %d", t), g, m.Score(nil, x, a, nil), viz.QuiverOpts{Label: "|score|"}),
