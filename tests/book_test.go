@@ -112,7 +112,7 @@ func TestBookMaths(t *testing.T) {
 				t.Fatalf("maths or charts not done after 30 s: %v; problems: %v", err, problemsOf())
 			}
 			time.Sleep(300 * time.Millisecond)
-			full, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+			full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -151,7 +151,8 @@ func ReadText(lessonsDir string, l course.Lesson, link func(string) string) (Tex
 }
 
 // Page lays out a lesson's page: the text before ChartsBefore, the
-// experiment (numbers, then charts), the rest of the text.
+// experiment (numbers, then charts), the rest of the text. cfg is the
+// main job's configuration (its seed, not the lesson's own).
 func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg course.Config) *viz.Page {
 	p := viz.NewPage(t.Title)
 	p.Head = katex.Head()
@@ -161,7 +162,7 @@ func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg 
 		size = "quick (smaller samples, shorter training)"
 	}
 	p.HTML(template.HTML(fmt.Sprintf(`<h2 id="experiment">The experiment</h2>
-<p>Run by the main job (seed %d, %s sizes): the numbers the lesson discusses, then its charts. The notebook <code>%s</code> runs the same experiment with cells to change.</p>`,
+<p>Run by the main job (<code>-seed %d</code>, %s sizes): the numbers the lesson discusses, then its charts. The notebook <code>%s</code> runs the same experiment with cells to change.</p>`,
 		cfg.Seed, size, html.EscapeString(l.Notebook))))
 	if len(res.Numbers) > 0 {
 		var rows [][]string
@@ -256,7 +257,7 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 					fail(fmt.Errorf("book: %s: %w", l.ID, err))
 					continue
 				}
-				page := Page(l, texts[i], res, katex, cfg)
+				page := Page(l, texts[i], res, katex, o.Config)
 				page.Back = &viz.Link{Text: "The book: contents", Href: "index.html"}
 				if err := page.WriteFile(filepath.Join(dir, l.ID+".html"), charts); err != nil {
 					fail(fmt.Errorf("book: %s: %w", l.ID, err))

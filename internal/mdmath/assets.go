@@ -208,5 +208,6 @@ const style = `
 .difftoy-html table { font-size: 15px; }
 .difftoy-html .katex { font-size: 1.08em; }
 .difftoy-html .katex-display { overflow-x: auto; overflow-y: hidden; padding: 2px 0; }
+.math-nobr { white-space: nowrap; }
 .math.katex-error { color: #b00; font-family: monospace; }
 `

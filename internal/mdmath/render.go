@@ -95,7 +95,18 @@ func restore(s string, spans []span) (string, Doc, error) {
 		} else {
 			d.Inline++
 		}
-		fmt.Fprintf(&b, `<span class="%s">%s</span>`, class, html.EscapeString(spans[n].tex))
+		// Punctuation right after inline maths stays on its line: a
+		// formula's box would otherwise allow a break before the comma.
+		p := 0
+		for !spans[n].display && p < len(s) && strings.IndexByte(".,;:!?)", s[p]) >= 0 {
+			p++
+		}
+		if p > 0 {
+			fmt.Fprintf(&b, `<span class="math-nobr"><span class="%s">%s</span>%s</span>`, class, html.EscapeString(spans[n].tex), s[:p])
+			s = s[p:]
+		} else {
+			fmt.Fprintf(&b, `<span class="%s">%s</span>`, class, html.EscapeString(spans[n].tex))
+		}
 	}
 	for n, ok := range used {
 		if !ok {

@@ -91,6 +91,12 @@ func TestRender(t *testing.T) {
 			not:  []string{"<td></td>"},
 		},
 		{
+			name: "punctuation after inline maths is kept with it",
+			src:  "the law of $x_t$, then $y$. And $$z$$, done",
+			math: []string{"$x_t", "$y", "$$z"},
+			has:  []string{`<span class="math-nobr"><span class="math inline">x_t</span>,</span> then`, `<span class="math-nobr"><span class="math inline">y</span>.</span> And`, `<span class="math display">z</span>, done`},
+		},
+		{
 			name: "HTML special characters in maths are escaped",
 			src:  `$a < b & c > d$`,
 			math: []string{`$a < b & c > d`},
