@@ -26,6 +26,8 @@ type GaussianMixture struct {
 	means []float64 // K*d
 	covs  []float64 // K*d*d, row-major blocks
 	cholS []float64 // K*d*d: lower Cholesky factors of the S_i (for sampling)
+
+	general bool // use the general-d kernel for d = 2 too (tests compare the two)
 }
 
 // NewGaussian returns the mixture of K = len(means)/d Gaussians with the
@@ -118,11 +120,29 @@ func (g *GaussianMixture) Cov(i int) []float64 {
 
 // noised holds, for one alpha, the Cholesky factors of the C_i and the
 // per-component constants log w_i - (1/2) log det C_i - (d/2) log(2 pi).
+// For d = 2 it also holds the closed-form factors of the 2x2 C_i (see logits2).
 type noised struct {
 	sa    float64
 	chol  []float64
 	lnorm []float64
+	f2    []float64 // d = 2: k2 values per component (nil for the general kernel)
 }
+
+// The per-component constants of the d = 2 kernel, in order: the noised
+// mean sqrt(alpha) m_i, the Cholesky factor L = [l11 0; l21 l22] of C_i as
+// 1/l11, l21, 1/l22, the constant lnorm_i, and the entries s11, s12, s22 of S_i.
+const (
+	k2Mu0 = iota
+	k2Mu1
+	k2I11
+	k2L21
+	k2I22
+	k2Norm
+	k2S11
+	k2S12
+	k2S22
+	k2
+)
 
 // noise factors every C_i = alpha S_i + (1-alpha) I once per call.
 func (g *GaussianMixture) noise(who string, alpha float64) *noised {
@@ -142,6 +162,16 @@ func (g *GaussianMixture) noise(who string, alpha float64) *noised {
 		}
 		nz.lnorm[i] = g.logw[i] - logdet/2 - float64(d)/2*math.Log(2*math.Pi)
 	}
+	if d == 2 && !g.general {
+		nz.f2 = make([]float64, k*k2)
+		for i := range k {
+			f, l, m, s := nz.f2[i*k2:(i+1)*k2], nz.chol[i*4:(i+1)*4], g.means[i*2:(i+1)*2], g.covs[i*4:(i+1)*4]
+			f[k2Mu0], f[k2Mu1] = nz.sa*m[0], nz.sa*m[1]
+			f[k2I11], f[k2L21], f[k2I22] = 1/l[0], l[2], 1/l[3]
+			f[k2Norm] = nz.lnorm[i]
+			f[k2S11], f[k2S12], f[k2S22] = s[0], s[2], s[3] // the lower triangle, as cholesky reads it
+		}
+	}
 	return nz
 }
 
@@ -150,6 +180,9 @@ func (g *GaussianMixture) noise(who string, alpha float64) *noised {
 // z (K*d, indexed by position in idx), and returns the largest l_i. u is
 // scratch of length d.
 func (g *GaussianMixture) logits(lg, z, u, x []float64, nz *noised, idx []int) float64 {
+	if nz.f2 != nil {
+		return logits2(lg, z, x[0], x[1], nz.f2, idx)
+	}
 	d := g.d
 	best := math.Inf(-1)
 	for p := range lg {
@@ -182,6 +215,59 @@ func (g *GaussianMixture) logits(lg, z, u, x []float64, nz *noised, idx []int) f
 		best = max(best, lg[p])
 	}
 	return best
+}
+
+// logits2 is logits for d = 2 with the 2x2 solves written out: with
+// (dx, dy) = x - sqrt(alpha) m_i, the forward solve u = L^{-1} (dx, dy), the
+// quadratic form |u|^2 (a sum of squares, as in the general kernel) and the
+// back solve z = L^{-T} u.
+func logits2(lg, z []float64, x0, x1 float64, f2 []float64, idx []int) float64 {
+	best := math.Inf(-1)
+	z = z[:2*len(lg)]
+	for p := range lg {
+		i := p
+		if idx != nil {
+			i = idx[p]
+		}
+		f := f2[i*k2 : i*k2+k2 : i*k2+k2]
+		u1 := (x0 - f[k2Mu0]) * f[k2I11]
+		u2 := (x1 - f[k2Mu1] - f[k2L21]*u1) * f[k2I22]
+		z2 := u2 * f[k2I22]
+		z[2*p], z[2*p+1] = (u1-f[k2L21]*z2)*f[k2I11], z2
+		l := f[k2Norm] - (u1*u1+u2*u2)/2
+		lg[p] = l
+		best = max(best, l)
+	}
+	return best
+}
+
+// sum2 is the second pass of field for d = 2: with e_i = e^(l_i - mx) it
+// returns sum_i e_i v_i / sum_i e_i, where v_i = m_i + sqrt(alpha) S_i z_i
+// (denoise) or -z_i (the score).
+func (g *GaussianMixture) sum2(lg, z []float64, mx float64, idx []int, nz *noised, denoise bool) (float64, float64) {
+	var sum, s0, s1 float64
+	z = z[:2*len(lg)]
+	for p, l := range lg {
+		e := expShifted(l - mx)
+		if e == 0 {
+			continue
+		}
+		sum += e
+		z0, z1 := z[2*p], z[2*p+1]
+		if !denoise {
+			s0 -= e * z0
+			s1 -= e * z1
+			continue
+		}
+		i := p
+		if idx != nil {
+			i = idx[p]
+		}
+		f := nz.f2[i*k2 : i*k2+k2 : i*k2+k2]
+		s0 += e * (g.means[2*i] + nz.sa*(f[k2S11]*z0+f[k2S12]*z1))
+		s1 += e * (g.means[2*i+1] + nz.sa*(f[k2S12]*z0+f[k2S22]*z1))
+	}
+	return s0 / sum, s1 / sum
 }
 
 // memberIdx returns the component indices for label y (nil: all).
@@ -230,8 +316,15 @@ func (g *GaussianMixture) field(who string, out int, dst, x []float64, alpha flo
 			}
 			copy(xc, x[p*d:(p+1)*d]) // dst may be x itself
 			mx := g.logits(lg[:kk], z, u, xc, nz, idx)
-			sum := expInPlace(lg[:kk], mx)
 			o := dst[p*d : (p+1)*d]
+			if nz.f2 != nil {
+				o[0], o[1] = g.sum2(lg[:kk], z, mx, idx, nz, out == outDenoise)
+				if out == outEps {
+					o[0], o[1] = -sv*o[0], -sv*o[1]
+				}
+				continue
+			}
+			sum := expInPlace(lg[:kk], mx)
 			clear(o)
 			for q, e := range lg[:kk] {
 				if e == 0 {
