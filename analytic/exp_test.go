@@ -30,14 +30,7 @@ func TestFastExpTable(t *testing.T) {
 // TestFastExpConstants checks the Cody-Waite split of ln2/N against a
 // 200-bit value of ln 2 (a series independent of the constants' source).
 func TestFastExpConstants(t *testing.T) {
-	// ln 2 = sum_{k>=1} 1/(k 2^k).
-	ln2 := new(big.Float).SetPrec(200)
-	for k := 1; k < 200; k++ {
-		term := new(big.Float).SetPrec(200).SetInt64(1)
-		term.SetMantExp(term, -k)
-		term.Quo(term, new(big.Float).SetPrec(200).SetInt64(int64(k)))
-		ln2.Add(ln2, term)
-	}
+	ln2 := bigLn2()
 	want := new(big.Float).SetPrec(200).Quo(ln2, big.NewFloat(expN))
 	got := new(big.Float).SetPrec(200).Add(big.NewFloat(ln2NHi), big.NewFloat(ln2NLo))
 	diff := new(big.Float).Sub(got, want)
@@ -120,4 +113,98 @@ func BenchmarkMathExp(b *testing.B) {
 		s += math.Exp(xs[i&1023])
 	}
 	_ = s
+}
+
+// bigExp returns e^x at 200 bits: the Taylor series of e^(x/2^10), squared
+// ten times (|x/2^10| < 1, so the series converges fast and the squarings
+// lose about 10 bits).
+func bigExp(x *big.Float) *big.Float {
+	const prec = 200
+	y := new(big.Float).SetPrec(prec).SetMantExp(x, -10)
+	sum := new(big.Float).SetPrec(prec).SetInt64(1)
+	term := new(big.Float).SetPrec(prec).SetInt64(1)
+	for k := int64(1); k < 80; k++ {
+		term.Mul(term, y)
+		term.Quo(term, new(big.Float).SetPrec(prec).SetInt64(k))
+		sum.Add(sum, term)
+	}
+	for range 10 {
+		sum.Mul(sum, sum)
+	}
+	return sum
+}
+
+// bigLn2 returns ln 2 = sum_{k>=1} 1/(k 2^k) at 200 bits.
+func bigLn2() *big.Float {
+	ln2 := new(big.Float).SetPrec(200)
+	for k := 1; k < 200; k++ {
+		term := new(big.Float).SetPrec(200).SetInt64(1)
+		term.SetMantExp(term, -k)
+		term.Quo(term, new(big.Float).SetPrec(200).SetInt64(int64(k)))
+		ln2.Add(ln2, term)
+	}
+	return ln2
+}
+
+// TestFastExpTableCorrectlyRounded checks that every table entry is 2^(j/N)
+// correctly rounded, computed independently of the table's construction
+// (square roots of 2^j) as exp(j ln2 / N) with a series at 200 bits. The
+// error of that value (about 2^-185 relative) is far below the distance of
+// any float64 rounding boundary that could matter, so the rounded bits must
+// be equal: a table off by one ulp (within TestFastExpTable's bound) fails here.
+func TestFastExpTableCorrectlyRounded(t *testing.T) {
+	ln2 := bigLn2()
+	for j, b := range expTab {
+		arg := new(big.Float).SetPrec(200).Mul(ln2, new(big.Float).SetPrec(200).SetInt64(int64(j)))
+		arg.Quo(arg, new(big.Float).SetPrec(200).SetInt64(expN))
+		want, _ := bigExp(arg).Float64() // rounds to nearest even
+		if got := math.Float64frombits(b); got != want {
+			t.Errorf("expTab[%d] = %v (%#x), correctly rounded 2^(%d/%d) is %v (%#x)", j, got, b, j, expN, want, math.Float64bits(want))
+		}
+	}
+}
+
+// TestExpShiftedEqualsFastExp: expShifted repeats fastExp's body for t <= 0
+// (the softmax loops call it); the two must agree bit for bit, and give 0
+// below the underflow threshold where math.Exp does.
+func TestExpShiftedEqualsFastExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	check := func(x float64) {
+		if got, want := expShifted(x), fastExp(x); math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("expShifted(%v) = %v, fastExp gives %v", x, got, want)
+		}
+	}
+	for range 200000 {
+		check(-750 * rng.Float64())
+		check(-1e-3 * rng.Float64())
+	}
+	for _, x := range []float64{0, -0.0, -1e-300, expFastMin, math.Nextafter(expFastMin, 0), math.Nextafter(expFastMin, -1000),
+		-708.39, -745, expUnderflow, math.Nextafter(expUnderflow, 0), math.Nextafter(expUnderflow, -1000), -746, math.Inf(-1)} {
+		check(x)
+	}
+}
+
+// TestMean2InlineExp checks the exponential written out in deltaSet.mean2
+// bit for bit against fastExp. With two points (0, 0) and (1, 0), uniform
+// weights and a query (px, 0), px < 1/2, the first point has the largest
+// logit, the second the logit difference t = -c((px-1)^2 - px^2) <= 0, and
+// mean2 returns (e/(1+e), 0) with e = exp(t): every step is one rounded
+// operation, so the same expression with fastExp must give the same bits.
+// e/(1+e) keeps the relative size of a change of e, so one ulp of e shows.
+func TestMean2InlineExp(t *testing.T) {
+	s := deltaSet{xs: []float64{0, 1}, ys: []float64{0, 0}, uniform: true}
+	lg := make([]float64, 2)
+	rng := rand.New(rand.NewPCG(5, 6))
+	const c = 0.5
+	for range 100000 {
+		px := 0.5 - 800*rng.Float64()*rng.Float64() // t from 0 down to -800
+		l0 := -c * (px * px)
+		l1 := -c * ((px - 1) * (px - 1))
+		e := fastExp(l1 - l0)
+		want := e / (1 + e)
+		if gx, gy := s.mean2(px, 0, c, lg); gx != want || gy != 0 {
+			t.Errorf("mean2 at px = %v (t = %v): (%v, %v), want (%v, 0)", px, l1-l0, gx, gy, want)
+			return
+		}
+	}
 }
