@@ -1,6 +1,7 @@
 package analytic_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -118,8 +119,12 @@ func TestExtremes(t *testing.T) {
 					outs["Posterior"] = m.Posterior(nil, x, alpha)
 					if m.Classes() > 0 {
 						outs["ClassPosterior"] = m.ClassPosterior(nil, x, alpha)
-						outs["GuidedScore"] = analytic.GuidedScore(m, nil, x, alpha, labels, 3)
 					}
+				}
+				if m.Classes() > 0 { // far from the data most classes have no posterior mass numerically
+					outs["ClassifierGrad"] = analytic.ClassifierGrad(m, nil, x, alpha, labels)
+					outs["GuidedScore"] = analytic.GuidedScore(m, nil, x, alpha, labels, 3)
+					outs["CFGScore"] = analytic.CFGScore(m, nil, x, alpha, labels, 3)
 				}
 				for name, v := range outs {
 					for i, f := range v {
@@ -204,4 +209,133 @@ func TestNoPerPointAllocation(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLargeLabelled: K = 10 000 labelled points (the 2-D kernel) and
+// Gaussians, with class 1 a single component far from most of the data, at
+// the ends of the alpha range and at query points up to 1e3 away. Checked
+// without a reference: every output is finite; the posteriors and class
+// posteriors sum to one (K terms of rounding: K eps); conditioned on the
+// one-component class, D* and the score are that component's own (for a
+// point: the point itself, exactly, since its weight is e^0 = 1, and
+// (sqrt(alpha) x^(i) - x) / (1 - alpha); for a Gaussian: a one-component
+// mixture's, the same arithmetic, so 1e-12 relative is a wide margin); conditioned on
+// class 0, where a far query may give the class no mass at all
+// numerically, D* stays in the bounding box of the class's points.
+func TestLargeLabelled(t *testing.T) {
+	const k = 10000
+	rng := rand.New(rand.NewPCG(8, 8))
+	pts := make([]float64, 2*k)
+	w := make([]float64, k)
+	lab := make([]int, k)
+	for i := range k {
+		pts[2*i], pts[2*i+1] = rng.NormFloat64(), rng.NormFloat64()
+		w[i] = 0.5 + rng.Float64()
+		lab[i] = []int{0, 2}[i%2]
+	}
+	single := 17 // the one point of class 1
+	pts[2*single], pts[2*single+1], lab[single] = 6, -5, 1
+	dm, err := analytic.NewDelta(2, pts, w, lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covs := make([][]float64, k)
+	for i := range covs {
+		covs[i] = []float64{0.05, 0.01, 0.01, 0.02}
+	}
+	gm, err := analytic.NewGaussian(2, w, pts, covs, lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := [2]float64{math.Inf(1), math.Inf(1)}, [2]float64{math.Inf(-1), math.Inf(-1)}
+	for i := range k {
+		if lab[i] == 0 {
+			for j := range 2 {
+				lo[j], hi[j] = min(lo[j], pts[2*i+j]), max(hi[j], pts[2*i+j])
+			}
+		}
+	}
+	x := []float64{0.3, -0.2, 6.1, -4.9, 40, 30, -1e3, 20, 700, -700, 5.9, -5.2}
+	n := len(x) / 2
+	fill := func(y int) []int {
+		ys := make([]int, n)
+		for p := range ys {
+			ys[p] = y
+		}
+		return ys
+	}
+	for _, tc := range []struct {
+		name string
+		m    analytic.Mixture
+	}{{"delta", dm}, {"gauss", gm}} {
+		m := tc.m
+		for _, alpha := range []float64{1e-8, 0.5, 1 - 1e-12} {
+			sa, v := math.Sqrt(alpha), 1-alpha
+			post := m.Posterior(nil, x, alpha)
+			cp := m.ClassPosterior(nil, x, alpha)
+			outs := map[string][]float64{
+				"LogProb": m.LogProb(nil, x, alpha), "Posterior": post, "ClassPosterior": cp,
+				"ClassifierGrad": analytic.ClassifierGrad(m, nil, x, alpha, fill(1)),
+				"CFGScore":       analytic.CFGScore(m, nil, x, alpha, fill(1), 2),
+			}
+			for y := -1; y < 3; y++ {
+				outs[fmt.Sprint("Denoise y=", y)] = m.Denoise(nil, x, alpha, fill(y))
+				outs[fmt.Sprint("Score y=", y)] = m.Score(nil, x, alpha, fill(y))
+			}
+			for name, v := range outs {
+				if i, ok := firstNonFinite(v); !ok {
+					t.Errorf("%s alpha=%v: %s[%d] = %v", tc.name, alpha, name, i, v[i])
+				}
+			}
+			for p := range n {
+				for name, rowv := range map[string][]float64{"Posterior": row(post, k, p), "ClassPosterior": row(cp, 3, p)} {
+					s := 0.0
+					for _, v := range rowv {
+						s += v
+					}
+					if math.Abs(s-1) > k*eps {
+						t.Errorf("%s alpha=%v: %s at %v sums to %v", tc.name, alpha, name, row(x, 2, p), s)
+					}
+				}
+				xp := row(x, 2, p)
+				// Given y = 1: the single component's posterior mean and score,
+				// for the point x^(i) itself and (sqrt(alpha) x^(i) - x) / (1 - alpha),
+				// for the Gaussian those of a one-component mixture.
+				want := []float64{6, -5}
+				wantSc := []float64{(sa*6 - xp[0]) / v, (sa*-5 - xp[1]) / v}
+				if g, ok := m.(*analytic.GaussianMixture); ok {
+					one, err := analytic.NewGaussian(2, nil, want, [][]float64{g.Cov(single)}, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, wantSc = one.Denoise(nil, xp, alpha, nil), one.Score(nil, xp, alpha, nil)
+				}
+				if den := row(outs["Denoise y=1"], 2, p); maxAbsDiff(den, want) > 1e-12*(1+maxAbs(want)) {
+					t.Errorf("%s alpha=%v: Denoise(%v | y = 1) = %v, want %v", tc.name, alpha, xp, den, want)
+				}
+				if sc := row(outs["Score y=1"], 2, p); maxAbsDiff(sc, wantSc) > 1e-12*(1+maxAbs(wantSc)) {
+					t.Errorf("%s alpha=%v: Score(%v | y = 1) = %v, want %v", tc.name, alpha, xp, sc, wantSc)
+				}
+				if _, ok := m.(*analytic.DeltaMixture); ok {
+					d0 := row(outs["Denoise y=0"], 2, p)
+					for j := range 2 {
+						if d0[j] < lo[j] || d0[j] > hi[j] {
+							t.Errorf("%s alpha=%v: Denoise(%v | y = 0) = %v is outside the class's bounding box %v..%v", tc.name, alpha, xp, d0, lo, hi)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// firstNonFinite returns the index of the first NaN or infinite value of v
+// and false, or -1 and true.
+func firstNonFinite(v []float64) (int, bool) {
+	for i, f := range v {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return i, false
+		}
+	}
+	return -1, true
 }
