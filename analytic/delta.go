@@ -304,6 +304,22 @@ func (m *DeltaMixture) field(who string, out int, dst, x []float64, alpha float6
 	return dst
 }
 
+// eachPoint calls f(p, e, mx, sum) for each of the n points of x, in
+// parallel, with e the unnormalised posterior weights (see posterior), mx
+// the largest logit and sum the sum of the e_i.
+func (m *DeltaMixture) eachPoint(n int, x []float64, alpha float64, f func(p int, e []float64, mx, sum float64)) {
+	d, k := m.d, m.k
+	par.For(n, grain(k), func(lo, hi int) {
+		buf := getScratch(k + d)
+		defer putScratch(buf)
+		lg, xq := (*buf)[:k], (*buf)[k:]
+		for p := lo; p < hi; p++ {
+			mx, sum := m.all.posterior(lg, xq, x[p*d:(p+1)*d], alpha)
+			f(p, lg, mx, sum)
+		}
+	})
+}
+
 // LogProb writes log q_t(x) = logsumexp_i(log w_i - ||x - sqrt(alpha) x^(i)||^2 / (2(1-alpha)))
 // - (d/2) log(2 pi (1-alpha)) into dst. It panics at alpha = 1.
 func (m *DeltaMixture) LogProb(dst, x []float64, alpha float64) []float64 {
@@ -312,16 +328,9 @@ func (m *DeltaMixture) LogProb(dst, x []float64, alpha float64) []float64 {
 	if alpha == 1 {
 		panic(who + ": a delta mixture has no density at alpha = 1")
 	}
-	d := m.d
-	norm := float64(d) / 2 * math.Log(2*math.Pi*(1-alpha))
-	par.For(n, grain(m.k), func(lo, hi int) {
-		buf := getScratch(m.k + d)
-		defer putScratch(buf)
-		lg, xq := (*buf)[:m.k], (*buf)[m.k:]
-		for p := lo; p < hi; p++ {
-			mx, sum := m.all.posterior(lg, xq, x[p*d:(p+1)*d], alpha)
-			dst[p] = mx + math.Log(sum) - norm
-		}
+	norm := float64(m.d) / 2 * math.Log(2*math.Pi*(1-alpha))
+	m.eachPoint(n, x, alpha, func(p int, _ []float64, mx, sum float64) {
+		dst[p] = mx + math.Log(sum) - norm
 	})
 	return dst
 }
@@ -331,17 +340,11 @@ func (m *DeltaMixture) LogProb(dst, x []float64, alpha float64) []float64 {
 func (m *DeltaMixture) Posterior(dst, x []float64, alpha float64) []float64 {
 	const who = "analytic.(*DeltaMixture).Posterior"
 	n, dst := checkBatch(who, dst, x, m.d, alpha, nil, m.classes, m.k)
-	d, k := m.d, m.k
-	par.For(n, grain(m.k), func(lo, hi int) {
-		buf := getScratch(d)
-		defer putScratch(buf)
-		xq := (*buf)[:d]
-		for p := lo; p < hi; p++ {
-			o := dst[p*k : (p+1)*k]
-			_, sum := m.all.posterior(o, xq, x[p*d:(p+1)*d], alpha)
-			for i := range o {
-				o[i] /= sum
-			}
+	k := m.k
+	m.eachPoint(n, x, alpha, func(p int, e []float64, _, sum float64) {
+		o := dst[p*k : (p+1)*k]
+		for i, ei := range e {
+			o[i] = ei / sum
 		}
 	})
 	return dst
@@ -355,22 +358,9 @@ func (m *DeltaMixture) ClassPosterior(dst, x []float64, alpha float64) []float64
 		panic(who + ": the mixture is unlabelled")
 	}
 	n, dst := checkBatch(who, dst, x, m.d, alpha, nil, m.classes, m.classes)
-	d, nc := m.d, m.classes
-	par.For(n, grain(m.k), func(lo, hi int) {
-		buf := getScratch(m.k + d)
-		defer putScratch(buf)
-		lg, xq := (*buf)[:m.k], (*buf)[m.k:]
-		for p := lo; p < hi; p++ {
-			_, sum := m.all.posterior(lg, xq, x[p*d:(p+1)*d], alpha)
-			o := dst[p*nc : (p+1)*nc]
-			clear(o)
-			for i, e := range lg {
-				o[m.labels[i]] += e
-			}
-			for c := range o {
-				o[c] /= sum
-			}
-		}
+	nc := m.classes
+	m.eachPoint(n, x, alpha, func(p int, e []float64, _, sum float64) {
+		m.classMass(dst[p*nc:(p+1)*nc], e, sum)
 	})
 	return dst
 }

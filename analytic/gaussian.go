@@ -362,12 +362,11 @@ func (g *GaussianMixture) field(who string, out int, dst, x []float64, alpha flo
 	return dst
 }
 
-// LogProb writes log q_t(x) into dst.
-func (g *GaussianMixture) LogProb(dst, x []float64, alpha float64) []float64 {
-	const who = "analytic.(*GaussianMixture).LogProb"
-	n, dst := checkBatch(who, dst, x, g.d, alpha, nil, g.classes, 1)
+// eachPoint calls f(p, e, sum) for each of the n points of x, in parallel,
+// with e_i = e^(l_i - max_j l_j) the unnormalised component posteriors (the
+// largest 1) and mx + log sum = log q_t(x_p).
+func (g *GaussianMixture) eachPoint(n int, x []float64, nz *noised, f func(p int, e []float64, mx, sum float64)) {
 	d, k := g.d, g.k
-	nz := g.noise(who, alpha)
 	par.For(n, grain(k*d*d), func(lo, hi int) {
 		buf := getScratch(k + k*d + d)
 		defer putScratch(buf)
@@ -375,8 +374,17 @@ func (g *GaussianMixture) LogProb(dst, x []float64, alpha float64) []float64 {
 		lg, z, u := b[:k], b[k:k+k*d], b[k+k*d:]
 		for p := lo; p < hi; p++ {
 			mx := g.logits(lg, z, u, x[p*d:(p+1)*d], nz, nil)
-			dst[p] = mx + math.Log(expInPlace(lg, mx))
+			f(p, lg, mx, expInPlace(lg, mx))
 		}
+	})
+}
+
+// LogProb writes log q_t(x) into dst.
+func (g *GaussianMixture) LogProb(dst, x []float64, alpha float64) []float64 {
+	const who = "analytic.(*GaussianMixture).LogProb"
+	n, dst := checkBatch(who, dst, x, g.d, alpha, nil, g.classes, 1)
+	g.eachPoint(n, x, g.noise(who, alpha), func(p int, _ []float64, mx, sum float64) {
+		dst[p] = mx + math.Log(sum)
 	})
 	return dst
 }
@@ -385,20 +393,11 @@ func (g *GaussianMixture) LogProb(dst, x []float64, alpha float64) []float64 {
 func (g *GaussianMixture) Posterior(dst, x []float64, alpha float64) []float64 {
 	const who = "analytic.(*GaussianMixture).Posterior"
 	n, dst := checkBatch(who, dst, x, g.d, alpha, nil, g.classes, g.k)
-	d, k := g.d, g.k
-	nz := g.noise(who, alpha)
-	par.For(n, grain(k*d*d), func(lo, hi int) {
-		buf := getScratch(k*d + d)
-		defer putScratch(buf)
-		b := *buf
-		z, u := b[:k*d], b[k*d:]
-		for p := lo; p < hi; p++ {
-			o := dst[p*k : (p+1)*k]
-			mx := g.logits(o, z, u, x[p*d:(p+1)*d], nz, nil)
-			sum := expInPlace(o, mx)
-			for i := range o {
-				o[i] /= sum
-			}
+	k := g.k
+	g.eachPoint(n, x, g.noise(who, alpha), func(p int, e []float64, _, sum float64) {
+		o := dst[p*k : (p+1)*k]
+		for i, ei := range e {
+			o[i] = ei / sum
 		}
 	})
 	return dst
@@ -412,25 +411,9 @@ func (g *GaussianMixture) ClassPosterior(dst, x []float64, alpha float64) []floa
 		panic(who + ": the mixture is unlabelled")
 	}
 	n, dst := checkBatch(who, dst, x, g.d, alpha, nil, g.classes, g.classes)
-	d, k, nc := g.d, g.k, g.classes
-	nz := g.noise(who, alpha)
-	par.For(n, grain(k*d*d), func(lo, hi int) {
-		buf := getScratch(k + k*d + d)
-		defer putScratch(buf)
-		b := *buf
-		lg, z, u := b[:k], b[k:k+k*d], b[k+k*d:]
-		for p := lo; p < hi; p++ {
-			mx := g.logits(lg, z, u, x[p*d:(p+1)*d], nz, nil)
-			sum := expInPlace(lg, mx)
-			o := dst[p*nc : (p+1)*nc]
-			clear(o)
-			for i, e := range lg {
-				o[g.labels[i]] += e
-			}
-			for c := range o {
-				o[c] /= sum
-			}
-		}
+	nc := g.classes
+	g.eachPoint(n, x, g.noise(who, alpha), func(p int, e []float64, _, sum float64) {
+		g.classMass(dst[p*nc:(p+1)*nc], e, sum)
 	})
 	return dst
 }

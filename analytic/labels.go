@@ -19,9 +19,7 @@ import (
 // where s is m's score; it is 0 for a point whose label is Empty (the empty
 // label carries no information), and everywhere when y is nil.
 func ClassifierGrad(m Mixture, dst, x []float64, alpha float64, y []int) []float64 {
-	_, dst = checkBatch("analytic.ClassifierGrad", dst, x, m.Dim(), alpha, y, m.Classes(), m.Dim())
-	uncond := m.Score(nil, x, alpha, nil)
-	m.Score(dst, x, alpha, y)
+	dst, uncond := scores("analytic.ClassifierGrad", m, dst, x, alpha, y)
 	for i := range dst {
 		dst[i] -= uncond[i]
 	}
@@ -36,10 +34,8 @@ func ClassifierGrad(m Mixture, dst, x []float64, alpha float64, y []int) []float
 // unconditional one. gamma must be finite.
 func GuidedScore(m Mixture, dst, x []float64, alpha float64, y []int, gamma float64) []float64 {
 	const who = "analytic.GuidedScore"
-	_, dst = checkBatch(who, dst, x, m.Dim(), alpha, y, m.Classes(), m.Dim())
 	checkScale(who, "gamma", gamma)
-	uncond := m.Score(nil, x, alpha, nil)
-	m.Score(dst, x, alpha, y)
+	dst, uncond := scores(who, m, dst, x, alpha, y)
 	for i, s := range uncond {
 		dst[i] = s + (1+gamma)*(dst[i]-s)
 	}
@@ -55,10 +51,8 @@ func GuidedScore(m Mixture, dst, x []float64, alpha float64, y []int, gamma floa
 // from one conditional model. gamma must be finite.
 func CFGScore(m Mixture, dst, x []float64, alpha float64, y []int, gamma float64) []float64 {
 	const who = "analytic.CFGScore"
-	_, dst = checkBatch(who, dst, x, m.Dim(), alpha, y, m.Classes(), m.Dim())
 	checkScale(who, "gamma", gamma)
-	uncond := m.Score(nil, x, alpha, nil)
-	m.Score(dst, x, alpha, y)
+	dst, uncond := scores(who, m, dst, x, alpha, y)
 	for i, s := range uncond {
 		dst[i] += gamma * (dst[i] - s)
 	}
@@ -77,6 +71,14 @@ func TemperedScore(m Mixture, dst, x []float64, alpha float64, a float64) []floa
 		dst[i] *= a
 	}
 	return dst
+}
+
+// scores checks the arguments of a guidance function (who) and returns the
+// conditional score s(x | y), written into dst, and the unconditional s(x).
+func scores(who string, m Mixture, dst, x []float64, alpha float64, y []int) (cond, uncond []float64) {
+	_, dst = checkBatch(who, dst, x, m.Dim(), alpha, y, m.Classes(), m.Dim())
+	uncond = m.Score(nil, x, alpha, nil) // before dst is written: dst may be x
+	return m.Score(dst, x, alpha, y), uncond
 }
 
 // checkScale panics when a guidance scale is NaN or infinite.

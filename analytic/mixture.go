@@ -160,6 +160,18 @@ func (b *base) classWeights(y int) []float64 {
 	return w
 }
 
+// classMass writes sum_{i in class c} e_i / sum into o[c], c = 0..C-1: the
+// class posterior from the unnormalised component posteriors e.
+func (b *base) classMass(o, e []float64, sum float64) {
+	clear(o)
+	for i, ei := range e {
+		o[b.labels[i]] += ei
+	}
+	for c := range o {
+		o[c] /= sum
+	}
+}
+
 // checkClass returns an error unless y is a class of b.
 func (b *base) checkClass(who string, y int) error {
 	if b.classes == 0 {
