@@ -105,12 +105,7 @@ func (s *deltaSet) logits(lg, xq []float64, c float64) float64 {
 	d := len(xq)
 	best := math.Inf(-1)
 	for i := range lg {
-		p := s.pts[i*d : (i+1)*d]
-		q := 0.0
-		for j, v := range p {
-			diff := xq[j] - v
-			q += diff * diff
-		}
+		q := sqDist(xq, s.pts[i*d:(i+1)*d])
 		l := s.logw[i] - c*q
 		lg[i] = l
 		if l > best {
@@ -120,18 +115,24 @@ func (s *deltaSet) logits(lg, xq []float64, c float64) float64 {
 	return best
 }
 
+// sqDist returns ||a - b||^2.
+func sqDist(a, b []float64) float64 {
+	b = b[:len(a)]
+	q := 0.0
+	for j, v := range a {
+		diff := v - b[j]
+		q += diff * diff
+	}
+	return q
+}
+
 // nearest writes a weight proportional to w_i for each point nearest to x
 // into lg, 0 elsewhere, and returns their sum: the alpha -> 1 limit of the posterior.
 func (s *deltaSet) nearest(lg, x []float64) float64 {
 	d := len(x)
 	qmin := math.Inf(1)
 	for i := range lg {
-		p := s.pts[i*d : (i+1)*d]
-		q := 0.0
-		for j, v := range p {
-			diff := x[j] - v
-			q += diff * diff
-		}
+		q := sqDist(x, s.pts[i*d:(i+1)*d])
 		lg[i] = q
 		qmin = min(qmin, q)
 	}

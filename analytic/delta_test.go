@@ -88,7 +88,8 @@ func TestDeltaAlphaOne(t *testing.T) {
 	}
 	post := m.Posterior(nil, x, 1)
 	want := []float64{1, 0, 0, 0, 0, 1, 0.25, 0.75, 0}
-	// Exact but for the rounding of 0.6/0.8 in the tie.
+	// Exact but for the rounding of the normalised weights 1/5 and 3/5 and
+	// their ratio in the tie: a few eps.
 	if maxAbsDiff(post, want) > 1e-15 {
 		t.Errorf("Posterior at alpha = 1 = %v, want %v", post, want)
 	}

@@ -105,10 +105,7 @@ func TestExtremes(t *testing.T) {
 		n := len(x) / d
 		for _, alpha := range alphas {
 			for y := -1; y < m.Classes(); y++ {
-				labels := make([]int, n)
-				for p := range labels {
-					labels[p] = y
-				}
+				labels := labelsOf(n, y)
 				outs := map[string][]float64{
 					"Denoise": m.Denoise(nil, x, alpha, labels),
 					"Score":   m.Score(nil, x, alpha, labels),
@@ -257,13 +254,6 @@ func TestLargeLabelled(t *testing.T) {
 	}
 	x := []float64{0.3, -0.2, 6.1, -4.9, 40, 30, -1e3, 20, 700, -700, 5.9, -5.2}
 	n := len(x) / 2
-	fill := func(y int) []int {
-		ys := make([]int, n)
-		for p := range ys {
-			ys[p] = y
-		}
-		return ys
-	}
 	for _, tc := range []struct {
 		name string
 		m    analytic.Mixture
@@ -275,12 +265,12 @@ func TestLargeLabelled(t *testing.T) {
 			cp := m.ClassPosterior(nil, x, alpha)
 			outs := map[string][]float64{
 				"LogProb": m.LogProb(nil, x, alpha), "Posterior": post, "ClassPosterior": cp,
-				"ClassifierGrad": analytic.ClassifierGrad(m, nil, x, alpha, fill(1)),
-				"CFGScore":       analytic.CFGScore(m, nil, x, alpha, fill(1), 2),
+				"ClassifierGrad": analytic.ClassifierGrad(m, nil, x, alpha, labelsOf(n, 1)),
+				"CFGScore":       analytic.CFGScore(m, nil, x, alpha, labelsOf(n, 1), 2),
 			}
 			for y := -1; y < 3; y++ {
-				outs[fmt.Sprint("Denoise y=", y)] = m.Denoise(nil, x, alpha, fill(y))
-				outs[fmt.Sprint("Score y=", y)] = m.Score(nil, x, alpha, fill(y))
+				outs[fmt.Sprint("Denoise y=", y)] = m.Denoise(nil, x, alpha, labelsOf(n, y))
+				outs[fmt.Sprint("Score y=", y)] = m.Score(nil, x, alpha, labelsOf(n, y))
 			}
 			for name, v := range outs {
 				if i, ok := firstNonFinite(v); !ok {

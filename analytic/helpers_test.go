@@ -96,6 +96,15 @@ func mixtures(t testing.TB) []struct {
 // row returns point p of a row-major batch of d-dimensional points.
 func row(x []float64, d, p int) []float64 { return x[p*d : (p+1)*d] }
 
+// labelsOf returns n copies of the label y.
+func labelsOf(n, y int) []int {
+	ys := make([]int, n)
+	for p := range ys {
+		ys[p] = y
+	}
+	return ys
+}
+
 // maxAbsDiff returns max_i |a_i - b_i|.
 func maxAbsDiff(a, b []float64) float64 {
 	m := 0.0

@@ -166,10 +166,7 @@ func TestAgainstReference(t *testing.T) {
 		n := len(x) / d
 		for _, alpha := range alphas {
 			for y := -1; y < m.Classes(); y++ {
-				labels := make([]int, n)
-				for p := range labels {
-					labels[p] = y
-				}
+				labels := labelsOf(n, y)
 				den := m.Denoise(nil, x, alpha, labels)
 				sc := m.Score(nil, x, alpha, labels)
 				var lp, post []float64

@@ -117,10 +117,7 @@ func TestTweedie(t *testing.T) {
 		n := len(x) / d
 		for _, alpha := range []float64{1e-4, 0.1, 0.5, 0.9, 0.999} {
 			for y := -1; y < m.Classes(); y++ {
-				labels := make([]int, n)
-				for p := range labels {
-					labels[p] = y
-				}
+				labels := labelsOf(n, y)
 				den := m.Denoise(nil, x, alpha, labels)
 				sc := m.Score(nil, x, alpha, labels)
 				ep := m.Eps(nil, x, alpha, labels)
