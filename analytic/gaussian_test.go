@@ -25,6 +25,13 @@ func TestNewGaussianErrors(t *testing.T) {
 		{"empty", nil, nil, nil, nil, "no components"},
 		{"ragged means", nil, []float64{1, 2, 3}, nil, nil, "len(means) = 3 is not a multiple of the dimension 2"},
 		{"NaN mean", nil, []float64{0, nan}, [][]float64{id}, nil, "coordinate 1 of the mean of component 0 is NaN"},
+		{"Inf mean", nil, []float64{0, 0, math.Inf(-1), 0}, [][]float64{id, id}, nil, "coordinate 0 of the mean of component 1 is -Inf"},
+		{"Inf covariance", nil, []float64{0, 0, 1, 1}, [][]float64{id, {1, 0, 0, math.Inf(1)}}, nil, "covariance of component 1 has entry (1, 1) = +Inf"},
+		{"negative variance", nil, []float64{0, 0, 1, 1}, [][]float64{id, {-1, 0, 0, 1}}, nil, "covariance of component 1 is not positive definite"},
+		{"zero weight", []float64{1, 0}, []float64{0, 0, 1, 1}, [][]float64{id, id}, nil, "weight of component 1 is 0"},
+		{"NaN weight", []float64{nan, 1}, []float64{0, 0, 1, 1}, [][]float64{id, id}, nil, "weight of component 0 is NaN"},
+		{"weights length", []float64{1, 1, 1}, []float64{0, 0, 1, 1}, [][]float64{id, id}, nil, "3 weights for 2 components"},
+		{"labels length", nil, []float64{0, 0, 1, 1}, [][]float64{id, id}, []int{0}, "1 labels for 2 components"},
 		{"covariance count", nil, []float64{0, 0, 1, 1}, [][]float64{id}, nil, "1 covariances for 2 components"},
 		{"covariance size", nil, []float64{0, 0, 1, 1}, [][]float64{id, {1, 0, 1}}, nil, "covariance of component 1 has 3 entries, want 4"},
 		{"NaN covariance", nil, []float64{0, 0}, [][]float64{{1, nan, nan, 1}}, nil, "covariance of component 0 has entry (0, 1) = NaN"},
@@ -41,6 +48,9 @@ func TestNewGaussianErrors(t *testing.T) {
 				t.Errorf("NewGaussian error = %v, want one containing %q", err, tc.wantErr)
 			}
 		})
+	}
+	if _, err := analytic.NewGaussian(0, nil, []float64{0}, [][]float64{{1}}, nil); err == nil || !strings.Contains(err.Error(), "dimension 0 is not positive") {
+		t.Errorf("NewGaussian(d = 0) error = %v, want one naming the dimension", err)
 	}
 	// Rounding-level asymmetry (1e-17 against entries of size 1) is accepted.
 	if _, err := analytic.NewGaussian(2, nil, []float64{0, 0}, [][]float64{{1, 0.3, 0.3 + 1e-17, 1}}, nil); err != nil {

@@ -66,6 +66,7 @@ func TemperedScore(m Mixture, dst, x []float64, alpha float64, a float64) []floa
 	const who = "analytic.TemperedScore"
 	_, dst = checkBatch(who, dst, x, m.Dim(), alpha, nil, m.Classes(), m.Dim())
 	checkScale(who, "a", a)
+	checkHasScore(who, m, alpha)
 	m.Score(dst, x, alpha, nil)
 	for i := range dst {
 		dst[i] *= a
@@ -77,8 +78,17 @@ func TemperedScore(m Mixture, dst, x []float64, alpha float64, a float64) []floa
 // conditional score s(x | y), written into dst, and the unconditional s(x).
 func scores(who string, m Mixture, dst, x []float64, alpha float64, y []int) (cond, uncond []float64) {
 	_, dst = checkBatch(who, dst, x, m.Dim(), alpha, y, m.Classes(), m.Dim())
+	checkHasScore(who, m, alpha)
 	uncond = m.Score(nil, x, alpha, nil) // before dst is written: dst may be x
 	return m.Score(dst, x, alpha, y), uncond
+}
+
+// checkHasScore panics, naming who, for a point set at alpha = 1, which
+// has no density and so no score.
+func checkHasScore(who string, m Mixture, alpha float64) {
+	if _, ok := m.(*DeltaMixture); ok && alpha == 1 {
+		panic(who + ": a delta mixture has no density at alpha = 1, so no score")
+	}
 }
 
 // checkScale panics when a guidance scale is NaN or infinite.

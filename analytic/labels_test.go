@@ -142,6 +142,14 @@ func TestGuidancePanics(t *testing.T) {
 	mustPanic(t, "analytic.ClassifierGrad: 1 labels for 2 points", func() { analytic.ClassifierGrad(m, nil, x, 0.5, []int{0}) })
 	mustPanic(t, "analytic.TemperedScore: alpha = 0 is not in (0, 1]", func() { analytic.TemperedScore(m, nil, x, 0, 1) })
 	mustPanic(t, "analytic.TemperedScore: a = +Inf", func() { analytic.TemperedScore(m, nil, x, 0.5, math.Inf(1)) })
+	for name, f := range map[string]func(){
+		"ClassifierGrad": func() { analytic.ClassifierGrad(m, nil, x, 1, nil) },
+		"GuidedScore":    func() { analytic.GuidedScore(m, nil, x, 1, nil, 1) },
+		"CFGScore":       func() { analytic.CFGScore(m, nil, x, 1, nil, 1) },
+		"TemperedScore":  func() { analytic.TemperedScore(m, nil, x, 1, 2) },
+	} {
+		mustPanic(t, "analytic."+name+": a delta mixture has no density at alpha = 1", f)
+	}
 	u := delta3(t)
 	mustPanic(t, "given to an unlabelled mixture", func() { analytic.GuidedScore(u, nil, []float64{0, 0, 0}, 0.5, []int{0}, 1) })
 }
