@@ -49,27 +49,64 @@ func TestAdamMinimises(t *testing.T) {
 	}
 }
 
-// TestEMA: the warm-up decay d_k = min(D, (1 + k)/(10 + k)) applied by
-// hand to a sequence.
+// TestEMA: the average of a sequence under the warm-up decay
+// d_k = min(D, (1 + k)/(10 + k)) at the k-th update after the first, which
+// copies. With D = 0.5 the warm-up value (2/11, 3/12, ...) is below D and
+// applies; with D = 0.1 the cap applies from the start, and the average
+// is the plain exponential one. The expected values are the closed-form
+// weights of each input, summed by hand (exact to float64 rounding).
 func TestEMA(t *testing.T) {
-	e := &EMA{Decay: 0.5}
 	seq := []float64{1, 2, 3, 4}
-	want := seq[0]
-	e.Update(seq[:1])
-	for k, v := range seq[1:] {
-		d := math.Min(0.5, float64(2+k)/float64(11+k))
-		want = d*want + (1-d)*v
-		e.Update([]float64{v})
+	cases := []struct {
+		decay float64
+		ds    []float64 // decay applied at updates 2, 3, 4
+	}{
+		{0.5, []float64{2.0 / 11, 3.0 / 12, 4.0 / 13}},
+		{0.1, []float64{0.1, 0.1, 0.1}},
 	}
-	if math.Abs(e.Params[0]-want) > 1e-15 {
-		t.Errorf("EMA = %v, want %v", e.Params[0], want)
+	for _, c := range cases {
+		e := &EMA{Decay: c.decay}
+		for _, v := range seq {
+			e.Update([]float64{v})
+		}
+		// e = seq[0] d1 d2 d3 + seq[1] (1-d1) d2 d3 + seq[2] (1-d2) d3 + seq[3] (1-d3).
+		d1, d2, d3 := c.ds[0], c.ds[1], c.ds[2]
+		want := seq[0]*d1*d2*d3 + seq[1]*(1-d1)*d2*d3 + seq[2]*(1-d2)*d3 + seq[3]*(1-d3)
+		if math.Abs(e.Params[0]-want) > 1e-14 {
+			t.Errorf("decay %v: EMA = %v, want %v", c.decay, e.Params[0], want)
+		}
+	}
+}
+
+// TestAdamConstantGradient: under a constant gradient g the bias-corrected
+// moments are exactly g and g^2 at every step k (m_k = (1 - b1^k) g), so
+// each step moves a parameter by lr g/(|g| + eps), and K steps by K lr
+// sign(g) for |g| >> eps. Without the correction (or with a wrong power)
+// the first steps move by (1-b1)/sqrt(1-b2) ~ 3.2 lr instead. The moments
+// are stored in float32 (relative error 6e-8 per step), so the total is
+// exact to about K * 1e-7 lr.
+func TestAdamConstantGradient(t *testing.T) {
+	const K, lr = 50, 0.01
+	p := []float64{0, 0}
+	g := []float64{0.3, -2}
+	a := NewAdam(0)
+	for k := 0; k < K; k++ {
+		a.Step(p, g, lr)
+	}
+	for i := range p {
+		want := -K * lr * g[i] / (math.Abs(g[i]) + a.Eps)
+		if math.Abs(p[i]-want) > 1e-6*K*lr {
+			t.Errorf("p[%d] = %v after %d steps of a constant gradient, want %v", i, p[i], K, want)
+		}
 	}
 }
 
 // TestFusedUpdate: the training loop's fused pass (sum of the chunks'
 // gradients, Adam, refresh of the float32 and transposed copies) equals
 // Adam.Step on the summed gradient followed by a fresh conversion.
-func TestFusedUpdate(t *testing.T) {
+func TestFusedUpdate(t *testing.T) { forEachKernel(t, testFusedUpdate) }
+
+func testFusedUpdate(t *testing.T) {
 	m, _ := NewMLP([]int{5, 7, 3}, SiLU, rand.NewPCG(1, 1))
 	const n = 200 // 4 chunks
 	r := newRunner[float32](m, n)

@@ -47,7 +47,9 @@
 // in parallel and their gradients are summed in chunk order, so a seed gives
 // the same model on any number of cores. The default build is plain Go;
 // building with GOEXPERIMENT=simd on amd64 switches the float32 kernels to
-// AVX2/AVX-512 (kernel_simd.go), which is several times faster; its fused
+// AVX2/AVX-512 (kernel_simd.go), which is several times faster, when the
+// processor has AVX2 and FMA (checked at start-up; otherwise the scalar
+// kernels run, and Kernels reports which are in use); its fused
 // multiply-adds round differently, so the two builds agree to float32
 // precision, not bit for bit.
 package nn

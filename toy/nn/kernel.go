@@ -187,6 +187,16 @@ func gemmTN[F float](c, a, b []F, m, k, n int) {
 	}
 }
 
+// Kernels names the float32 kernels in use: "avx512" or "avx2" in a
+// build with GOEXPERIMENT=simd on amd64 whose processor has AVX2 and FMA
+// (and AVX-512F/CD/BW/DQ/VL for "avx512"), checked at start-up, and
+// "scalar" otherwise. The scalar kernels are the plain-Go loops of the
+// default build: a simd build on a processor without AVX2 runs them and
+// computes exactly what the default build does.
+func Kernels() string { return kernelName }
+
+var kernelName = "scalar"
+
 // Vector versions of the float32 kernels; nil unless kernel_simd.go is
 // built and the processor supports it.
 var (

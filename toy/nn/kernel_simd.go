@@ -2,7 +2,8 @@
 
 // AVX2/FMA versions of the float32 kernels, built only with
 // GOEXPERIMENT=simd (Go's experimental simd/archsimd package) and used
-// only when the processor has AVX2 and FMA. Tiles of 4 rows x 16 columns
+// only when the processor has AVX2 and FMA (checked at start-up; without
+// them the package keeps its scalar kernels, see Kernels). Tiles of 4 rows x 16 columns
 // keep eight 8-wide accumulators in registers. Each output element is
 // still summed in a fixed order, so results do not depend on the number
 // of cores (they differ from the scalar build in the last bits, as fused
@@ -18,8 +19,10 @@ import (
 func init() {
 	if archsimd.X86.AVX2() && archsimd.X86.FMA() {
 		ab := vecAB
+		kernelName = "avx2"
 		if archsimd.X86.AVX512() {
 			ab = vecAB512
+			kernelName = "avx512"
 		}
 		simdNN = func(c, a, b []float32, m, k, n int, add bool) {
 			if n < 8 && !add && k >= 8 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"difftoy/toy"
@@ -155,6 +156,71 @@ func TestClassifierGrad(t *testing.T) {
 		s := pr[3*p] + pr[3*p+1] + pr[3*p+2]
 		if math.Abs(s-1) > 1e-12 {
 			t.Errorf("Probs row %d sums to %v", p, s)
+		}
+	}
+}
+
+// TestStepWeights checks the loss weights (in x_0 terms) against their
+// definitions, computed here from the betas and not through toy's
+// coefficients or Pred.coef:
+//
+//   - simple: the squared error of the network's own target. For eps,
+//     eps^ - eps = -sqrt(alpha/(1-alpha)) (D - x_0), so w = SNR =
+//     alpha/(1-alpha); the scaled score is -eps, the same; for v,
+//     v^ - v = -(D - x_0)/sqrt(1-alpha), so w = 1/(1-alpha); x_0: 1.
+//   - elbo: B_t^2 / (2 C_t^2) with B_t = sqrt(alpha_{t-1}) beta_t/(1-alpha_t)
+//     and C_t^2 = beta_t (1-alpha_{t-1})/(1-alpha_t) (MATH.md section 2),
+//     scaled to mean 1 over t = 2..T, and 0 at t = 1.
+//
+// Each is a few float64 operations from the same betas: 1e-12 relative.
+func TestStepWeights(t *testing.T) {
+	sched, err := toy.Linear(40, 1e-3, 0.2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	T := sched.T()
+	alpha := make([]float64, T+1)
+	alpha[0] = 1
+	for s := 1; s <= T; s++ {
+		alpha[s] = alpha[s-1] * (1 - sched.Beta(s))
+	}
+	elbo := make([]float64, T+1)
+	sum := 0.0
+	for s := 2; s <= T; s++ {
+		beta := sched.Beta(s)
+		B := math.Sqrt(alpha[s-1]) * beta / (1 - alpha[s])
+		C2 := beta * (1 - alpha[s-1]) / (1 - alpha[s])
+		elbo[s] = B * B / (2 * C2)
+		sum += elbo[s]
+	}
+	for s := range elbo {
+		elbo[s] /= sum / float64(T-1)
+	}
+	snr := func(s int) float64 { return alpha[s] / (1 - alpha[s]) }
+	want := map[string]func(s int) float64{
+		"x0/simple":    func(int) float64 { return 1 },
+		"eps/simple":   snr,
+		"score/simple": snr,
+		"v/simple":     func(s int) float64 { return 1 / (1 - alpha[s]) },
+		"eps/x0":       func(int) float64 { return 1 },
+		"v/elbo":       func(s int) float64 { return elbo[s] },
+		"x0/elbo":      func(s int) float64 { return elbo[s] },
+	}
+	for name, f := range want {
+		parts := strings.Split(name, "/")
+		p, err := ParsePred(parts[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := ParseWeighting(parts[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := stepWeights(p, w, sched)
+		for s := 1; s <= T; s++ {
+			if !closeRel(got[s], f(s), 1e-12) {
+				t.Errorf("%s: weight at t = %d is %v, want %v", name, s, got[s], f(s))
+			}
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 )
 
 // Activation is the nonlinearity between hidden layers.
@@ -23,21 +22,12 @@ const (
 
 var activationNames = []string{"silu", "relu"}
 
-func (a Activation) String() string {
-	if a >= 0 && int(a) < len(activationNames) {
-		return activationNames[a]
-	}
-	return fmt.Sprintf("Activation(%d)", int(a))
-}
+func (a Activation) String() string { return nameOf(activationNames, int(a), "Activation") }
 
 // ParseActivation returns the activation called name ("silu" or "relu").
 func ParseActivation(name string) (Activation, error) {
-	for i, n := range activationNames {
-		if n == name {
-			return Activation(i), nil
-		}
-	}
-	return 0, fmt.Errorf("nn: unknown activation %q (valid: %s)", name, strings.Join(activationNames, ", "))
+	i, err := parseName("activation", activationNames, name)
+	return Activation(i), err
 }
 
 // MLP is a stack of dense layers z_l = h_{l-1} W_l + b_l with
@@ -65,7 +55,7 @@ func NewMLP(sizes []int, act Activation, src rand.Source) (*MLP, error) {
 		}
 	}
 	if act != SiLU && act != ReLU {
-		return nil, fmt.Errorf("nn: unknown activation %v", act)
+		return nil, fmt.Errorf("nn: unknown activation %d (valid: %s)", int(act), validNames(activationNames))
 	}
 	m := &MLP{Sizes: append([]int(nil), sizes...), Act: act}
 	m.Params = make([]float64, numParams(sizes))

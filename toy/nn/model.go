@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"sync"
 
 	"difftoy/internal/par"
@@ -37,21 +36,12 @@ const (
 
 var predNames = []string{"x0", "eps", "score", "v"}
 
-func (p Pred) String() string {
-	if p >= 0 && int(p) < len(predNames) {
-		return predNames[p]
-	}
-	return fmt.Sprintf("Pred(%d)", int(p))
-}
+func (p Pred) String() string { return nameOf(predNames, int(p), "Pred") }
 
 // ParsePred returns the parametrisation called name ("x0", "eps", "score", "v").
 func ParsePred(name string) (Pred, error) {
-	for i, n := range predNames {
-		if n == name {
-			return Pred(i), nil
-		}
-	}
-	return 0, fmt.Errorf("nn: unknown parametrisation %q (valid: %s)", name, strings.Join(predNames, ", "))
+	i, err := parseName("parametrisation", predNames, name)
+	return Pred(i), err
 }
 
 // coef returns (a, b) with D = a x + b F at signal level alpha < 1.
@@ -85,21 +75,12 @@ const (
 
 var timeNames = []string{"logsigma", "step"}
 
-func (t TimeInput) String() string {
-	if t >= 0 && int(t) < len(timeNames) {
-		return timeNames[t]
-	}
-	return fmt.Sprintf("TimeInput(%d)", int(t))
-}
+func (t TimeInput) String() string { return nameOf(timeNames, int(t), "TimeInput") }
 
 // ParseTimeInput returns the time input called name ("logsigma", "step").
 func ParseTimeInput(name string) (TimeInput, error) {
-	for i, n := range timeNames {
-		if n == name {
-			return TimeInput(i), nil
-		}
-	}
-	return 0, fmt.Errorf("nn: unknown time input %q (valid: %s)", name, strings.Join(timeNames, ", "))
+	i, err := parseName("time input", timeNames, name)
+	return TimeInput(i), err
 }
 
 // Spec is a model's architecture. The zero value is not valid; start from
@@ -128,11 +109,11 @@ func (s Spec) validate() error {
 	case s.Classes < 0:
 		return fmt.Errorf("nn: %d classes is negative", s.Classes)
 	case s.Pred < PredX0 || s.Pred > PredV:
-		return fmt.Errorf("nn: unknown parametrisation %d", int(s.Pred))
+		return fmt.Errorf("nn: unknown parametrisation %d (valid: %s)", int(s.Pred), validNames(predNames))
 	case s.Time != TimeLogSigma && s.Time != TimeStep:
-		return fmt.Errorf("nn: unknown time input %d", int(s.Time))
+		return fmt.Errorf("nn: unknown time input %d (valid: %s)", int(s.Time), validNames(timeNames))
 	case s.Act != SiLU && s.Act != ReLU:
-		return fmt.Errorf("nn: unknown activation %d", int(s.Act))
+		return fmt.Errorf("nn: unknown activation %d (valid: %s)", int(s.Act), validNames(activationNames))
 	}
 	for _, h := range s.Hidden {
 		if h < 1 {

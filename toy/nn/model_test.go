@@ -47,21 +47,71 @@ func TestModelPanics(t *testing.T) {
 	}
 }
 
+// TestSpecErrors: each invalid spec is an error that names the problem
+// (an unknown value lists the valid names).
 func TestSpecErrors(t *testing.T) {
-	bad := []Spec{
-		{Dim: 0, TimeFeatures: 2},
-		{Dim: 2, TimeFeatures: 3},
-		{Dim: 2, TimeFeatures: 2, Classes: -1},
-		{Dim: 2, TimeFeatures: 2, Hidden: []int{0}},
-		{Dim: 2, TimeFeatures: 2, Pred: 7},
-		{Dim: 2, TimeFeatures: 2, Time: TimeStep}, // no schedule
+	cases := []struct {
+		s    Spec
+		want string
+	}{
+		{Spec{Dim: 0, TimeFeatures: 2}, "dimension 0"},
+		{Spec{Dim: 2, TimeFeatures: 3}, "3 time features"},
+		{Spec{Dim: 2, TimeFeatures: 2, Classes: -1}, "-1 classes"},
+		{Spec{Dim: 2, TimeFeatures: 2, Hidden: []int{4, 0}}, "hidden width 0"},
+		{Spec{Dim: 2, TimeFeatures: 2, Hidden: []int{-3}}, "hidden width -3"},
+		{Spec{Dim: 2, TimeFeatures: 2, Pred: 7}, "valid: x0, eps, score, v"},
+		{Spec{Dim: 2, TimeFeatures: 2, Act: 2}, "valid: silu, relu"},
+		{Spec{Dim: 2, TimeFeatures: 2, Time: 5}, "valid: logsigma, step"},
+		{Spec{Dim: 2, TimeFeatures: 2, Time: TimeStep}, "needs its schedule"},
 	}
-	for _, s := range bad {
-		if _, err := NewModel(s, nil, rand.NewPCG(1, 1)); err == nil {
-			t.Errorf("NewModel(%+v) gave no error", s)
+	for _, c := range cases {
+		_, err := NewModel(c.s, nil, rand.NewPCG(1, 1))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("NewModel(%+v): err = %v, want one mentioning %q", c.s, err, c.want)
 		}
 	}
-	if _, err := NewClassifier(Spec{Dim: 2, TimeFeatures: 2, Classes: 1}, toy.DDPM(), rand.NewPCG(1, 1)); err == nil {
-		t.Error("NewClassifier with 1 class gave no error")
+	if _, err := NewClassifier(Spec{Dim: 2, TimeFeatures: 2, Classes: 1}, toy.DDPM(), rand.NewPCG(1, 1)); err == nil || !strings.Contains(err.Error(), "2 classes") {
+		t.Errorf("NewClassifier with 1 class: err = %v", err)
 	}
+	if _, err := NewMLP([]int{2, 3}, Activation(9), rand.NewPCG(1, 1)); err == nil || !strings.Contains(err.Error(), "valid: silu, relu") {
+		t.Errorf("NewMLP with activation 9: err = %v", err)
+	}
+}
+
+// TestEmptySlot: toy.Empty (and nil labels) has its own one-hot slot, the
+// last of Classes + 1, shared with no class. With random weights every
+// slot feeds different first-layer weights, so the prediction for Empty
+// differs from that for each class; an Empty mapped onto a class slot
+// would give equal predictions.
+func TestEmptySlot(t *testing.T) {
+	m := smallModel(t, TimeLogSigma) // 3 classes
+	for i := range m.Net.Params {
+		m.Net.Params[i] += 0.01 * float64(i%7) // non-zero biases
+	}
+	K, d := m.Spec.TimeFeatures, m.Spec.Dim
+	in := make([]float64, m.Spec.inputs())
+	for _, y := range [][]int{nil, {toy.Empty}} {
+		fillInput(&m.Spec, in, []float64{0.5, -1}, 0.3, y, 0, 1)
+		for j, v := range in[d+K:] {
+			if want := float64(btoi(j == 3)); v != want {
+				t.Errorf("labels %v: one-hot %v, want 1 in slot 3 only", y, in[d+K:])
+				break
+			}
+		}
+	}
+	x := []float64{0.5, -1}
+	empty := m.Denoise(nil, x, 0.4, []int{toy.Empty})
+	for c := 0; c < 3; c++ {
+		got := m.Denoise(nil, x, 0.4, []int{c})
+		if got[0] == empty[0] && got[1] == empty[1] {
+			t.Errorf("class %d predicts exactly as toy.Empty: %v", c, got)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

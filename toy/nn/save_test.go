@@ -3,8 +3,11 @@ package nn
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/crc32"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -79,8 +82,8 @@ func TestSaveLoadIdentical(t *testing.T) {
 	}
 }
 
-// TestLoadBadFiles: every truncation, every single flipped byte and a
-// foreign version are errors wrapping ErrFormat, never panics.
+// TestLoadBadFiles: truncations and single flipped bytes (at every byte
+// near the start, then at growing strides) and a foreign version are errors wrapping ErrFormat, never panics.
 func TestLoadBadFiles(t *testing.T) {
 	var buf bytes.Buffer
 	if _, err := smallModel(t, TimeStep).WriteTo(&buf); err != nil {
@@ -123,4 +126,54 @@ func FuzzReadModel(f *testing.F) {
 			t.Fatal("nil model without error")
 		}
 	})
+}
+
+// TestFileLayout reads a written file by the format documented in save.go,
+// independently of decode: magic, version 1, header length, a JSON header
+// with the documented keys, the parameters as little-endian float64 bits
+// in MLP order, and the CRC-32 of everything before it.
+func TestFileLayout(t *testing.T) {
+	m := smallModel(t, TimeStep)
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	if string(b[:8]) != "DTOYNN\r\n" {
+		t.Fatalf("magic %q", b[:8])
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != 1 {
+		t.Fatalf("version %d, want 1", v)
+	}
+	hlen := int(binary.LittleEndian.Uint32(b[12:]))
+	var h map[string]any
+	if err := json.Unmarshal(b[16:16+hlen], &h); err != nil {
+		t.Fatalf("header: %v", err)
+	}
+	want := map[string]any{"kind": "denoiser", "dim": 2.0, "act": "silu", "time_features": 8.0,
+		"time": "step", "classes": 3.0, "pred": "v", "float64": false, "params": float64(len(m.Net.Params))}
+	for k, v := range want {
+		if h[k] != v {
+			t.Errorf("header %q = %v, want %v", k, h[k], v)
+		}
+	}
+	if fmt.Sprint(h["hidden"]) != "[16 16]" {
+		t.Errorf("header hidden = %v, want [16 16]", h["hidden"])
+	}
+	s, _ := h["schedule"].(map[string]any)
+	if betas, _ := s["betas"].([]any); len(betas) != m.Sched.T() || betas[0] != m.Sched.Beta(1) {
+		t.Errorf("header schedule: %d betas starting %v, want %d starting %v", len(betas), betas[:1], m.Sched.T(), m.Sched.Beta(1))
+	}
+	off := 16 + hlen
+	if len(b) != off+8*len(m.Net.Params)+4 {
+		t.Fatalf("file of %d bytes, want %d", len(b), off+8*len(m.Net.Params)+4)
+	}
+	for i, v := range m.Net.Params {
+		if got := math.Float64frombits(binary.LittleEndian.Uint64(b[off+8*i:])); got != v {
+			t.Fatalf("parameter %d stored as %v, want %v", i, got, v)
+		}
+	}
+	if sum := binary.LittleEndian.Uint32(b[len(b)-4:]); sum != crc32.ChecksumIEEE(b[:len(b)-4]) {
+		t.Errorf("stored CRC %08x, want the CRC-32 of the bytes before it", sum)
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"difftoy/toy"
@@ -34,21 +33,12 @@ const (
 
 var weightNames = []string{"simple", "x0", "elbo"}
 
-func (w Weighting) String() string {
-	if w >= 0 && int(w) < len(weightNames) {
-		return weightNames[w]
-	}
-	return fmt.Sprintf("Weighting(%d)", int(w))
-}
+func (w Weighting) String() string { return nameOf(weightNames, int(w), "Weighting") }
 
 // ParseWeighting returns the weighting called name ("simple", "x0", "elbo").
 func ParseWeighting(name string) (Weighting, error) {
-	for i, n := range weightNames {
-		if n == name {
-			return Weighting(i), nil
-		}
-	}
-	return 0, fmt.Errorf("nn: unknown loss weighting %q (valid: %s)", name, strings.Join(weightNames, ", "))
+	i, err := parseName("loss weighting", weightNames, name)
+	return Weighting(i), err
 }
 
 // Decay is the learning-rate schedule over the run.
@@ -62,21 +52,12 @@ const (
 
 var decayNames = []string{"none", "cosine", "linear"}
 
-func (d Decay) String() string {
-	if d >= 0 && int(d) < len(decayNames) {
-		return decayNames[d]
-	}
-	return fmt.Sprintf("Decay(%d)", int(d))
-}
+func (d Decay) String() string { return nameOf(decayNames, int(d), "Decay") }
 
 // ParseDecay returns the learning-rate decay called name ("none", "cosine", "linear").
 func ParseDecay(name string) (Decay, error) {
-	for i, n := range decayNames {
-		if n == name {
-			return Decay(i), nil
-		}
-	}
-	return 0, fmt.Errorf("nn: unknown learning-rate decay %q (valid: %s)", name, strings.Join(decayNames, ", "))
+	i, err := parseName("learning-rate decay", decayNames, name)
+	return Decay(i), err
 }
 
 // Config holds the training settings. Start from DefaultConfig.
@@ -113,18 +94,19 @@ func (c *Config) validate() error {
 		return fmt.Errorf("nn: batch size %d: want at least 1", c.Batch)
 	case !(c.LR > 0) || math.IsInf(c.LR, 0):
 		return fmt.Errorf("nn: learning rate %v is not a positive number", c.LR)
-	case !(c.WeightDecay >= 0):
-		return fmt.Errorf("nn: weight decay %v is negative", c.WeightDecay)
+	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
+		return fmt.Errorf("nn: weight decay %v is not a finite number >= 0", c.WeightDecay)
 	case !(c.EMA >= 0 && c.EMA < 1):
 		return fmt.Errorf("nn: EMA decay %v is not in [0, 1)", c.EMA)
 	case !(c.LabelDropout >= 0 && c.LabelDropout <= 1):
 		return fmt.Errorf("nn: label dropout %v is not in [0, 1]", c.LabelDropout)
 	case c.Decay < DecayNone || c.Decay > DecayLinear:
-		return fmt.Errorf("nn: unknown learning-rate decay %d", int(c.Decay))
+		return fmt.Errorf("nn: unknown learning-rate decay %d (valid: %s)", int(c.Decay), validNames(decayNames))
 	case c.Weight < WeightSimple || c.Weight > WeightELBO:
-		return fmt.Errorf("nn: unknown loss weighting %d", int(c.Weight))
+		return fmt.Errorf("nn: unknown loss weighting %d (valid: %s)", int(c.Weight), validNames(weightNames))
 	case c.EvalEvery < 0 || c.EvalPoints < 0 || c.EvalSteps < 0 || c.ProgressEvery < 0:
-		return fmt.Errorf("nn: negative evaluation or progress setting")
+		return fmt.Errorf("nn: negative evaluation or progress setting (EvalEvery %d, EvalPoints %d, EvalSteps %d, ProgressEvery %d)",
+			c.EvalEvery, c.EvalPoints, c.EvalSteps, c.ProgressEvery)
 	}
 	return nil
 }
@@ -245,6 +227,11 @@ func checkData(dim, classes int, data Data) error {
 			return fmt.Errorf("nn: label %d of point %d is not in [0, %d)", l, i, classes)
 		}
 	}
+	for i, v := range data.Points {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("nn: coordinate %d of point %d is %v", i%dim, i/dim, v)
+		}
+	}
 	return nil
 }
 
@@ -283,7 +270,6 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 	evalSeed := r.Uint64() // the evaluation points are fixed for the whole run
 	spec, sched := &m.Spec, m.Sched
 	d, B, T := spec.Dim, cfg.Batch, sched.T()
-	n := len(data.Points) / d
 	tMin := 1
 	if cfg.Weight == WeightELBO && T >= 2 {
 		tMin = 2
@@ -340,26 +326,7 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 			hist.Elapsed = time.Since(start)
 			return hist, err
 		}
-		// Draw everything serially, before the parallel part.
-		for i := 0; i < B; i++ {
-			j := r.IntN(n)
-			t := tMin + r.IntN(T-tMin+1)
-			ts[i] = t
-			a := sched.Alpha(t)
-			sa, sv := math.Sqrt(a), math.Sqrt(1-a)
-			for c := 0; c < d; c++ {
-				v := data.Points[j*d+c]
-				x0[i*d+c] = v
-				xt[i*d+c] = sa*v + sv*r.NormFloat64()
-			}
-			ys[i] = toy.Empty
-			if spec.Classes > 0 {
-				ys[i] = data.Labels[j]
-				if r.Float64() < cfg.LabelDropout {
-					ys[i] = toy.Empty
-				}
-			}
-		}
+		drawBatch(r, data, sched, d, spec.Classes, tMin, cfg.LabelDropout, x0, xt, ts, ys)
 		loss := run.run(B, func(w *work[F], lo, hi int) float64 {
 			rows := hi - lo
 			in := w.input(rows)
@@ -372,11 +339,7 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 				if spec.Classes > 0 {
 					oh := row[d+K:]
 					clear(oh)
-					if ys[i] == toy.Empty {
-						oh[spec.Classes] = 1
-					} else {
-						oh[ys[i]] = 1
-					}
+					oh[spec.classSlot("nn.Train", ys, i)] = 1
 				}
 			}
 			out := w.forward(run.p, rows)
@@ -407,6 +370,35 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 	finish(m, ema)
 	hist.Elapsed = time.Since(start)
 	return hist, nil
+}
+
+// drawBatch draws the len(ts) examples of one training step from r,
+// serially (before the parallel part, so the draw does not depend on the
+// number of cores): a data point x_0 with its label, t uniform on
+// tMin..T, eps ~ N(0, I). It writes x_0, x_t = sqrt(alpha_t) x_0 +
+// sqrt(1 - alpha_t) eps, t, and the label, replaced by toy.Empty with
+// probability dropout (every label is toy.Empty when classes is 0).
+func drawBatch(r *rand.Rand, data Data, sched *toy.Schedule, d, classes, tMin int, dropout float64, x0, xt []float64, ts, ys []int) {
+	n, T := len(data.Points)/d, sched.T()
+	for i := range ts {
+		j := r.IntN(n)
+		t := tMin + r.IntN(T-tMin+1)
+		ts[i] = t
+		a := sched.Alpha(t)
+		sa, sv := math.Sqrt(a), math.Sqrt(1-a)
+		for c := 0; c < d; c++ {
+			v := data.Points[j*d+c]
+			x0[i*d+c] = v
+			xt[i*d+c] = sa*v + sv*r.NormFloat64()
+		}
+		ys[i] = toy.Empty
+		if classes > 0 {
+			ys[i] = data.Labels[j]
+			if r.Float64() < dropout {
+				ys[i] = toy.Empty
+			}
+		}
+	}
 }
 
 // denoiseLoss returns sum_{i=lo}^{hi-1} w_i || a_i x_i + b_i F_i - x0_i ||^2

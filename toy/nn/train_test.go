@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"difftoy/analytic"
@@ -325,23 +326,57 @@ func TestStepTimeModel(t *testing.T) {
 	}
 }
 
+// TestConfigErrors: each invalid setting or data set is an error naming
+// the problem, before any training.
 func TestConfigErrors(t *testing.T) {
 	_, data := loadData(t, "eight-gaussians", 100)
 	m := newSmall(t, PredX0, 0, TimeLogSigma)
-	for _, mod := range []func(*Config){
-		func(c *Config) { c.Steps = 0 },
-		func(c *Config) { c.Batch = 0 },
-		func(c *Config) { c.LR = -1 },
-		func(c *Config) { c.EMA = 1 },
-		func(c *Config) { c.LabelDropout = 2 },
+	nan := math.NaN()
+	for _, c := range []struct {
+		mod  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Steps = 0 }, "0 training steps"},
+		{func(c *Config) { c.Batch = 0 }, "batch size 0"},
+		{func(c *Config) { c.LR = -1 }, "learning rate -1"},
+		{func(c *Config) { c.LR = nan }, "learning rate NaN"},
+		{func(c *Config) { c.LR = math.Inf(1) }, "learning rate +Inf"},
+		{func(c *Config) { c.WeightDecay = nan }, "weight decay NaN"},
+		{func(c *Config) { c.WeightDecay = -0.1 }, "weight decay -0.1"},
+		{func(c *Config) { c.EMA = 1 }, "EMA decay 1"},
+		{func(c *Config) { c.EMA = nan }, "EMA decay NaN"},
+		{func(c *Config) { c.LabelDropout = 2 }, "label dropout 2"},
+		{func(c *Config) { c.LabelDropout = -0.1 }, "label dropout -0.1"},
+		{func(c *Config) { c.LabelDropout = nan }, "label dropout NaN"},
+		{func(c *Config) { c.Weight = 3 }, "valid: simple, x0, elbo"},
+		{func(c *Config) { c.Decay = -1 }, "valid: none, cosine, linear"},
+		{func(c *Config) { c.EvalPoints = -1 }, "EvalPoints -1"},
 	} {
 		cfg := DefaultConfig()
-		mod(&cfg)
-		if _, err := Train(context.Background(), m, data, cfg, rand.NewPCG(1, 1)); err == nil {
-			t.Errorf("config %+v gave no error", cfg)
+		c.mod(&cfg)
+		_, err := Train(context.Background(), m, data, cfg, rand.NewPCG(1, 1))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Train with %q wrong: err = %v", c.want, err)
 		}
 	}
 	cond := newSmall(t, PredX0, 3, TimeLogSigma)
+	for _, c := range []struct {
+		m    *Model
+		d    Data
+		want string
+	}{
+		{m, Data{}, "non-empty"},
+		{m, Data{Points: []float64{1, 2, 3}}, "3 coordinates"},
+		{m, Data{Points: []float64{1, nan}}, "coordinate 1 of point 0 is NaN"},
+		{cond, Data{Points: []float64{1, 2, 3, 4}, Labels: []int{0, 3}, Classes: 3}, "label 3 of point 1"},
+		{cond, Data{Points: []float64{1, 2, 3, 4}, Labels: []int{0, -1}, Classes: 3}, "label -1 of point 1"},
+		{cond, Data{Points: []float64{1, 2}, Labels: []int{0}, Classes: 2}, "the data 2"},
+	} {
+		_, err := Train(context.Background(), c.m, c.d, DefaultConfig(), rand.NewPCG(1, 1))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Train on bad data (%q): err = %v", c.want, err)
+		}
+	}
 	if _, err := Train(context.Background(), cond, data, DefaultConfig(), rand.NewPCG(1, 1)); err == nil {
 		t.Error("conditional model on unlabelled data gave no error")
 	}
@@ -406,5 +441,60 @@ func TestRescheduleTrained(t *testing.T) {
 	t.Logf("cosine schedule through Reschedule: weighted error %.4g, trivial %.4g", errW, trivW)
 	if errW > 0.1*trivW {
 		t.Errorf("weighted error %.4g > 0.1 x trivial %.4g", errW, trivW)
+	}
+}
+
+// TestDrawBatch: the training draw replaces a label by toy.Empty with
+// probability LabelDropout, keeps the others, draws t on tMin..T and forms
+// x_t from x_0. Over n = 40 000 labels the empty fraction has standard
+// error sqrt(p(1-p)/n) <= 0.0025; the bound is 5 of them.
+func TestDrawBatch(t *testing.T) {
+	sched, err := toy.Linear(20, 1e-3, 0.2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Four points, each labelled by its index, so a label identifies its point.
+	data := Data{Points: []float64{0, 1, 2, 3, 4, 5, 6, 7}, Labels: []int{0, 1, 2, 3}, Classes: 4}
+	const n = 40000
+	x0, xt := make([]float64, 2*n), make([]float64, 2*n)
+	ts, ys := make([]int, n), make([]int, n)
+	for _, p := range []float64{0, 0.2, 0.7, 1} {
+		r := rand.New(rand.NewPCG(1, 2))
+		drawBatch(r, data, sched, 2, 4, 2, p, x0, xt, ts, ys)
+		empty := 0
+		for i, y := range ys {
+			if y == toy.Empty {
+				empty++
+			} else if float64(y) != x0[2*i]/2 {
+				t.Fatalf("dropout %v: point %d drawn with label %d, its own is %v", p, i, y, x0[2*i]/2)
+			}
+			if ts[i] < 2 || ts[i] > 20 {
+				t.Fatalf("t = %d outside 2..20", ts[i])
+			}
+		}
+		frac := float64(empty) / n
+		if se := math.Sqrt(p * (1 - p) / n); math.Abs(frac-p) > 5*se+1e-12 {
+			t.Errorf("dropout %v: empty fraction %.4f, want %v +- %.4f", p, frac, p, 5*se)
+		}
+	}
+	// x_t = sqrt(alpha) x_0 + sqrt(1-alpha) eps: the implied eps is standard
+	// normal (mean within 5 standard errors 5/sqrt(2n) of 0, variance within
+	// 5 sqrt(2/(2n)) of 1).
+	var m, v float64
+	for i := range xt {
+		a := sched.Alpha(ts[i/2])
+		e := (xt[i] - math.Sqrt(a)*x0[i]) / math.Sqrt(1-a)
+		m += e / (2 * n)
+		v += e * e / (2 * n)
+	}
+	if math.Abs(m) > 5/math.Sqrt(2*n) || math.Abs(v-1) > 5*math.Sqrt(1.0/n) {
+		t.Errorf("implied eps: mean %.4f, mean square %.4f, want 0 and 1", m, v)
+	}
+	// An unconditional model sees only toy.Empty.
+	drawBatch(rand.New(rand.NewPCG(3, 3)), data, sched, 2, 0, 1, 0, x0[:8], xt[:8], ts[:4], ys[:4])
+	for _, y := range ys[:4] {
+		if y != toy.Empty {
+			t.Fatalf("unconditional draw gave label %d, want toy.Empty", y)
+		}
 	}
 }
