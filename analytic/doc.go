@@ -37,7 +37,8 @@
 // exactly 1), so results stay finite and accurate for alpha from 1e-8 to
 // 1 - 1e-12 and query points far from the data. Terms below the underflow
 // threshold of exp are skipped, which changes no bit. The exponential is a
-// table-driven one (exp.go) within 2 ulp of math.Exp.
+// table-driven one (exp.go) within 2 ulp of e^x. Points in the plane
+// (d = 2) take specialised loops for both mixture types.
 //
 // Conventions: points are row-major []float64 (n = len(x)/d); methods are
 // destination-first and allocate dst when nil; batches run in parallel over

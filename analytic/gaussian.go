@@ -21,6 +21,10 @@ import (
 //
 // Everything is defined at alpha = 1 (C_i = S_i), where D*(x) = x and
 // eps*(x) = 0.
+//
+// Each call factors the K matrices C_i once (Cholesky); for d = 2 the
+// per-pair work then uses the 2x2 factors in closed form (logits2, sum2),
+// otherwise triangular solves of any size.
 type GaussianMixture struct {
 	base
 	means []float64 // K*d
