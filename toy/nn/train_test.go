@@ -104,10 +104,11 @@ func TestParametrisations(t *testing.T) {
 	// stream), both compared with fresh data by the energy distance. The
 	// reference is the two-sample noise floor: the mean distance between
 	// two independent samples of the data law of the same size (~0.006 at
-	// n = 1000); the exact samplers land at or below it, so the factor 10
-	// is also a factor against them. N(0, 4I) noise scores ~0.1
-	// and a blur of the eight modes ~0.05, so within 10x of the floor means
-	// the modes are resolved.
+	// n = 1000); the exact samplers land at or below it, so the factor 5
+	// is also a factor against them. N(0, 4I) noise scores ~0.1 and a blur
+	// of the eight modes ~0.05 (about 9x the floor), so within 5x of the
+	// floor means the modes are resolved. (This run's model lands near
+	// 3.6x; the earlier factor 10 let a blur pass.)
 	plan, err := sample.Strided(x0model.Sched, 100)
 	if err != nil {
 		t.Fatal(err)
@@ -138,8 +139,8 @@ func TestParametrisations(t *testing.T) {
 		}
 		eModel, eExact := metrics.Energy(got, fresh, 2), metrics.Energy(ref, fresh, 2)
 		t.Logf("%s: energy distance to fresh data: model %.4g, exact D* %.4g, two-sample floor %.4g", s.name, eModel, eExact, floor)
-		if eModel > 10*floor {
-			t.Errorf("%s: energy distance of model samples %.4g > 10 x the two-sample floor %.4g", s.name, eModel, floor)
+		if eModel > 5*floor {
+			t.Errorf("%s: energy distance of model samples %.4g > 5 x the two-sample floor %.4g", s.name, eModel, floor)
 		}
 	}
 }
@@ -436,6 +437,9 @@ func TestRescheduleTrained(t *testing.T) {
 		errW += a * e / 1000
 		trivW += a * tr / 1000
 		sumA += a
+	}
+	if sumA == 0 {
+		t.Fatal("no level of the cosine schedule lies within the training schedule: nothing was checked")
 	}
 	errW, trivW = errW/sumA, trivW/sumA
 	t.Logf("cosine schedule through Reschedule: weighted error %.4g, trivial %.4g", errW, trivW)
