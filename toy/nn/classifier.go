@@ -207,51 +207,16 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 	d, B, T, C := c.Spec.Dim, cfg.Batch, c.Sched.T(), c.Spec.Classes
 	n := len(data.Points) / d
 	K := c.Spec.TimeFeatures
-	feats := make([]F, (T+1)*K)
-	for t := 1; t <= T; t++ {
-		u := logSigmaInput(c.Sched.Alpha(t))
-		if c.Spec.Time == TimeStep {
-			u = 2*float64(t)/float64(T) - 1
-		}
-		timeFeatures(feats[t*K:(t+1)*K], u)
-	}
+	feats := timeTable[F](&c.Spec, c.Sched)
 	run := newRunner[F](c.Net, B)
-	opt := NewAdam(cfg.WeightDecay)
-	var ema *EMA
-	if cfg.EMA > 0 {
-		ema = &EMA{Decay: cfg.EMA}
-	}
 	xt := make([]float64, B*d)
 	ts, ys := make([]int, B), make([]int, B)
-	run.load(c.Net.Params)
 	width := d + K
-	hist := &History{}
 	prior := make([]float64, C)
 	for _, l := range data.Labels {
 		prior[l] += 1 / float64(n)
 	}
-	exact, _ := data.Exact.(classPosterior)
-	evaluate := func(k int) *Eval {
-		if exact == nil || cfg.EvalSteps == 0 || cfg.EvalPoints == 0 {
-			return nil
-		}
-		ec := *c
-		if ema != nil {
-			ec.Net = &MLP{Sizes: c.Net.Sizes, Act: c.Net.Act, Params: ema.Params}
-		}
-		e := evalClassifier(&ec, data.Exact, exact, prior, cfg.EvalSteps, cfg.EvalPoints, rand.NewPCG(evalSeed, 0x5eed))
-		e.Step = k
-		hist.Evals = append(hist.Evals, *e)
-		return e
-	}
-	var pendingLoss float64
-	var pendingN int
-	for k := 0; k < cfg.Steps; k++ {
-		if err := ctx.Err(); err != nil {
-			finishParams(c.Net, ema)
-			hist.Elapsed = time.Since(start)
-			return hist, err
-		}
+	step := func() float64 {
 		for i := 0; i < B; i++ {
 			j := r.IntN(n)
 			t := 1 + r.IntN(T)
@@ -262,7 +227,7 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 				xt[i*d+q] = sa*data.Points[j*d+q] + sv*r.NormFloat64()
 			}
 		}
-		loss := run.run(B, func(w *work[F], lo, hi int) float64 {
+		return run.run(B, func(w *work[F], lo, hi int) float64 {
 			rows := hi - lo
 			in := w.input(rows)
 			for i := lo; i < hi; i++ {
@@ -276,29 +241,18 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 			l := crossEntropy(out, ys[lo:hi], C, 1/float64(B))
 			w.backwardT(run.p, run.pT, rows, out, false)
 			return l
-		})
-		loss /= float64(B)
-		lr := cfg.lr(k)
-		run.update(B, opt, c.Net.Params, lr)
-		if ema != nil {
-			ema.Update(c.Net.Params)
-		}
-		hist.Loss = append(hist.Loss, loss)
-		pendingLoss += loss
-		pendingN++
-		done := k + 1
-		var ev *Eval
-		if done == cfg.Steps || (cfg.EvalEvery > 0 && done%cfg.EvalEvery == 0) {
-			ev = evaluate(done)
-		}
-		if cfg.Progress != nil && (ev != nil || done == cfg.Steps || (cfg.ProgressEvery > 0 && done%cfg.ProgressEvery == 0)) {
-			cfg.Progress(Progress{Step: done, Steps: cfg.Steps, Loss: pendingLoss / float64(pendingN), LR: lr, Eval: ev, Elapsed: time.Since(start)})
-			pendingLoss, pendingN = 0, 0
-		}
+		}) / float64(B)
 	}
-	finishParams(c.Net, ema)
-	hist.Elapsed = time.Since(start)
-	return hist, nil
+	exact, _ := data.Exact.(classPosterior)
+	evaluate := func(params []float64) *Eval {
+		if exact == nil || cfg.EvalSteps == 0 || cfg.EvalPoints == 0 {
+			return nil
+		}
+		ec := *c
+		ec.Net = &MLP{Sizes: c.Net.Sizes, Act: c.Net.Act, Params: params}
+		return evalClassifier(&ec, data.Exact, exact, prior, cfg.EvalSteps, cfg.EvalPoints, rand.NewPCG(evalSeed, 0x5eed))
+	}
+	return loop(ctx, cfg, c.Net, run, step, evaluate, start)
 }
 
 // crossEntropy returns sum_i -log softmax(logits_i)_{y_i} for the rows of
@@ -321,44 +275,17 @@ func crossEntropy[F float](out []F, ys []int, C int, scale float64) float64 {
 	return l
 }
 
-func finishParams(net *MLP, ema *EMA) {
-	if ema != nil && ema.Params != nil {
-		copy(net.Params, ema.Params)
-	}
-}
-
 func evalClassifier(c *Classifier, ex Exact, cp classPosterior, prior []float64, steps, points int, src rand.Source) *Eval {
-	d, T, C := c.Spec.Dim, c.Sched.T(), c.Spec.Classes
-	e := &Eval{}
+	d, C := c.Spec.Dim, c.Spec.Classes
 	x := make([]float64, points*d)
-	sumA := 0.0
-	for k := 0; k < steps; k++ {
-		t := 1
-		if steps > 1 {
-			t = 1 + int(math.Round(float64(k)*float64(T-1)/float64(steps-1)))
-		}
-		a := c.Sched.Alpha(t)
+	return evalSteps(c.Sched, steps, func(a float64) (err, triv float64) {
 		ex.Sample(x, nil, a, src)
 		got := c.Probs(nil, x, a)
 		want := cp.ClassPosterior(nil, x, a)
-		var err, triv float64
 		for i := range got {
 			err += (got[i] - want[i]) * (got[i] - want[i])
 			triv += (prior[i%C] - want[i]) * (prior[i%C] - want[i])
 		}
-		err /= float64(points)
-		triv /= float64(points)
-		e.T = append(e.T, t)
-		e.Alpha = append(e.Alpha, a)
-		e.Err = append(e.Err, err)
-		e.Trivial = append(e.Trivial, triv)
-		e.Mean += err / float64(steps)
-		e.TrivialMean += triv / float64(steps)
-		e.Weighted += a * err
-		e.TrivialWeighted += a * triv
-		sumA += a
-	}
-	e.Weighted /= sumA
-	e.TrivialWeighted /= sumA
-	return e
+		return err / float64(points), triv / float64(points)
+	})
 }

@@ -278,56 +278,21 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 	// Per-step tables: loss weight, parametrisation coefficients, time features.
 	wt := stepWeights(spec.Pred, cfg.Weight, sched)
 	ca, cb := make([]float64, T+1), make([]float64, T+1)
-	K := spec.TimeFeatures
-	feats := make([]F, (T+1)*K)
 	for t := 1; t <= T; t++ {
-		a := sched.Alpha(t)
-		ca[t], cb[t] = spec.Pred.coef(a)
-		u := logSigmaInput(a)
-		if spec.Time == TimeStep {
-			u = 2*float64(t)/float64(T) - 1
-		}
-		timeFeatures(feats[t*K:(t+1)*K], u)
+		ca[t], cb[t] = spec.Pred.coef(sched.Alpha(t))
 	}
+	K := spec.TimeFeatures
+	feats := timeTable[F](spec, sched)
 
 	run := newRunner[F](m.Net, B)
-	opt := NewAdam(cfg.WeightDecay)
-	var ema *EMA
-	if cfg.EMA > 0 {
-		ema = &EMA{Decay: cfg.EMA}
-	}
 	xt := make([]float64, B*d)
 	x0 := make([]float64, B*d)
 	ts := make([]int, B)
 	ys := make([]int, B)
-	run.load(m.Net.Params)
 	width := spec.inputs()
-	hist := &History{}
-	var pendingLoss float64
-	var pendingN int
-
-	evaluate := func(k int) *Eval {
-		if data.Exact == nil || cfg.EvalSteps == 0 || cfg.EvalPoints == 0 {
-			return nil
-		}
-		em := *m
-		if ema != nil {
-			em.Net = &MLP{Sizes: m.Net.Sizes, Act: m.Net.Act, Params: ema.Params}
-		}
-		e := evalExact(&em, data, cfg.EvalSteps, cfg.EvalPoints, rand.NewPCG(evalSeed, 0x5eed))
-		e.Step = k
-		hist.Evals = append(hist.Evals, *e)
-		return e
-	}
-
-	for k := 0; k < cfg.Steps; k++ {
-		if err := ctx.Err(); err != nil {
-			finish(m, ema)
-			hist.Elapsed = time.Since(start)
-			return hist, err
-		}
+	step := func() float64 {
 		drawBatch(r, data, sched, d, spec.Classes, tMin, cfg.LabelDropout, x0, xt, ts, ys)
-		loss := run.run(B, func(w *work[F], lo, hi int) float64 {
+		return run.run(B, func(w *work[F], lo, hi int) float64 {
 			rows := hi - lo
 			in := w.input(rows)
 			for i := lo; i < hi; i++ {
@@ -346,12 +311,51 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 			l := denoiseLoss(out, xt, x0, ts, ca, cb, wt, d, lo, hi, 1/float64(B))
 			w.backwardT(run.p, run.pT, rows, out, false)
 			return l
-		})
-		loss /= float64(B)
+		}) / float64(B)
+	}
+	evaluate := func(params []float64) *Eval {
+		if data.Exact == nil || cfg.EvalSteps == 0 || cfg.EvalPoints == 0 {
+			return nil
+		}
+		em := *m
+		em.Net = &MLP{Sizes: m.Net.Sizes, Act: m.Net.Act, Params: params}
+		return evalExact(&em, data, cfg.EvalSteps, cfg.EvalPoints, rand.NewPCG(evalSeed, 0x5eed))
+	}
+	return loop(ctx, cfg, m.Net, run, step, evaluate, start)
+}
+
+// loop runs the steps common to both training loops: cfg.Steps times, a
+// batch loss and gradient from step, an Adam step on net's float64
+// parameters, the EMA; evaluations of the (averaged) parameters every
+// cfg.EvalEvery steps and at the end; progress reports. On ctx's
+// cancellation it returns the history so far and ctx's error. net ends
+// with the averaged parameters when cfg.EMA > 0.
+func loop[F float](ctx context.Context, cfg Config, net *MLP, run *runner[F], step func() float64, evaluate func(params []float64) *Eval, start time.Time) (*History, error) {
+	opt := NewAdam(cfg.WeightDecay)
+	var ema *EMA
+	if cfg.EMA > 0 {
+		ema = &EMA{Decay: cfg.EMA}
+	}
+	run.load(net.Params)
+	hist := &History{}
+	finish := func() {
+		if ema != nil && ema.Params != nil {
+			copy(net.Params, ema.Params)
+		}
+		hist.Elapsed = time.Since(start)
+	}
+	var pendingLoss float64
+	var pendingN int
+	for k := 0; k < cfg.Steps; k++ {
+		if err := ctx.Err(); err != nil {
+			finish()
+			return hist, err
+		}
+		loss := step()
 		lr := cfg.lr(k)
-		run.update(B, opt, m.Net.Params, lr)
+		run.update(cfg.Batch, opt, net.Params, lr)
 		if ema != nil {
-			ema.Update(m.Net.Params)
+			ema.Update(net.Params)
 		}
 		hist.Loss = append(hist.Loss, loss)
 		pendingLoss += loss
@@ -360,15 +364,21 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 		done := k + 1
 		var ev *Eval
 		if done == cfg.Steps || (cfg.EvalEvery > 0 && done%cfg.EvalEvery == 0) {
-			ev = evaluate(done)
+			params := net.Params
+			if ema != nil {
+				params = ema.Params
+			}
+			if ev = evaluate(params); ev != nil {
+				ev.Step = done
+				hist.Evals = append(hist.Evals, *ev)
+			}
 		}
 		if cfg.Progress != nil && (ev != nil || done == cfg.Steps || (cfg.ProgressEvery > 0 && done%cfg.ProgressEvery == 0)) {
 			cfg.Progress(Progress{Step: done, Steps: cfg.Steps, Loss: pendingLoss / float64(pendingN), LR: lr, Eval: ev, Elapsed: time.Since(start)})
 			pendingLoss, pendingN = 0, 0
 		}
 	}
-	finish(m, ema)
-	hist.Elapsed = time.Since(start)
+	finish()
 	return hist, nil
 }
 
@@ -421,16 +431,9 @@ func denoiseLoss[F float](out []F, xt, x0 []float64, ts []int, ca, cb, wt []floa
 	return l
 }
 
-// finish puts the averaged weights into m.
-func finish(m *Model, ema *EMA) {
-	if ema != nil && ema.Params != nil {
-		copy(m.Net.Params, ema.Params)
-	}
-}
-
 // evalExact measures m against data.Exact at steps evenly spaced over 1..T.
 func evalExact(m *Model, data Data, steps, points int, src rand.Source) *Eval {
-	d, T := m.Spec.Dim, m.Sched.T()
+	d := m.Spec.Dim
 	mean := make([]float64, d)
 	n := len(data.Points) / d
 	for i := 0; i < n; i++ {
@@ -442,19 +445,12 @@ func evalExact(m *Model, data Data, steps, points int, src rand.Source) *Eval {
 	if m.Spec.Classes > 0 {
 		labels = data.Exact.Labels()
 	}
-	e := &Eval{}
 	x := make([]float64, points*d)
 	comp := make([]int, points)
 	dm := make([]float64, points*d)
 	ds := make([]float64, points*d)
 	var y []int
-	sumA := 0.0
-	for k := 0; k < steps; k++ {
-		t := 1
-		if steps > 1 {
-			t = 1 + int(math.Round(float64(k)*float64(T-1)/float64(steps-1)))
-		}
-		a := m.Sched.Alpha(t)
+	return evalSteps(m.Sched, steps, func(a float64) (err, triv float64) {
 		data.Exact.Sample(x, comp, a, src)
 		if labels != nil {
 			y = make([]int, points)
@@ -464,13 +460,28 @@ func evalExact(m *Model, data Data, steps, points int, src rand.Source) *Eval {
 		}
 		m.Denoise(dm, x, a, y)
 		data.Exact.Denoise(ds, x, a, y)
-		var err, triv float64
 		for i := range x {
 			err += (dm[i] - ds[i]) * (dm[i] - ds[i])
 			triv += (mean[i%d] - ds[i]) * (mean[i%d] - ds[i])
 		}
-		err /= float64(points)
-		triv /= float64(points)
+		return err / float64(points), triv / float64(points)
+	})
+}
+
+// evalSteps fills an Eval from f(alpha_t), which returns the error and
+// the trivial error at signal level alpha_t, for steps values of t evenly
+// spaced over 1..T.
+func evalSteps(sched *toy.Schedule, steps int, f func(alpha float64) (err, triv float64)) *Eval {
+	T := sched.T()
+	e := &Eval{}
+	sumA := 0.0
+	for k := 0; k < steps; k++ {
+		t := 1
+		if steps > 1 {
+			t = 1 + int(math.Round(float64(k)*float64(T-1)/float64(steps-1)))
+		}
+		a := sched.Alpha(t)
+		err, triv := f(a)
 		e.T = append(e.T, t)
 		e.Alpha = append(e.Alpha, a)
 		e.Err = append(e.Err, err)
@@ -484,4 +495,19 @@ func evalExact(m *Model, data Data, steps, points int, src rand.Source) *Eval {
 	e.Weighted /= sumA
 	e.TrivialWeighted /= sumA
 	return e
+}
+
+// timeTable returns the time features of every step 0..T of sched (row t
+// at t*K; row 0 unused), as the input of spec's network computes them.
+func timeTable[F float](spec *Spec, sched *toy.Schedule) []F {
+	T, K := sched.T(), spec.TimeFeatures
+	feats := make([]F, (T+1)*K)
+	for t := 1; t <= T; t++ {
+		u := logSigmaInput(sched.Alpha(t))
+		if spec.Time == TimeStep {
+			u = 2*float64(t)/float64(T) - 1
+		}
+		timeFeatures(feats[t*K:(t+1)*K], u)
+	}
+	return feats
 }
