@@ -42,11 +42,7 @@ func (a *Adam) Step(params, grad []float64, lr float64) {
 	par.For(len(params), 4096, func(lo, hi int) {
 		m, v := a.m[lo:hi], a.v[lo:hi]
 		for i, g := range grad[lo:hi] {
-			mi := b1*float64(m[i]) + (1-b1)*g
-			vi := b2*float64(v[i]) + (1-b2)*g*g
-			m[i], v[i] = float32(mi), float32(vi)
-			p := &params[lo+i]
-			*p = *p - lr*(mi*c1/(math.Sqrt(vi*c2)+eps)+wd**p)
+			params[lo+i] = adamElem(params[lo+i], &m[i], &v[i], g, lr, c1, c2, b1, b2, eps, wd)
 		}
 	})
 }
@@ -66,13 +62,24 @@ func adamFused[F float](a *Adam, p []float64, grads [][]F, out []F, lo, hi int, 
 		for c := 1; c < len(grads); c++ {
 			g += float64(grads[c][i])
 		}
-		mi := b1*float64(m[i]) + (1-b1)*g
-		vi := b2*float64(v[i]) + (1-b2)*g*g
-		m[i], v[i] = float32(mi), float32(vi)
-		pi := p[i] - lr*(mi*c1/(math.Sqrt(vi*c2)+eps)+wd*p[i])
+		pi := adamElem(p[i], &m[i], &v[i], g, lr, c1, c2, b1, b2, eps, wd)
 		p[i] = pi
 		out[i] = F(pi)
 	}
+}
+
+// adamElem is the Adam step of one parameter p with moments m, v and
+// gradient g. Every product is rounded by an explicit float64 conversion
+// before it is added, which forbids the compiler to fuse it into a
+// multiply-add (Go does on arm64 and with GOAMD64=v3): so Adam.Step, the
+// training loop's fused pass and its vector version (separate multiplies
+// and adds) give the same bits on every platform.
+func adamElem(p float64, m, v *float32, g, lr, c1, c2, b1, b2, eps, wd float64) float64 {
+	mi := float64(b1*float64(*m)) + float64((1-b1)*g)
+	vi := float64(b2*float64(*v)) + float64(float64((1-b2)*g)*g)
+	*m, *v = float32(mi), float32(vi)
+	step := float64(mi*c1)/(math.Sqrt(float64(vi*c2))+eps) + float64(wd*p)
+	return p - float64(lr*step)
 }
 
 // simdAdamFused is the vector version of adamFused for float32 (in

@@ -12,7 +12,6 @@
 package nn
 
 import (
-	"math"
 	"simd/archsimd"
 )
 
@@ -364,10 +363,7 @@ func vecAdamFused(p []float64, m, v []float32, grads [][]float32, out []float32,
 		for c := 1; c < len(grads); c++ {
 			g += float64(grads[c][off+i])
 		}
-		mi := b1*float64(m[i]) + (1-b1)*g
-		vi := b2*float64(v[i]) + (1-b2)*g*g
-		m[i], v[i] = float32(mi), float32(vi)
-		pv := p[i] - lr*(mi*c1/(math.Sqrt(vi*c2)+eps)+wd*p[i])
+		pv := adamElem(p[i], &m[i], &v[i], g, lr, c1, c2, b1, b2, eps, wd)
 		p[i] = pv
 		out[i] = float32(pv)
 	}

@@ -8,12 +8,12 @@ import (
 )
 
 // fdTol is the tolerance of a central difference with step fdStep = 1e-5
-// in float64: truncation error ~ h^2 |f'''| / 6 ~ 1e-11 and rounding error
-// ~ 1e-16 |f| / h ~ 1e-10 for the O(1..10) losses here. Observed errors lie
-// between 1e-10 and 1e-9 relative (the tests fail at 1e-10), so 1e-8 keeps a
-// margin of 10 or more while a wrong backprop term gives O(1e-3..1)
-// errors. These checks run in float64 only: see TestFloat32MatchesFloat64
-// for the float32 paths.
+// in float64: truncation error ~ h^2 |L3| / 6 ~ 1e-11 (L3 the third
+// derivative) and rounding error ~ 1e-16 |L| / h ~ 1e-10 for the O(1..10)
+// losses here. Observed errors lie between 1e-10 and 1e-9 relative (the
+// tests fail at 1e-10), so 1e-8 keeps a margin of 10 or more while a wrong
+// backprop term gives O(1e-3..1) errors. These checks run in float64 only:
+// see TestFloat32MatchesFloat64 for the float32 paths.
 const (
 	fdStep = 1e-5
 	fdTol  = 1e-8
