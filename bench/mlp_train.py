@@ -97,6 +97,7 @@ def main():
     import torch
     print("PyTorch %s (float32); Go builds: default%s; steps/s, best of %d x %gs per entry"
           % (torch.__version__, " and GOEXPERIMENT=simd" if args.simd else "", args.repeat, args.seconds))
+    print("load average at start: %.1f %.1f %.1f" % os.getloadavg())
     head = "| B | W | torch 1 thr | torch 2 thr | Go | Go / best torch |"
     sep = "|---:|---:|---:|---:|---:|---:|"
     if args.simd:
@@ -119,6 +120,7 @@ def main():
             if args.simd:
                 row += " %.0f | %.2f |" % (s, s / best)
             print(row, flush=True)
+    print("load average at end: %.1f %.1f %.1f" % os.getloadavg())
 
 
 if __name__ == "__main__":
