@@ -197,9 +197,11 @@ func TestGuidance(t *testing.T) {
 	}
 	ce := ch.Evals[len(ch.Evals)-1]
 	t.Logf("classifier: mean squared error of C_t(.|x) to the exact q_t(.|x) %.3g (class prior: %.3g)", ce.Mean, ce.TrivialMean)
-	// A classifier that only knew the prior scores TrivialMean.
-	if ce.Mean > 0.25*ce.TrivialMean {
-		t.Errorf("classifier error %.3g > 0.25 x that of the prior %.3g", ce.Mean, ce.TrivialMean)
+	// A classifier that only knew the prior scores TrivialMean; this one
+	// reaches about 0.04 of it (0.0035 against 0.083), so 0.1 leaves a
+	// margin of 2.5 while one that learnt only part of the boundary fails.
+	if ce.Mean > 0.1*ce.TrivialMean {
+		t.Errorf("classifier error %.3g > 0.1 x that of the prior %.3g", ce.Mean, ce.TrivialMean)
 	}
 
 	// Sampling noise: the posterior of one sample lies in [0, 1] with a
