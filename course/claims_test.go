@@ -682,3 +682,248 @@ func TestLesson09Identities(t *testing.T) {
 
 // m0 is N(0, I) as a mixture.
 func m0(t *testing.T) analytic.Mixture { return isoGaussian(t, 1) }
+
+// Lesson 10, claims 1, 2, 3, 4, 7 (distance to DDIM), 8 and 11.
+func TestLesson10Identities(t *testing.T) {
+	s := toy.DDPM()
+	// Claims 1 and 2: the DDIM step with c = eta C keeps the variance
+	// 1 - alpha_s split between the eps^ term and the fresh noise; at eta = 1
+	// and s = t - 1 its coefficients of x_t and D are A_t and B_t.
+	for k := 1; k <= s.T(); k++ {
+		at, as := s.Alpha(k), s.Alpha(k-1)
+		A, B, C := toy.Coefficients(at, as, toy.PosteriorVariance)
+		for _, eta := range []float64{0, 0.3, 1} {
+			c2 := eta * eta * C * C
+			// The split: two roundings of numbers below 1.
+			if !(c2 >= 0 && c2 <= 1-as) || math.Abs((1-as-c2)+c2-(1-as)) > 4e-16 {
+				t.Fatalf("t=%d eta=%v: c^2 = %v outside [0, 1 - alpha_s = %v]", k, eta, c2, 1-as)
+			}
+		}
+		// x_s = sqrt(a_s) D + sqrt(1 - a_s - C^2) (x_t - sqrt(a_t) D) / sqrt(1 - a_t) + C z.
+		// The coefficient of D, sqrt(a_s) - r sqrt(a_t), is B_t ~ beta_t, a
+		// difference of numbers near 1: about 4 digits of 1e-16 are lost.
+		r := math.Sqrt(1-as-C*C) / math.Sqrt(1-at)
+		if k > 1 && (math.Abs(r-A) > 1e-12*A || math.Abs(math.Sqrt(as)-r*math.Sqrt(at)-B) > 1e-9*B) {
+			t.Fatalf("t=%d: DDIM (eta 1) coefficients %v, %v, DDPM A_t, B_t = %v, %v", k, r, math.Sqrt(as)-r*math.Sqrt(at), A, B)
+		}
+	}
+	m := load("eight-gaussians", 10, pcg(1)).Exact
+	x := gauss(30, pcg(2))
+	// Claim 3: one DDIM move is an Euler step in (sigma, x / sqrt(alpha)).
+	for _, pr := range [][2]int{{1000, 900}, {500, 499}, {100, 20}, {5, 1}} {
+		p, err := sample.NewPlan(s, pr[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		mp, err := sample.DDIM(p, 0).Map(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at, as := s.Alpha(pr[0]), s.Alpha(pr[1])
+		xs := mp.Step(nil, x, nil, 1)
+		eh := toy.Eps(m, nil, x, at, nil)
+		for i := range x {
+			lhs := xs[i]/math.Sqrt(as) - x[i]/math.Sqrt(at)
+			rhs := (s.Sigma(pr[1]) - s.Sigma(pr[0])) * eh[i]
+			if e := math.Abs(lhs - rhs); e > 1e-12*(1+math.Abs(x[i])/math.Sqrt(at)+math.Abs(xs[i])/math.Sqrt(as)) {
+				t.Errorf("move %v [%d]: x_s/sqrt(a_s) - x_t/sqrt(a_t) = %v, (sigma_s - sigma_t) eps^ = %v", pr, i, lhs, rhs)
+			}
+		}
+	}
+	// Claim 4: on N(0, v I), a drift step x - (g^2/2) grad log q(x) and a
+	// noise step x + g z, applied to exact samples.
+	for _, c := range [][2]float64{{1, 0.5}, {0.3, 0.4}} {
+		v, g := c[0], c[1]
+		q := isoGaussian(t, v)
+		const n = 100000
+		x0 := exactSample(q, n, 1, pcg(3))
+		sc := q.Score(nil, x0, 1, nil)
+		z := gauss(n, pcg(4))
+		drift, noise := make([]float64, 2*n), make([]float64, 2*n)
+		for i := range x0 {
+			drift[i] = x0[i] - g*g/2*sc[i]
+			noise[i] = x0[i] + g*z[i]
+		}
+		for _, d := range []struct {
+			name string
+			x    []float64
+			want float64
+		}{{"drift", drift, v + g*g + g*g*g*g/(4*v)}, {"noise", noise, v + g*g}} {
+			if got, se := variance(d.x); math.Abs(got-d.want) > 4*se {
+				t.Errorf("v=%v g=%v: %s step variance %v, want %v (SE %v)", v, g, d.name, got, d.want, se)
+			}
+		}
+	}
+	// Claim 7: the drift sampler's end points approach DDIM's from the same
+	// x_T as the number of steps grows.
+	xT := gauss(300, pcg(5))
+	prev := math.Inf(1)
+	for _, n := range []int{10, 100, 1000} {
+		p, err := sample.Strided(s, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := sample.DriftSampler(p).Sample(nil, xT, m, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sample.DDIM(p, 0).Sample(nil, xT, m, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d float64
+		for i := 0; i < len(a)/2; i++ {
+			d += math.Hypot(a[2*i]-b[2*i], a[2*i+1]-b[2*i+1])
+		}
+		d /= float64(len(a) / 2)
+		if !(d < prev) {
+			t.Errorf("%d steps: mean distance drift - DDIM %v, not below %v", n, d, prev)
+		}
+		prev = d
+	}
+	// Claim 8: data N(0, I): a DDIM move multiplies x by cos(theta_t -
+	// theta_s), alpha = cos^2 theta; the product over a plan is below 1 and
+	// rises to 1 with the number of steps.
+	theta := func(a float64) float64 { return math.Acos(math.Sqrt(a)) }
+	g1 := isoGaussian(t, 1)
+	prevProd := 0.0
+	for _, n := range []int{5, 20, 100, 1000} {
+		p, err := sample.Strided(s, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mp, err := sample.DDIM(p, 0).Map(g1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt := []float64{1, -0.5}
+		prod := 1.0
+		for k := 1; k <= mp.Steps(); k++ {
+			next := mp.Step(nil, pt, nil, k)
+			at, as := s.Alpha(p.Steps()[k-1]), s.Alpha(p.Steps()[k])
+			f := math.Cos(theta(at) - theta(as))
+			for i := range pt {
+				if e := math.Abs(next[i] - f*pt[i]); e > 1e-12*math.Abs(pt[i]) {
+					t.Fatalf("%d steps, move %d: x -> %v, want cos(dtheta) x = %v", n, k, next[i], f*pt[i])
+				}
+			}
+			prod *= f
+			pt = next
+		}
+		if !(prod < 1 && prod > prevProd) {
+			t.Errorf("%d steps: product of cosines %v, want below 1 and above %v", n, prod, prevProd)
+		}
+		prevProd = prod
+	}
+	// Claim 11: the Jacobian of D* is sqrt(a)/(1 - a) Cov[x_0 | x_t = x]
+	// (symmetric), and that of a DDIM move, r I + (sqrt(a_s) - r sqrt(a_t)) dD/dx
+	// with r = sqrt((1 - a_s)/(1 - a_t)), matches central differences.
+	pts := []float64{0, 0, 1, 0.5, -0.5, 1, 0.3, -0.8}
+	dm, err := analytic.NewDelta(2, pts, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sample.NewPlan(s, []int{200, 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := sample.DDIM(p, 0).Map(dm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, as := s.Alpha(200), s.Alpha(120)
+	r := math.Sqrt((1 - as) / (1 - at))
+	for _, xp := range [][]float64{{0.1, 0.2}, {-0.4, 0.5}, {0.6, -0.3}} {
+		post := dm.Posterior(nil, xp, at)
+		var e [2]float64
+		var s2 [2][2]float64
+		for k := range post {
+			for i := 0; i < 2; i++ {
+				e[i] += post[k] * pts[2*k+i]
+				for j := 0; j < 2; j++ {
+					s2[i][j] += post[k] * pts[2*k+i] * pts[2*k+j]
+				}
+			}
+		}
+		c := math.Sqrt(at) / (1 - at)
+		for j := 0; j < 2; j++ {
+			fD := func(z []float64) float64 { return dm.Denoise(nil, z, at, nil)[j] }
+			fF := func(z []float64) float64 { return mp.Step(nil, z, nil, 1)[j] }
+			// Log terms of a delta mixture: |x - sqrt(a) x_i|^2 / (2 (1 - a)) < 3 here.
+			gD, bD := fdGrad(fD, xp, 1e-4, 3)
+			gF, bF := fdGrad(fF, xp, 1e-4, 3)
+			for i := 0; i < 2; i++ {
+				jd := c * (s2[j][i] - e[j]*e[i])
+				if math.Abs(gD[i]-jd) > bD+1e-12 {
+					t.Errorf("x=%v: dD_%d/dx_%d = %v by differences, sqrt(a)/(1-a) Cov = %v (bound %v)", xp, j, i, gD[i], jd, bD)
+				}
+				jf := (math.Sqrt(as) - r*math.Sqrt(at)) * jd
+				if i == j {
+					jf += r
+				}
+				if math.Abs(gF[i]-jf) > bF+1e-12 {
+					t.Errorf("x=%v: dF_%d/dx_%d = %v by differences, analytic %v (bound %v)", xp, j, i, gF[i], jf, bF)
+				}
+			}
+		}
+	}
+}
+
+// Lesson 11, claim 1: Langevin on N(0, v I) from exact samples.
+func TestLesson11GaussianLangevin(t *testing.T) {
+	const n = 50000
+	for _, c := range [][2]float64{{1, 0.5}, {1, 1.2}, {0.5, 0.8}} {
+		v, s := c[0], c[1]
+		q := isoGaussian(t, v)
+		x0 := exactSample(q, n, 1, pcg(1))
+		one, err := (&sample.Langevin{Size: s, Iters: 1}).Sample(nil, x0, q, nil, pcg(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Six comparisons (three settings, one step and chain): 4 SE.
+		if got, se := variance(one); math.Abs(got-(v+s*s*s*s/(4*v))) > 4*se {
+			t.Errorf("v=%v s=%v: variance after one step %v, want v + s^4/(4v) = %v (SE %v)", v, s, got, v+s*s*s*s/(4*v), se)
+		}
+		// Independent chains, each moved until the start is forgotten:
+		// the distance to the stationary variance shrinks by (1 - s^2/(2v))^2
+		// per move; 300 moves make it below 1e-6 of v here.
+		long, err := (&sample.Langevin{Size: s, Iters: 300}).Sample(nil, x0, q, nil, pcg(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := v / (1 - s*s/(4*v))
+		if got, se := variance(long); math.Abs(got-want) > 4*se {
+			t.Errorf("v=%v s=%v: chain variance %v, want v/(1 - s^2/(4v)) = %v (SE %v)", v, s, got, want, se)
+		}
+	}
+}
+
+// Lesson 12, claim 2: the empirical ideal denoiser's samples land on the
+// training points with frequencies 1/N each (chi-square test at level
+// 0.001; the 0.999 quantile of chi-square with 31 degrees of freedom is
+// 61.10).
+func TestLesson12HitFrequencies(t *testing.T) {
+	ds := load("moons", 32, pcg(1))
+	const n = 3200
+	x, _, err := DDPMSample(ds.Exact, sample.Full(toy.DDPM()), toy.PosteriorVariance, n, Config{Seed: 1, Quick: true}, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := make([]float64, 32)
+	for i := 0; i < n; i++ {
+		best, bd := 0, math.Inf(1)
+		for k := 0; k < 32; k++ {
+			if d := math.Hypot(x[2*i]-ds.Points[2*k], x[2*i+1]-ds.Points[2*k+1]); d < bd {
+				best, bd = k, d
+			}
+		}
+		counts[best]++
+	}
+	var chi2 float64
+	for _, c := range counts {
+		chi2 += (c - n/32.0) * (c - n/32.0) / (n / 32.0)
+	}
+	if chi2 > 61.10 {
+		t.Errorf("chi-square %v with 31 degrees of freedom, above 61.10 (counts %v)", chi2, counts)
+	}
+}
