@@ -257,6 +257,11 @@ func saveAtomic(path string, write func(io.Writer) (int64, error)) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
+	// CreateTemp makes the file private (0600); a saved model is an
+	// ordinary document, readable like one written by os.WriteFile(0644).
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
 	if _, err = write(f); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"path/filepath"
 	"testing"
 
@@ -34,6 +35,11 @@ func TestSaveLoadIdentical(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "m.dtnn")
 		if err := m.Save(path); err != nil {
 			t.Fatal(err)
+		}
+		if fi, err := os.Stat(path); err != nil {
+			t.Fatal(err)
+		} else if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o644 {
+			t.Errorf("saved file mode %v, want -rw-r--r--", fi.Mode().Perm())
 		}
 		l, err := LoadModel(path)
 		if err != nil {
