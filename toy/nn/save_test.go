@@ -10,8 +10,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"runtime"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"difftoy/toy"
