@@ -944,3 +944,33 @@ func bayesAccuracy(n int) (float64, float64) {
 	b := metrics.ClassAccuracy(m, x, y)
 	return b, math.Sqrt(b * (1 - b) / float64(n))
 }
+
+// Lesson 2, claim 1: the posterior weights at the extremes the lesson
+// names (t = 1, |x| = 100) are finite, non-negative and sum to 1.
+func TestLesson02PosteriorWeights(t *testing.T) {
+	m := load("three-points", 3, pcg(1)).Exact
+	s := toy.DDPM()
+	var x []float64
+	for k := 0; k < 16; k++ {
+		th := 2 * math.Pi * float64(k) / 16
+		for _, r := range []float64{0, 0.5, 1.3, 100} {
+			x = append(x, r*math.Cos(th), r*math.Sin(th))
+		}
+	}
+	for _, k := range []int{1, 2, 50, 500, 1000} {
+		w := m.Posterior(nil, x, s.Alpha(k))
+		for p := 0; p < len(x)/2; p++ {
+			var sum float64
+			for _, v := range w[3*p : 3*p+3] {
+				if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+					t.Fatalf("t=%d x=%v: weight %v", k, x[2*p:2*p+2], v)
+				}
+				sum += v
+			}
+			// Three terms of at most 1: a few ulps.
+			if math.Abs(sum-1) > 1e-15 {
+				t.Errorf("t=%d x=%v: weights sum to 1 + %v", k, x[2*p:2*p+2], sum-1)
+			}
+		}
+	}
+}
