@@ -632,6 +632,31 @@ func TestLesson09Identities(t *testing.T) {
 		}
 	}
 	s := toy.DDPM()
+	// Claim 1, the denoiser: the CFG denoiser is the Tweedie conversion of
+	// the guided field, D = (x + (1 - alpha) s~) / sqrt(alpha).
+	x := gauss(20, pcg(9))
+	y := make([]int, 20)
+	for i := range y {
+		y[i] = i % 2
+	}
+	for _, k := range []int{5, 100, 500, 1000} {
+		al := s.Alpha(k)
+		for _, gamma := range []float64{0.5, 3} {
+			cfg, err := sample.NewCFG(m, gamma)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := cfg.Denoise(nil, x, al, y)
+			f := analytic.GuidedScore(m, nil, x, al, y, gamma)
+			for i := range d {
+				want := (x[i] + (1-al)*f[i]) / math.Sqrt(al)
+				// Terms of size |x| and (1 - alpha) |s~|, over sqrt(alpha).
+				if e := math.Abs(d[i] - want); e > 1e-12*(1+math.Abs(x[i])+(1-al)*math.Abs(f[i]))/math.Sqrt(al) {
+					t.Errorf("t=%d gamma=%v [%d]: CFG denoiser %v, Tweedie of the guided field %v", k, gamma, i, d[i], want)
+				}
+			}
+		}
+	}
 	const a = 2.0
 	for _, c := range []struct {
 		v    toy.Variance
@@ -647,11 +672,11 @@ func TestLesson09Identities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := sample.DDIM(sample.Full(s), 0).Sample(nil, gauss(5000, pcg(8)), temp, nil, nil)
+	xd, err := sample.DDIM(sample.Full(s), 0).Sample(nil, gauss(5000, pcg(8)), temp, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := variance(x); !(v < 1e-4) {
+	if v, _ := variance(xd); !(v < 1e-4) {
 		t.Errorf("deterministic sampler with the field 2 grad log q_t: variance %v, want below 1e-4", v)
 	}
 	// Claim 6: the tempered score of q_t and the score of the noised
