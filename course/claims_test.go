@@ -162,6 +162,7 @@ func TestLesson02MonteCarloTweedie(t *testing.T) {
 		}
 		mean := s[j] / cnt
 		se := math.Sqrt((s2[j]/cnt - mean*mean) / cnt)
+		t.Logf("coordinate %d: %v points in the box, mean of x_0 %.4f, D*(x) %.4f, SE %.4f, bias bound %.4f", j, cnt, mean, d[j], se, bias+step)
 		// Two coordinates: 4 standard errors.
 		if e := math.Abs(mean - d[j]); e > 4*se+bias+step {
 			t.Errorf("coordinate %d: box mean of x_0 %.4f, D*(x) %.4f: gap %.4f > 4 SE %.4f + box bias %.4f + %.4f",
@@ -287,6 +288,7 @@ func TestLesson04FewSteps(t *testing.T) {
 		}
 		ec := energyCheck(x, fresh, 10)
 		r := ec.Energy / ec.Noise
+		t.Logf("%d steps: energy distance %.4f = %.1f times its noise level", c.steps, ec.Energy, r)
 		if c.off && !(r > 3) || !c.off && !(r < 3) {
 			t.Errorf("%d steps: energy distance %.4f = %.1f times its noise level", c.steps, ec.Energy, r)
 		}
@@ -328,6 +330,7 @@ func TestLesson04GaussianVariance(t *testing.T) {
 	}
 	vp := gaussianVarianceRecursion(s, toy.PosteriorVariance, 1)
 	final := vp[len(vp)-1]
+	t.Logf("C^2 = beta~: final variance %.5f by the recursion", final)
 	if math.Abs(final-0.991) > 0.001 {
 		t.Errorf("C^2 = beta~: final variance %v, want 0.991 +- 0.001", final)
 	}
@@ -949,6 +952,7 @@ func TestLesson12HitFrequencies(t *testing.T) {
 	for _, c := range counts {
 		chi2 += (c - n/32.0) * (c - n/32.0) / (n / 32.0)
 	}
+	t.Logf("chi-square %.1f (31 degrees of freedom)", chi2)
 	if chi2 > 61.10 {
 		t.Errorf("chi-square %v with 31 degrees of freedom, above 61.10 (counts %v)", chi2, counts)
 	}
