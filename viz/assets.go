@@ -4,6 +4,7 @@
 package viz
 
 import (
+	"difftoy/internal/findup"
 	"errors"
 	"fmt"
 	"io"
@@ -50,25 +51,14 @@ func FindECharts() (string, error) {
 		}
 		return p, nil
 	}
-	dir, err := os.Getwd()
+	p, ok, err := findup.Find(echartsRel)
 	if err != nil {
 		return "", fmt.Errorf("viz: looking for echarts: %w", err)
 	}
-	for {
-		p := filepath.Join(dir, echartsRel)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
+	if !ok {
+		return "", ErrNoECharts
 	}
-	return "", ErrNoECharts
+	return p, nil
 }
 
 // Assets says how a page loads echarts: Script inlined, or Src as the

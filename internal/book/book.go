@@ -17,6 +17,7 @@ package book
 
 import (
 	"context"
+	"difftoy/internal/findup"
 	"errors"
 	"fmt"
 	"html"
@@ -65,23 +66,12 @@ type Options struct {
 // FindLessons returns the lessons/ folder of the module: in the working
 // directory or the nearest parent holding one, stopping at the module root.
 func FindLessons() (string, error) {
-	dir, err := os.Getwd()
+	p, ok, err := findup.Find(filepath.Join("lessons", "README.md"))
 	if err != nil {
 		return "", fmt.Errorf("book: looking for lessons/: %w", err)
 	}
-	for {
-		p := filepath.Join(dir, "lessons")
-		if _, err := os.Stat(filepath.Join(p, "README.md")); err == nil {
-			return p, nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
+	if ok {
+		return filepath.Dir(p), nil
 	}
 	return "", errors.New("book: lessons/README.md not found from the working folder up to the module root (run from the module, or name the folder)")
 }

@@ -4,6 +4,7 @@
 package mdmath
 
 import (
+	"difftoy/internal/findup"
 	"errors"
 	"fmt"
 	"html"
@@ -43,28 +44,17 @@ func FindKaTeX() (string, error) {
 		}
 		return p, nil
 	}
-	dir, err := os.Getwd()
+	p, ok, err := findup.Find(katexRel)
 	if err != nil {
 		return "", fmt.Errorf("mdmath: looking for KaTeX: %w", err)
 	}
-	for {
-		p := filepath.Join(dir, katexRel)
-		if _, err := os.Stat(p); err == nil {
-			if err := isKaTeX(p); err != nil {
-				return "", fmt.Errorf("mdmath: %s: %w", p, err)
-			}
-			return p, nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
+	if !ok {
+		return "", ErrNoKaTeX
 	}
-	return "", ErrNoKaTeX
+	if err := isKaTeX(p); err != nil {
+		return "", fmt.Errorf("mdmath: %s: %w", p, err)
+	}
+	return p, nil
 }
 
 // isKaTeX checks that dir holds what the pages load.
