@@ -4,7 +4,6 @@
 package viz
 
 import (
-	"difftoy/internal/findup"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"difftoy/internal/findup"
 )
 
 // EChartsVersion is the echarts release the pages are written for; the

@@ -17,7 +17,6 @@ package book
 
 import (
 	"context"
-	"difftoy/internal/findup"
 	"errors"
 	"fmt"
 	"html"
@@ -31,6 +30,7 @@ import (
 	"time"
 
 	"difftoy/course"
+	"difftoy/internal/findup"
 	"difftoy/internal/mdmath"
 	"difftoy/viz"
 )

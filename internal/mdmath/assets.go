@@ -4,7 +4,6 @@
 package mdmath
 
 import (
-	"difftoy/internal/findup"
 	"errors"
 	"fmt"
 	"html"
@@ -14,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"difftoy/internal/findup"
 )
 
 // KaTeXVersion is the KaTeX release the pages are written for; the
