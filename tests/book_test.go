@@ -111,14 +111,7 @@ func TestBookMaths(t *testing.T) {
 				cancel()
 				t.Fatalf("maths or charts not done after 30 s: %v; problems: %v", err, problemsOf())
 			}
-			time.Sleep(300 * time.Millisecond)
-			full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(out, pg.name+".png"), full, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			saveScreenshot(t, ctx, filepath.Join(out, pg.name+".png"))
 			cancel()
 			for _, p := range problemsOf() {
 				t.Error(p)

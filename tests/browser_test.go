@@ -295,16 +295,7 @@ func openPage(t testing.TB, bctx context.Context, pg browserPage, out string) dr
 		cancel()
 		t.Fatalf("charts did not finish drawing (%d of %d) after %v: %v; problems: %v", partial.Drawn, partial.Charts, wall, err, problemsOf())
 	}
-	// Let the first animation frames settle before the screenshots.
-	time.Sleep(300 * time.Millisecond)
-
-	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(out, pg.name+".png"), full, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	saveScreenshot(t, ctx, filepath.Join(out, pg.name+".png"))
 	for i := 1; i <= st.Charts; i++ {
 		sel := fmt.Sprintf("#difftoy-chart-%d", i)
 		shot, err := chromedp.Run(ctx, chromedp.Screenshot(sel))
@@ -326,6 +317,20 @@ func openPage(t testing.TB, bctx context.Context, pg browserPage, out string) dr
 		t.Error(p)
 	}
 	return drawReport{size: info.Size(), load: maxOf(st.Times), draw: maxOf(st.Draw), setOption: maxOf(st.SetOption)}
+}
+
+// saveScreenshot waits for the first animation frames to settle, then
+// writes a screenshot of the whole page to path.
+func saveScreenshot(t testing.TB, ctx context.Context, path string) {
+	t.Helper()
+	time.Sleep(300 * time.Millisecond)
+	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, full, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // countPixels returns how many pixels of a PNG differ from the white
