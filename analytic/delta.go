@@ -238,7 +238,9 @@ func (s *deltaSet) mean2(px, py, c float64, lg []float64) (float64, float64) {
 	return sx / sum, sy / sum
 }
 
-// What a field method writes, derived from D*(x) (MATH.md section 5).
+// What a field method writes, derived from D*(x) (Tweedie's formula,
+// lessons/02-ideal-denoiser.md section 3; eps and v:
+// lessons/06-parametrisations.md section 1).
 const (
 	outDenoise = iota // D*(x)
 	outScore          // (sqrt(alpha) D*(x) - x) / (1 - alpha)

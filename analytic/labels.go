@@ -5,9 +5,10 @@ import (
 	"math"
 )
 
-// Guidance fields for labelled mixtures (MATH.md section 7). For an exact
-// mixture every term is exact: q_t(y | x) is the posterior mass of the
-// components of class y, and by Bayes
+// Guidance fields for labelled mixtures (lessons/08-classifier-guidance.md
+// and lessons/09-classifier-free-guidance.md). For an exact mixture every
+// term is exact: q_t(y | x) is the posterior mass of the components of class
+// y, and by Bayes
 //
 //	grad log q_t(x | y) = grad log q_t(x) + grad log q_t(y | x).
 //

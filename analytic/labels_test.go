@@ -62,7 +62,8 @@ func TestClassPosteriorBayes(t *testing.T) {
 	}
 }
 
-// TestGuidanceIdentities checks MATH.md section 7 on the labelled mixtures:
+// TestGuidanceIdentities checks the guidance fields of
+// lessons/09-classifier-free-guidance.md section 1 on the labelled mixtures:
 // CFGScore = GuidedScore (the same field written two ways), gamma = 0 gives
 // the conditional score, gamma = -1 the unconditional one, an Empty label
 // gives the unconditional score and a zero classifier gradient, and

@@ -103,7 +103,8 @@ func TestClassifierGradFiniteDifference(t *testing.T) {
 	}
 }
 
-// TestTweedie checks MATH.md section 5 on every mixture and label:
+// TestTweedie checks Tweedie's formula (lessons/02-ideal-denoiser.md
+// section 3) on every mixture and label:
 // D*(x) = ((1-alpha) score + x) / sqrt(alpha) and eps*(x) = -sqrt(1-alpha) score.
 // For the Gaussian mixtures score and D* are computed by different formulas
 // (-sum pi_i z_i against sum pi_i (m_i + sqrt(alpha) S_i z_i)), so this is a

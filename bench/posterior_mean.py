@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Posterior-mean speed: Go (package analytic) against NumPy and PyTorch.
 
-The computation is the ideal denoiser of a point set (MATH.md section 6):
+The computation is the ideal denoiser of a point set
+(lessons/02-ideal-denoiser.md section 4):
 for N = 10 000 query points x and K = 1 000 data points x_i in 2-D at
 alpha = 0.5,
 

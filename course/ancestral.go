@@ -1,5 +1,6 @@
 // Lesson 4: ancestral (DDPM) sampling x_{t-1} = A_t x_t + B_t D_t(x_t) + C_t eps
-// with both variance choices, and trajectories (MATH.md section 2).
+// with both variance choices, and trajectories
+// (lessons/04-ancestral-sampling.md).
 
 package course
 

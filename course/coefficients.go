@@ -1,5 +1,5 @@
 // The reverse-step coefficients A_t, B_t, C_t of lessons 3 and 4 checked
-// against Gaussian conditioning (MATH.md section 2).
+// against Gaussian conditioning (lessons/03-training.md section 3).
 
 package course
 

@@ -1,6 +1,6 @@
 // Lesson 10: deterministic sampling. DDIM (eta = 0), noise traded for drift,
 // the probability-flow ODE, DDIM inversion and the exact likelihood of a
-// deterministic sampler in 2-D (MATH.md sections 8 and 10).
+// deterministic sampler in 2-D (lessons/10-deterministic-sampling.md).
 
 package course
 

@@ -1,5 +1,5 @@
 // Lesson 1: the forward process x_t = sqrt(alpha_t) x_0 + sqrt(1 - alpha_t) eps
-// and the linear and cosine schedules (MATH.md section 1).
+// and the linear and cosine schedules (lessons/01-forward-process.md).
 
 package course
 

@@ -1,5 +1,6 @@
 // Lessons 7, 8 and 9: conditional generation, classifier guidance and
-// classifier-free guidance (MATH.md sections 4 and 7).
+// classifier-free guidance (lessons/07-conditional.md,
+// lessons/08-classifier-guidance.md, lessons/09-classifier-free-guidance.md).
 
 package course
 
@@ -147,8 +148,8 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 //	D*_t(x) = sum_y q_t(y | x) D*_t(x | y),
 //	grad log q_t(x) = sum_y q_t(y | x) grad log q_t(x | y),
 //
-// and between the classifier-free and classifier guidance fields of the
-// exact mixture at gamma = 3 (MATH.md section 7).
+// and between the classifier-free and classifier guidance fields of the exact
+// mixture at gamma = 3 (lessons/09-classifier-free-guidance.md section 1).
 func addTowerChecks(r *Result, m analytic.Mixture, k int) {
 	g := window(3, 15)
 	x := g.Points()

@@ -1,6 +1,6 @@
-// Lesson 2: the ideal denoiser D*_t(x) = E[x_0 | x_t = x] of the lecture's
-// three points, its posterior weights, and the score by Tweedie's formula
-// (MATH.md sections 5 and 6).
+// Lesson 2: the ideal denoiser D*_t(x) = E[x_0 | x_t = x] of three points,
+// its posterior weights, and the score by Tweedie's formula
+// (lessons/02-ideal-denoiser.md).
 
 package course
 

@@ -1,5 +1,5 @@
 // Lesson 11: Langevin dynamics x <- x + (s^2/2) grad log p(x) + s eps, its
-// annealed form and predictor-corrector sampling (MATH.md section 9).
+// annealed form and predictor-corrector sampling (lessons/11-langevin.md).
 
 package course
 

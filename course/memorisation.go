@@ -1,6 +1,6 @@
 // Lesson 12: the ideal denoiser of a finite training set (a delta mixture)
 // can only return training points; a trained network generalises
-// (MATH.md section 6, last paragraph).
+// (lessons/12-memorisation.md).
 
 package course
 

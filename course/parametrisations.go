@@ -1,6 +1,6 @@
 // Lesson 6: eps, x0, score and v are linear readings of one optimum
-// E[x_0 | x_t] (MATH.md section 5): four networks trained on the four
-// targets, each converted to an x0 prediction.
+// E[x_0 | x_t] (lessons/06-parametrisations.md): four networks trained on
+// the four targets, each converted to an x0 prediction.
 
 package course
 

@@ -1,6 +1,6 @@
 // Lesson 5: a denoiser trained on one schedule serves another by matching
 // sigma_s = sigma^_t and rescaling, D^_t(x) = D_s(sqrt(alpha_s / alpha^_t) x)
-// (MATH.md section 3).
+// (lessons/05-changing-schedule.md section 2).
 
 package course
 

@@ -1,6 +1,5 @@
-// Lesson 3: training a denoiser with the x0 loss
-// E || D_t(x_t) - x_0 ||^2 and comparing it with the exact D*_t
-// (MATH.md section 2).
+// Lesson 3: training a denoiser with the x0 loss E || D_t(x_t) - x_0 ||^2 and
+// comparing it with the exact D*_t (lessons/03-training.md).
 
 package course
 

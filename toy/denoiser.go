@@ -60,7 +60,8 @@ func CheckBatch(who string, dst, x []float64, d int, alpha float64, y []int) (in
 	return n, dst
 }
 
-// scoreView is the score implied by a denoiser (MATH.md section 5):
+// scoreView is the score implied by a denoiser (Tweedie's formula,
+// lessons/02-ideal-denoiser.md section 3):
 //
 //	grad log q_t(x) = (sqrt(alpha) D(x) - x) / (1 - alpha)
 type scoreView struct{ d Denoiser }
@@ -84,7 +85,8 @@ func (s scoreView) Score(dst, x []float64, alpha float64, y []int) []float64 {
 	return dst
 }
 
-// denoiserView is the denoiser implied by a score (MATH.md section 5):
+// denoiserView is the denoiser implied by a score (Tweedie's formula,
+// lessons/02-ideal-denoiser.md section 3):
 //
 //	D(x) = ((1 - alpha) grad log q_t(x) + x) / sqrt(alpha)
 type denoiserView struct{ s Scorer }
@@ -108,7 +110,8 @@ func (d denoiserView) Denoise(dst, x []float64, alpha float64, y []int) []float6
 	return dst
 }
 
-// Eps writes the noise prediction implied by d (MATH.md section 5),
+// Eps writes the noise prediction implied by d
+// (lessons/06-parametrisations.md section 1),
 //
 //	eps(x) = (x - sqrt(alpha) D(x)) / sqrt(1 - alpha),
 //

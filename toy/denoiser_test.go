@@ -79,9 +79,9 @@ func TestDenoiserFromScore(t *testing.T) {
 }
 
 // Eps and V are checked through identities they must satisfy, not their
-// defining formulas: x = sqrt(a) D + sqrt(1-a) eps (the forward equation
-// with the predictions), eps = -sqrt(1-a) score (MATH.md section 5), and
-// for v = sqrt(a) eps - sqrt(1-a) x_0 the inverse pair
+// defining formulas: x = sqrt(a) D + sqrt(1-a) eps (the forward equation with
+// the predictions), eps = -sqrt(1-a) score (lessons/02-ideal-denoiser.md
+// section 3), and for v = sqrt(a) eps - sqrt(1-a) x_0 the inverse pair
 //
 //	x_0 = sqrt(a) x - sqrt(1-a) v,   eps = sqrt(1-a) x + sqrt(a) v.
 func TestEpsAndV(t *testing.T) {

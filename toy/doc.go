@@ -3,15 +3,15 @@
 // schedule-change wrapper, the Denoiser/Scorer contract every sampler uses,
 // and named 2-D datasets with their exact laws.
 //
-// Forward process (MATH.md section 1), t = 1..T:
+// Forward process (lessons/01-forward-process.md sections 1 to 3), t = 1..T:
 //
 //	q(x_t | x_{t-1}) = N(x_t | sqrt(1 - beta_t) x_{t-1}, beta_t I)
 //	alpha_t = prod_{s<=t} (1 - beta_s),   alpha_0 = 1
 //	x_t = sqrt(alpha_t) x_0 + sqrt(1 - alpha_t) eps,   eps ~ N(0, I)
 //	sigma_t = sqrt((1 - alpha_t) / alpha_t),   SNR_t = 1 / sigma_t^2
 //
-// Reverse process (MATH.md section 2): the posterior q(x_{t-1} | x_t, x_0)
-// is N(A_t x_t + B_t x_0, C_t^2 I) with
+// Reverse process (lessons/03-training.md sections 3 and 4): the posterior
+// q(x_{t-1} | x_t, x_0) is N(A_t x_t + B_t x_0, C_t^2 I) with
 //
 //	A_t   = sqrt(1 - beta_t) (1 - alpha_{t-1}) / (1 - alpha_t)
 //	B_t   = sqrt(alpha_{t-1}) beta_t / (1 - alpha_t)
@@ -22,11 +22,11 @@
 // Coefficients and ELBOWeight take two levels, so the same formulas serve
 // strided steps t -> s < t with beta replaced by 1 - alpha_t / alpha_s.
 //
-// Changing schedules (MATH.md section 3): x_t / sqrt(alpha_t) = x_0 +
-// sigma_t eps, so a denoiser depends on t only through sigma_t. A Schedule
-// has a continuous-step view (AlphaAt, interpolated in log sigma) and its
-// inverse (StepForSigma, StepForAlpha); Reschedule and RescheduleSteps use
-// them to let a denoiser of one schedule serve another.
+// Changing schedules (lessons/05-changing-schedule.md): x_t / sqrt(alpha_t) =
+// x_0 + sigma_t eps, so a denoiser depends on t only through sigma_t. A
+// Schedule has a continuous-step view (AlphaAt, interpolated in log sigma)
+// and its inverse (StepForSigma, StepForAlpha); Reschedule and
+// RescheduleSteps use them to let a denoiser of one schedule serve another.
 //
 // Datasets (Load, DatasetNames): named 2-D toys, each with its exact law
 // as an analytic.Mixture: the lecture's three delta points, Gaussian

@@ -13,12 +13,13 @@ func ExampleDatasetNames() {
 	// [three-points eight-gaussians two-classes three-classes ring moons swiss-roll checkerboard]
 }
 
-// The lecture's three points under the DDPM schedule: the posterior
+// The three points of lesson 2 under the DDPM schedule: the posterior
 // weights pi_i(x), the ideal denoiser D*(x) = E[x_0 | x_t = x] and the
-// score at x = (0.5, 0.5) for a few steps (MATH.md section 6). Near t = 0
-// the nearest point takes all the weight; at large t the weights approach
-// the prior 1/3 and D* the mean of the points. (Expected values computed
-// separately with NumPy from MATH.md's formulas.)
+// score at x = (0.5, 0.5) for a few steps (lessons/02-ideal-denoiser.md
+// section 4). Near t = 0 the nearest point takes all the weight; at large
+// t the weights approach the prior 1/3 and D* the mean of the points.
+// (Expected values computed separately with NumPy from that section's
+// formulas.)
 func ExampleLoad_threePoints() {
 	ds, err := toy.Load("three-points", 3, rand.NewPCG(1, 1))
 	if err != nil {

@@ -33,9 +33,9 @@ func ExampleCosine() {
 	// alpha_1000 = 2.429e-09
 }
 
-// The step of the linear schedule with the noise level of cosine step 500:
-// a denoiser trained on the linear schedule serves cosine step 500 at
-// linear step 261.44 (MATH.md section 3).
+// The step of the linear schedule with the noise level of cosine step 500: a
+// denoiser trained on the linear schedule serves cosine step 500 at linear
+// step 261.44 (lessons/05-changing-schedule.md sections 2 and 3).
 func ExampleSchedule_StepForSigma() {
 	lin := toy.DDPM()
 	cos, _ := toy.Cosine(1000, 0.008)

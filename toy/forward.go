@@ -1,5 +1,6 @@
-// The forward (noising) process of MATH.md section 1: one-shot noising to a
-// level alpha, and whole Markov chains x_0, x_1, ..., x_T.
+// The forward (noising) process of lessons/01-forward-process.md sections 1
+// and 2: one-shot noising to a level alpha, and whole Markov chains x_0, x_1,
+// ..., x_T.
 
 package toy
 

@@ -1,5 +1,6 @@
-// Changing the schedule without retraining (MATH.md section 3): a denoiser
-// indexed by the steps of one schedule serves any noise level in its range.
+// Changing the schedule without retraining (lessons/05-changing-schedule.md
+// sections 2 and 3): a denoiser indexed by the steps of one schedule serves
+// any noise level in its range.
 
 package toy
 

@@ -76,10 +76,10 @@ func (r *stepRecorder) DenoiseStep(dst, x []float64, step float64, y []int) []fl
 
 // A strided schedule built from every k-th level of a base schedule (its
 // betas are 1 - alpha_{kj} / alpha_{k(j-1)}) has sigma^_j = sigma_{kj}, so
-// MATH.md section 3 says its step j is step k j of the base, and the input
-// is scaled by sqrt(alpha_{kj} / alpha^_j) = 1. The recorded step must be
-// k j to the precision of the round trip through the betas (~1e-12
-// relative in alpha, far less than 1e-9 of a step).
+// lessons/05-changing-schedule.md section 3 says its step j is step k j of
+// the base, and the input is scaled by sqrt(alpha_{kj} / alpha^_j) = 1. The
+// recorded step must be k j to the precision of the round trip through the
+// betas (~1e-12 relative in alpha, far less than 1e-9 of a step).
 func TestRescheduleStridedSteps(t *testing.T) {
 	for _, base := range []*toy.Schedule{toy.DDPM(), mustCosine(t, 1000)} {
 		const k = 25

@@ -1,5 +1,5 @@
-// Reverse-process coefficients A, B, C and the ELBO weights (MATH.md
-// section 2), for single and strided steps.
+// Reverse-process coefficients A, B, C and the ELBO weights
+// (lessons/03-training.md sections 3 and 4), for single and strided steps.
 
 package toy
 
@@ -43,10 +43,11 @@ func (v Variance) String() string {
 //	C^2 = beta                               (BetaVariance)
 //
 // so that A x_t + B x_0 and the posterior C^2 are the mean and variance of
-// q(x_s | x_t, x_0). For s = t-1 these are the A_t, B_t, C_t of MATH.md
-// section 2; any s < t gives the strided step of a sampler that skips steps.
-// alphaS = 1 (s = 0) is allowed and gives A = 0, B = 1 and a posterior C of
-// 0. Levels outside 0 < alphaT < alphaS <= 1, or an unknown v, panic.
+// q(x_s | x_t, x_0). For s = t-1 these are the A_t, B_t, C_t of
+// lessons/03-training.md section 3; any s < t gives the strided step of a
+// sampler that skips steps. alphaS = 1 (s = 0) is allowed and gives A = 0,
+// B = 1 and a posterior C of 0. Levels outside 0 < alphaT < alphaS <= 1, or
+// an unknown v, panic.
 func Coefficients(alphaT, alphaS float64, v Variance) (A, B, C float64) {
 	if !(alphaT > 0 && alphaT < alphaS && alphaS <= 1) {
 		panic(fmt.Sprintf("toy.Coefficients: levels alphaT = %v, alphaS = %v, want 0 < alphaT < alphaS <= 1", alphaT, alphaS))
@@ -67,9 +68,9 @@ func Coefficients(alphaT, alphaS float64, v Variance) (A, B, C float64) {
 	return A, B, C
 }
 
-// ELBOWeight returns the weight w = B^2 / (2 C^2) of the x_0-prediction
-// loss ||D(x_t) - x_0||^2 in the KL term of the step from alphaT to alphaS
-// (MATH.md section 2). For PosteriorVariance it equals
+// ELBOWeight returns the weight w = B^2 / (2 C^2) of the x_0-prediction loss
+// ||D(x_t) - x_0||^2 in the KL term of the step from alphaT to alphaS
+// (lessons/03-training.md section 4). For PosteriorVariance it equals
 //
 //	w = (SNR_s - SNR_t) / 2,   SNR = alpha / (1 - alpha),
 //

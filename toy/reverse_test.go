@@ -115,8 +115,8 @@ func TestCoefficientsMonteCarlo(t *testing.T) {
 	}
 }
 
-// For s = t-1 the coefficients are the A_t, B_t, C_t of MATH.md section 2,
-// written here with the schedule's beta_t.
+// For s = t-1 the coefficients are the A_t, B_t, C_t of
+// lessons/03-training.md section 3, written here with the schedule's beta_t.
 func TestCoefficientsSingleStep(t *testing.T) {
 	for _, s := range []*toy.Schedule{toy.DDPM(), mustCosine(t, 1000)} {
 		for k := 1; k <= s.T(); k++ {

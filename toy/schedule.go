@@ -1,5 +1,6 @@
-// Noise schedules of the discrete forward process (MATH.md section 1) and
-// their continuous-time view, interpolated in log sigma (MATH.md section 3).
+// Noise schedules of the discrete forward process
+// (lessons/01-forward-process.md section 5) and their continuous-time view,
+// interpolated in log sigma (lessons/05-changing-schedule.md section 3).
 
 package toy
 

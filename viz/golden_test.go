@@ -21,9 +21,9 @@ var (
 // triangle with equal weights.
 var three = []float64{-2, -1, 2, -1, 0, 2}
 
-// posterior3 returns the exact posterior weights pi_i(x) of the 3-point
-// delta mixture at signal level alpha (MATH.md section 5), computed here
-// independently of package analytic.
+// posterior3 returns the exact posterior weights pi_i(x) of the 3-point delta
+// mixture at signal level alpha (lessons/02-ideal-denoiser.md section 4),
+// computed here independently of package analytic.
 func posterior3(x []float64, alpha float64) []float64 {
 	n := len(x) / 2
 	w := make([]float64, 3*n)

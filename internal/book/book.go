@@ -1,8 +1,9 @@
 // Package book writes the course as an offline HTML book: one page per
 // lesson holding the lesson's text (Markdown with maths, rendered by
 // package mdmath) and its experiment's numbers and charts (package course),
-// and an index made of the course's contents (lessons/README.md). echarts
-// and KaTeX are copied beside the pages, so the book reads offline.
+// and an index made of the course's contents (lessons/README.md), and the
+// notation page (lessons/notation.md). echarts and KaTeX are copied beside
+// the pages, so the book reads offline.
 //
 // Each page is the lesson's derivation first, then "The experiment" (the
 // numbers table and the charts), then the lesson's "What to look for"
@@ -84,12 +85,15 @@ type Text struct {
 	Split         bool // the lesson has the ChartsBefore heading
 }
 
+// NotationPage is the page of the notation text (lessons/notation.md).
+const NotationPage = "notation.html"
+
 // Links is the link rewriting of the book written into bookDir from the
 // texts in lessonsDir: a lesson's .md becomes its page (README.md the
-// index), any other relative link the path from bookDir to the file it
-// names (a notebook, say); URLs and anchors stay.
+// index, notation.md NotationPage), any other relative link the path from
+// bookDir to the file it names (a notebook, say); URLs and anchors stay.
 func Links(lessonsDir, bookDir string, lessons []course.Lesson) func(string) string {
-	pages := map[string]string{"README.md": "index.html"}
+	pages := map[string]string{"README.md": "index.html", "notation.md": NotationPage}
 	for _, l := range lessons {
 		pages[path.Base(l.Markdown)] = l.ID + ".html"
 	}
@@ -204,6 +208,9 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := writeNotation(dir, o, katex); err != nil {
+		return "", err
+	}
 
 	run := o.Run
 	if run == nil {
@@ -307,4 +314,28 @@ func writeIndex(dir string, o Options, lessons []course.Lesson, texts []Text, ka
 		return "", fmt.Errorf("book: index: %w", err)
 	}
 	return index, nil
+}
+
+// writeNotation writes NotationPage: lessons/notation.md, the symbols of the
+// course with their formulas and the lesson sections that derive them.
+func writeNotation(dir string, o Options, katex mdmath.Assets) error {
+	src, err := os.ReadFile(filepath.Join(o.Lessons, "notation.md"))
+	if err != nil {
+		return fmt.Errorf("book: %w", err)
+	}
+	title, body := mdmath.SplitTitle(src)
+	if title == "" {
+		title = "Notation"
+	}
+	text, err := mdmath.Render(body, mdmath.Options{Link: Links(o.Lessons, dir, course.Lessons())})
+	if err != nil {
+		return fmt.Errorf("book: notation.md: %w", err)
+	}
+	p := viz.NewPage(title).HTML(text.HTML)
+	p.Head = katex.Head()
+	p.Back = &viz.Link{Text: "The book: contents", Href: "index.html"}
+	if err := p.WriteFile(filepath.Join(dir, NotationPage), viz.Assets{}); err != nil {
+		return fmt.Errorf("book: notation: %w", err)
+	}
+	return nil
 }

@@ -108,6 +108,14 @@ func TestWrite(t *testing.T) {
 		t.Errorf("progress reported %d pages, want %d", len(progress), len(course.Lessons()))
 	}
 	idx := checkLinks(index)
+	// The notation page: linked from the index, its links to the lessons
+	// rewritten to their pages.
+	if !strings.Contains(idx, `href="`+NotationPage+`"`) {
+		t.Errorf("index does not link %s", NotationPage)
+	}
+	if s := checkLinks(filepath.Join(dir, NotationPage)); !strings.Contains(s, `href="03-training.html"`) {
+		t.Errorf("%s does not link the page of lesson 3", NotationPage)
+	}
 	for i, l := range course.Lessons() {
 		if want := uint64(7 + i*1_000_003); f.seeds[l.ID] != want {
 			t.Errorf("%s ran with seed %d, want %d", l.ID, f.seeds[l.ID], want)

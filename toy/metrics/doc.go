@@ -25,8 +25,8 @@
 // samples with an exact classifier q_0(y | x).
 //
 // FlowLogLik is the exact log-likelihood of a deterministic sampler x_0 =
-// F(x_T) = F_K o ... o F_1 (x_T) by the change of variables (MATH.md
-// section 10):
+// F(x_T) = F_K o ... o F_1 (x_T) by the change of variables
+// (lessons/10-deterministic-sampling.md section 5):
 //
 //	log p(x_0) = log p(x_T) - sum_k log |det dF_k / dx (x_{k-1})|,
 //

@@ -1,5 +1,5 @@
 // Exact log-likelihood of a deterministic sampler by the change of variables
-// (MATH.md section 10).
+// (lessons/10-deterministic-sampling.md section 5).
 
 package metrics
 

@@ -1,7 +1,8 @@
-// The noisy classifier C_t(y | x_t) of classifier guidance (MATH.md
-// section 7): an MLP on x_t and the time features, softmax over classes,
-// trained with cross-entropy on noised labelled data. Its input gradient
-// is grad_x log C_t(y | x), the guidance term.
+// The noisy classifier C_t(y | x_t) of classifier guidance
+// (lessons/08-classifier-guidance.md section 2): an MLP on x_t and the time
+// features, softmax over classes, trained with cross-entropy on noised
+// labelled data. Its input gradient is grad_x log C_t(y | x), the guidance
+// term.
 
 package nn
 

@@ -5,17 +5,17 @@
 //
 // # Objective
 //
-// The lecture's training objective (MATH.md section 2) is
+// The training objective (lessons/03-training.md sections 4 and 5) is
 //
 //	L = E_{x_0, t, eps} w_t || D_t(x_t) - x_0 ||^2,   x_t = sqrt(alpha_t) x_0 + sqrt(1 - alpha_t) eps,
 //
 // with t uniform on 1..T, minimised by D*_t(x) = E[x_0 | x_t = x]. Whether
 // the network predicts x_0, eps, the scaled score or v (Pred), its output F
 // is read as D = a(alpha) x + b(alpha) F, so every trained Model satisfies
-// toy.Denoiser and a sampler cannot tell it from an exact mixture (MATH.md
-// section 5). Weighting chooses w_t: each reading's own mean squared error
-// (WeightSimple), the plain x_0 loss (WeightX0) or the ELBO weight
-// B_t^2 / (2 C_t^2) (WeightELBO).
+// toy.Denoiser and a sampler cannot tell it from an exact mixture
+// (lessons/06-parametrisations.md section 1). Weighting chooses w_t: each
+// reading's own mean squared error (WeightSimple), the plain x_0 loss
+// (WeightX0) or the ELBO weight B_t^2 / (2 C_t^2) (WeightELBO).
 //
 // # Model
 //
@@ -35,9 +35,9 @@
 //	// hist.Evals: error to D* per t; m is a toy.Denoiser; m.Save(path)
 //
 // A Classifier is trained with TrainClassifier; its Grad is
-// grad_x log C_t(y | x_t) for classifier guidance (MATH.md section 7), and
-// a conditional Model trained with label dropout serves classifier-free
-// guidance.
+// grad_x log C_t(y | x_t) for classifier guidance
+// (lessons/08-classifier-guidance.md sections 2 and 3), and a conditional
+// Model trained with label dropout serves classifier-free guidance.
 //
 // # Arithmetic and speed
 //

@@ -11,9 +11,9 @@ import (
 )
 
 // TestPredCoefficients checks the four readings D = a x + b F against the
-// definitions of MATH.md section 5: fed its exact target (x_0, eps, the
-// scaled score sqrt(1-alpha) grad log q(x_t | x_0) = -eps, v), each
-// returns x_0.
+// definitions of lessons/06-parametrisations.md section 1: fed its exact
+// target (x_0, eps, the scaled score
+// sqrt(1-alpha) grad log q(x_t | x_0) = -eps, v), each returns x_0.
 func TestPredCoefficients(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, p := range []Pred{PredX0, PredEps, PredScore, PredV} {
@@ -169,7 +169,8 @@ func TestClassifierGrad(t *testing.T) {
 //     alpha/(1-alpha); the scaled score is -eps, the same; for v,
 //     v^ - v = -(D - x_0)/sqrt(1-alpha), so w = 1/(1-alpha); x_0: 1.
 //   - elbo: B_t^2 / (2 C_t^2) with B_t = sqrt(alpha_{t-1}) beta_t/(1-alpha_t)
-//     and C_t^2 = beta_t (1-alpha_{t-1})/(1-alpha_t) (MATH.md section 2),
+//     and C_t^2 = beta_t (1-alpha_{t-1})/(1-alpha_t) (lessons/03-training.md
+//     sections 3 and 4),
 //     scaled to mean 1 over t = 2..T, and 0 at t = 1.
 //
 // Each is a few float64 operations from the same betas: 1e-12 relative.

@@ -1,6 +1,6 @@
-// The trained denoiser: an MLP fed with x_t, sinusoidal features of the
-// noise level and a one-hot class, whose output is read as x_0, eps, score
-// or v and turned into a prediction of x_0 (MATH.md section 5).
+// The trained denoiser: an MLP fed with x_t, sinusoidal features of the noise
+// level and a one-hot class, whose output is read as x_0, eps, score or v and
+// turned into a prediction of x_0 (lessons/06-parametrisations.md section 1).
 
 package nn
 
@@ -15,7 +15,8 @@ import (
 )
 
 // Pred is what the network's output F stands for. Each choice is a linear
-// reading of the same optimum E[x_0 | x_t] (MATH.md section 5):
+// reading of the same optimum E[x_0 | x_t] (lessons/06-parametrisations.md
+// section 1):
 //
 //	PredX0:    D = F
 //	PredEps:   D = (x - sqrt(1-alpha) F) / sqrt(alpha)          (F = eps)

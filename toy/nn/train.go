@@ -1,6 +1,6 @@
-// The training loop of MATH.md section 2: draw x_0 from the data, t
-// uniformly, eps ~ N(0, I); form x_t; take an Adam step on the batch mean
-// of w_t || D_t(x_t) - x_0 ||^2.
+// The training loop of lessons/03-training.md section 5: draw x_0 from the
+// data, t uniformly, eps ~ N(0, I); form x_t; take an Adam step on the batch
+// mean of w_t || D_t(x_t) - x_0 ||^2.
 
 package nn
 
@@ -156,13 +156,14 @@ func FromDataset(ds *toy.Dataset) Data {
 //	Err[k]     = mean || D(x_t) - D*(x_t) ||^2          at t = T[k]
 //	Trivial[k] = mean || E[x_0] - D*(x_t) ||^2          (the best constant denoiser)
 //
-// Mean and TrivialMean average them over the steps (uniform in t, as the
-// x_0 loss weights them). Weighted and TrivialWeighted average them with
-// weights alpha_t: a sampler adds D to the state as sqrt(alpha_s) D
-// (MATH.md section 8), so this is the error a step actually makes, and it
-// does not let the eps or score readings' division by sqrt(alpha_T) at the
-// noisiest steps dominate. A conditional model is evaluated with the
-// labels of the sampled components against the conditional D*.
+// Mean and TrivialMean average them over the steps (uniform in t, as the x_0
+// loss weights them). Weighted and TrivialWeighted average them with weights
+// alpha_t: a sampler adds D to the state as sqrt(alpha_s) D
+// (lessons/10-deterministic-sampling.md section 1), so this is the error a
+// step actually makes, and it does not let the eps or score readings'
+// division by sqrt(alpha_T) at the noisiest steps dominate. A conditional
+// model is evaluated with the labels of the sampled components against the
+// conditional D*.
 type Eval struct {
 	Step              int
 	T                 []int

@@ -87,10 +87,11 @@ func TestParametrisations(t *testing.T) {
 			x0model = m
 		}
 	}
-	// Same optimum (MATH.md section 5): the readings differ only in how the
-	// simple loss spreads its weight over t, so their errors should agree
-	// within a small factor; 5 leaves room for that and for optimisation
-	// noise, while a broken reading is off by ~100x (see above).
+	// Same optimum (lessons/06-parametrisations.md section 2): the readings
+	// differ only in how the simple loss spreads its weight over t, so their
+	// errors should agree within a small factor; 5 leaves room for that and
+	// for optimisation noise, while a broken reading is off by ~100x (see
+	// above).
 	lo, hi := math.Inf(1), 0.0
 	for _, e := range errs {
 		lo, hi = math.Min(lo, e), math.Max(hi, e)
@@ -404,11 +405,11 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// TestRescheduleTrained: a model fed the step of its DDPM training
-// schedule, used on a cosine schedule through toy.Reschedule (MATH.md
-// section 3), is as close to D* at the cosine schedule's levels as the
-// log-sigma models are at their own (same 0.1 x trivial bound as
-// TestParametrisations).
+// TestRescheduleTrained: a model fed the step of its DDPM training schedule,
+// used on a cosine schedule through toy.Reschedule
+// (lessons/05-changing-schedule.md section 2), is as close to D* at the
+// cosine schedule's levels as the log-sigma models are at their own (same
+// 0.1 x trivial bound as TestParametrisations).
 func TestRescheduleTrained(t *testing.T) {
 	_, data := loadData(t, "eight-gaussians", 4000)
 	m := newSmall(t, PredX0, 0, TimeStep)

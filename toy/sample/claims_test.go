@@ -85,10 +85,10 @@ func TestClaim2DeterministicSamplersConverge(t *testing.T) {
 	}
 }
 
-// The other reverse samplers reach the same distribution: the drift
-// sampler of MATH.md section 8 (first order, slower: 200 steps),
-// predictor-corrector (100 DDIM steps, one Langevin correction each) and
-// DDIM with eta = 0.5 (100 steps).
+// The other reverse samplers reach the same distribution: the drift sampler
+// of lessons/10-deterministic-sampling.md section 3 (first order, slower: 200
+// steps), predictor-corrector (100 DDIM steps, one Langevin correction each)
+// and DDIM with eta = 0.5 (100 steps).
 func TestOtherSamplersReproduceData(t *testing.T) {
 	m, truth, thr, xT := eightSetup(t)
 	s := toy.DDPM()

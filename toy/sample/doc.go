@@ -7,32 +7,35 @@
 // mixtures of package analytic and trained networks are interchangeable;
 // the guidance wrappers are themselves Denoisers and Scorers.
 //
-// The reverse step (MATH.md section 2) from level a_t down to a_s, with
-// the coefficients of the (possibly strided) step from toy.Coefficients,
+// The reverse step (lessons/04-ancestral-sampling.md section 1) from level
+// a_t down to a_s, with the coefficients of the (possibly strided) step from
+// toy.Coefficients,
 //
 //	x_s = A x_t + B D(x_t) + C z,
 //
 // is one member of the family of Sampler: a share Eta of the noise C z is
-// kept and the rest is replaced either by the DDIM mean (MATH.md section 8),
+// kept and the rest is replaced either by the DDIM mean
+// (lessons/10-deterministic-sampling.md section 1),
 //
 //	x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) (x_t - sqrt(a_t) D) / sqrt(1 - a_t) + c z,   c = Eta C,
 //
-// or by the drift -(C^2 - c^2)/2 grad log q_t(x_t) (Drift = true). So DDPM
-// is Eta = 1, DDIM Eta = 0, and the deterministic sampler of MATH.md
-// section 8 is Eta = 0 with Drift. A Plan picks the steps t_0 > ... > t_L
-// visited (Strided: uniform in t; Spaced: t ~ (k/n)^power; Karras:
-// sigma^(1/rho) uniform between sigma_T and sigma_1, as in Karras et al.
-// 2022; the last two put more moves at low noise); strided plans
-// recompute A, B, C from the two levels of each move.
+// or by the drift -(C^2 - c^2)/2 grad log q_t(x_t) (Drift = true). So DDPM is
+// Eta = 1, DDIM Eta = 0, and the deterministic sampler of
+// lessons/10-deterministic-sampling.md section 3 is Eta = 0 with Drift. A
+// Plan picks the steps t_0 > ... > t_L visited (Strided: uniform in t;
+// Spaced: t ~ (k/n)^power; Karras: sigma^(1/rho) uniform between sigma_T and
+// sigma_1, as in Karras et al. 2022; the last two put more moves at low
+// noise); strided plans recompute A, B, C from the two levels of each move.
 //
-// Langevin dynamics (MATH.md section 9) moves
+// Langevin dynamics (lessons/11-langevin.md section 1) moves
 //
 //	x <- x + (h/2) grad log p(x) + sqrt(h) z;
 //
 // annealed Langevin runs it on each q_t of a plan with h = Ratio (1 - a_t).
 //
-// Guidance (MATH.md section 7): classifier guidance uses
-// grad log q_t(x) + (1 + gamma) grad log q_t(y | x) from any
+// Guidance (lessons/08-classifier-guidance.md section 3,
+// lessons/09-classifier-free-guidance.md sections 1, 2 and 4): classifier
+// guidance uses grad log q_t(x) + (1 + gamma) grad log q_t(y | x) from any
 // ClassifierGradient; classifier-free guidance D(x|y) + gamma (D(x|y) -
 // D(x|Empty)); the tempered score a grad log q_t(x).
 //

@@ -1,7 +1,9 @@
-// Guidance wrappers (MATH.md section 7): classifier guidance from any source
-// of grad log q_t(y | x), classifier-free guidance from any conditional
-// denoiser, and the tempered score. Each wrapper is itself a toy.Denoiser
-// and a toy.Scorer, so every sampler runs guided without knowing it.
+// Guidance wrappers (lessons/08-classifier-guidance.md section 3,
+// lessons/09-classifier-free-guidance.md sections 1, 2 and 4): classifier
+// guidance from any source of grad log q_t(y | x), classifier-free guidance
+// from any conditional denoiser, and the tempered score. Each wrapper is
+// itself a toy.Denoiser and a toy.Scorer, so every sampler runs guided
+// without knowing it.
 
 package sample
 
@@ -113,10 +115,10 @@ func (g *ClassifierGuided) Score(dst, x []float64, alpha float64, y []int) []flo
 //
 //	D~(x | y) = D(x | y) + gamma (D(x | y) - D(x | Empty)),
 //
-// which is the score s(x | y) + gamma (s(x | y) - s(x | Empty)) of MATH.md
-// section 7 (the score is affine in D with coefficients that do not depend
-// on the label). Points labelled Empty get D(x | Empty); gamma = 0 is plain
-// conditional sampling.
+// which is the score s(x | y) + gamma (s(x | y) - s(x | Empty)) of
+// lessons/09-classifier-free-guidance.md section 2 (the score is affine in D
+// with coefficients that do not depend on the label). Points labelled Empty
+// get D(x | Empty); gamma = 0 is plain conditional sampling.
 type CFG struct {
 	cond  toy.Denoiser
 	gamma float64

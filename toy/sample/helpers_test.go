@@ -179,9 +179,9 @@ func coordMoments(x []float64, d, k int) (mean, v float64) {
 	return mean, v / (n - 1)
 }
 
-// flowError returns the mean |log p_flow - log q_0| of the Heun PF-ODE map
-// on plan p from the points xT ~ N(0, I), with the exact density of m
-// (MATH.md section 10; metrics.FlowLogLik).
+// flowError returns the mean |log p_flow - log q_0| of the Heun PF-ODE map on
+// plan p from the points xT ~ N(0, I), with the exact density of m
+// (lessons/10-deterministic-sampling.md section 5; metrics.FlowLogLik).
 func flowError(t *testing.T, m analytic.Mixture, p *sample.Plan, xT []float64) float64 {
 	t.Helper()
 	f, err := (&sample.ODE{Plan: p, Heun: true}).Map(m)

@@ -1,5 +1,5 @@
-// Langevin dynamics (MATH.md section 9): unadjusted on a fixed density, and
-// annealed across the noise levels of a schedule.
+// Langevin dynamics (lessons/11-langevin.md sections 1 to 4): unadjusted on a
+// fixed density, and annealed across the noise levels of a schedule.
 
 package sample
 

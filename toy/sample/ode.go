@@ -1,5 +1,5 @@
-// The probability-flow ODE (MATH.md section 8) solved with Euler or Heun
-// steps in the noise level sigma.
+// The probability-flow ODE (lessons/10-deterministic-sampling.md sections 1
+// and 3) solved with Euler or Heun steps in the noise level sigma.
 
 package sample
 
@@ -115,9 +115,10 @@ func (o *ODE) Map(den toy.Denoiser) (*Map, error) {
 	}}, nil
 }
 
-// Inversion runs the deterministic DDIM map backwards, x_0 -> x_T (MATH.md
-// section 8): the plan is walked from its last level to its first. The
-// move from the level a_s up to a_t < a_s solves the DDIM step
+// Inversion runs the deterministic DDIM map backwards, x_0 -> x_T
+// (lessons/10-deterministic-sampling.md section 4): the plan is walked from
+// its last level to its first. The move from the level a_s up to a_t < a_s
+// solves the DDIM step
 //
 //	xbar_s = xbar_t - (sigma_t - sigma_s) eps^(x_t, a_t)
 //

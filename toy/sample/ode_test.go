@@ -26,7 +26,8 @@ func gaussFlow(x, mu []float64, s, aFrom, aTo float64) []float64 {
 
 // For Gaussian data the probability-flow ODE is solved in closed form
 // (gaussFlow). Halving the step must halve the error of the first-order
-// methods (Euler, and the drift sampler of MATH.md section 8, whose drift
+// methods (Euler, and the drift sampler of
+// lessons/10-deterministic-sampling.md section 3, whose drift
 // -(C^2/2) grad log q is the ODE's only to first order) and quarter the
 // Heun error (second order); the asymptotic ratios 2 and 4 are checked
 // within [1.6, 2.5] and above 3.2, on moves t = 520 -> 20 of the linear

@@ -1,6 +1,6 @@
-// The general reverse-process sampler: DDPM, DDIM (eta) and the
-// deterministic drift sampler of MATH.md section 8 as settings of one step,
-// with an optional Langevin corrector (predictor-corrector).
+// The general reverse-process sampler: DDPM, DDIM (eta) and the deterministic
+// drift sampler of lessons/10-deterministic-sampling.md section 3 as settings
+// of one step, with an optional Langevin corrector (predictor-corrector).
 
 package sample
 
@@ -27,7 +27,8 @@ import (
 //
 //	Drift = false (DDIM family, Song et al. 2021 eq. 12):
 //	  x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) eps^ + c z,   eps^ = (x_t - sqrt(a_t) D) / sqrt(1 - a_t)
-//	Drift = true (MATH.md section 8; noise g z traded for the drift -(g^2/2) grad log q_t):
+//	Drift = true (lessons/10-deterministic-sampling.md sections 2 and 3;
+//	  noise g z traded for the drift -(g^2/2) grad log q_t):
 //	  x_s = A x_t + B D + c z - ((C^2 - c^2) / 2) grad log q_t(x_t),
 //	  grad log q_t(x_t) = (sqrt(a_t) D - x_t) / (1 - a_t)
 //
@@ -57,7 +58,8 @@ type Sampler struct {
 	// variance beta~, for which Eta = 1 is exactly DDPM and Eta = 0 DDIM.
 	Variance toy.Variance
 	// Drift chooses how the withheld noise variance is made up (see above):
-	// false is the DDIM mean, true the score drift of MATH.md section 8.
+	// false is the DDIM mean, true the score drift of
+	// lessons/10-deterministic-sampling.md section 3.
 	Drift bool
 	// Corrector, when Iters > 0, runs Langevin moves after each step.
 	Corrector Corrector
@@ -66,7 +68,8 @@ type Sampler struct {
 }
 
 // Corrector is the Langevin corrector of a predictor-corrector sampler
-// (MATH.md section 9): after the move to level a_s < 1 it runs Iters moves
+// (lessons/11-langevin.md section 5): after the move to level a_s < 1 it runs
+// Iters moves
 //
 //	x <- x + (h/2) grad log q_s(x) + sqrt(h) z,   h = Ratio (1 - a_s),
 //
@@ -88,7 +91,8 @@ func DDPM(p *Plan, v toy.Variance) *Sampler {
 // DDIM returns the DDIM sampler with noise share eta.
 func DDIM(p *Plan, eta float64) *Sampler { return &Sampler{Plan: p, Eta: eta} }
 
-// DriftSampler returns the deterministic sampler of MATH.md section 8.
+// DriftSampler returns the deterministic sampler of
+// lessons/10-deterministic-sampling.md section 3.
 func DriftSampler(p *Plan) *Sampler { return &Sampler{Plan: p, Drift: true} }
 
 // ErrNoSource is returned when a stochastic run is given no random source.
@@ -131,11 +135,11 @@ func (c Corrector) check() error {
 	return nil
 }
 
-// coefficients returns A, B and C of move k (toy.Coefficients), except
-// that the move to the data level alpha = 1 has no noise (C = 0) whatever
-// the variance: "no noise at the last step" (MATH.md section 2, Ho et al.
-// 2020, Algorithm 2). The posterior variance is 0 there anyway; C^2 = beta
-// would only blur the samples by the last level's noise.
+// coefficients returns A, B and C of move k (toy.Coefficients), except that
+// the move to the data level alpha = 1 has no noise (C = 0) whatever the
+// variance: "no noise at the last step" (lessons/04-ancestral-sampling.md
+// section 1; Ho et al. 2020, Algorithm 2). The posterior variance is 0 there
+// anyway; C^2 = beta would only blur the samples by the last level's noise.
 func (s *Sampler) coefficients(k int) (A, B, C float64) {
 	as := s.Plan.Alpha(k)
 	A, B, C = toy.Coefficients(s.Plan.Alpha(k-1), as, s.Variance)
@@ -221,7 +225,7 @@ func (s *Sampler) move(dst, x, buf []float64, den toy.Denoiser, y []int, k int, 
 }
 
 // langevin does one unadjusted Langevin move x <- x + (h/2) g + sqrt(h) z
-// with the score g (MATH.md section 9).
+// with the score g (lessons/11-langevin.md section 1).
 func langevin(x, g []float64, h float64, d int, st *streams) {
 	sh := math.Sqrt(h)
 	st.reseed()

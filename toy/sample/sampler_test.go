@@ -177,10 +177,11 @@ func TestMoveKeepsMarginals(t *testing.T) {
 //
 // and in the drift mode the mean is the DDPM mean A x_t + B x0 minus
 // ((C^2 - c^2) / 2) times the score (sqrt(a_t) x0 - x_t) / (1 - a_t)
-// (MATH.md section 8). This pins what Eta means; the marginal test above
-// holds for any noise share. With n particles the mean is checked within 4
-// standard errors c / sqrt(n), the variance within 4 c^2 sqrt(2 / n); at
-// eta = 0 the move is deterministic (rounding level).
+// (lessons/10-deterministic-sampling.md sections 1 to 3). This pins what Eta
+// means; the marginal test above holds for any noise share. With n particles
+// the mean is checked within 4 standard errors c / sqrt(n), the variance
+// within 4 c^2 sqrt(2 / n); at eta = 0 the move is deterministic (rounding
+// level).
 func TestMoveConditionalLaw(t *testing.T) {
 	x0, m, p := onePointMove(t)
 	at, as := p.Alpha(0), p.Alpha(1)
@@ -216,11 +217,11 @@ func TestMoveConditionalLaw(t *testing.T) {
 	}
 }
 
-// The last move, to alpha = 1, adds no noise in any setting (MATH.md
-// section 2: "no noise at the last step"): with the exact denoiser of one
-// point x0 (D = x0 everywhere) a move from t = 10 to 0 lands every particle
-// on x0 exactly (A = 0, B = 1), also with C^2 = beta, which would otherwise
-// scatter them by sqrt(1 - alpha_10) = 0.05.
+// The last move, to alpha = 1, adds no noise in any setting
+// (lessons/04-ancestral-sampling.md section 1: "no noise at the last step"):
+// with the exact denoiser of one point x0 (D = x0 everywhere) a move from
+// t = 10 to 0 lands every particle on x0 exactly (A = 0, B = 1), also with
+// C^2 = beta, which would otherwise scatter them by sqrt(1 - alpha_10) = 0.05.
 func TestLastMoveHasNoNoise(t *testing.T) {
 	x0 := []float64{1, -2}
 	m, err := analytic.NewDelta(2, x0, nil, nil)
