@@ -78,7 +78,8 @@ func TestBookMaths(t *testing.T) {
 		name, path string
 		maths      int
 	}
-	pages := []page{{"book-index", index, mathCount(t, filepath.Join(lessons, "README.md"))}}
+	pages := []page{{"book-index", index, mathCount(t, filepath.Join(lessons, "README.md"))},
+		{"book-notation", filepath.Join(dir, book.NotationPage), mathCount(t, filepath.Join(lessons, "notation.md"))}}
 	for _, l := range course.Lessons() {
 		pages = append(pages, page{"book-" + l.ID, filepath.Join(dir, l.ID+".html"), mathCount(t, filepath.Join(lessons, l.ID+".md"))})
 	}
