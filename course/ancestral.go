@@ -155,6 +155,7 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 		viz.Paths("Trajectories x_T → x_0", runs, viz.TrajOpts{MaxPaths: 60}),
 		viz.Animate("The chains moving, t = T → 0", runs, viz.TrajOpts{MaxPaths: 400}),
 	)
+	ancestralClaims(r)
 	return r, nil
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
-	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 )
 
@@ -956,22 +955,6 @@ func TestLesson12HitFrequencies(t *testing.T) {
 	if chi2 > 61.10 {
 		t.Errorf("chi-square %v with 31 degrees of freedom, above 61.10 (counts %v)", chi2, counts)
 	}
-}
-
-// bayesAccuracy is the share of n fresh points of the two-class data that
-// the exact classifier q_0(y | x) assigns to their own class, and its
-// binomial standard error.
-func bayesAccuracy(n int) (float64, float64) {
-	m := load("two-classes", 10, pcg(1)).Exact
-	comp := make([]int, n)
-	x := m.Sample(make([]float64, 2*n), comp, 1, pcg(40))
-	lab := m.Labels()
-	y := make([]int, n)
-	for i, c := range comp {
-		y[i] = lab[c]
-	}
-	b := metrics.ClassAccuracy(m, x, y)
-	return b, math.Sqrt(b * (1 - b) / float64(n))
 }
 
 // Lesson 2, claim 1: the posterior weights at the extremes the lesson

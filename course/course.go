@@ -55,9 +55,10 @@ type Number struct {
 }
 
 // Result is what an experiment hands to a notebook, a page of the book or a
-// test: its numbers and its charts.
+// test: its numbers, the lesson's claims checked on them, and its charts.
 type Result struct {
 	Numbers []Number
+	Claims  []Claim
 	Charts  []*viz.Chart
 }
 
@@ -85,13 +86,22 @@ func (r *Result) Table() string {
 	return b.String()
 }
 
-// String formats the numbers as aligned plain text, one per line.
+// String formats the claims (verdict, sentence, measured value against the
+// bound), then the numbers as aligned plain text, one per line.
 func (r *Result) String() string {
+	var b strings.Builder
+	if len(r.Claims) > 0 {
+		held, total := r.Held()
+		fmt.Fprintf(&b, "Claims: %d of %d hold\n", held, total)
+		for _, c := range r.Claims {
+			fmt.Fprintf(&b, "[%s] %s\n        %s = %s, bound %s\n", c.Verdict(), c.Text, c.Name, c.Measured(), c.BoundText())
+		}
+		b.WriteString("\nNumbers:\n")
+	}
 	w := 0
 	for _, n := range r.Numbers {
 		w = max(w, len(n.Name))
 	}
-	var b strings.Builder
 	for _, n := range r.Numbers {
 		fmt.Fprintf(&b, "%-*s  %11.4g  %s\n", w, n.Name, n.Value, n.Note)
 	}

@@ -174,6 +174,7 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 			viz.LinePanel{Title: "mean |log p_F − log q_0| (exact 2-D likelihood)", XName: "steps", YName: "nats", LogY: true,
 				Series: []viz.Series{{Name: "DDIM", X: ks, Y: gaps}}}),
 	)
+	deterministicClaims(r, ds)
 	return r, nil
 }
 

@@ -131,6 +131,7 @@ func Forward(cfg Config, fs ForwardSetup) (*Result, error) {
 		viz.Schedules("Linear and cosine schedules", curves(lin), curves(cos)),
 		viz.Plane(fs.Dataset+" diffusing (linear schedule): samples over the exact q_t", scenes, viz.PlaneOpts{PerPanel: true}),
 	)
+	forwardClaims(r)
 	return r, nil
 }
 

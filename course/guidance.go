@@ -139,6 +139,7 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 		viz.Plane("Conditional samples per class", scenes, viz.PlaneOpts{Classes: classNames(ds.Classes), Cols: 2, PerPanel: true}),
 		viz.Plane("The noisy class posterior across t", post, viz.PlaneOpts{DensityLabel: "q_t(0 | x)", Cols: 2}),
 	)
+	conditionalClaims(r, gs)
 	return r, nil
 }
 
@@ -381,6 +382,7 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 		r.Charts = append(r.Charts,
 			viz.Quiver("Trained classifier gradient ∇log C_t(0 | x) at t = 300", g, clf.Grad(nil, g.Points(), a, labels(g.Len(), 0)), viz.QuiverOpts{Label: "|∇log C_t(y|x)|"}))
 	}
+	classifierGuidanceClaims(r, cfg, gs)
 	return r, nil
 }
 
@@ -461,6 +463,7 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r.add("sharpen/ddpm_var_se", v*math.Sqrt(2/float64(len(xs))), "its Monte Carlo standard error")
 	r.add("sharpen/guided_theory", 1/(2*gs.Sharpen-1), "1/(2a - 1): what the tempered reverse process gives")
 	r.add("sharpen/tilted_target", 1/gs.Sharpen, "1/a: the variance of the sharpened density q_0^a")
+	cfgClaims(r, gs)
 	return r, nil
 }
 

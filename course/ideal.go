@@ -173,6 +173,7 @@ func Ideal(cfg Config, is IdealSetup) (*Result, error) {
 			viz.Quiver(fmt.Sprintf("Denoiser field D*_t(x) - x at t = %d", t), g, d, viz.QuiverOpts{Label: "|D* - x|", Train: ds.Points}),
 			viz.Quiver(fmt.Sprintf("Score field ∇log q_t at t = %d", t), g, m.Score(nil, x, a, nil), viz.QuiverOpts{Label: "|∇log q_t|", Train: ds.Points}))
 	}
+	idealClaims(r)
 	return r, nil
 }
 

@@ -150,6 +150,7 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 		viz.Animate("Chains moving: plain vs annealed", runs, viz.TrajOpts{MaxPaths: 400}),
 		viz.Plane("Predictor-corrector on eight Gaussians", scenes, viz.PlaneOpts{PerPanel: true}),
 	)
+	langevinClaims(r)
 	return r, nil
 }
 

@@ -128,6 +128,7 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 		{Title: "trained network", Train: ds.Points, Points: net},
 		{Title: "fresh data", Train: ds.Points, Points: fresh},
 	}, viz.PlaneOpts{}))
+	memorisationClaims(r)
 	return r, nil
 }
 

@@ -143,6 +143,7 @@ func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress)
 			viz.LinePanel{Title: "matched linear step s(t) for cosine step t", XName: "cosine step t", YName: "linear step s", Series: []viz.Series{{Name: "s(t)", X: ts, Y: match}}}),
 		viz.Plane("One denoiser, several schedules", scenes, viz.PlaneOpts{PerPanel: true}),
 	)
+	rescheduleClaims(r, rs)
 	return r, nil
 }
 

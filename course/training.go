@@ -150,6 +150,7 @@ func Training(cfg Config, ts TrainSetup, tr *Trained) (*Result, error) {
 	r.Charts = append(r.Charts, viz.Lines("ELBO weights w_t = B_t² / (2 C_t²)",
 		viz.LinePanel{Title: "w_t", XName: "step t", YName: "w_t", LogY: true,
 			Series: []viz.Series{{Name: "C² = β̃_t", X: wT, Y: wPost}, {Name: "C² = β_t", X: wT, Y: wBeta}}}))
+	trainingClaims(r)
 	return r, nil
 }
 

@@ -19,6 +19,12 @@
 //
 // The book runs -jobs lessons' experiments at once (default 2); every
 // lesson has its own seed, so the numbers do not depend on -jobs.
+//
+// Each lesson checks its claims on its own numbers. The command prints
+// "N of M claims hold", names each claim that fails and then exits with
+// status 1. It does so with -quick too: the course's tests check every
+// claim at the quick sizes, so a claim failing there is a real failure, not
+// noise of a preview.
 package main
 
 import (
@@ -29,6 +35,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,8 +49,12 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// lessonRun, when not nil, replaces the lessons' experiments (tests).
+var lessonRun func(ctx context.Context, l course.Lesson, cfg course.Config, p course.Progress) (*course.Result, error)
+
 // run is main without the process: it parses args, writes the gallery and
-// returns the exit status (0 done, 1 failed, 2 bad usage).
+// returns the exit status (0 done, 1 failed or a lesson's claim does not
+// hold, 2 bad usage).
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("difftoy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -93,6 +104,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !*quiet {
 		o.Progress = progress(stderr, tty, start)
 	}
+	failed := false // a lesson's claim does not hold
 	links := []viz.Link{{Text: "Chart gallery", Href: "gallery/index.html", Note: "every chart kind, from experiments on the exact mixtures"}}
 	if _, err := gallery.Write(filepath.Join(*out, "gallery"), o); err != nil {
 		fmt.Fprintf(stderr, "difftoy: %v\n", err)
@@ -101,7 +113,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *withBook {
 		cfg := course.DefaultConfig()
 		cfg.Seed, cfg.Quick = *seed, *quick
-		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up}
+		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up, Run: lessonRun}
+		var claims claimTally
+		bo.Claims = claims.add
 		if !*quiet {
 			var mu sync.Mutex
 			bo.Progress = func(done, total int, title string, took time.Duration) {
@@ -126,6 +140,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		links = append([]viz.Link{{Text: "The book", Href: "book/index.html", Note: "every lesson: its text with its experiment's numbers and charts"}}, links...)
+		failed = claims.report(stdout, stderr)
 	}
 	index := filepath.Join(*out, "index.html")
 	top := viz.NewPage("difftoy").Text("Diffusion models on 2-D toy data, checked against the exact answer. Every page works offline.").Links(links...)
@@ -137,6 +152,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		index = abs
 	}
 	fmt.Fprintf(stdout, "written in %.1fs; open file://%s\n", time.Since(start).Seconds(), filepath.ToSlash(index))
+	if failed {
+		return 1
+	}
 	return 0
 }
 
@@ -165,4 +183,42 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// claimTally collects the lessons' claims as their experiments end.
+type claimTally struct {
+	lessons []course.Lesson
+	claims  [][]course.Claim
+}
+
+func (c *claimTally) add(l course.Lesson, cs []course.Claim) {
+	c.lessons = append(c.lessons, l)
+	c.claims = append(c.claims, cs)
+}
+
+// report prints "N of M claims hold" to stdout and each failing claim to
+// stderr, in the lessons' order, and says whether any failed.
+func (c *claimTally) report(stdout, stderr io.Writer) (failed bool) {
+	held, total := 0, 0
+	order := map[string]int{}
+	for i, l := range course.Lessons() {
+		order[l.ID] = i
+	}
+	idx := make([]int, len(c.lessons))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return order[c.lessons[a].ID] - order[c.lessons[b].ID] })
+	for _, i := range idx {
+		for _, cl := range c.claims[i] {
+			total++
+			if cl.Holds() {
+				held++
+				continue
+			}
+			fmt.Fprintf(stderr, "difftoy: %s: claim fails: %s (%s = %s, bound %s)\n", c.lessons[i].ID, cl.Text, cl.Name, cl.Measured(), cl.BoundText())
+		}
+	}
+	fmt.Fprintf(stdout, "%d of %d claims hold\n", held, total)
+	return held < total
 }

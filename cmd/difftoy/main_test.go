@@ -2,14 +2,54 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"difftoy/course"
 	"difftoy/viz/gallery"
 )
+
+// TestRunClaims: with stand-in experiments, one claim per lesson, the
+// command counts the claims that hold, names the one that fails and exits
+// with status 1; when all hold it exits with 0.
+func TestRunClaims(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every gallery experiment (a few seconds)")
+	}
+	for _, tc := range []struct {
+		failing string // the lesson whose claim fails, "" none
+		code    int
+		count   string
+	}{
+		{"", 0, "12 of 12 claims hold\n"},
+		{"05-changing-schedule", 1, "11 of 12 claims hold\n"},
+	} {
+		lessonRun = func(_ context.Context, l course.Lesson, _ course.Config, _ course.Progress) (*course.Result, error) {
+			v := 1.0
+			if l.ID == tc.failing {
+				v = 5
+			}
+			return &course.Result{Claims: []course.Claim{{Text: "The stand-in of " + l.ID + " is below 2.", Name: "stand-in", Value: v, Op: course.Below, Bound: 2}}}, nil
+		}
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"-out", t.TempDir(), "-quiet", "-quick"}, &stdout, &stderr)
+		lessonRun = nil
+		if code != tc.code {
+			t.Errorf("failing %q: run = %d, want %d; stderr:\n%s", tc.failing, code, tc.code, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), tc.count) {
+			t.Errorf("failing %q: stdout %q does not say %q", tc.failing, stdout.String(), tc.count)
+		}
+		fails := strings.Count(stderr.String(), "claim fails")
+		if tc.failing == "" && fails != 0 || tc.failing != "" && (fails != 1 || !strings.Contains(stderr.String(), "The stand-in of "+tc.failing+" is below 2. (stand-in = 5, bound < 2)")) {
+			t.Errorf("failing %q: stderr does not name exactly the failing claim:\n%s", tc.failing, stderr.String())
+		}
+	}
+}
 
 func TestRunWritesGallery(t *testing.T) {
 	if testing.Short() {

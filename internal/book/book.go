@@ -25,7 +25,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +59,9 @@ type Options struct {
 	Progress func(done, total int, title string, took time.Duration)
 	// Step, when not nil, receives each experiment's own progress (training).
 	Step func(lesson, note string, done, total int)
+	// Claims, when not nil, receives each lesson's checked claims as its
+	// experiment ends (one call at a time).
+	Claims func(l course.Lesson, claims []course.Claim)
 	// Up, when set, is a link shown above the index's title.
 	Up *viz.Link
 }
@@ -156,14 +158,10 @@ func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg 
 		size = "quick (smaller samples, shorter training)"
 	}
 	p.HTML(template.HTML(fmt.Sprintf(`<h2 id="experiment">The experiment</h2>
-<p>Run by the main job (<code>-seed %d</code>, %s sizes): the numbers the lesson discusses, then its charts. The notebook <code>%s</code> runs the same experiment with cells to change.</p>`,
+<p>Run by the main job (<code>-seed %d</code>, %s sizes): the lesson's claims checked on this run's numbers (every number of the run is folded under the table), then its charts. The notebook <code>%s</code> runs the same experiment with cells to change.</p>`,
 		cfg.Seed, size, html.EscapeString(l.Notebook))))
-	if len(res.Numbers) > 0 {
-		var rows [][]string
-		for _, n := range res.Numbers {
-			rows = append(rows, []string{n.Name, strconv.FormatFloat(n.Value, 'g', 4, 64), n.Note})
-		}
-		p.Table([]string{"quantity", "value", "meaning"}, rows)
+	if len(res.Claims) > 0 || len(res.Numbers) > 0 {
+		p.HTML(ClaimsHTML(res))
 	}
 	p.Add(res.Charts...)
 	if t.Split {
@@ -262,6 +260,9 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 				}
 				mu.Lock()
 				done++
+				if o.Claims != nil {
+					o.Claims(l, res.Claims)
+				}
 				if o.Progress != nil {
 					o.Progress(done, len(lessons), texts[i].Title, took)
 				}

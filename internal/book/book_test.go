@@ -64,7 +64,9 @@ func (f *fakeRun) run(_ context.Context, l course.Lesson, cfg course.Config, _ c
 	xs := []float64{0, 1, 2, 3}
 	c := viz.Lines("fake "+l.ID, viz.LinePanel{Title: "a line", XName: "t", YName: "value",
 		Series: []viz.Series{{Name: "y", X: xs, Y: []float64{0, 1, 4, 9}}}})
-	return &course.Result{Numbers: []course.Number{{Name: "n_" + l.ID[:2], Value: math.Pi, Note: "a number"}}, Charts: []*viz.Chart{c}}, nil
+	return &course.Result{Numbers: []course.Number{{Name: "n_" + l.ID[:2], Value: math.Pi, Note: "a number"}},
+		Claims: []course.Claim{{Ref: 2, Text: "Pi is below four in " + l.ID[:2] + ".", Name: "pi", Value: math.Pi, Op: course.Below, Bound: 4}},
+		Charts: []*viz.Chart{c}}, nil
 }
 
 var href = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
@@ -134,7 +136,7 @@ func TestWrite(t *testing.T) {
 		}
 		// Order: section 1 of the text, the experiment, its number, its
 		// chart, then "What to look for".
-		marks := []string{"<h2>1. ", `<h2 id="experiment">The experiment</h2>`, "n_" + l.ID[:2], `id="difftoy-chart-1"`, "<h2>What to look for", "<h2>Exercises</h2>"}
+		marks := []string{"<h2>1. ", `<h2 id="experiment">The experiment</h2>`, "Claims checked on this run: 1 of 1 hold", "Pi is below four in " + l.ID[:2], "<details>", "n_" + l.ID[:2], `id="difftoy-chart-1"`, "<h2>What to look for", "<h2>Exercises</h2>"}
 		at := -1
 		for _, m := range marks {
 			j := strings.Index(s, m)
@@ -144,6 +146,44 @@ func TestWrite(t *testing.T) {
 			}
 			at = j
 		}
+	}
+}
+
+// TestClaimsHTML: each claim is a row with its sentence, the measured value
+// with its standard error, the bound and the verdict; the count in the
+// heading counts the claims that hold; the numbers are folded away.
+func TestClaimsHTML(t *testing.T) {
+	res := &course.Result{
+		Numbers: []course.Number{{Name: "raw/energy_ratio", Value: 1.25, Note: "a <raw> number"}},
+		Claims: []course.Claim{
+			{Ref: 4, Text: "Samples match the data.", Name: "energy ratio", Value: 1.25, Op: course.Below, Bound: 3},
+			{Ref: 6, Text: "Matching beats no matching.", Name: "matched", Value: 4.64, SE: 0.1, Op: course.Below, Bound: 3.25, Against: "no matching"},
+			{Text: "The share is a third.", Name: "share", Value: 0.34, Op: course.Near, Bound: 1.0 / 3, Hi: 0.02},
+		},
+	}
+	s := string(ClaimsHTML(res))
+	rows := strings.Split(s, "<tr")
+	want := [][]string{
+		{"<td>4</td>", "Samples match the data.", "energy ratio: 1.25", "&lt; 3", "✓ holds"},
+		{`class="fails"`, "<td>6</td>", "Matching beats no matching.", "matched: 4.64 ± 0.1", "&lt; 3.25 (no matching)", "✗ FAILS"},
+		{"<td></td>", "The share is a third.", "share: 0.34", "0.3333 ± 0.02", "✓ holds"},
+	}
+	if len(rows) != 1+1+len(want)+2 {
+		t.Fatalf("%d table rows, want a header and %d claims, then the numbers' header and one number:\n%s", len(rows)-1, len(want), s)
+	}
+	for i, w := range want {
+		for _, part := range w {
+			if !strings.Contains(rows[2+i], part) {
+				t.Errorf("claim row %d lacks %q: %s", i, part, rows[2+i])
+			}
+		}
+	}
+	if !strings.Contains(s, "Claims checked on this run: 2 of 3 hold") {
+		t.Errorf("heading does not count 2 of 3 claims holding:\n%s", s)
+	}
+	d := strings.Index(s, "<details>")
+	if d < 0 || d > strings.Index(s, "raw/energy_ratio") || !strings.Contains(s, "a &lt;raw&gt; number") {
+		t.Errorf("numbers not folded in <details> after the claims, or not escaped:\n%s", s)
 	}
 }
 

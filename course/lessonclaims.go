@@ -1,0 +1,328 @@
+// Each lesson's claims, checked on the numbers of its run. The bounds are
+// the lesson's ("Claims checked by the tests"); Ref is the claim's number
+// there. Where the bound is statistical:
+//   - "in standard errors" numbers are deviations in Monte Carlo or binomial
+//     standard errors; a bound of 3 (4 when the number is the largest of
+//     about ten comparisons) fails a correct sampler with probability below
+//     1 percent;
+//   - energy ratios are the energy distance over its mean under a perfect
+//     sampler (see EnergyCheck); a correct sampler stays below 3;
+//   - "to rounding" is 1e-12 for quantities of order 1, 1e-9 for relative
+//     errors of differences that lose about four digits.
+
+package course
+
+import (
+	"fmt"
+	"math"
+
+	"difftoy/toy/metrics"
+)
+
+// cl starts a claim: lesson claim ref, the sentence, the name of the value,
+// the value, how it compares with the bound.
+func cl(ref int, text, name string, v float64, op Op, bound float64) Claim {
+	return Claim{Ref: ref, Text: text, Name: name, Value: v, Op: op, Bound: bound}
+}
+
+func (c Claim) se(s float64) Claim     { c.SE = s; return c }
+func (c Claim) hi(h float64) Claim     { c.Hi = h; return c }
+func (c Claim) against(s string) Claim { c.Against = s; return c }
+func (r *Result) has(name string) bool { _, ok := r.Number(name); return ok }
+func (r *Result) claims(cs ...Claim)   { r.Claims = append(r.Claims, cs...) }
+func energyName(what string) string    { return what + ": energy distance / noise level" }
+func ratioClaim(ref int, text, what string, v float64) Claim {
+	return cl(ref, text, energyName(what), v, Below, 3)
+}
+
+// forwardClaims: lesson 1.
+func forwardClaims(r *Result) {
+	for _, s := range []struct {
+		key, name    string
+		lo, hi, half float64
+	}{
+		{"linear", "linear", 0.07, 0.09, 260},
+		{"cosine", "cosine", 0.45, 0.55, 497},
+	} {
+		ref := 2
+		if s.key == "cosine" {
+			ref = 3
+		}
+		r.claims(
+			cl(ref, "The "+s.name+" schedule keeps less than 1e-4 of the data's signal at t = T.", "α_T ("+s.name+")", r.value(s.key+"/alpha_T"), Below, 1e-4),
+			cl(ref, "Half way through the "+s.name+" schedule, α_500 lies in the lesson's interval.", "α_500 ("+s.name+")", r.value(s.key+"/alpha_500"), Between, s.lo).hi(s.hi),
+			cl(ref, "The "+s.name+" schedule first drops below α = 1/2 at the lesson's step.", "first t with α_t < 1/2 ("+s.name+")", r.value(s.key+"/half_step"), Near, s.half).hi(5),
+		)
+	}
+	r.claims(
+		cl(4, "The cosine α_t is above the linear one at every step from 1 to 990.", "steps of 990 with cosine above linear", r.value("cosine_above_linear"), AtLeast, 990),
+		// Ten comparisons (5 steps x 2 coordinates) each: bound 4.
+		cl(5, "Step-by-step chains have mean √α_t x_0 (largest of ten deviations, in standard errors).", "largest mean deviation (SE)", r.value("chain_mean_z"), Below, 4),
+		cl(5, "Step-by-step chains have variance 1 − α_t (largest of ten deviations, in standard errors).", "largest variance deviation (SE)", r.value("chain_var_z"), Below, 4),
+		ratioClaim(6, "Chains run step by step from the data match one-jump samples (largest over the steps).", "chain vs one jump", r.value("chain_vs_jump")),
+		ratioClaim(7, "Forward samples match exact samples of the closed-form q_t (largest over the steps).", "forward vs exact q_t", r.value("forward_vs_exact")),
+		ratioClaim(8, "At t = T the linear schedule's q_T is N(0, I).", "q_T vs N(0, I), linear", r.value("linear/qT_vs_normal")),
+		ratioClaim(8, "At t = T the cosine schedule's q_T is N(0, I).", "q_T vs N(0, I), cosine", r.value("cosine/qT_vs_normal")),
+	)
+}
+
+// idealClaims: lesson 2.
+func idealClaims(r *Result) {
+	r.claims(
+		cl(1, "The posterior weights sum to 1 to rounding.", "largest |Σ π_i − 1|", r.value("posterior_sum_error"), AtMost, 1e-12),
+		cl(2, "D*_t(x) lies in the convex hull of the data points.", "smallest barycentric coordinate", r.value("hull_min_barycentric"), AtLeast, -1e-12),
+		// Central differences with h = 1e-4: truncation h^2 |f'''| / 6 with
+		// |f'''| up to about (1 - alpha)^(-3/2) ~ 2e3 at t = 50 gives ~ 3e-6.
+		cl(3, "The closed-form score equals finite differences of log q_t within their error.", "largest relative gap", r.value("score_fd_error"), Below, 1e-4),
+		cl(4, "Tweedie's formula holds to rounding.", "largest relative gap", r.value("tweedie_error"), Below, 1e-12),
+		cl(5, "At t = 1 a noisy point keeps more than 1 − 1e-9 of the weight on its own point.", "smallest own weight", r.value("small_noise_min_weight"), Above, 1-1e-9),
+		// 1e-8 of the largest distance, plus rounding of the coordinates.
+		cl(5, "At t = 1 D*_1 returns the point, within 1e-8 of the largest distance.", "largest offset / largest distance", r.value("small_noise_offset"), Below, 1e-8+1e-15),
+		cl(6, "At t = T the weights are the prior's, within 0.05.", "largest |π_i − w_i|", r.value("prior_gap_T"), Below, 0.05),
+		cl(6, "At t = T the score is −x, within 0.05.", "largest |∇log q_T + x|", r.value("score_gap_T"), Below, 0.05),
+		// Eight comparisons (4 steps x 2 coordinates): bound 4.
+		cl(7, "The score has mean zero under q_t (largest of eight deviations, in standard errors).", "largest |mean score| (SE)", r.value("score_mean_z"), Below, 4),
+	)
+}
+
+// trainingClaims: lesson 3.
+func trainingClaims(r *Result) {
+	coefficientClaims(r)
+	r.claims(
+		cl(6, "The exact D* has the lowest loss: it never loses to the network by more than 3 standard errors.", "largest loss of D* to the network (SE)", r.value("optimality_z"), Below, 3),
+		cl(7, "loss(D) − loss(D*) = E‖D − D*‖² on the same samples (largest deviation, in standard errors).", "largest deviation (SE)", r.value("decomposition_z"), Below, 3),
+		cl(8, "At t = 1 the MMSE is below 1% of tr Cov(x_0).", "MMSE_1 / tr Cov", r.value("mmse_1_over_trcov"), Below, 0.01),
+		// MC relative error of MMSE_T with 3000 samples is about 0.3 percent.
+		cl(8, "At t = T the MMSE is within 1% of tr Cov(x_0).", "MMSE_T / tr Cov", r.value("mmse_T_over_trcov"), Near, 1).hi(0.01),
+	)
+	if r.has("excess_mean") {
+		r.claims(cl(9, "The trained network's error is below the best constant denoiser's.", "E‖D − D*‖² of the network", r.value("excess_mean"), Below, r.value("trivial_mean")).against("best constant denoiser"))
+	}
+	r.claims(cl(9, "The training loss falls.", "mean loss, last steps", r.value("loss_last"), Below, r.value("loss_first")).against("first steps"))
+}
+
+// coefficientClaims: the reverse coefficients (lessons 3 and 4).
+func coefficientClaims(r *Result) {
+	r.claims(
+		cl(1, "B_t = √α_{t−1} − A_t √α_t to rounding.", "largest |B_t − formula|", r.value("coef/B_error"), Below, 1e-12),
+		// Relative errors: 1 - alpha at t = 2 is 3e-4, so differences of
+		// order-1 terms lose about 4 digits.
+		cl(1, "β̃_t = (1 − α_{t−1}) − A_t² (1 − α_t) to rounding.", "largest relative gap", r.value("coef/var_error"), Below, 1e-9),
+		cl(1, "β̃_t + B_t² (1 − α_t) = β_t to rounding (lesson 4, claim 2).", "largest relative gap", r.value("coef/var_sum_error"), Below, 1e-9),
+		cl(1, "A_1 = 0: the last step forgets x_1.", "A_1", r.value("coef/A_1"), Near, 0).hi(0),
+		cl(1, "B_1 = 1: the last step returns the denoiser's guess.", "B_1", r.value("coef/B_1"), Near, 1).hi(1e-15),
+		cl(1, "C_1 = 0: the last step adds no noise.", "C_1", r.value("coef/C_1"), Near, 0).hi(0),
+		cl(3, "0 < β̃_t < β_t at every step t ≥ 2.", "steps of 999 with 0 < β̃_t < β_t", r.value("coef/var_below_beta"), AtLeast, 999),
+		cl(4, "w_t = (SNR_{t−1} − SNR_t)/2 to rounding.", "largest relative gap", r.value("coef/w_snr_error"), Below, 1e-9),
+		cl(4, "With C² = β̃ the ELBO weight w_2 lies in (2600, 2800).", "w_2", r.value("w_2_posterior"), Between, 2600).hi(2800),
+		cl(4, "With C² = β̃ the ELBO weight w_T is below 1e-6.", "w_T", r.value("w_T_posterior"), Below, 1e-6),
+	)
+}
+
+// ancestralClaims: lesson 4.
+func ancestralClaims(r *Result) {
+	r.claims(
+		ratioClaim(4, "DDPM with the exact denoiser and C² = β̃ matches the data.", "exact DDPM, C² = β̃", r.value("exact/posterior")),
+		ratioClaim(4, "DDPM with the exact denoiser and C² = β matches the data.", "exact DDPM, C² = β", r.value("exact/beta")),
+		// The smallest distance between the three points (-1, 0), (1, 0),
+		// (0, 1.5) is sqrt(3.25) ~ 1.80.
+		cl(5, "On three points every sample lands on a point (within 1e-6 of the smallest distance between points).", "largest distance to a point", r.value("three/max_distance"), Below, 1e-6*math.Sqrt(3.25)),
+		cl(5, "On three points each point gets a third of the samples, within 3 binomial standard errors.", "largest share deviation (SE)", r.value("three/share_z"), Below, 3),
+		ratioClaim(6, "The exact DDPM chains match q_t at T/4, T/2 and 3T/4 (largest of the three).", "chains vs q_t", r.value("exact/marginals")),
+		cl(8, "For N(0, I) data and C² = β̃ the final variance is 0.991 ± 0.001.", "final variance, C² = β̃", r.value("gaussian/final_var_posterior"), Near, 0.991).hi(0.001),
+		cl(8, "For N(0, I) data and C² = β the final variance is 1 − β_1 to rounding.", "final variance, C² = β", r.value("gaussian/final_var_beta"), Near, 1-1e-4).hi(1e-12),
+	)
+	if r.has("trained/energy") {
+		r.claims(cl(9, "DDPM with the trained denoiser ends closer to the data than the starting noise.", "energy distance, trained samples", r.value("trained/energy"), Below, r.value("trained/noise_energy")).against("N(0, I)'s"))
+	}
+}
+
+// rescheduleClaims: lesson 5.
+func rescheduleClaims(r *Result, rs RescheduleSetup) {
+	r.claims(
+		ratioClaim(5, "The exact denoiser of the linear schedule, rescheduled to cosine steps, matches the data.", "exact D*, cosine steps", r.value("exact/cosine_matched")),
+		cl(7, fmt.Sprintf("With only %d respaced steps the exact denoiser's samples are visibly off the data.", rs.FewSteps), energyName(fmt.Sprintf("exact D*, %d steps", rs.FewSteps)), r.value("exact/few_steps"), Above, 3),
+	)
+	if r.has("trained/cosine_matched") {
+		r.claims(cl(6, "σ matching beats no matching for the trained denoiser on cosine steps.", energyName("σ matched"), r.value("trained/cosine_matched"), Below, r.value("trained/cosine_unmatched")).against("no matching"))
+	}
+}
+
+// parametrisationClaims: lesson 6.
+func parametrisationClaims(r *Result) {
+	r.claims(
+		cl(1, "D* converted to eps and back is D* to rounding.", "largest gap", r.value("eps_roundtrip_error"), Below, 1e-12),
+		cl(4, "Moving the optimum by c costs ‖c‖² in every reading (largest of four deviations, in standard errors).", "largest deviation (SE)", r.value("optimum_shift_z"), Below, 3),
+		cl(6, "For standardised data E‖v‖² = d (largest of four t, in standard errors).", "largest deviation (SE)", r.value("v_norm_z"), Below, 4),
+	)
+	for _, p := range []string{"x0", "eps", "score", "v"} {
+		if r.has(p + "/excess_weighted") {
+			r.claims(cl(7, "The "+p+" network, converted to x0, beats the best constant denoiser (α-weighted error).", "α-weighted E‖D − D*‖², "+p, r.value(p+"/excess_weighted"), Below, r.value(p+"/trivial_weighted")).against("best constant denoiser"))
+		}
+	}
+}
+
+// conditionalClaims: lesson 7; n samples per class, the Bayes accuracy
+// from 4000 fresh points.
+func conditionalClaims(r *Result, gs GuidanceSetup) {
+	r.claims(
+		cl(1, "The class posteriors sum to 1 to rounding.", "largest |Σ q_t(y|x) − 1|", r.value("tower/class_sum_error"), Below, 1e-12),
+		cl(2, "D*(x) = Σ_y q_t(y|x) D*(x|y) to rounding.", "largest gap", r.value("tower/denoiser_error"), Below, 1e-12),
+		cl(2, "The score is Σ_y q_t(y|x) ∇log q_t(x|y) to rounding.", "largest relative gap", r.value("tower/score_error"), Below, 1e-9),
+		cl(0, "With exact scores the CFG field equals the classifier-guidance field (lesson 9, claim 1).", "largest relative gap", r.value("tower/cfg_vs_cg_error"), Below, 1e-9),
+	)
+	for y := 0; ; y++ {
+		p := fmt.Sprintf("class%d/", y)
+		if !r.has(p + "bayes") {
+			break
+		}
+		b := r.value(p + "bayes")
+		// Binomial standard error of the two shares combined.
+		se := math.Sqrt(b*(1-b)/float64(gs.Samples) + b*(1-b)/4000)
+		r.claims(
+			ratioClaim(5, fmt.Sprintf("Exact conditional samples of class %d match the class.", y), fmt.Sprintf("class %d, exact", y), r.value(p+"exact_energy")),
+			cl(6, fmt.Sprintf("The classifier's share of exact class-%d samples is the Bayes accuracy (within 3 standard errors).", y), fmt.Sprintf("share of class %d", y), r.value(p+"exact_share"), Near, b).hi(3*se+1e-12).se(se).against("Bayes accuracy ± 3 SE"),
+		)
+		if r.has(p + "trained_share") {
+			s := r.value(p + "trained_share")
+			r.claims(
+				cl(7, fmt.Sprintf("Trained samples of class %d are assigned to it more often than chance.", y), fmt.Sprintf("share of class %d, trained", y), s, Above, 0.5).se(math.Sqrt(s*(1-s)/float64(gs.Samples))).against("q(y)"),
+				cl(7, fmt.Sprintf("Trained samples of class %d reach 0.8 of the Bayes accuracy.", y), fmt.Sprintf("share of class %d, trained", y), s, Above, 0.8*b).se(math.Sqrt(s*(1-s)/float64(gs.Samples))).against("0.8 × Bayes"),
+			)
+		}
+	}
+}
+
+// sweepClaims: guidance raises the mean exact class posterior from the
+// first gamma of the sweep to the last by more than three standard errors,
+// and never lowers it between neighbours by more than three.
+func sweepClaims(r *Result, ref int, prefix, who string, gammas []float64) {
+	if len(gammas) < 2 || !r.has(fmt.Sprintf("%s/posterior_gamma%g", prefix, gammas[0])) {
+		return
+	}
+	p := func(g float64) (float64, float64) {
+		return r.value(fmt.Sprintf("%s/posterior_gamma%g", prefix, g)), r.value(fmt.Sprintf("%s/posterior_se_gamma%g", prefix, g))
+	}
+	g0, g1 := gammas[0], gammas[len(gammas)-1]
+	a, sa := p(g0)
+	b, sb := p(g1)
+	se := math.Hypot(sa, sb)
+	r.claims(cl(ref, fmt.Sprintf("Guidance (%s) raises the class posterior from γ = %g to γ = %g by more than 3 standard errors.", who, g0, g1),
+		fmt.Sprintf("rise of mean q_0(y|x), %s", who), b-a, Above, 3*se).se(se).against("3 SE"))
+	worst := math.Inf(-1)
+	for i := 1; i < len(gammas); i++ {
+		a, sa := p(gammas[i-1])
+		b, sb := p(gammas[i])
+		worst = math.Max(worst, (a-b)/math.Hypot(sa, sb))
+	}
+	r.claims(cl(ref, fmt.Sprintf("Along the sweep (%s) the class posterior never falls by 3 standard errors.", who),
+		fmt.Sprintf("largest fall between neighbours (SE), %s", who), worst, Below, 3))
+}
+
+// classifierGuidanceClaims: lesson 8. The Bayes accuracy of clean data is
+// measured on 20 000 fresh points.
+func classifierGuidanceClaims(r *Result, cfg Config, gs GuidanceSetup) {
+	ds := load(gs.Dataset, 10, cfg.rng(1))
+	const nb = 20000
+	comp := make([]int, nb)
+	x := ds.Exact.Sample(make([]float64, 2*nb), comp, 1, cfg.rng(90))
+	lab := ds.Exact.Labels()
+	y := make([]int, nb)
+	for i, c := range comp {
+		y[i] = lab[c]
+	}
+	b := metrics.ClassAccuracy(ds.Exact, x, y)
+	n := float64(4 * gs.Samples)
+	se := math.Hypot(math.Sqrt(b*(1-b)/nb), math.Sqrt(b*(1-b)/n))
+	a1 := r.value("exact/accuracy_t1")
+	r.claims(cl(4, "At t = 1 the exact noisy classifier has the Bayes accuracy of clean data (within 3 binomial standard errors).", "accuracy at t = 1", a1, Near, b).hi(3 * se).se(se).against(fmt.Sprintf("Bayes accuracy %.4g ± 3 SE", b)))
+	// Near 0.5 the binomial standard error of n = 4 Samples is at most 0.5/sqrt(n).
+	r.claims(cl(4, "At t = T the exact classifier is right half the time: max_y q(y) = 1/2, within 0.03 and 3 standard errors.", "accuracy at t = T", r.value("exact/accuracy_t1000"), Near, 0.5).hi(0.03 + 3*0.5/math.Sqrt(n)))
+	ts := []int{1, 100, 200, 300, 400, 500, 600, 800, 1000}
+	rise := math.Inf(-1)
+	for i := 1; i < len(ts); i++ {
+		rise = math.Max(rise, r.value(fmt.Sprintf("exact/accuracy_t%d", ts[i]))-r.value(fmt.Sprintf("exact/accuracy_t%d", ts[i-1])))
+	}
+	// The binomial standard error of the difference of two accuracies is at
+	// most 0.5 sqrt(2/n); 3 of them.
+	r.claims(cl(4, "The exact classifier's accuracy does not rise with t (beyond 3 binomial standard errors).", "largest rise between neighbouring t", rise, Below, 3*0.5*math.Sqrt(2/n)))
+	if r.has("trained/cross_entropy_gap_z") {
+		r.claims(cl(5, "The exact posterior has the lowest cross-entropy: the trained classifier is never lower by 3 standard errors.", "smallest gap, trained − exact (SE)", r.value("trained/cross_entropy_gap_z"), Above, -3))
+	}
+	sweepClaims(r, 6, "exact classifier", "exact classifier", gs.Gammas)
+	for _, g := range []float64{0, 3} {
+		k := fmt.Sprintf("trained classifier/posterior_gamma%g", g)
+		if r.has(k) {
+			r.claims(cl(8, fmt.Sprintf("Guidance with the trained classifier at γ = %g favours the class: mean q_0(0|x) above q(0) = 1/2.", g), fmt.Sprintf("mean q_0(0|x), γ = %g", g), r.value(k), Above, 0.5).se(r.value(fmt.Sprintf("trained classifier/posterior_se_gamma%g", g))))
+		}
+	}
+}
+
+// cfgClaims: lesson 9.
+func cfgClaims(r *Result, gs GuidanceSetup) {
+	sweepClaims(r, 4, "exact", "exact scores", gs.Gammas)
+	sweepClaims(r, 4, "trained", "trained network", gs.Gammas)
+	if r.has("trained/excess") {
+		r.claims(cl(2, "Label dropout learns the conditional optimum: the network's error is below the best constant denoiser's.", "E‖D(x|y) − D*(x|y)‖²", r.value("trained/excess"), Below, r.value("trained/trivial")).against("best constant denoiser"))
+	}
+	v, th, se := r.value("sharpen/ddpm_var"), r.value("sharpen/guided_theory"), r.value("sharpen/ddpm_var_se")
+	r.claims(
+		cl(7, "Guided is not tilted: CFG samples at γ = 3 differ from the tilted density.", energyName("CFG vs tilted"), r.value("tilted/energy_ratio"), Above, 3),
+		// Within 3% of 1/(2a-1) (the lesson's claim) plus three MC standard errors.
+		cl(5, "Sharpening N(0, I) with a ∇log q_t gives DDPM variance 1/(2a − 1), within 3% and 3 standard errors.", "DDPM variance", v, Near, th).hi(0.03*th+3*se).se(se).against("1/(2a − 1)"),
+		cl(5, "That variance is far below the sharpened density's 1/a (by more than 0.1).", "DDPM variance", v, Below, r.value("sharpen/tilted_target")-0.1).se(se).against("1/a − 0.1"),
+	)
+}
+
+// deterministicClaims: lesson 10.
+func deterministicClaims(r *Result, ds DeterministicSetup) {
+	r.claims(
+		cl(6, "DDIM is deterministic: the same x_T gives the same x_0.", "largest difference of two runs", r.value("ddim/repeat_difference"), AtMost, 0),
+		ratioClaim(5, fmt.Sprintf("DDIM (η = 0, %d steps) with the exact D* matches the data.", ds.Steps), "DDIM", r.value("ddim/energy")),
+		ratioClaim(7, fmt.Sprintf("The drift sampler (%d steps) with exact scores matches the data.", ds.Steps), "drift sampler", r.value("drift/energy")),
+	)
+	e5, e100 := r.value("ddim5/energy"), r.value("ddim100/energy")
+	r.claims(
+		cl(5, "DDIM with 5 steps is further from the data than with 100.", energyName("DDIM, 5 steps"), e5, Above, e100).against("100 steps"),
+		ratioClaim(5, "DDIM with 100 steps is within the noise level.", "DDIM, 100 steps", e100),
+	)
+	g := []float64{r.value("ddim5/loglik_gap"), r.value("ddim20/loglik_gap"), r.value("ddim100/loglik_gap")}
+	r.claims(cl(12, "The exact 2-D likelihood gap falls as DDIM steps go 5, 20, 100.", "smallest fall of the gap", math.Min(g[0]-g[1], g[1]-g[2]), Above, 0))
+	e := []float64{r.value("inversion/error_10"), r.value("inversion/error_30"), r.value("inversion/error_100"), r.value("inversion/error_300")}
+	fall := math.Inf(1)
+	for i := 1; i < len(e); i++ {
+		fall = math.Min(fall, e[i-1]/e[i])
+	}
+	r.claims(cl(9, "The inversion round-trip error falls strictly through 10, 30, 100 and 300 steps.", "smallest ratio of successive errors", fall, Above, 1))
+}
+
+// langevinClaims: lesson 11.
+func langevinClaims(r *Result) {
+	w := r.value("weight_left")
+	plain, ann := math.Abs(r.value("plain/share_left")-w), math.Abs(r.value("annealed/share_left")-w)
+	r.claims(
+		ratioClaim(2, "Small Langevin steps from exact samples keep the mixture.", "after 200 moves", r.value("invariance/energy")),
+		cl(3, "Plain Langevin misses the mode weights by more than 3 binomial standard errors.", "share deviation, plain (SE)", r.value("plain/share_z"), Above, 3),
+		cl(4, "Annealed Langevin reaches the mode weights within 3 binomial standard errors.", "share deviation, annealed (SE)", r.value("annealed/share_z"), Below, 3),
+		cl(4, "Annealed Langevin's deviation from the weight is below a quarter of plain Langevin's.", "annealed deviation / plain deviation", ann/plain, Below, 0.25),
+		cl(5, "Corrector moves lower the energy distance of a few-level DDPM predictor.", "energy distance with corrector", r.value("pc/energy_corrected"), Below, r.value("pc/energy_predictor")).against("predictor alone"),
+	)
+}
+
+// memorisationClaims: lesson 12.
+func memorisationClaims(r *Result) {
+	r.claims(
+		cl(1, "The empirical ideal denoiser returns training points: at least 99% of its samples lie within r of one.", "share within r, D̂*", r.value("empirical/within_r"), AtLeast, 0.99),
+		cl(3, "Fresh data rarely lie within r of a training point (below 5%).", "share within r, fresh data", r.value("fresh/within_r"), Below, 0.05),
+		cl(5, "D̂* has the lowest training loss: it never loses to the network by 3 standard errors.", "training loss D̂* − network (SE)", r.value("loss/train_emp_minus_net_z"), Below, 3),
+		cl(6, "At t = 5 D̂*'s held-out loss exceeds its training loss by more than 3 standard errors.", "held-out − training, D̂* (SE)", r.value("loss/emp_heldout_minus_train_t5_z"), Above, 3),
+	)
+	if r.has("trained/within_r") {
+		s, f := r.value("trained/within_r"), r.value("fresh/within_r")
+		r.claims(
+			cl(7, "At t = 5 the network's held-out loss is below D̂*'s by more than 3 standard errors.", "held-out, network − D̂* (SE)", r.value("loss/small_noise_net_minus_emp_z"), Below, -3),
+			cl(4, "The network's samples are not copies: their share within r is closer to fresh data's than to 1.", "|share − fresh share| − (1 − share)", math.Abs(s-f)-(1-s), Below, 0),
+			cl(4, "The network's samples spread like data: median distance to the training set at least a third of fresh data's.", "median distance, network", r.value("trained/median_distance"), AtLeast, r.value("fresh/median_distance")/3).against("fresh data's / 3"),
+		)
+	}
+}
