@@ -141,7 +141,8 @@ func ancestralClaims(r *Result) {
 func rescheduleClaims(r *Result, rs RescheduleSetup) {
 	r.claims(
 		ratioClaim(5, "The exact denoiser of the linear schedule, rescheduled to cosine steps, matches the data.", "exact D*, cosine steps", r.value("exact/cosine_matched")),
-		cl(7, fmt.Sprintf("With only %d respaced steps the exact denoiser's samples are visibly off the data.", rs.FewSteps), energyName(fmt.Sprintf("exact D*, %d steps", rs.FewSteps)), r.value("exact/few_steps"), Above, 3),
+		// Lesson 4, claim 7 (5 steps: off) is checked by TestLesson04FewSteps.
+		ratioClaim(0, fmt.Sprintf("With %d respaced steps the exact denoiser still matches the data (the Gaussian reverse step breaks down nearer 5 steps: lesson 4, claim 7).", rs.FewSteps), fmt.Sprintf("exact D*, %d steps", rs.FewSteps), r.value("exact/few_steps")),
 	)
 	if r.has("trained/cosine_matched") {
 		r.claims(cl(6, "σ matching beats no matching for the trained denoiser on cosine steps.", energyName("σ matched"), r.value("trained/cosine_matched"), Below, r.value("trained/cosine_unmatched")).against("no matching"))
