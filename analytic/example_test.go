@@ -7,7 +7,7 @@ import (
 	"difftoy/analytic"
 )
 
-// The lecture's example: three points with weights 1/3. At x = (0, 0) the
+// Lesson 2's example: three points with weights 1/3. At x = (0, 0) the
 // points (-1, 0) and (1, 0) are equally far, so they share the posterior and
 // D* has first coordinate 0. With l = ||x - sqrt(alpha) x^(i)||^2 / (2(1-alpha)),
 // l = alpha / (2(1-alpha)) for the first two and 2.25 alpha / (2(1-alpha))

@@ -119,7 +119,7 @@ type Lesson struct {
 	Run func(ctx context.Context, cfg Config, p Progress) (*Result, error)
 }
 
-// Lessons lists the course in the lecture's order.
+// Lessons lists the course in the order of lessons/README.md.
 func Lessons() []Lesson {
 	ls := []Lesson{
 		{ID: "01-forward-process", Title: "The forward process and noise schedules", Run: runForward},

@@ -7,7 +7,7 @@
 // Every lesson has a setup struct with a Default constructor (DefaultForward,
 // DefaultTraining, ...) and a function that returns a *Result: named numbers
 // with a one-line meaning, and viz charts. Lessons lists them in the
-// lecture's order with a Run function that uses the defaults.
+// course's order with a Run function that uses the defaults.
 //
 // Samplers are checked against the exact law with the energy distance
 //

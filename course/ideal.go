@@ -20,7 +20,7 @@ type IdealSetup struct {
 	Samples int    // samples of q_t for the mean-zero check of the score
 }
 
-// DefaultIdeal is the setup of lesson 2: the lecture's three points.
+// DefaultIdeal is the setup of lesson 2: three points with weights 1/3.
 func DefaultIdeal(cfg Config) IdealSetup {
 	return IdealSetup{Dataset: "three-points", Steps: []int{50, 150, 300, 600}, Samples: cfg.size(20000, 4000)}
 }

@@ -15,7 +15,7 @@ import (
 	"difftoy/viz"
 )
 
-// The course notebooks: one per lesson, in the lecture's order. The lessons
+// The course notebooks: one per lesson, in the course's order. The lessons
 // link to these exact names.
 var notebookNames = []string{
 	"01-forward-process",

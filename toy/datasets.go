@@ -23,7 +23,7 @@ type Dataset struct {
 	// Classes is the number of classes, 0 when unlabelled.
 	Classes int
 	// Exact is the law the points come from: a Gaussian mixture, the
-	// lecture's three delta points, or, for the finite training sets
+	// three delta points of lesson 2, or, for the finite training sets
 	// (moons, swiss-roll, checkerboard), the delta mixture of the drawn
 	// points themselves with weights 1/n, which is what an ideal denoiser
 	// trained on them reproduces.
@@ -60,7 +60,7 @@ func DatasetNames() []string {
 
 // Load returns the named dataset with n training points drawn with src:
 //
-//	three-points     the lecture's example: delta points (-1, 0), (1, 0) and
+//	three-points     lesson 2's example: delta points (-1, 0), (1, 0) and
 //	                 (0, 1.5) with weights 1/3, unlabelled. Points cycles
 //	                 through the three in order (n = 3 gives each once; a
 //	                 multiple of 3 has the exact weights); src is not used.

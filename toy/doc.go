@@ -29,7 +29,7 @@
 // RescheduleSteps use them to let a denoiser of one schedule serve another.
 //
 // Datasets (Load, DatasetNames): named 2-D toys, each with its exact law
-// as an analytic.Mixture: the lecture's three delta points, Gaussian
+// as an analytic.Mixture: lesson 2's three delta points, Gaussian
 // mixtures (eight Gaussians, a ring, labelled two- and three-class
 // mixtures) and finite training sets (moons, swiss roll, checkerboard)
 // whose exact law is the delta mixture of their points.

@@ -145,7 +145,7 @@ func TestRescheduleOutOfRange(t *testing.T) {
 	mustPanic(t, "toy.Schedule.AlphaAt", func() { toy.Stepped(testModel, lin).DenoiseStep(nil, x, -1, nil) })
 }
 
-// The same with the exact mixtures of package analytic: the lecture's
+// The same with the exact mixtures of package analytic: lesson 2's
 // three points (a delta mixture, whose D* is sharpest) and a labelled
 // Gaussian mixture, with labels. The wrapper reproduces log sigma to a few
 // ulps, i.e. 1 - alpha to ~1e-15 relative. The delta posterior's logits

@@ -93,7 +93,7 @@ type Spec struct {
 	TimeFeatures int        // 16 sinusoidal features (8 frequencies, sin and cos): resolves log sigma finely enough
 	Time         TimeInput  // TimeLogSigma: the model works on every schedule
 	Classes      int        // 0: unconditional; else labels 0..Classes-1 plus toy.Empty
-	Pred         Pred       // PredX0: the lecture's parametrisation
+	Pred         Pred       // PredX0: the x_0 reading of lesson 3
 }
 
 // DefaultSpec returns the default architecture for data of dimension dim.

@@ -20,7 +20,7 @@ type Weighting int
 const (
 	// WeightSimple is the unweighted mean squared error of the network
 	// output against its own target (x_0, eps, scaled score or v): for
-	// PredX0 the lecture's loss, for PredEps Ho et al.'s L_simple.
+	// PredX0 lesson 3's x_0 loss, for PredEps Ho et al.'s L_simple.
 	// In x_0 terms w_t = 1 / b(alpha_t)^2 where D = a x + b F.
 	WeightSimple Weighting = iota
 	// WeightX0 is w_t = 1 for every parametrisation: the x_0 loss.

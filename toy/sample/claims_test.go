@@ -1,5 +1,6 @@
-// The claims of the sampler chapter, each shown with the exact denoiser,
-// fixed seeds and thresholds taken from the two-sample noise level.
+// The sampler claims, numbered in this file (Claim 1 to 8), each tied to
+// the lesson section it checks and shown with the exact denoiser, fixed
+// seeds and thresholds taken from the two-sample noise level.
 
 package sample_test
 
@@ -35,7 +36,8 @@ var (
 )
 
 // Claim 1: DDPM with the exact D* on eight Gaussians reproduces the data
-// distribution (both variance choices, all 1000 steps).
+// distribution (both variance choices, all 1000 steps). It checks
+// lessons/04-ancestral-sampling.md section 2.
 func TestClaim1DDPMReproducesData(t *testing.T) {
 	m, truth, thr, xT := eightSetup(t)
 	full := sample.Full(toy.DDPM())
@@ -54,6 +56,7 @@ func TestClaim1DDPMReproducesData(t *testing.T) {
 // energy threshold; the shrinking error is measured path by path from the
 // same x_T against a 1000-step Heun solution (deterministic samplers are
 // maps, so this has no sampling noise), and must fall at every refinement.
+// It checks lessons/10-deterministic-sampling.md sections 1 and 3.
 func TestClaim2DeterministicSamplersConverge(t *testing.T) {
 	m, truth, thr, xT := eightSetup(t)
 	s := toy.DDPM()
@@ -123,7 +126,8 @@ func TestOtherSamplersReproduceData(t *testing.T) {
 // leave below 2^-20 = 1e-6 (the one-pass error is 0.1 here; the measured
 // value is logged). The linear schedule is used: the clipped last steps
 // of the cosine schedule (beta = 0.999) are too coarse for a one-pass
-// inversion at any number of plan steps.
+// inversion at any number of plan steps. It checks
+// lessons/10-deterministic-sampling.md section 4.
 func TestClaim3InversionRoundTrip(t *testing.T) {
 	m := load(t, "eight-gaussians")
 	x0 := exact(m, 500, 30)
@@ -151,7 +155,8 @@ func TestClaim3InversionRoundTrip(t *testing.T) {
 
 // Claim 4a: unadjusted Langevin on a Gaussian mixture (three overlapping
 // classes, std 0.45) reaches it. The step h = 0.01 biases each component's
-// variance by about h / (4 s^2) = 1.2%, well inside the threshold.
+// variance by about h / (4 s^2) = 1.2%, well inside the threshold. It
+// checks lessons/11-langevin.md sections 1 and 2.
 func TestClaim4LangevinReachesMixture(t *testing.T) {
 	m := load(t, "three-classes")
 	truth := exact(m, nClaim, 40)
@@ -168,7 +173,8 @@ func TestClaim4LangevinReachesMixture(t *testing.T) {
 // Claim 4b: on two well-separated modes with weights 0.2 / 0.8 annealed
 // Langevin puts the right share in each mode, plain Langevin does not (its
 // particles stay in the basin they start in, about half each). The
-// tolerance is 4 binomial standard errors sqrt(0.2 * 0.8 / n).
+// tolerance is 4 binomial standard errors sqrt(0.2 * 0.8 / n). It checks
+// lessons/11-langevin.md sections 3 and 4.
 func TestClaim4AnnealedCoversModes(t *testing.T) {
 	m, err := analytic.NewGaussian(2, []float64{0.2, 0.8}, []float64{-4, 0, 4, 0},
 		[][]float64{{0.25, 0, 0, 0.25}, {0.25, 0, 0, 0.25}}, nil)
@@ -205,7 +211,8 @@ func TestClaim4AnnealedCoversModes(t *testing.T) {
 // last step (where the ideal denoiser may still blend two training points
 // closer than a few sigma_1). Control: fresh points of the same law land
 // that close to the training set far less often (about the area of 100
-// discs of radius r times the density, near 10%).
+// discs of radius r times the density, near 10%). It checks
+// lessons/12-memorisation.md section 2.
 func TestClaim5IdealDenoiserMemorises(t *testing.T) {
 	train, err := toy.Load("moons", 100, rand.NewPCG(60, 60))
 	if err != nil {
@@ -249,7 +256,9 @@ func classPosterior(m analytic.Mixture, x []float64, y int) (float64, float64) {
 // q_0(y | x) of the samples rises with gamma, for CFG and for classifier
 // guidance with the exact classifier. The runs share x_T and the noise, so
 // the rise is judged on the paired per-particle differences: their mean
-// must exceed 4 standard errors.
+// must exceed 4 standard errors. It checks
+// lessons/09-classifier-free-guidance.md sections 2 and 3 and
+// lessons/08-classifier-guidance.md section 3.
 func TestClaim6GuidanceRaisesClassPosterior(t *testing.T) {
 	m := load(t, "two-classes")
 	const n, y0 = 4000, 0
@@ -317,7 +326,8 @@ func TestClaim6GuidanceRaisesClassPosterior(t *testing.T) {
 // tilted density q_0(x) q_0(y | x)^(1 + gamma), computed exactly on a grid.
 // Control: at gamma = 0 the guided samples match the grid law q_0(x | y),
 // which validates the grid sampler (cells of 0.03, a fifteenth of the
-// class std 0.45).
+// class std 0.45). It checks lessons/09-classifier-free-guidance.md
+// section 4.
 func TestClaim7GuidanceIsNotSharpening(t *testing.T) {
 	m := load(t, "three-classes")
 	const n, y0 = nClaim, 0
@@ -361,7 +371,8 @@ func TestClaim7GuidanceIsNotSharpening(t *testing.T) {
 // first order (ratio 2, checked above 1.6 as in TestODEOrder): on these
 // plans uniform in t the last move, to sigma = 0, is an Euler move, so
 // first order is what the theory promises (TestKarrasPlanBeatsUniform
-// shows the second order of a plan that ends at sigma_1).
+// shows the second order of a plan that ends at sigma_1). It checks
+// lessons/10-deterministic-sampling.md section 5.
 func TestClaim8FlowLikelihoodConverges(t *testing.T) {
 	m := load(t, "three-classes")
 	const n = 200

@@ -20,7 +20,7 @@ func normals(n int, src rand.Source) []float64 {
 	return x
 }
 
-// DDPM with the ideal denoiser of the lecture's three points returns only
+// DDPM with the ideal denoiser of lesson 2's three points returns only
 // those points: the exact denoiser memorises.
 func ExampleDDPM() {
 	ds, _ := toy.Load("three-points", 3, rand.NewPCG(1, 1))
