@@ -30,7 +30,8 @@ func TestNewDeltaErrors(t *testing.T) {
 		{"weights overflow", 2, []float64{0, 0, 1, 1}, []float64{math.MaxFloat64, math.MaxFloat64}, nil, "sum to +Inf"},
 		{"labels length", 2, []float64{0, 0, 1, 1}, nil, []int{0}, "1 labels for 2 components"},
 		{"negative label", 2, []float64{0, 0, 1, 1}, nil, []int{0, -1}, "label of component 1 is -1"},
-		{"missing class", 2, []float64{0, 0, 1, 1}, nil, []int{0, 2}, "class 1 has no component"},
+		{"missing class", 2, []float64{0, 0, 1, 1, 2, 2}, nil, []int{0, 2, 2}, "class 1 has no component"},
+		{"label above components", 2, []float64{0, 0, 1, 1}, nil, []int{0, 2}, "label of component 1 is 2, want 0..1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := analytic.NewDelta(tc.d, tc.pts, tc.w, tc.labels)

@@ -60,12 +60,15 @@ func NewGaussian(d int, weights, means []float64, covs [][]float64, labels []int
 	if len(covs) != k {
 		return nil, fmt.Errorf("%s: %d covariances for %d components", who, len(covs), k)
 	}
-	g := &GaussianMixture{base: b, means: append([]float64(nil), means...),
-		covs: make([]float64, 0, k*d*d), cholS: make([]float64, k*d*d)}
+	// Sizes first, so that what is allocated below is bounded by the input.
 	for i, s := range covs {
 		if len(s) != d*d {
 			return nil, fmt.Errorf("%s: covariance of component %d has %d entries, want %d", who, i, len(s), d*d)
 		}
+	}
+	g := &GaussianMixture{base: b, means: append([]float64(nil), means...),
+		covs: make([]float64, 0, k*d*d), cholS: make([]float64, k*d*d)}
+	for i, s := range covs {
 		if j, ok := finite(s); !ok {
 			return nil, fmt.Errorf("%s: covariance of component %d has entry (%d, %d) = %v", who, i, j/d, j%d, s[j])
 		}
@@ -78,12 +81,31 @@ func NewGaussian(d int, weights, means []float64, covs [][]float64, labels []int
 				}
 			}
 		}
-		if _, ok := cholesky(g.cholS[i*d*d:(i+1)*d*d], s, d); !ok {
+		if l := g.cholS[i*d*d : (i+1)*d*d]; !posDef(l, s, d) {
 			return nil, fmt.Errorf("%s: covariance of component %d is not positive definite", who, i)
 		}
 		g.covs = append(g.covs, s...)
 	}
 	return g, nil
+}
+
+// posDef writes the Cholesky factor of s into l and reports whether s is
+// positive definite beyond rounding. Cholesky's backward error is
+// |L L^T - S| <= (d+1) u |L| |L^T| (u = 2^-53), so a pivot l_jj^2 at or
+// below 2 (d+1) u S_jj is indistinguishable from a singular one: such
+// matrices ([[1, 1], [1, 1]], and [[.5, .5], [.5, .5]] whose rounded pivot
+// is 1e-17 instead of 0) are rejected alike.
+func posDef(l, s []float64, d int) bool {
+	if _, ok := cholesky(l, s, d); !ok {
+		return false
+	}
+	tol := 2 * float64(d+1) * 0x1p-53
+	for j := range d {
+		if l[j*d+j]*l[j*d+j] <= tol*s[j*d+j] {
+			return false
+		}
+	}
+	return true
 }
 
 // cholesky writes the lower Cholesky factor L of the symmetric d*d matrix a

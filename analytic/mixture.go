@@ -109,10 +109,13 @@ func newBase(who string, d, k int, weights []float64, labels []int) (base, error
 		if len(labels) != k {
 			return b, fmt.Errorf("%s: %d labels for %d components", who, len(labels), k)
 		}
+		// Every class needs a component, so there are at most k classes and
+		// a label above k-1 leaves a class empty: checking that first bounds
+		// what is allocated below by k.
 		c := 0
 		for i, l := range labels {
-			if l < 0 {
-				return b, fmt.Errorf("%s: label of component %d is %d, want 0 or more", who, i, l)
+			if l < 0 || l >= k {
+				return b, fmt.Errorf("%s: label of component %d is %d, want 0..%d (every class needs one of the %d components)", who, i, l, k-1, k)
 			}
 			c = max(c, l+1)
 		}
