@@ -31,6 +31,13 @@ type Dataset struct {
 	Description string
 }
 
+// MaxPoints is the largest number of points Load draws: a dataset holds
+// its points and, for the finite training sets, a delta mixture copying
+// them (and once more per class), at most about 200 bytes a point, so this
+// bounds a dataset at about 200 MB.
+// Larger n is an error rather than an out-of-memory crash.
+const MaxPoints = 1 << 20
+
 // ErrDataset is wrapped by every error of Load.
 var ErrDataset = errors.New("toy: dataset")
 
@@ -89,19 +96,23 @@ func DatasetNames() []string {
 //
 // For the Gaussian mixtures Points are drawn from Exact with Exact.Sample
 // and Labels are the classes of the drawn components. An unknown name is
-// an error that lists the valid names, and n must be at least 1.
+// an error that lists the valid names, and n must be in 1..MaxPoints. A
+// nil src panics, except for three-points, which does not use it.
 func Load(name string, n int, src rand.Source) (*Dataset, error) {
 	for _, d := range datasets {
 		if d.name != name {
 			continue
 		}
-		if n <= 0 {
-			return nil, fmt.Errorf("%w %q: n = %d points, want at least 1", ErrDataset, name, n)
+		if n <= 0 || n > MaxPoints {
+			return nil, fmt.Errorf("%w %q: n = %d points, want 1..%d (toy.MaxPoints)", ErrDataset, name, n, MaxPoints)
 		}
-		if src == nil {
+		var rng *rand.Rand
+		if src != nil {
+			rng = rand.New(src)
+		} else if name != "three-points" {
 			panic("toy.Load: nil rand.Source")
 		}
-		ds, err := d.make(n, rand.New(src))
+		ds, err := d.make(n, rng)
 		if err != nil {
 			return nil, fmt.Errorf("%w %q: %v", ErrDataset, name, err)
 		}

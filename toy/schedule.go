@@ -34,11 +34,26 @@ type Schedule struct {
 // ErrSchedule is wrapped by every error about an invalid schedule.
 var ErrSchedule = errors.New("toy: invalid schedule")
 
+// MaxSteps is the largest number of steps T a schedule may have (FromBetas,
+// Linear, Cosine, ScheduleByName): a schedule holds four slices of T+1
+// values, so this bounds it at about 32 MB. Larger T is an error rather than
+// an out-of-memory crash.
+const MaxSteps = 1 << 20
+
 // FromBetas builds the schedule with beta_t = betas[t-1], t = 1..T, T =
-// len(betas). Every beta must be finite and in (0, 1); the slice is copied.
+// len(betas) <= MaxSteps. Every beta must be finite and in (0, 1); the
+// slice is copied. The levels must be representable: alpha_t < 1 for every
+// t >= 1 (a beta below about 1e-16 at t = 1 rounds alpha_1 to 1, which has
+// no noise), alpha_t strictly decreasing and sigma_t strictly increasing
+// (both move by at least one rounding step), and alpha_T a normal float64 with
+// sigma_T finite (about 103 betas of 0.999 underflow it). An error names
+// the first step that breaks a rule.
 func FromBetas(name string, betas []float64) (*Schedule, error) {
 	if len(betas) == 0 {
 		return nil, fmt.Errorf("%w %q: no betas (T must be at least 1)", ErrSchedule, name)
+	}
+	if len(betas) > MaxSteps {
+		return nil, fmt.Errorf("%w %q: T = %d steps, want at most %d (toy.MaxSteps)", ErrSchedule, name, len(betas), MaxSteps)
 	}
 	for i, b := range betas {
 		if !(b > 0 && b < 1) {
@@ -60,18 +75,31 @@ func FromBetas(name string, betas []float64) (*Schedule, error) {
 		s.alphas[t] = math.Exp(s.logAlpha[t])
 		// sigma^2 = (1 - alpha) / alpha = exp(-log alpha) - 1.
 		s.logSigma[t] = 0.5 * math.Log(math.Expm1(-s.logAlpha[t]))
-	}
-	for t := 2; t <= T; t++ {
-		if !(s.logSigma[t] > s.logSigma[t-1]) {
-			// Only possible when a beta is so small that alpha does not move
-			// in floating point: the continuous view needs sigma strictly
-			// increasing.
-			return nil, fmt.Errorf("%w %q: sigma_%d = sigma_%d in floating point (beta_%d = %v is too small)",
-				ErrSchedule, name, t, t-1, t, betas[t-1])
+		switch {
+		case s.alphas[t] == 1:
+			// Only at t = 1 (later levels are below alpha_1 < 1 or caught
+			// as a repeated sigma): x_1 would carry no noise.
+			return nil, fmt.Errorf("%w %q: alpha_%d = 1 in floating point (beta_%d = %v is too small)",
+				ErrSchedule, name, t, t, betas[t-1])
+		case s.alphas[t] < minAlpha || math.IsInf(s.logSigma[t], 1):
+			return nil, fmt.Errorf("%w %q: alpha_%d = %v underflows (the smallest level is %v, sigma = %v): the betas up to beta_%d = %v remove more signal than float64 holds",
+				ErrSchedule, name, t, s.alphas[t], minAlpha, math.Sqrt(1/minAlpha), t, betas[t-1])
+		case t >= 2 && !(s.logSigma[t] > s.logSigma[t-1] && s.alphas[t] < s.alphas[t-1]):
+			// Only possible when a beta is so small that alpha or sigma does
+			// not move in floating point: the continuous view needs sigma
+			// strictly increasing and a reverse step needs alpha_t <
+			// alpha_{t-1}.
+			return nil, fmt.Errorf("%w %q: alpha_%d = alpha_%d or sigma_%d = sigma_%d in floating point (beta_%d = %v is too small)",
+				ErrSchedule, name, t, t-1, t, t-1, t, betas[t-1])
 		}
 	}
 	return s, nil
 }
+
+// minAlpha is the smallest alpha_t a schedule may reach: the smallest
+// normal float64, so that sqrt(alpha), 1/alpha and sigma stay finite and
+// keep their full precision.
+const minAlpha = 0x1p-1022
 
 // Linear returns the DDPM schedule whose betas go linearly from beta1 at
 // t = 1 to betaT at t = T (Ho et al. 2020):
@@ -80,8 +108,8 @@ func FromBetas(name string, betas []float64) (*Schedule, error) {
 //
 // T = 1 gives the single beta1. Both ends must be in (0, 1).
 func Linear(T int, beta1, betaT float64) (*Schedule, error) {
-	if T < 1 {
-		return nil, fmt.Errorf("%w \"linear\": T = %d, want at least 1", ErrSchedule, T)
+	if T < 1 || T > MaxSteps {
+		return nil, fmt.Errorf("%w \"linear\": T = %d, want 1..%d", ErrSchedule, T, MaxSteps)
 	}
 	if !(beta1 > 0 && beta1 < 1) || !(betaT > 0 && betaT < 1) {
 		return nil, fmt.Errorf("%w \"linear\": beta1 = %v and betaT = %v must both be in (0, 1)", ErrSchedule, beta1, betaT)
@@ -120,8 +148,8 @@ const CosineMaxBeta = 0.999
 // give beta_T = 1; there alpha_t is alpha_{t-1} (1 - 0.999) instead of the
 // closed form. The usual offset is s = 0.008; s must be finite and >= 0.
 func Cosine(T int, s float64) (*Schedule, error) {
-	if T < 1 {
-		return nil, fmt.Errorf("%w \"cosine\": T = %d, want at least 1", ErrSchedule, T)
+	if T < 1 || T > MaxSteps {
+		return nil, fmt.Errorf("%w \"cosine\": T = %d, want 1..%d", ErrSchedule, T, MaxSteps)
 	}
 	if !(s >= 0) || math.IsInf(s, 0) {
 		return nil, fmt.Errorf("%w \"cosine\": offset s = %v, want finite and >= 0", ErrSchedule, s)
@@ -135,6 +163,12 @@ func Cosine(T int, s float64) (*Schedule, error) {
 		b := 1 - f(t)/f(t-1)
 		if b > CosineMaxBeta {
 			b = CosineMaxBeta
+		}
+		if !(b > 0) {
+			// A large s squeezes every (t/T + s)/(1 + s) towards 1, where
+			// f no longer moves in floating point.
+			return nil, fmt.Errorf("%w \"cosine\": offset s = %v is too large for T = %d: f(%d) = f(%d) in floating point (beta_%d = %v)",
+				ErrSchedule, s, T, t, t-1, t, b)
 		}
 		betas[t-1] = b
 	}
@@ -158,8 +192,8 @@ func ScheduleNames() []string { return append([]string(nil), scheduleNames...) }
 func ScheduleByName(name string, T int) (*Schedule, error) {
 	switch name {
 	case "linear":
-		if T < 1 {
-			return nil, fmt.Errorf("%w \"linear\": T = %d, want at least 1", ErrSchedule, T)
+		if T < 1 || T > MaxSteps {
+			return nil, fmt.Errorf("%w \"linear\": T = %d, want 1..%d", ErrSchedule, T, MaxSteps)
 		}
 		scale := 1000 / float64(T)
 		if 0.02*scale >= 1 {
@@ -273,7 +307,11 @@ func (s *Schedule) StepForSigma(sigma float64) (float64, error) {
 	if sigma == 0 {
 		return 0, nil
 	}
-	return s.stepFor(math.Log(sigma), math.Log1p(sigma*sigma), "sigma", sigma)
+	ls := math.Log(sigma)
+	if top := s.logSigma[len(s.betas)]; ls-top > rangeTol*math.Max(1, math.Abs(top)) {
+		return 0, s.beyondEnd("sigma", sigma)
+	}
+	return s.stepFor(ls, math.Log1p(sigma*sigma)), nil
 }
 
 // StepForAlpha returns the continuous step t in [0, T] with AlphaAt(t) =
@@ -286,26 +324,36 @@ func (s *Schedule) StepForAlpha(alpha float64) (float64, error) {
 	if alpha == 1 {
 		return 0, nil
 	}
+	// The range is checked on alpha itself: near alpha = 1, log sigma =
+	// log(1 - alpha)/2 + ... amplifies the rounding of alpha by 1/(1 - alpha),
+	// so a slack on log sigma would reject the schedule's own alpha_T.
+	if alpha < s.alphas[len(s.betas)]*(1-rangeTol) {
+		return 0, s.beyondEnd("alpha", alpha)
+	}
 	// 1 - alpha is exact for alpha in [1/2, 1] (Sterbenz) and accurate below.
-	return s.stepFor(0.5*math.Log((1-alpha)/alpha), -math.Log(alpha), "alpha", alpha)
+	return s.stepFor(0.5*math.Log((1-alpha)/alpha), -math.Log(alpha)), nil
+}
+
+// beyondEnd is the error for a level past the end of the schedule; what
+// and v name the input.
+func (s *Schedule) beyondEnd(what string, v float64) error {
+	T := len(s.betas)
+	return fmt.Errorf("toy: %s = %v is beyond the end of schedule %q (sigma_T = %v, alpha_T = %v)",
+		what, v, s.Name, math.Exp(s.logSigma[T]), s.alphas[T])
 }
 
 // stepFor inverts AlphaAt given ls = log sigma and la = -log alpha =
-// log(1 + sigma^2) of the same level; what and v name the input in errors.
-func (s *Schedule) stepFor(ls, la float64, what string, v float64) (float64, error) {
+// log(1 + sigma^2) of the same level, already checked to be within
+// rounding of [0, sigma_T]; a level just past the end maps to T.
+func (s *Schedule) stepFor(ls, la float64) float64 {
 	T := len(s.betas)
-	top := s.logSigma[T]
-	if ls > top {
-		if ls-top > rangeTol*math.Max(1, math.Abs(top)) {
-			return 0, fmt.Errorf("toy: %s = %v is beyond the end of schedule %q (sigma_T = %v, alpha_T = %v)",
-				what, v, s.Name, math.Exp(top), s.alphas[T])
-		}
-		return float64(T), nil
+	if ls >= s.logSigma[T] {
+		return float64(T)
 	}
 	if ls <= s.logSigma[1] {
 		// alpha(t) = alpha_1^t: t = log alpha / log alpha_1.
 		t := la / -s.logAlpha[1]
-		return math.Min(t, 1), nil
+		return math.Min(t, 1)
 	}
 	// logSigma[1..T] is strictly increasing: find i with
 	// logSigma[i] < ls <= logSigma[i+1].
@@ -313,5 +361,5 @@ func (s *Schedule) stepFor(ls, la float64, what string, v float64) (float64, err
 	hi := i + 1
 	lo := hi - 1
 	f := (ls - s.logSigma[lo]) / (s.logSigma[hi] - s.logSigma[lo])
-	return float64(lo) + math.Min(math.Max(f, 0), 1), nil
+	return float64(lo) + math.Min(math.Max(f, 0), 1)
 }
