@@ -20,7 +20,10 @@ import (
 // with the chart functions of this package (Samples, Density, Quiver, ...)
 // and show it with a Page or with package viz/nb.
 type Chart struct {
-	Title         string
+	Title string
+	// Caption is one or two sentences shown under the chart: what is drawn
+	// and what to look for. Set it with Caption.
+	Caption       string
 	Width, Height int // pixels
 
 	base *charts.Scatter // title, legend, tooltip, axes, grids
@@ -67,6 +70,13 @@ func newChart(title string, w, h int) *Chart {
 	// timeline of Animate turns update animations back on).
 	c.raw.set["animation"] = false
 	b.Accept(c.raw)
+	return c
+}
+
+// WithCaption sets the caption shown under the chart (what is drawn, what
+// to look for) and returns the chart.
+func (c *Chart) WithCaption(s string) *Chart {
+	c.Caption = strings.TrimSpace(s)
 	return c
 }
 

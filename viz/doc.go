@@ -19,6 +19,12 @@
 // thousands of elements draw in a fraction of a second. Curves (Lines,
 // Schedules) are ordinary line panels.
 //
+// Fields draws several vector fields side by side on one arrow and colour
+// scale (a trained field next to the exact one). Paths colour each path by
+// time and mark its start and end. A chart's Caption (WithCaption), one or
+// two sentences saying what is drawn and what to look for, is written
+// under it on every page.
+//
 // A Page holds text, links and charts; Render writes it with echarts
 // inlined (Inline), loaded from a copy beside the page (Beside), or, when
 // no local copy exists, from the CDN with a warning (InlineOrCDN,

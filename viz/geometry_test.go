@@ -250,6 +250,40 @@ func TestAnimateFrames(t *testing.T) {
 	}
 }
 
+// joinedPaths rebuilds each drawn path of a Paths option from its pieces,
+// one "lines" series per time band with one piece per path in particle
+// order; consecutive pieces share their junction point.
+func joinedPaths(t *testing.T, o map[string]any) [][][]any {
+	t.Helper()
+	var paths [][][]any
+	for _, s := range o["series"].([]any) {
+		s := s.(map[string]any)
+		if s["type"] != "lines" {
+			continue
+		}
+		data := s["data"].([]any)
+		if paths == nil {
+			paths = make([][][]any, len(data))
+		} else if len(data) != len(paths) {
+			t.Fatalf("a time band holds %d pieces, the first %d", len(data), len(paths))
+		}
+		for k, d := range data {
+			c := d.(map[string]any)["coords"].([]any)
+			if len(paths[k]) > 0 {
+				last, first := paths[k][len(paths[k])-1], c[0].([]any)
+				if last[0] != first[0] || last[1] != first[1] {
+					t.Errorf("path %d: a piece starts at %v, the previous one ended at %v", k, first, last)
+				}
+				c = c[1:]
+			}
+			for _, q := range c {
+				paths[k] = append(paths[k], q.([]any))
+			}
+		}
+	}
+	return paths
+}
+
 // TestPathsDownsample checks that Paths draws at most MaxPaths paths of at
 // most MaxSteps points, each ending at the particle's final position.
 func TestPathsDownsample(t *testing.T) {
@@ -262,26 +296,17 @@ func TestPathsDownsample(t *testing.T) {
 		}
 		run.Steps = append(run.Steps, x)
 	}
-	o := option(t, Paths("p", []Run{run}, TrajOpts{MaxPaths: 7, MaxSteps: 5}))
-	count := 0
-	for _, s := range o["series"].([]any) {
-		s := s.(map[string]any)
-		if s["type"] != "lines" {
-			continue
+	paths := joinedPaths(t, option(t, Paths("p", []Run{run}, TrajOpts{MaxPaths: 7, MaxSteps: 5})))
+	for _, c := range paths {
+		if len(c) != 5 {
+			t.Errorf("path of %d points, want 5", len(c))
 		}
-		for _, d := range s["data"].([]any) {
-			c := d.(map[string]any)["coords"].([]any)
-			count++
-			if len(c) != 5 {
-				t.Errorf("path of %d points, want 5", len(c))
-			}
-			if y := c[len(c)-1].([]any)[1].(float64); y != float64(steps-1)/10 {
-				t.Errorf("path ends at y = %v, want the final %v", y, float64(steps-1)/10)
-			}
+		if y := c[len(c)-1][1].(float64); y != float64(steps-1)/10 {
+			t.Errorf("path ends at y = %v, want the final %v", y, float64(steps-1)/10)
 		}
 	}
-	if count != 7 {
-		t.Errorf("%d paths, want 7", count)
+	if len(paths) != 7 {
+		t.Errorf("%d paths, want 7", len(paths))
 	}
 }
 
@@ -293,17 +318,57 @@ func TestPathsDropSubPixelSteps(t *testing.T) {
 		run.Steps = append(run.Steps, []float64{0.001 * float64(s), 0, -1, -1, 1, 1})
 	}
 	o := option(t, Paths("p", []Run{run}, TrajOpts{MaxSteps: 100}))
+	// The creeping particle's pieces are the ones on y = 0, in band order.
+	var c [][]any
 	for _, s := range o["series"].([]any) {
 		s := s.(map[string]any)
 		if s["type"] != "lines" {
 			continue
 		}
-		c := s["data"].([]any)[0].(map[string]any)["coords"].([]any)
-		first, last := c[0].([]any)[0].(float64), c[len(c)-1].([]any)[0].(float64)
-		// The window is at least 2 units on 360 px: 0.099 units is under 18 px,
-		// so at most about 18 points survive, and at least the two ends.
-		if len(c) < 2 || len(c) > 20 || first != 0 || math.Abs(last-0.099) > 1e-9 {
-			t.Errorf("creeping path kept %d points from %v to %v, want its ends and at most one per pixel", len(c), first, last)
+		for _, d := range s["data"].([]any) {
+			piece := d.(map[string]any)["coords"].([]any)
+			if piece[0].([]any)[1].(float64) != 0 {
+				continue
+			}
+			if len(c) > 0 {
+				piece = piece[1:] // the junction point is shared
+			}
+			for _, q := range piece {
+				c = append(c, q.([]any))
+			}
 		}
+	}
+	if len(c) == 0 {
+		t.Fatal("no path on y = 0")
+	}
+	first, last := c[0][0].(float64), c[len(c)-1][0].(float64)
+	// The window is at least 2 units on 360 px: 0.099 units is under 18 px,
+	// so at most about 18 points survive, and at least the two ends.
+	if len(c) < 2 || len(c) > 20 || first != 0 || math.Abs(last-0.099) > 1e-9 {
+		t.Errorf("creeping path kept %d points from %v to %v, want its ends and at most one per pixel", len(c), first, last)
+	}
+}
+
+// TestAnimateDistinctLabels: a run whose recorded times repeat (a
+// Langevin chain records t = 0 at every move) is labelled by step, so no
+// two frames of the timeline share a label.
+func TestAnimateDistinctLabels(t *testing.T) {
+	run := Run{Name: "r"}
+	for s := range 5 {
+		run.Steps = append(run.Steps, []float64{float64(s), 0})
+		run.Times = append(run.Times, 0)
+	}
+	o := option(t, Animate("a", []Run{run}, TrajOpts{}))
+	var got []string
+	for _, l := range o["timeline"].(map[string]any)["data"].([]any) {
+		got = append(got, l.(string))
+	}
+	if want := []string{"step 0", "step 1", "step 2", "step 3", "step 4"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("timeline labels %q, want %q", got, want)
+	}
+	run.Times = []float64{1000, 750, 500, 250, 1}
+	o = option(t, Animate("a", []Run{run}, TrajOpts{}))
+	if l := o["timeline"].(map[string]any)["data"].([]any); l[0] != "t = 1000" || l[4] != "t = 1" {
+		t.Errorf("timeline labels %v, want times", l)
 	}
 }

@@ -14,13 +14,18 @@ import (
 type Series struct {
 	Name string
 	X, Y []float64
+	// Dashed draws the curve dashed (a reference: a bound, a floor, an
+	// exact curve that another one may cover).
+	Dashed bool
+	// Marks draws a dot at each point (few points, measured values).
+	Marks bool
 }
 
 // LinePanel is one panel of curves with named axes.
 type LinePanel struct {
 	Title        string
 	XName, YName string
-	LogY         bool // logarithmic y axis (values <= 0 are left out)
+	LogY         bool // logarithmic y axis labelled 10^k (values <= 0 are left out)
 	Series       []Series
 }
 
@@ -40,6 +45,7 @@ func Lines(title string, panels ...LinePanel) *Chart {
 	ts = append(ts, map[string]any{"text": title, "left": "center", "top": 6})
 	var legend []string
 	colors := map[string]string{}
+	anyLog := false
 	for i, p := range panels {
 		if p.XName == "" || p.YName == "" {
 			panic(fmt.Sprintf("viz.Lines: panel %d (%q) needs both axis names, got x %q and y %q", i, p.Title, p.XName, p.YName))
@@ -47,6 +53,7 @@ func Lines(title string, panels ...LinePanel) *Chart {
 		x, y := left+(i%cols)*(w+gapX), top+(i/cols)*(h+gapY)
 		grids = append(grids, opts.Grid{Left: px(x), Top: px(y), Width: px(w), Height: px(h)})
 		xlo, xhi := math.Inf(1), math.Inf(-1)
+		ylo, yhi := math.Inf(1), math.Inf(-1) // of log10 y, for LogY
 		for si, s := range p.Series {
 			if len(s.X) != len(s.Y) {
 				panic(fmt.Sprintf("viz.Lines: panel %d series %d (%s) has %d x and %d y", i, si, s.Name, len(s.X), len(s.Y)))
@@ -54,8 +61,15 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			data := make([][2]num, len(s.X))
 			for k := range s.X {
 				yv := s.Y[k]
-				if p.LogY && !(yv > 0) {
-					yv = math.NaN()
+				if p.LogY {
+					// Drawn as log10 y on a value axis labelled 10^k:
+					// echarts' log axis writes 0.0000000001 in full.
+					yv = math.Log10(yv)
+					if math.IsNaN(yv) || math.IsInf(yv, 0) {
+						yv = math.NaN()
+					} else {
+						ylo, yhi = math.Min(ylo, yv), math.Max(yhi, yv)
+					}
 				}
 				data[k] = [2]num{num(s.X[k]), num(yv)}
 				xlo, xhi = math.Min(xlo, s.X[k]), math.Max(xhi, s.X[k])
@@ -66,10 +80,14 @@ func Lines(title string, panels ...LinePanel) *Chart {
 				colors[s.Name] = col
 				legend = append(legend, s.Name)
 			}
+			ls := map[string]any{"color": col, "width": 2}
+			if s.Dashed {
+				ls["type"], ls["width"] = "dashed", 2.5
+			}
 			c.series(map[string]any{
 				"type": "line", "name": s.Name, "xAxisIndex": i, "yAxisIndex": i, "data": data,
-				"showSymbol": false, "smooth": false, "connectNulls": false,
-				"lineStyle": map[string]any{"color": col, "width": 2}, "itemStyle": map[string]any{"color": col},
+				"showSymbol": s.Marks, "symbolSize": 6, "smooth": false, "connectNulls": false, "z": 2 + btoi(s.Dashed),
+				"lineStyle": ls, "itemStyle": map[string]any{"color": col},
 			})
 		}
 		xa := map[string]any{"type": "value", "gridIndex": i, "name": p.XName, "nameLocation": "middle", "nameGap": 28, "scale": true,
@@ -78,8 +96,19 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			xa["min"], xa["max"] = num(xlo), num(xhi)
 		}
 		ya := map[string]any{"type": "value", "gridIndex": i, "name": p.YName, "nameLocation": "middle", "nameGap": 48, "scale": true}
-		if p.LogY {
-			ya["type"] = "log"
+		if p.LogY && ylo <= yhi {
+			lo, hi := math.Floor(ylo), math.Ceil(yhi)
+			if hi == lo {
+				hi++
+			}
+			ya["scale"] = false
+			ya["min"], ya["max"] = lo, hi
+			ya["interval"] = math.Ceil((hi - lo) / 6) // at most 7 labels
+			ya["axisLabel"] = map[string]any{"formatter": "10{e|{value}}",
+				"rich": map[string]any{"e": map[string]any{"fontSize": 9, "verticalAlign": "bottom", "padding": []int{0, 0, 7, 0}}}}
+			ya["minorTick"] = map[string]any{"show": ya["interval"] == 1.0, "splitNumber": 3}
+			ya["nameGap"] = 40
+			anyLog = true
 		}
 		xs, ys = append(xs, xa), append(ys, ya)
 		if p.Title != "" {
@@ -92,7 +121,12 @@ func Lines(title string, panels ...LinePanel) *Chart {
 	c.set("yAxis", ys)
 	c.set("title", ts)
 	c.set("legend", map[string]any{"data": legend, "top": 30})
-	c.set("tooltip", map[string]any{"trigger": "axis"})
+	if anyLog {
+		// The tooltip would show log10 values; the axes say enough.
+		c.set("tooltip", map[string]any{"show": false})
+	} else {
+		c.set("tooltip", map[string]any{"trigger": "axis"})
+	}
 	return c
 }
 
@@ -107,13 +141,20 @@ type ScheduleCurves struct {
 func Schedules(title string, s ...ScheduleCurves) *Chart {
 	var a, b, l []Series
 	for _, c := range s {
-		a = append(a, Series{c.Name, c.T, c.Alpha})
-		b = append(b, Series{c.Name, c.T, c.Beta})
-		l = append(l, Series{c.Name, c.T, c.LogSNR})
+		a = append(a, Series{Name: c.Name, X: c.T, Y: c.Alpha})
+		b = append(b, Series{Name: c.Name, X: c.T, Y: c.Beta})
+		l = append(l, Series{Name: c.Name, X: c.T, Y: c.LogSNR})
 	}
 	return Lines(title,
 		LinePanel{Title: "cumulative signal level α_t", XName: "step t", YName: "α_t", Series: a},
-		LinePanel{Title: "noise added per step β_t", XName: "step t", YName: "β_t", Series: b},
+		LinePanel{Title: "noise added per step β_t (log scale)", XName: "step t", YName: "β_t", LogY: true, Series: b},
 		LinePanel{Title: "log signal-to-noise ratio", XName: "step t", YName: "log SNR(t)", Series: l},
 	)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

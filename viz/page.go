@@ -101,6 +101,9 @@ func (p *Page) Size() (w, h int) {
 		case b.chart != nil:
 			w = max(w, b.chart.Width+40)
 			h += b.chart.Height + 24
+			if b.chart.Caption != "" {
+				h += 24 * (1 + len(b.chart.Caption)*8/max(200, b.chart.Width))
+			}
 		case b.links != nil:
 			h += 26 * len(b.links)
 		case b.table != nil:
@@ -124,6 +127,8 @@ body { font-family: system-ui, sans-serif; margin: 16px 20px; color: #222; backg
 h1 { font-size: 22px; font-weight: 600; }
 p { max-width: 60em; line-height: 1.45; }
 .difftoy-chart { margin: 10px 0 22px; }
+.difftoy-chart.has-caption { margin-bottom: 4px; }
+.difftoy-caption { margin: 0 0 24px; font-size: 14px; color: #444; line-height: 1.4; }
 li { margin: 4px 0; }
 nav { font-size: 14px; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
@@ -158,8 +163,9 @@ function difftoyDraw(id, option) {
 <body>
 {{with .Back}}<nav><a href="{{.Href}}">← {{.Text}}</a></nav>{{end}}
 {{if .Heading}}<h1>{{.Title}}</h1>{{end}}
-{{range .Blocks}}{{if .Chart}}<div class="difftoy-chart" id="{{.ID}}" style="width:{{.W}}px;height:{{.H}}px"></div>
-<script>difftoyDraw({{.ID}}, {{.Option}});</script>
+{{range .Blocks}}{{if .Chart}}<div class="difftoy-chart{{if .Caption}} has-caption{{end}}" id="{{.ID}}" style="width:{{.W}}px;height:{{.H}}px"></div>
+{{if .Caption}}<p class="difftoy-caption" id="{{.ID}}-caption" style="max-width:{{.W}}px">{{.Caption}}</p>
+{{end}}<script>difftoyDraw({{.ID}}, {{.Option}});</script>
 {{else if .Table}}<table><tr>{{range .Table.Header}}<th>{{.}}</th>{{end}}</tr>{{range .Table.Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
 {{else if .IsHTML}}<div class="difftoy-html">{{.HTML}}</div>
 {{else if .Links}}<ul>{{range .Links}}<li><a href="{{.Href}}">{{.Text}}</a>{{if .Note}}: {{.Note}}{{end}}</li>{{end}}</ul>
@@ -173,11 +179,13 @@ type tmplBlock struct {
 	ID     string
 	W, H   int
 	Option template.JS
-	Text   string
-	Links  []Link
-	Table  *table
-	IsHTML bool
-	HTML   template.HTML
+	// Caption is the chart's caption (plain text).
+	Caption string
+	Text    string
+	Links   []Link
+	Table   *table
+	IsHTML  bool
+	HTML    template.HTML
 }
 
 // Render writes the page as a self-contained HTML document that loads
@@ -203,7 +211,7 @@ func (p *Page) Render(w io.Writer, a Assets) error {
 				return fmt.Errorf("viz: chart %q: %w", b.chart.Title, err)
 			}
 			data.Blocks = append(data.Blocks, tmplBlock{Chart: true, ID: fmt.Sprintf("difftoy-chart-%d", data.N),
-				W: b.chart.Width, H: b.chart.Height, Option: template.JS(js)})
+				W: b.chart.Width, H: b.chart.Height, Option: template.JS(js), Caption: b.chart.Caption})
 		case b.links != nil:
 			data.Blocks = append(data.Blocks, tmplBlock{Links: b.links})
 		case b.table != nil:

@@ -32,3 +32,25 @@ func TestPageHTML(t *testing.T) {
 		t.Errorf("an empty HTML block is not an empty div (err %v):\n%s", err, empty.String())
 	}
 }
+
+// TestPageCaption: a chart's caption is written, escaped, right after the
+// chart's div and before its script; a chart without one gets none.
+func TestPageCaption(t *testing.T) {
+	c := Lines("c", LinePanel{XName: "x", YName: "y", Series: []Series{{Name: "s", X: []float64{0, 1}, Y: []float64{0, 1}}}})
+	p := NewPage("p").Add(c.WithCaption("  a <b> caption  "), Lines("d", LinePanel{XName: "x", YName: "y"}))
+	var b strings.Builder
+	if err := p.Render(&b, Assets{Src: "echarts.min.js"}); err != nil {
+		t.Fatal(err)
+	}
+	s := b.String()
+	div := strings.Index(s, `id="difftoy-chart-1"`)
+	cap := strings.Index(s, `<p class="difftoy-caption" id="difftoy-chart-1-caption" style="max-width:`)
+	text := strings.Index(s, `>a &lt;b&gt; caption</p>`)
+	script := strings.Index(s, `<script>difftoyDraw("difftoy-chart-1"`)
+	if div < 0 || cap < div || text < cap || script < text {
+		t.Errorf("caption missing or out of place (%d, %d, %d, %d):\n%s", div, cap, text, script, s)
+	}
+	if strings.Contains(s, "difftoy-chart-2-caption") {
+		t.Errorf("a chart without a caption got one")
+	}
+}

@@ -14,7 +14,7 @@ func TestPanics(t *testing.T) {
 		want string
 		f    func()
 	}{
-		{"viz.Quiver: 3 values for a 2x2 grid, want 8", func() { Quiver("q", g, make([]float64, 3), QuiverOpts{}) }},
+		{"viz.Fields: field 0 (): 3 values for a 2x2 grid, want 8", func() { Quiver("q", g, make([]float64, 3), QuiverOpts{}) }},
 		{"viz.Plane: scene 0 Points: 1 labels for 2 points", func() { Samples("s", Scene{Points: []float64{0, 0, 1, 1}, Labels: []int{0}}, nil) }},
 		{"viz.Plane: scene 0 Points: odd length 3", func() { Samples("s", Scene{Points: []float64{0, 0, 1}}, nil) }},
 		{"viz.Grid.Points: grid", func() { Grid{NX: 1, NY: 5, X1: 1, Y1: 1}.Points() }},

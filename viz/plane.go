@@ -222,17 +222,15 @@ func (l layout) apply(c *Chart, titles []string, xName, yName string) {
 		x, y := l.corner(i)
 		grids = append(grids, opts.Grid{Left: px(x), Top: px(y), Width: px(l.side), Height: px(l.side)})
 		axis := func(name string, lo, hi float64, loc string) map[string]any {
-			// Ticks every tick units (at most about 7 labels); an end of
-			// the window off the ticks gets no label of its own, so
-			// labels stay evenly spaced.
-			tick := l.step
-			for (hi-lo)/tick > 7.5 {
-				tick = niceStep(tick * 1.5)
-			}
-			onTick := func(v float64) bool { r := v / tick; return math.Abs(r-math.Round(r)) < 1e-6 }
+			// Grid lines every step of the window; labels and ticks at
+			// the multiples of a coarser round step (at most about 7
+			// labels), so 0 is labelled whenever it is in the window and
+			// the labels are symmetric about it.
+			labels := axisLabels(lo, hi, l.step)
 			return map[string]any{
-				"type": "value", "gridIndex": i, "min": num(lo), "max": num(hi), "interval": num(tick),
-				"axisLabel": map[string]any{"showMinLabel": onTick(lo), "showMaxLabel": onTick(hi)},
+				"type": "value", "gridIndex": i, "min": num(lo), "max": num(hi), "interval": num(l.step),
+				"axisLabel": map[string]any{"customValues": labels, "hideOverlap": true},
+				"axisTick":  map[string]any{"customValues": labels},
 				"name":      name, "nameLocation": "middle", "nameGap": 28, "position": loc,
 				"splitLine": map[string]any{"show": !l.filled[i], "lineStyle": map[string]any{"color": "#eeeeee"}},
 				"z":         2, // above a density image
@@ -252,6 +250,25 @@ func (l layout) apply(c *Chart, titles []string, xName, yName string) {
 	c.set("xAxis", xs)
 	c.set("yAxis", ys)
 	c.set("title", ts)
+}
+
+// axisLabels returns the label positions of an axis over [lo, hi] whose
+// grid lines are step apart: the multiples of the smallest round multiple
+// of step giving at most 7 labels.
+func axisLabels(lo, hi, step float64) []num {
+	tick := step
+	for (hi-lo)/tick > 7.5 {
+		tick = niceStep(tick * 1.5)
+	}
+	var out []num
+	for k := math.Ceil(lo/tick - 1e-9); k*tick <= hi+1e-9*tick; k++ {
+		v := k * tick
+		if math.Abs(v) < 1e-9*tick {
+			v = 0
+		}
+		out = append(out, num(v))
+	}
+	return out
 }
 
 // image returns a graphic element drawing the values v on grid g (per

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Scene is what one panel of the plane shows; every part is optional.
@@ -18,8 +19,9 @@ type Scene struct {
 	Grid    Grid
 	Density []float64
 
-	// Train holds training points, drawn as small grey dots, or as black
-	// diamonds when there are at most 50 (the atoms of a delta mixture).
+	// Train holds training points, drawn as small dark dots above the
+	// samples, or as hollow black rings when there are at most 50 (the
+	// atoms of a delta mixture), so that samples on them stay visible.
 	Train []float64
 
 	// Points holds samples, coloured by Labels (nil: one colour).
@@ -70,14 +72,14 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 	}
 	var e extent
 	var lo, hi = math.Inf(1), math.Inf(-1)
-	anyPoints, anyDensity := false, false
+	anyPoints, anyDensity := false, false // samples, densities
 	for i, s := range scenes {
 		who := fmt.Sprintf("viz.Plane: scene %d", i)
 		checkPoints(who+" Points", s.Points, s.Labels)
 		checkPoints(who+" Train", s.Train, nil)
 		e.add(s.Points)
 		e.add(s.Train)
-		anyPoints = anyPoints || len(s.Points)+len(s.Train) > 0
+		anyPoints = anyPoints || len(s.Points) > 0 || len(s.Train) > 50
 		if s.Density != nil {
 			s.Grid.checkValues(who+" Density", s.Density, 1)
 			e.addGrid(s.Grid)
@@ -105,7 +107,9 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 	if anyPoints {
 		cm = greys
 	}
-	bar := anyDensity && !anyPoints && !o.PerPanel
+	// A density drawn alone gets a colour bar: one scale for all panels,
+	// or, PerPanel, 0 to each panel's peak (written in its title).
+	bar := anyDensity && !anyPoints
 	right := 0
 	if bar {
 		right = 90
@@ -123,7 +127,7 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 		}
 	}
 	for i, s := range scenes {
-		titles = append(titles, s.Title)
+		t := s.Title
 		if s.Density != nil {
 			v, pl, ph := s.Density, lo, hi
 			if o.LogDensity {
@@ -131,10 +135,14 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 			}
 			if o.PerPanel {
 				pl, ph = densityRange(s.Density, o.LogDensity)
+				if bar {
+					t = strings.TrimSpace(fmt.Sprintf("%s (peak %s)", t, fmtNum(ph)))
+				}
 			}
 			graphic = append(graphic, l.image(i, s.Grid, v, cm, pl, ph))
 			l.fill(i)
 		}
+		titles = append(titles, t)
 		if len(s.Train) > 0 {
 			c.series(trainSeries(i, s.Train, l.dec()))
 			addLegend(trainName)
@@ -152,7 +160,14 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 		if o.LogDensity {
 			name = "log " + name
 		}
-		graphic = append(graphic, l.colorbar(cm, lo, hi, name, 0)...)
+		cb := l.colorbar(cm, lo, hi, name, 0)
+		if o.PerPanel {
+			relabel(cb, "panel peak", "half peak", "0")
+			if o.LogDensity {
+				relabel(cb, "panel peak", "peak − 6", "peak − 12")
+			}
+		}
+		graphic = append(graphic, cb...)
 	}
 	l.apply(c, titles, xName, yName)
 	if len(graphic) > 0 {
@@ -168,6 +183,13 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 }
 
 const trainName = "training data"
+
+// relabel replaces the top, middle and bottom labels of a colour bar.
+func relabel(bar []any, top, mid, bottom string) {
+	for k, text := range []string{top, mid, bottom} {
+		bar[2+k].(map[string]any)["style"].(map[string]any)["text"] = text
+	}
+}
 
 // densityRange returns the colour range of density values: [0, max], or
 // the top 12 nats of the log density.
@@ -212,15 +234,18 @@ func trainSeries(i int, p []float64, d int) map[string]any {
 	for k := range n {
 		data[k] = xy(p, k, d)
 	}
+	// Drawn above the samples, small and dark, so that samples do not
+	// hide them; a few atoms as hollow rings, so that samples sitting
+	// exactly on them still show inside.
 	s := map[string]any{
 		"type": "scatter", "name": trainName, "xAxisIndex": i, "yAxisIndex": i, "data": data,
-		"symbolSize": 3, "itemStyle": map[string]any{"color": "#777777", "opacity": 0.6}, "z": 2,
-		"large": n > 2000,
+		"symbolSize": 2.5, "itemStyle": map[string]any{"color": "#333333", "opacity": 0.7}, "z": 5,
+		"large": n > 2000, "silent": n > 2000,
 	}
 	if n <= 50 {
-		s["symbol"], s["symbolSize"] = "diamond", 11
-		s["itemStyle"] = map[string]any{"color": "#111111"}
-		s["z"] = 4
+		s["symbol"], s["symbolSize"] = "circle", 14
+		s["itemStyle"] = map[string]any{"color": "rgba(0,0,0,0)", "borderColor": "#111111", "borderWidth": 1.6}
+		s["z"] = 5
 	}
 	return s
 }

@@ -6,7 +6,6 @@ package viz
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 )
 
@@ -88,83 +87,81 @@ func pick(n, m int) []int {
 	return idx
 }
 
-// runsExtent is the window of the runs: it holds the training points,
-// and 99.6% of the particle coordinates on each axis (0.2% cut at each
-// end), so a few stray particles of a noisy sampler do not shrink the
-// picture; echarts clips what falls outside.
+// runsExtent is the window of the runs: symmetric about the origin and
+// holding the training points and every finite particle coordinate of
+// every step, so no path leaves the panel (the course's particles start
+// from N(0, I) and end on data centred near 0).
 func runsExtent(runs []Run, train []float64) extent {
-	var xs, ys []float64
-	total := 0
-	for _, r := range runs {
-		for _, p := range r.Steps {
-			total += len(p) / 2
-		}
-	}
-	stride := max(1, total/100000) // a sample of the points is enough for quantiles
-	k := 0
-	for _, r := range runs {
-		for _, p := range r.Steps {
-			for i := 0; i+1 < len(p); i += 2 {
-				if k++; k%stride != 0 {
-					continue
-				}
-				if x, y := p[i], p[i+1]; !math.IsNaN(x) && !math.IsNaN(y) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
-					xs, ys = append(xs, x), append(ys, y)
-				}
+	m := 0.0
+	grow := func(p []float64) {
+		for _, v := range p {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				m = math.Max(m, math.Abs(v))
 			}
 		}
 	}
-	var e extent
-	if len(xs) > 0 {
-		slices.Sort(xs)
-		slices.Sort(ys)
-		q := func(v []float64, f float64) float64 { return v[int(f*float64(len(v)-1))] }
-		e.add([]float64{q(xs, 0.002), q(ys, 0.002), q(xs, 0.998), q(ys, 0.998)})
+	for _, r := range runs {
+		for _, p := range r.Steps {
+			grow(p)
+		}
 	}
-	e.add(train)
+	grow(train)
+	if m == 0 {
+		m = 1
+	}
+	var e extent
+	e.add([]float64{-m, -m, m, m})
 	return e
 }
 
-func trajLayout(runs []Run, o TrajOpts) layout {
+func trajLayout(runs []Run, o TrajOpts, right int) layout {
 	side := 360
 	if len(runs) > 1 {
 		side = 300
 	}
-	l := newLayout(len(runs), o.Cols, side, runsExtent(runs, o.Train), 0)
-	return l
+	return newLayout(len(runs), o.Cols, side, runsExtent(runs, o.Train), right)
 }
 
-// Paths draws each run's particles as paths (one colour per class) with
-// their end points as dots, one panel per run, side by side.
+// timeBands is the number of colours a path takes over its run, from
+// timeMap's dark blue at the start to its orange at the end.
+const timeBands = 4
+
+var timeMap = arrowMap
+
+// Paths draws each run's particles as paths coloured by time (dark blue
+// at the start, orange at the end), with hollow grey circles at the
+// starts and dots at the ends (one colour per class), one panel per run,
+// side by side, all on one window symmetric about the origin.
 func Paths(title string, runs []Run, o TrajOpts) *Chart {
 	checkRuns("viz.Paths", runs)
 	o = o.orDefault()
-	l := trajLayout(runs, o)
+	l := trajLayout(runs, o, 90)
 	c := newChart(title, l.width(), l.height())
 	var titles, legend []string
 	seen := map[string]bool{}
+	addLegend := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			legend = append(legend, name)
+		}
+	}
 	dec, onePx := l.dec(), (l.w.x1-l.w.x0)/float64(l.side)
 	for i, run := range runs {
 		titles = append(titles, run.Name)
 		if len(o.Train) > 0 {
 			c.series(trainSeries(i, o.Train, dec))
-			if !seen[trainName] {
-				seen[trainName] = true
-				legend = append(legend, trainName)
-			}
+			addLegend(trainName)
 		}
 		n := len(run.Steps[0]) / 2
 		steps := pick(len(run.Steps), o.MaxSteps)
-		byClass := map[int][]any{}
-		var keys []int
-		for _, k := range pick(n, o.MaxPaths) {
-			lab := -1
-			if run.Labels != nil {
-				lab = run.Labels[k]
-			}
+		bands := make([][]any, timeBands)
+		chosen := pick(n, o.MaxPaths)
+		var starts []float64
+		for _, k := range chosen {
 			// A point within a pixel of the last one kept adds nothing
 			// a reader can see; the last point is always kept.
 			coords := make([]pt, 0, len(steps))
+			band := make([]int, 0, len(steps))
 			for j, s := range steps {
 				q := xy(run.Steps[s], k, dec)
 				if j > 0 && j < len(steps)-1 {
@@ -174,42 +171,77 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 					}
 				}
 				coords = append(coords, q)
+				band = append(band, min(timeBands-1, j*timeBands/max(1, len(steps)-1)))
 			}
-			if _, ok := byClass[lab]; !ok {
-				keys = append(keys, lab)
+			// Cut the path where its band changes; each piece starts
+			// where the previous one ended, so the path stays whole.
+			from := 0
+			for j := 1; j < len(coords); j++ {
+				if j == len(coords)-1 || band[j] != band[from] {
+					b := band[from]
+					bands[b] = append(bands[b], map[string]any{"coords": append([]pt(nil), coords[from:j+1]...)})
+					from = j
+				}
 			}
-			byClass[lab] = append(byClass[lab], map[string]any{"coords": coords})
+			starts = append(starts, run.Steps[0][2*k], run.Steps[0][2*k+1])
 		}
-		slices.Sort(keys)
-		for _, lab := range keys {
-			name, color := "paths", palette[0]
-			if run.Labels != nil {
-				name, color = className(o.Classes, lab), classColor(lab)
+		for b := range timeBands {
+			if len(bands[b]) == 0 {
+				continue
 			}
 			c.series(map[string]any{
-				"type": "lines", "name": name, "coordinateSystem": "cartesian2d", "xAxisIndex": i, "yAxisIndex": i,
-				"polyline": true, "silent": true, "z": 3, "data": byClass[lab], "clip": true,
+				"type": "lines", "name": "paths", "coordinateSystem": "cartesian2d", "xAxisIndex": i, "yAxisIndex": i,
+				"polyline": true, "silent": true, "z": 3, "data": bands[b], "clip": true,
 				"large": true, "largeThreshold": 100, // one path per series: fast with many particles
-				"lineStyle": map[string]any{"color": color, "width": 0.8, "opacity": 0.35},
+				"lineStyle": map[string]any{"color": hex(timeMap.at((float64(b) + 0.5) / timeBands)), "width": 0.8, "opacity": 0.45},
 			})
-			if !seen[name] {
-				seen[name] = true
-				legend = append(legend, name)
+		}
+		c.series(map[string]any{
+			"type": "scatter", "name": "starts", "xAxisIndex": i, "yAxisIndex": i, "data": points(starts, dec),
+			"symbolSize": 4, "itemStyle": map[string]any{"color": "rgba(0,0,0,0)", "borderColor": "#666666", "borderWidth": 0.8},
+			"z": 4, "silent": true, "large": false,
+		})
+		addLegend("starts")
+		end := make([]float64, 0, 2*len(chosen))
+		var endLabels []int
+		last := run.Steps[len(run.Steps)-1]
+		for _, k := range chosen {
+			end = append(end, last[2*k], last[2*k+1])
+			if run.Labels != nil {
+				endLabels = append(endLabels, run.Labels[k])
 			}
 		}
-		end := run.Steps[len(run.Steps)-1]
-		for _, s := range classSeries(i, end, run.Labels, o.Classes, l.dec()) {
+		for _, s := range classSeries(i, end, endLabels, o.Classes, dec) {
 			if run.Labels == nil {
-				s["name"] = "paths"
+				s["name"] = "ends"
+				s["itemStyle"] = map[string]any{"color": "#111111"}
 			}
-			s["symbolSize"] = 3
-			s["z"] = 4
+			s["symbolSize"] = 5
+			s["z"] = 6
 			c.series(s)
+			addLegend(s["name"].(string))
 		}
 	}
 	l.apply(c, titles, xName, yName)
+	c.set("graphic", l.timebar("time"))
 	c.set("legend", map[string]any{"data": legend, "top": 30})
 	return c
+}
+
+// points returns the row-major batch p as points with d decimals.
+func points(p []float64, d int) []pt {
+	out := make([]pt, len(p)/2)
+	for k := range out {
+		out[k] = xy(p, k, d)
+	}
+	return out
+}
+
+// timebar is the colour bar of the paths' time bands, start at the top.
+func (l layout) timebar(name string) []any {
+	g := l.colorbar(timeMap, 0, 1, name, timeBands)
+	relabel(g, "end", "", "start") // the bar's top colour is the end
+	return g
 }
 
 // Animate shows each run's particles moving over the steps, one panel per
@@ -219,7 +251,7 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 func Animate(title string, runs []Run, o TrajOpts) *Chart {
 	checkRuns("viz.Animate", runs)
 	o = o.orDefault()
-	l := trajLayout(runs, o)
+	l := trajLayout(runs, o, 0)
 	const timelineRoom = 64
 	c := newChart(title, l.width(), l.height()+timelineRoom)
 	frames := 0
@@ -290,12 +322,13 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 		}
 		series = append(series, frameData[f]...)
 		options = append(options, map[string]any{"series": series})
-		r := runs[0]
-		s := at(r, f)
-		if r.Times != nil {
-			names = append(names, "t = "+strconv.FormatFloat(r.Times[s], 'g', 4, 64))
-		} else {
-			names = append(names, fmt.Sprintf("step %d", s))
+		names = append(names, frameName(runs[0], at(runs[0], f), false))
+	}
+	// Every frame needs its own label: times that repeat (a sampler that
+	// records no time, a time rounded to 4 digits) give way to steps.
+	if !distinct(names) {
+		for f := range names {
+			names[f] = frameName(runs[0], at(runs[0], f), true)
 		}
 	}
 	l.apply(c, titles, xName, yName)
@@ -308,4 +341,24 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 	c.set("animation", true)
 	c.set("animationDuration", 0) // frame 0 appears at once; later frames move
 	return c
+}
+
+// frameName labels step s of run r on a timeline: its time "t = ..." when
+// the run has times (and steps is false), else "step s".
+func frameName(r Run, s int, steps bool) string {
+	if r.Times != nil && !steps {
+		return "t = " + strconv.FormatFloat(r.Times[s], 'g', 4, 64)
+	}
+	return fmt.Sprintf("step %d", s)
+}
+
+func distinct(names []string) bool {
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			return false
+		}
+		seen[n] = true
+	}
+	return true
 }

@@ -83,12 +83,13 @@ func samplesPage(seed uint64) (*viz.Page, error) {
 	}
 	x, y := exactSamples(ds.Exact, 600, 1, seed+1)
 	g := viz.Grid{X0: -4, X1: 4, Y0: -4, Y1: 4, NX: 80, NY: 80}
-	c := viz.Samples("Exact samples of three-classes", viz.Scene{
+	c := viz.Plane("Exact samples of three-classes", []viz.Scene{{
 		Grid: g, Density: density(ds.Exact, g, 1), Train: ds.Points, Points: x, Labels: y,
-	}, classNames(ds.Classes))
+	}}, viz.PlaneOpts{Classes: classNames(ds.Classes), Side: 560}).WithCaption("Coloured dots: 600 exact samples by class; small dark dots: the 300 training points, drawn on top; " +
+		"grey shading: the density q_0. Look for the samples covering the same three blobs as the data.")
 	return viz.NewPage("Samples coloured by class").
 		Text("600 exact draws from the Gaussian mixture behind the three-classes data set (dots coloured by class), " +
-			"its 300 training points (grey) and its density q_0 (grey shading).").Add(c), nil
+			"its 300 training points (small dark dots) and its density q_0 (grey shading).").Add(c), nil
 }
 
 func densityPage(seed uint64) (*viz.Page, error) {
@@ -107,7 +108,9 @@ func densityPage(seed uint64) (*viz.Page, error) {
 		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("α_t = %g (peak %.2g)", a, peak), Grid: g, Density: d})
 	}
 	c := viz.Plane("Density q_t of the three points at four noise levels", scenes,
-		viz.PlaneOpts{DensityLabel: "q_t(x)", Cols: 4, Side: 240, PerPanel: true})
+		viz.PlaneOpts{DensityLabel: "q_t(x)", Cols: 4, Side: 240, PerPanel: true}).
+		WithCaption("Each panel coloured from 0 to its own peak (in its title). Look for the three blobs at √α_t x⁽ⁱ⁾ " +
+			"widening and merging into one as α_t falls.")
 	return viz.NewPage("Density of q_t over t").
 		Text("q_t(x) = Σᵢ ⅓ N(x | √α_t x⁽ⁱ⁾, (1 − α_t) I) on a 100x100 grid for four signal levels α_t. " +
 			"Each panel is coloured from 0 (dark) to its own peak (bright, value in its title): the peaks fall as the noise grows.").
@@ -131,7 +134,9 @@ func forwardPage(seed uint64) (*viz.Page, error) {
 	}
 	run := viz.Run{Name: "x_t", Steps: frames, Labels: ds.Labels, Times: times}
 	c := viz.Animate("Forward process on three-classes (linear schedule, T = 1000)", []viz.Run{run},
-		viz.TrajOpts{Classes: classNames(ds.Classes), MaxFrames: len(frames)})
+		viz.TrajOpts{Classes: classNames(ds.Classes), MaxFrames: len(frames)}).
+		WithCaption("The training points moved by the forward chain, coloured by class, one frame every 25 steps (timeline below). " +
+			"Look for the classes mixing into one round cloud by t = 1000.")
 	return viz.NewPage("The forward process, animated").
 		Text("x_t = √(1 − β_t) x_{t−1} + √β_t ε_t from the 600 training points, every 25th step shown. " +
 			"The timeline plays on its own; drag it or press pause to look at one step.").Add(c), nil
@@ -147,12 +152,16 @@ func threePointField(what string) (*viz.Page, error) {
 	p := g.Points()
 	m := ds.Exact
 	var v []float64
-	var title, label, text string
+	var title, label, text, caption, marksName string
+	var marks []float64
 	switch what {
 	case "score":
 		v = m.Score(nil, p, alpha, nil)
 		title, label = "Score ∇ log q_t(x) of the three points at α_t = 0.5", "|∇ log q_t|"
 		text = "Arrows point up the density towards √α_t x⁽ⁱ⁾; lengths are proportional to |∇ log q_t(x)|."
+		caption = "Rings: the data points x⁽ⁱ⁾; orange diamonds: √α_t x⁽ⁱ⁾ ≈ 0.71 x⁽ⁱ⁾, the centres of q_t. " +
+			"Look for the arrows converging on the diamonds, not on the rings."
+		marks, marksName = scaled(ds.Points, math.Sqrt(alpha)), "√α_t x⁽ⁱ⁾"
 	case "denoiser":
 		d := m.Denoise(nil, p, alpha, nil)
 		v = make([]float64, len(p))
@@ -161,6 +170,8 @@ func threePointField(what string) (*viz.Page, error) {
 		}
 		title, label = "Displacement D*(x) − x of the ideal denoiser at α_t = 0.5", "|D*(x) − x|"
 		text = "D*(x) = E[x_0 | x_t = x] = Σᵢ πᵢ(x) x⁽ⁱ⁾: each arrow goes from x to the posterior mean of the clean point."
+		caption = "Arrows from x, proportional to D*(x) − x; rings: the three points. Look for arrows aiming at the " +
+			"nearest point inside its cell and at blends of the points near the cell borders."
 	case "error":
 		// A denoiser that misreads the noise level: the score implied by
 		// D*_{0.45} used where alpha = 0.5 holds.
@@ -174,9 +185,21 @@ func threePointField(what string) (*viz.Page, error) {
 		title, label = "Score error of a denoiser that reads α_t = 0.45 instead of 0.5", "|s − s*|"
 		text = "The field (√α D*_{0.45}(x) − x)/(1 − α) minus the exact score at α = 0.5: " +
 			"the same chart shows a learned score minus the exact one."
+		caption = "Arrows: the score error at each node, coloured by length; rings: the three points. " +
+			"Look for the error growing away from the points, where a wrong noise level misplaces the pull."
 	}
-	c := viz.Quiver(title, g, v, viz.QuiverOpts{Label: label, Train: ds.Points})
+	c := viz.Quiver(title, g, v, viz.QuiverOpts{Label: label, Train: ds.Points, TrainName: "data points x⁽ⁱ⁾",
+		Marks: marks, MarksName: marksName}).WithCaption(caption)
 	return viz.NewPage(title).Text(text).Add(c), nil
+}
+
+// scaled returns the points p times f.
+func scaled(p []float64, f float64) []float64 {
+	out := make([]float64, len(p))
+	for i, v := range p {
+		out[i] = f * v
+	}
+	return out
 }
 
 func scorePage(uint64) (*viz.Page, error)      { return threePointField("score") }
@@ -193,7 +216,9 @@ func posteriorPage(seed uint64) (*viz.Page, error) {
 	w := ds.Exact.Posterior(nil, g.Points(), alpha)
 	pts := ds.Exact.(*analytic.DeltaMixture).Points()
 	c := viz.Posterior("Posterior weights πᵢ(x) of the three points at α_t = 0.5", g, w, pts,
-		[]string{"x⁽¹⁾ = (−1, 0)", "x⁽²⁾ = (1, 0)", "x⁽³⁾ = (0, 1.5)"})
+		[]string{"x⁽¹⁾ = (−1, 0)", "x⁽²⁾ = (1, 0)", "x⁽³⁾ = (0, 1.5)"}).
+		WithCaption("One panel per point, shaded by its weight from 0 (white) to 1 (purple); orange diamond: the panel's point. " +
+			"Look for three cells whose borders are the perpendicular bisectors of the pairs of points.")
 	return viz.NewPage("Posterior weights πᵢ(x)").
 		Text("πᵢ(x) = q(x_0 = x⁽ⁱ⁾ | x_t = x): a softmax of −|x − √α_t x⁽ⁱ⁾|² / (2(1 − α_t)). The weights sum to one at every x.").
 		Add(c), nil
@@ -258,9 +283,13 @@ func samplersPage(seed uint64) (*viz.Page, error) {
 		}
 		runs = append(runs, record(k.name, tr, nil))
 	}
-	o := viz.TrajOpts{Train: ds.Points}
-	paths := viz.Paths("Paths of 200 of the 1 000 particles, same start, 100 steps", runs, o)
-	anim := viz.Animate("500 of the particles step by step", runs, o)
+	o := viz.TrajOpts{Train: ds.Points, MaxPaths: 80}
+	paths := viz.Paths("Paths of 80 of the 1 000 particles, same start, 100 steps", runs, o).
+		WithCaption("Paths coloured by time (blue at x_T, orange at x_0), grey circles at the starts, black dots at the ends, " +
+			"small dark dots: the data. Look for DDPM's jagged paths against the smooth, nearly identical DDIM and PF-ODE curves.")
+	anim := viz.Animate("500 of the particles step by step", runs, o).
+		WithCaption("The same three samplers moving together over the timeline (press pause or drag it). " +
+			"Look for the cloud splitting into the eight modes in the last third of the steps.")
 	return viz.NewPage("DDPM, DDIM and PF-ODE paths").
 		Text("Three samplers with the exact denoiser of eight-gaussians, started from the same 1 000 draws of N(0, I) "+
 			"and run over 100 evenly spaced steps of the linear schedule. DDPM adds fresh noise at every step; "+
@@ -289,8 +318,12 @@ func langevinPage(seed uint64) (*viz.Page, error) {
 	return viz.NewPage("Langevin dynamics").
 		Text("x ← x + (s²/2) ∇ log q(x) + s z with s = 0.1, 200 moves, from 500 points spread over the plane. "+
 			"Particles settle in the mode they reach first.").
-		Add(viz.Paths("Langevin paths on eight-gaussians (200 moves)", []viz.Run{run}, o),
-			viz.Animate("Langevin moves, animated", []viz.Run{run}, o)), nil
+		Add(viz.Paths("Langevin paths on eight-gaussians (200 moves)", []viz.Run{run}, o).
+			WithCaption("Paths coloured by move (blue first, orange last), grey circles at the starts, black dots at the ends. "+
+				"Look for each particle heading to the nearest mode and then jittering inside it."),
+			viz.Animate("Langevin moves, animated", []viz.Run{run}, o).
+				WithCaption("The same particles move by move on the timeline. Look for the fast fall into the modes "+
+					"and then no further crossing between them.")), nil
 }
 
 func schedulesPage(uint64) (*viz.Page, error) {
@@ -314,7 +347,9 @@ func schedulesPage(uint64) (*viz.Page, error) {
 	}
 	return viz.NewPage("Noise schedules").
 		Text("The linear schedule of DDPM (β from 10⁻⁴ to 0.02) and the cosine schedule (s = 0.008), T = 1000.").
-		Add(viz.Schedules("Linear and cosine schedules, T = 1000", curves...)), nil
+		Add(viz.Schedules("Linear and cosine schedules, T = 1000", curves...).
+			WithCaption("β_t is on a log scale: the cosine schedule's β_t rises to its cap of 0.999 at t = T, which flattens " +
+				"everything else on a linear scale. Look for the cosine α_t's S-shape and its nearly straight log SNR.")), nil
 }
 
 // curvesPage: the irreducible x0 loss E|D*(x_t) - x_0|^2 per step on
@@ -351,7 +386,8 @@ func curvesPage(seed uint64) (*viz.Page, error) {
 			Series: []viz.Series{{Name: "exact denoiser", X: ts, Y: loss}}},
 		viz.LinePanel{Title: "running mean over t (the uniform-weight loss)", XName: "up to step t", YName: "mean squared error",
 			Series: []viz.Series{{Name: "exact denoiser", X: ts, Y: mean}}},
-	)
+	).WithCaption("Left: the squared error of the ideal denoiser per step (log scale); right: its mean over the steps up to t. " +
+		"Look for near-zero error at small t and the data's variance at large t.")
 	return viz.NewPage("Loss and error against t").
 		Text("The x_0 loss even the ideal denoiser cannot go below: near zero at small t, " +
 			"the data's variance at large t. A trained model's curve lies above it.").Add(c), nil
@@ -385,7 +421,9 @@ func guidancePage(seed uint64) (*viz.Page, error) {
 		}
 		scenes = append(scenes, viz.Scene{Train: ds.Points, Points: x, Labels: y})
 	}
-	c := viz.GuidanceSweep("Classifier-free guidance on two-classes (DDIM, 50 steps)", gammas, scenes, classNames(ds.Classes))
+	c := viz.GuidanceSweep("Classifier-free guidance on two-classes (DDIM, 50 steps)", gammas, scenes, classNames(ds.Classes)).
+		WithCaption("One panel per guidance scale γ, samples coloured by the class asked for, data as small dark dots. " +
+			"Look for the classes separating and shrinking away from each other as γ grows.")
 	return viz.NewPage("Guidance sweep").
 		Text("The same 300 starting points sampled with guidance scale γ, half asking for each class: γ = 0 is plain " +
 			"conditional sampling; larger γ adds γ (s(x | y) − s(x)) and pushes samples away from the other class.").Add(c), nil
@@ -433,7 +471,8 @@ func learnedPage(seed uint64) (*viz.Page, error) {
 			Series: []viz.Series{{Name: "training loss", X: step, Y: loss}}},
 		viz.LinePanel{Title: "error against the exact denoiser", XName: "step t", YName: "mean |D(x_t) − D*(x_t)|²", LogY: true,
 			Series: []viz.Series{{Name: "trained MLP", X: ts, Y: ev.Err}, {Name: "best constant", X: ts, Y: ev.Trivial}}},
-	)
+	).WithCaption("Left: the training loss, averaged over 50 steps; right: the trained denoiser's error against D* per step, " +
+		"with the best constant denoiser for scale. Look for the loss flattening and the error far below the constant's.")
 	const t = 100
 	alpha := s.Alpha(t)
 	g := viz.Grid{X0: -3.5, X1: 3.5, Y0: -3.5, Y1: 3.5, NX: 30, NY: 30}
@@ -444,7 +483,9 @@ func learnedPage(seed uint64) (*viz.Page, error) {
 		learned[i] -= exact[i]
 	}
 	field := viz.Quiver(fmt.Sprintf("Learned minus exact score at t = %d (α_t = %.3f)", t, alpha), g, learned,
-		viz.QuiverOpts{Label: "|s − s*|", Train: ds.Exact.(*analytic.GaussianMixture).Means(), TrainName: "component means"})
+		viz.QuiverOpts{Label: "|s − s*|", Train: ds.Exact.(*analytic.GaussianMixture).Means(), TrainName: "component means"}).
+		WithCaption("Arrows: learned minus exact score at each node, coloured by length; rings: the eight component means. " +
+			"Look for small errors near the data and larger ones in the empty middle, where the network saw few points.")
 	return viz.NewPage("A trained denoiser against the exact one").
 		Text("The one page with a trained model: its loss, its error against D* at 20 values of t next to the best "+
 			"constant denoiser, and where in the plane its score is wrong.").
