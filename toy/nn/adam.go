@@ -51,16 +51,20 @@ func (a *Adam) Step(params, grad []float64, lr float64) {
 // (summed in float64 in chunk order), also writing F(p_i) to out. It is
 // what the training loop runs: one pass instead of three.
 func adamFused[F float](a *Adam, p []float64, grads [][]F, out []F, lo, hi int, lr, c1, c2 float64) {
-	if g32, ok := any(grads).([][]float32); ok && simdAdamFused != nil {
-		simdAdamFused(p[lo:hi], a.m[lo:hi], a.v[lo:hi], g32, any(out).([]float32)[lo:hi], lo, lr, c1, c2, a.Beta1, a.Beta2, a.Eps, a.WeightDecay)
+	if g32, ok := any(grads).([][]float32); ok && fast != nil {
+		fast.adam(p[lo:hi], a.m[lo:hi], a.v[lo:hi], g32, any(out).([]float32)[lo:hi], lo, lr, c1, c2, a.Beta1, a.Beta2, a.Eps, a.WeightDecay)
 		return
 	}
-	b1, b2, eps, wd := a.Beta1, a.Beta2, a.Eps, a.WeightDecay
-	m, v := a.m, a.v
-	for i := lo; i < hi; i++ {
-		g := float64(grads[0][i])
+	adamFusedGo(p[lo:hi], a.m[lo:hi], a.v[lo:hi], grads, out[lo:hi], lo, lr, c1, c2, a.Beta1, a.Beta2, a.Eps, a.WeightDecay)
+}
+
+// adamFusedGo is adamFused's loop on p, m, v, out (the same length) with
+// the gradients at grads[c][off:].
+func adamFusedGo[F float](p []float64, m, v []float32, grads [][]F, out []F, off int, lr, c1, c2, b1, b2, eps, wd float64) {
+	for i := range p {
+		g := float64(grads[0][off+i])
 		for c := 1; c < len(grads); c++ {
-			g += float64(grads[c][i])
+			g += float64(grads[c][off+i])
 		}
 		pi := adamElem(p[i], &m[i], &v[i], g, lr, c1, c2, b1, b2, eps, wd)
 		p[i] = pi
@@ -72,7 +76,7 @@ func adamFused[F float](a *Adam, p []float64, grads [][]F, out []F, lo, hi int, 
 // gradient g. Every product is rounded by an explicit float64 conversion
 // before it is added, which forbids the compiler to fuse it into a
 // multiply-add (Go does on arm64 and with GOAMD64=v3): so Adam.Step, the
-// training loop's fused pass and its vector version (separate multiplies
+// training loop's fused pass and its vector versions (separate multiplies
 // and adds) give the same bits on every platform.
 func adamElem(p float64, m, v *float32, g, lr, c1, c2, b1, b2, eps, wd float64) float64 {
 	mi := float64(b1*float64(*m)) + float64((1-b1)*g)
@@ -81,12 +85,6 @@ func adamElem(p float64, m, v *float32, g, lr, c1, c2, b1, b2, eps, wd float64) 
 	step := float64(mi*c1)/(math.Sqrt(float64(vi*c2))+eps) + float64(wd*p)
 	return p - float64(lr*step)
 }
-
-// simdAdamFused is the vector version of adamFused for float32 (in
-// kernel_simd.go): the same IEEE operations in the same order, no fused
-// multiply-adds, so bit-identical results. grads are whole slices; off is
-// the index of p[0] in them.
-var simdAdamFused func(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64)
 
 // begin counts a step over n parameters and returns the bias corrections
 // 1/(1 - b1^k) and 1/(1 - b2^k).

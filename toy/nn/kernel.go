@@ -7,9 +7,11 @@
 //	input grad dH = G W^T        gemmNT
 //	weight grad dW = H^T G       gemmTN
 //
-// A build with GOEXPERIMENT=simd on amd64 replaces the float32 versions by
-// vector loops (kernel_simd.go); every version sums each output element in
-// the same order whatever the number of cores.
+// On amd64 the float32 versions run vector kernels in assembly when the
+// processor has them (kernel_amd64.go); these loops are the pure-Go path
+// (other processors and architectures, the purego build tag, float64).
+// Every version sums each output element in an order fixed by the shapes,
+// whatever the number of cores.
 
 package nn
 
@@ -18,10 +20,14 @@ type float interface{ ~float32 | ~float64 }
 // gemmNN sets c (m x n) to a (m x k) times b (k x n), or adds the product
 // to c when add is true.
 func gemmNN[F float](c, a, b []F, m, k, n int, add bool) {
-	if c32, ok := any(c).([]float32); ok && simdNN != nil {
-		simdNN(c32, any(a).([]float32), any(b).([]float32), m, k, n, add)
+	if c32, ok := any(c).([]float32); ok && fast != nil {
+		fast.nn(c32, any(a).([]float32), any(b).([]float32), m, k, n, add)
 		return
 	}
+	gemmNNGo(c, a, b, m, k, n, add)
+}
+
+func gemmNNGo[F float](c, a, b []F, m, k, n int, add bool) {
 	_ = c[m*n-1]
 	_ = a[m*k-1]
 	_ = b[k*n-1]
@@ -84,10 +90,14 @@ func gemmNN[F float](c, a, b []F, m, k, n int, add bool) {
 
 // gemmNT sets c (m x n) to a (m x k) times the transpose of b (n x k).
 func gemmNT[F float](c, a, b []F, m, k, n int) {
-	if c32, ok := any(c).([]float32); ok && simdNT != nil {
-		simdNT(c32, any(a).([]float32), any(b).([]float32), m, k, n)
+	if c32, ok := any(c).([]float32); ok && fast != nil {
+		fast.nt(c32, any(a).([]float32), any(b).([]float32), m, k, n)
 		return
 	}
+	gemmNTGo(c, a, b, m, k, n)
+}
+
+func gemmNTGo[F float](c, a, b []F, m, k, n int) {
 	_ = c[m*n-1]
 	_ = a[m*k-1]
 	_ = b[n*k-1]
@@ -136,10 +146,14 @@ func gemmNT[F float](c, a, b []F, m, k, n int) {
 
 // gemmTN sets c (m x n) to the transpose of a (k x m) times b (k x n).
 func gemmTN[F float](c, a, b []F, m, k, n int) {
-	if c32, ok := any(c).([]float32); ok && simdTN != nil {
-		simdTN(c32, any(a).([]float32), any(b).([]float32), m, k, n)
+	if c32, ok := any(c).([]float32); ok && fast != nil {
+		fast.tn(c32, any(a).([]float32), any(b).([]float32), m, k, n)
 		return
 	}
+	gemmTNGo(c, a, b, m, k, n)
+}
+
+func gemmTNGo[F float](c, a, b []F, m, k, n int) {
 	_ = c[m*n-1]
 	_ = a[k*m-1]
 	_ = b[k*n-1]
@@ -187,20 +201,38 @@ func gemmTN[F float](c, a, b []F, m, k, n int) {
 	}
 }
 
-// Kernels names the float32 kernels in use: "avx512" or "avx2" in a
-// build with GOEXPERIMENT=simd on amd64 whose processor has AVX2 and FMA
-// (and AVX-512F/CD/BW/DQ/VL for "avx512"), checked at start-up, and
-// "scalar" otherwise. The scalar kernels are the plain-Go loops of the
-// default build: a simd build on a processor without AVX2 runs them and
-// computes exactly what the default build does.
-func Kernels() string { return kernelName }
+// Kernels names the float32 kernels in use: "avx512" or "avx2" on amd64
+// processors with AVX-512 (F) or AVX2 and FMA, chosen at start-up from the
+// processor's features, and "purego" for the plain-Go loops everywhere else
+// (other processors and architectures, and builds with the purego tag).
+// The vector kernels round differently (fused multiply-adds, another exp
+// polynomial evaluation), so they agree with the plain-Go ones to float32
+// precision, not bit for bit; either gives the same bits on any number of
+// cores.
+func Kernels() string {
+	if fast == nil {
+		return "purego"
+	}
+	return fast.name
+}
 
-var kernelName = "scalar"
+// kernels32 is a set of float32 kernels, each doing what the pure-Go
+// function of the same name does (gemmNNGo, ..., adamFusedGo).
+type kernels32 struct {
+	name     string
+	nn       func(c, a, b []float32, m, k, n int, add bool)
+	nt       func(c, a, b []float32, m, k, n int)
+	tn       func(c, a, b []float32, m, k, n int)
+	siluFwd  func(h, s, z, b []float32, rows, n int)
+	siluBack func(dz, dh, z, s []float32)
+	colSums  func(dst, g []float32, rows, n int)
+	adam     func(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64)
+}
 
-// Vector versions of the float32 kernels; nil unless kernel_simd.go is
-// built and the processor supports it.
+// fast is the set in use, nil for the pure-Go loops; vectorKernels lists
+// every set this build and processor can run, fastest first (the tests
+// run each).
 var (
-	simdNN func(c, a, b []float32, m, k, n int, add bool)
-	simdNT func(c, a, b []float32, m, k, n int)
-	simdTN func(c, a, b []float32, m, k, n int)
+	fast          *kernels32
+	vectorKernels []*kernels32
 )

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestKernels checks the three matrix products (scalar, or vector with
-// GOEXPERIMENT=simd: both) against a plain float64 triple loop on shapes that hit
-// every tile edge. A float32 dot product of length k of O(1) terms is off
+// TestKernels checks the three matrix products (pure Go and every vector
+// set) against a plain float64 triple loop on shapes that hit every tile
+// edge. A float32 dot product of length k of O(1) terms is off
 // by at most about k * 6e-8 (each rounding 2^-24 relative), so the bound
 // is 1e-7 * k * (sum of |terms|).
 func TestKernels(t *testing.T) { forEachKernel(t, testKernels) }
@@ -75,25 +75,16 @@ func testKernels(t *testing.T) {
 	}
 }
 
-// forEachKernel runs f with the scalar kernels and, when a simd build
-// installed vector ones, with those: a simd build tests both, so the
-// fallback of a processor without AVX2 is tested too.
+// forEachKernel runs f with the pure-Go kernels and with every vector
+// kernel set this build and processor can run (on an AVX-512 machine both
+// "avx512" and "avx2"), so the fallback paths are tested on any machine.
 func forEachKernel(t *testing.T, f func(t *testing.T)) {
-	t.Run("scalar", func(t *testing.T) {
-		saved := [...]any{simdNN, simdNT, simdTN, simdSiLU, simdSiLUBack, simdColSums, simdAdamFused}
-		simdNN, simdNT, simdTN, simdSiLU, simdSiLUBack, simdColSums, simdAdamFused = nil, nil, nil, nil, nil, nil, nil
-		defer func() {
-			simdNN = saved[0].(func(c, a, b []float32, m, k, n int, add bool))
-			simdNT = saved[1].(func(c, a, b []float32, m, k, n int))
-			simdTN = saved[2].(func(c, a, b []float32, m, k, n int))
-			simdSiLU = saved[3].(func(h, s, z, b []float32, rows, n int))
-			simdSiLUBack = saved[4].(func(dz, dh, z, s []float32))
-			simdColSums = saved[5].(func(dst, g []float32, rows, n int))
-			simdAdamFused = saved[6].(func(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64))
-		}()
-		f(t)
-	})
-	if Kernels() != "scalar" {
-		t.Run(Kernels(), f)
+	saved := fast
+	defer func() { fast = saved }()
+	fast = nil
+	t.Run("purego", f)
+	for _, k := range vectorKernels {
+		fast = k
+		t.Run(k.name, f)
 	}
 }

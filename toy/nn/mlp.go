@@ -236,10 +236,14 @@ func addBias[F float](z, b []F, rows, n int) {
 }
 
 func colSums[F float](dst, g []F, rows, n int) {
-	if d32, ok := any(dst).([]float32); ok && simdColSums != nil {
-		simdColSums(d32, any(g).([]float32), rows, n)
+	if d32, ok := any(dst).([]float32); ok && fast != nil {
+		fast.colSums(d32, any(g).([]float32), rows, n)
 		return
 	}
+	colSumsGo(dst, g, rows, n)
+}
+
+func colSumsGo[F float](dst, g []F, rows, n int) {
 	clear(dst)
 	for r := 0; r < rows; r++ {
 		gr := g[r*n : r*n+n]
@@ -268,10 +272,14 @@ func siluForward[F float](h, s, z, b []F, rows, n int) {
 }
 
 func siluForward32(h, s, z, b []float32, rows, n int) {
-	if simdSiLU != nil {
-		simdSiLU(h, s, z, b, rows, n)
+	if fast != nil {
+		fast.siluFwd(h, s, z, b, rows, n)
 		return
 	}
+	siluForward32Go(h, s, z, b, rows, n)
+}
+
+func siluForward32Go(h, s, z, b []float32, rows, n int) {
 	for r := 0; r < rows; r++ {
 		zr, sr, hr := z[r*n:r*n+n], s[r*n:r*n+n], h[r*n:r*n+n]
 		for j := range zr {
@@ -284,20 +292,16 @@ func siluForward32(h, s, z, b []float32, rows, n int) {
 	}
 }
 
-// simdSiLU and simdSiLUBack are the vector versions of siluForward32
-// and siluBackward (kernel_simd.go).
-var (
-	simdSiLU     func(h, s, z, b []float32, rows, n int)
-	simdSiLUBack func(dz, dh, z, s []float32)
-	simdColSums  func(dst, g []float32, rows, n int)
-)
-
 // siluBackward sets dz = dh * s (1 + z (1 - s)), the derivative of z sigmoid(z).
 func siluBackward[F float](dz, dh, z, s []F) {
-	if dz32, ok := any(dz).([]float32); ok && simdSiLUBack != nil {
-		simdSiLUBack(dz32, any(dh).([]float32), any(z).([]float32), any(s).([]float32))
+	if dz32, ok := any(dz).([]float32); ok && fast != nil {
+		fast.siluBack(dz32, any(dh).([]float32), any(z).([]float32), any(s).([]float32))
 		return
 	}
+	siluBackwardGo(dz, dh, z, s)
+}
+
+func siluBackwardGo[F float](dz, dh, z, s []F) {
 	for i := range dz {
 		si := s[i]
 		dz[i] = dh[i] * si * (1 + z[i]*(1-si))

@@ -1,0 +1,191 @@
+//go:build amd64 && !purego
+
+// The float32 kernels in AVX2+FMA and AVX-512 assembly (kernel_amd64.s,
+// written by internal/asmgen), chosen at start-up from the processor's
+// features, and their Go wrappers: bounds checks, the cases the assembly
+// leaves to Go (the columns past the last whole vector of the elementwise
+// passes) and the shapes it handles better transposed.
+
+package nn
+
+import (
+	"sync"
+
+	"golang.org/x/sys/cpu"
+)
+
+//go:generate go tool asmgen -out kernel_amd64.s -stubs kernel_amd64_stub.go
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		avx2 := newAsmKernels("avx2", 8, asmFuncs{abAVX2, siluFwdAVX2, siluBackAVX2, colSumsAVX2, adamAVX2})
+		vectorKernels = []*kernels32{avx2}
+		if cpu.X86.HasAVX512F {
+			avx512 := newAsmKernels("avx512", 16, asmFuncs{abAVX512, siluFwdAVX512, siluBackAVX512, colSumsAVX512, adamAVX512})
+			vectorKernels = []*kernels32{avx512, avx2}
+		}
+		fast = vectorKernels[0]
+	}
+}
+
+// asmFuncs are the assembly kernels of one instruction set.
+type asmFuncs struct {
+	ab       func(c, a, b *float32, m, k, n, sa, sp int, add bool)
+	siluFwd  func(h, s, z, b *float32, rows, n int)
+	siluBack func(dz, dh, z, s *float32, n int)
+	colSums  func(dst, src *float32, rows, n, nv int)
+	adam     func(p *float64, m, v *float32, grads *[4]*float32, ng int, out *float32, n int, k *[9]float64)
+}
+
+// need panics, as an index out of range would, unless s holds n elements.
+func need(s []float32, n int, what string) {
+	if len(s) < n {
+		panic("nn: kernel " + what + ": slice too short")
+	}
+}
+
+// scratch holds the transposes the products make (gemmNT's b, gemmTN's
+// narrow output).
+var scratch = sync.Pool{New: func() any { return new([]float32) }}
+
+func getScratch(n int) *[]float32 {
+	p := scratch.Get().(*[]float32)
+	if cap(*p) < n {
+		*p = make([]float32, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+func newAsmKernels(name string, lanes int, f asmFuncs) *kernels32 {
+	// ab is c = (or +=) A b with A(i, p) at a[i*sa + p*sp].
+	ab := func(c, a, b []float32, m, k, n, sa, sp int, add bool) {
+		if m <= 0 || n <= 0 {
+			return
+		}
+		need(c, m*n, "c")
+		if k <= 0 {
+			if !add {
+				clear(c[:m*n])
+			}
+			return
+		}
+		need(a, (m-1)*sa+(k-1)*sp+1, "a")
+		need(b, k*n, "b")
+		f.ab(&c[0], &a[0], &b[0], m, k, n, sa, sp, add)
+	}
+	k := &kernels32{name: name}
+	k.nn = func(c, a, b []float32, m, kk, n int, add bool) {
+		ab(c, a, b, m, kk, n, kk, 1, add)
+	}
+	k.tn = func(c, a, b []float32, m, kk, n int) {
+		if n < lanes && m >= lanes && kk > 0 {
+			// Narrow output (the last layer's weight gradient): C^T =
+			// B^T A has wide rows; compute it and transpose it into c.
+			// Each element is the same sum in the same order.
+			need(c, m*n, "c")
+			p := getScratch(m * n)
+			ct := *p
+			ab(ct, b, a, n, kk, m, 1, n, false)
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					c[i*n+j] = ct[j*m+i]
+				}
+			}
+			scratch.Put(p)
+			return
+		}
+		ab(c, a, b, m, kk, n, 1, m, false)
+	}
+	k.nt = func(c, a, b []float32, m, kk, n int) {
+		// a b^T = a (b^T): transpose b (n x k) into k x n and multiply.
+		if m <= 0 || n <= 0 {
+			return
+		}
+		need(b, n*kk, "b")
+		p := getScratch(kk * n)
+		bt := *p
+		for j := 0; j < n; j++ {
+			for q := 0; q < kk; q++ {
+				bt[q*n+j] = b[j*kk+q]
+			}
+		}
+		ab(c, a, bt, m, kk, n, kk, 1, false)
+		scratch.Put(p)
+	}
+	k.siluFwd = func(h, s, z, b []float32, rows, n int) {
+		if rows <= 0 || n <= 0 {
+			return
+		}
+		need(h, rows*n, "h")
+		need(s, rows*n, "s")
+		need(z, rows*n, "z")
+		need(b, n, "b")
+		nv := n &^ (lanes - 1)
+		if nv > 0 {
+			f.siluFwd(&h[0], &s[0], &z[0], &b[0], rows, n)
+		}
+		if nv < n {
+			for r := 0; r < rows; r++ {
+				lo, hi := r*n+nv, r*n+n
+				siluForward32Go(h[lo:hi], s[lo:hi], z[lo:hi], b[nv:n], 1, n-nv)
+			}
+		}
+	}
+	k.siluBack = func(dz, dh, z, s []float32) {
+		n := len(dz)
+		need(dh, n, "dh")
+		need(z, n, "z")
+		need(s, n, "s")
+		nv := n &^ (lanes - 1)
+		if nv > 0 {
+			f.siluBack(&dz[0], &dh[0], &z[0], &s[0], nv)
+		}
+		siluBackwardGo(dz[nv:], dh[nv:n], z[nv:n], s[nv:n])
+	}
+	k.colSums = func(dst, g []float32, rows, n int) {
+		if n <= 0 {
+			return
+		}
+		need(dst, n, "dst")
+		nv := n &^ (lanes - 1)
+		if rows <= 0 {
+			clear(dst[:n])
+			return
+		}
+		need(g, rows*n, "g")
+		if nv > 0 {
+			f.colSums(&dst[0], &g[0], rows, n, nv)
+		}
+		for j := nv; j < n; j++ {
+			var s float32
+			for r := 0; r < rows; r++ {
+				s += g[r*n+j]
+			}
+			dst[j] = s
+		}
+	}
+	dl := lanes / 2 // float64 lanes
+	k.adam = func(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64) {
+		n := len(p)
+		need(m, n, "m")
+		need(v, n, "v")
+		need(out, n, "out")
+		nv := n &^ (dl - 1)
+		if nv > 0 && len(grads) >= 1 && len(grads) <= 4 {
+			var g [4]*float32
+			for c := range grads {
+				need(grads[c], off+n, "grads")
+				g[c] = &grads[c][off]
+			}
+			// The same float64 values adamElem computes: 1-b1 and 1-b2
+			// are rounded once, as there.
+			kc := [9]float64{lr, c1, c2, b1, b2, eps, wd, 1 - b1, 1 - b2}
+			f.adam(&p[0], &m[0], &v[0], &g, len(grads), &out[0], nv, &kc)
+		} else {
+			nv = 0 // not 1 to 4 gradient chunks: the Go loop does all
+		}
+		adamFusedGo(p[nv:], m[nv:n], v[nv:n], grads, out[nv:n], off+nv, lr, c1, c2, b1, b2, eps, wd)
+	}
+	return k
+}
