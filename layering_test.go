@@ -20,8 +20,8 @@ import (
 
 // layer is one row of the layering table: a package of the module (by its
 // path inside the module; "." is the module root), its layer, and the
-// module packages its non-test files may import. Layer -1 stands for
-// packages made of test files only.
+// module packages its non-test files may import. Layer -1 stands for the
+// packages that hold tests only (besides, at most, a package comment).
 type layer struct {
 	pkg     string
 	level   int
@@ -155,8 +155,8 @@ func TestLayering(t *testing.T) {
 }
 
 // TestLayeringTableIsLayered checks the table itself: each row allows
-// imports from lower layers only (toy and analytic excepted), and test-only
-// packages allow none.
+// imports from lower layers only (toy and analytic excepted), and the
+// packages of tests import nothing and are imported by none.
 func TestLayeringTableIsLayered(t *testing.T) {
 	rows := map[string]layer{}
 	for _, l := range layering {
@@ -167,7 +167,7 @@ func TestLayeringTableIsLayered(t *testing.T) {
 	}
 	for _, l := range layering {
 		if l.level < 0 && len(l.imports) > 0 {
-			t.Errorf("%s is made of test files only but its row allows imports %v", l.pkg, l.imports)
+			t.Errorf("%s holds tests only but its row allows imports %v", l.pkg, l.imports)
 		}
 		for _, imp := range l.imports {
 			r, ok := rows[imp]
@@ -175,7 +175,7 @@ func TestLayeringTableIsLayered(t *testing.T) {
 			case !ok:
 				t.Errorf("%s may import %s, which has no row", l.pkg, imp)
 			case r.level < 0:
-				t.Errorf("%s may import %s, a package of test files only", l.pkg, imp)
+				t.Errorf("%s may import %s, which holds tests only", l.pkg, imp)
 			case r.level > l.level:
 				t.Errorf("%s (layer %d) may import %s of the higher layer %d", l.pkg, l.level, imp, r.level)
 			case r.level == l.level && !(slices.Contains(sameLayerOK, l.pkg) && slices.Contains(sameLayerOK, imp)):
