@@ -28,6 +28,7 @@ type deltaSet struct {
 	idx     []int     // the components in the set, in order
 	pts     []float64 // their points, row-major
 	xs, ys  []float64 // for d = 2: the two coordinate columns
+	zero    []float64 // for d = 2: len(idx) zeros, the log-weights of mean2 when uniform
 	w, logw []float64 // weights renormalised within the set, and their logs
 	uniform bool      // all weights in the set are equal
 }
@@ -79,7 +80,7 @@ func (m *DeltaMixture) newSet(idx []int) deltaSet {
 		s.uniform = s.uniform && m.w[i] == m.w[idx[0]]
 	}
 	if d == 2 {
-		s.xs, s.ys = make([]float64, len(idx)), make([]float64, len(idx))
+		s.xs, s.ys, s.zero = make([]float64, len(idx)), make([]float64, len(idx)), make([]float64, len(idx))
 		for j := range idx {
 			s.xs[j], s.ys[j] = s.pts[2*j], s.pts[2*j+1]
 		}
@@ -164,7 +165,11 @@ func (s *deltaSet) posterior(lg, xq, x []float64, alpha float64) (mx, sum float6
 	for j, v := range x {
 		xq[j] = v / sa
 	}
-	mx = s.logits(lg, xq, alpha/(2*(1-alpha)))
+	if len(x) == 2 {
+		mx = logits2K(&kern, lg, s.xs, s.ys, s.logw, xq[0], xq[1], alpha/(2*(1-alpha)))
+	} else {
+		mx = s.logits(lg, xq, alpha/(2*(1-alpha)))
+	}
 	return mx, expInPlace(lg, mx)
 }
 
@@ -187,54 +192,16 @@ func (s *deltaSet) mean(out, e []float64, sum float64) {
 
 // mean2 returns the posterior mean sum_i pi_i x^(i) for d = 2, at the
 // scaled query (px, py) = x / sqrt(alpha) and c = alpha / (2(1-alpha)).
-// It is the hot loop of Denoise: two passes over the points, the second with
-// the exponential of exp.go written out inline.
+// It is the hot loop of Denoise: two passes over the points through the
+// vector kernels (kernel.go), logits and their maximum, then the
+// exponentials and the weighted sums.
 func (s *deltaSet) mean2(px, py, c float64, lg []float64) (float64, float64) {
-	xs := s.xs
-	ys := s.ys[:len(xs)]
-	lg = lg[:len(xs)]
-	best := math.Inf(-1)
+	lw := s.logw
 	if s.uniform {
-		for i, x := range xs {
-			dx, dy := px-x, py-ys[i]
-			l := -c * (dx*dx + dy*dy)
-			lg[i] = l
-			if l > best {
-				best = l
-			}
-		}
-	} else {
-		logw := s.logw[:len(xs)]
-		for i, x := range xs {
-			dx, dy := px-x, py-ys[i]
-			l := logw[i] - c*(dx*dx+dy*dy)
-			lg[i] = l
-			if l > best {
-				best = l
-			}
-		}
+		lw = s.zero // log w_i is the same for all i and cancels
 	}
-	var sum, sx, sy float64
-	for i, l := range lg {
-		t := l - best
-		var e float64
-		if t >= expFastMin {
-			z := t*invLn2N + expShift
-			u := math.Float64bits(z) - expShiftBits
-			kf := z - expShift
-			r := (t - kf*ln2NHi) - kf*ln2NLo
-			sc := math.Float64frombits(expTab[u&(expN-1)] + (u>>expBits)<<52)
-			r2 := r * r
-			e = sc + sc*(r+r2*(expC2+r*expC3+r2*expC4))
-		} else if t >= expUnderflow {
-			e = math.Exp(t)
-		} else {
-			continue
-		}
-		sum += e
-		sx += e * xs[i]
-		sy += e * ys[i]
-	}
+	best := logits2K(&kern, lg, s.xs, s.ys, lw, px, py, c)
+	sum, sx, sy := expSum2K(&kern, lg, s.xs, s.ys, best)
 	return sx / sum, sy / sum
 }
 

@@ -60,18 +60,27 @@ const expShiftBits = 0x4338000000000000
 
 // fastExp returns e^x to within 2 ulp for every float64 x (math.Exp handles
 // the arguments outside [expFastMin, expFastMax], NaN and infinities).
-// The softmax loops inline the same code by hand; this function is their
-// reference and what the accuracy test measures.
+// It is the reference of the softmax kernels and what the accuracy tests
+// measure.
 func fastExp(x float64) float64 {
 	if !(x >= expFastMin && x <= expFastMax) {
 		return math.Exp(x)
 	}
-	z := x*invLn2N + expShift
-	u := math.Float64bits(z) - expShiftBits // k mod 2^64
-	kf := z - expShift                      // k as a float64, exactly
-	r := (x - kf*ln2NHi) - kf*ln2NLo
+	return expCore(x)
+}
+
+// expCore is the fast path for x in [expFastMin, expFastMax]. The explicit
+// float64 conversions keep the compiler from fusing a multiply and an add
+// (allowed by the Go specification, done under GOAMD64=v3), so that the
+// result does not depend on the build and the assembly kernels can repeat
+// it bit for bit.
+func expCore(x float64) float64 {
+	z := float64(x*invLn2N) + expShift
+	u := math.Float64bits(z) - expShiftBits   // k mod 2^64
+	kf := z - expShift                        // k as a float64, exactly
+	r := (x - kf*ln2NHi) - float64(kf*ln2NLo) // kf*ln2NHi is exact: fused or not, one rounding
 	s := math.Float64frombits(expTab[u&(expN-1)] + (u>>expBits)<<52)
-	r2 := r * r
-	p := r + r2*(expC2+r*expC3+r2*expC4)
-	return s + s*p
+	r2 := float64(r * r)
+	p := r + float64(r2*(float64(expC2+float64(r*expC3))+float64(r2*expC4)))
+	return s + float64(s*p)
 }

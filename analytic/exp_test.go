@@ -184,15 +184,17 @@ func TestExpShiftedEqualsFastExp(t *testing.T) {
 	}
 }
 
-// TestMean2InlineExp checks the exponential written out in deltaSet.mean2
-// bit for bit against fastExp. With two points (0, 0) and (1, 0), uniform
+// TestMean2InlineExp checks the exponential of deltaSet.mean2 (the vector
+// kernels) bit for bit against expLane, which is fastExp above expFastMin
+// and 0 below. With two points (0, 0) and (1, 0), uniform
 // weights and a query (px, 0), px < 1/2, the first point has the largest
 // logit, the second the logit difference t = -c((px-1)^2 - px^2) <= 0, and
 // mean2 returns (e/(1+e), 0) with e = exp(t): every step is one rounded
-// operation, so the same expression with fastExp must give the same bits.
+// operation (the other lanes of the sums add exact zeros), so the same
+// expression with expLane must give the same bits.
 // e/(1+e) keeps the relative size of a change of e, so one ulp of e shows.
 func TestMean2InlineExp(t *testing.T) {
-	s := deltaSet{xs: []float64{0, 1}, ys: []float64{0, 0}, uniform: true}
+	s := deltaSet{xs: []float64{0, 1}, ys: []float64{0, 0}, zero: []float64{0, 0}, uniform: true}
 	lg := make([]float64, 2)
 	rng := rand.New(rand.NewPCG(5, 6))
 	const c = 0.5
@@ -200,7 +202,10 @@ func TestMean2InlineExp(t *testing.T) {
 		px := 0.5 - 800*rng.Float64()*rng.Float64() // t from 0 down to -800
 		l0 := -c * (px * px)
 		l1 := -c * ((px - 1) * (px - 1))
-		e := fastExp(l1 - l0)
+		e := expLane(l1 - l0)
+		if l1-l0 >= expFastMin && e != fastExp(l1-l0) {
+			t.Fatalf("expLane(%v) = %v, fastExp gives %v", l1-l0, e, fastExp(l1-l0))
+		}
 		want := e / (1 + e)
 		if gx, gy := s.mean2(px, 0, c, lg); gx != want || gy != 0 {
 			t.Errorf("mean2 at px = %v (t = %v): (%v, %v), want (%v, 0)", px, l1-l0, gx, gy, want)

@@ -8,11 +8,12 @@ import (
 // The softmax kernels shared by the mixtures. Logits are written into a
 // scratch slice in a first pass that also finds their maximum; a second pass
 // exponentiates l_i - max <= 0 (log-sum-exp), so nothing overflows and the
-// largest term is exactly 1. Terms with l_i - max < expUnderflow are skipped:
-// math.Exp returns exactly 0 for them, so skipping changes no bit.
+// largest term is exactly 1. Terms with l_i - max < expFastMin = -708 count
+// as 0 (see expLane): e^-708 < 2^-1021 next to the largest term 1. The
+// passes run through the vector kernels of kernel.go.
 
 // expShifted returns e^t for t <= 0, exactly 0 below expUnderflow. It is
-// fastExp restricted to t <= 0; the hot loops repeat its body by hand.
+// fastExp restricted to t <= 0.
 func expShifted(t float64) float64 {
 	if t < expFastMin {
 		if t < expUnderflow {
@@ -20,25 +21,12 @@ func expShifted(t float64) float64 {
 		}
 		return math.Exp(t)
 	}
-	z := t*invLn2N + expShift
-	u := math.Float64bits(z) - expShiftBits
-	kf := z - expShift
-	r := (t - kf*ln2NHi) - kf*ln2NLo
-	s := math.Float64frombits(expTab[u&(expN-1)] + (u>>expBits)<<52)
-	r2 := r * r
-	return s + s*(r+r2*(expC2+r*expC3+r2*expC4))
+	return expCore(t)
 }
 
-// expInPlace replaces l_i by e^(l_i - mx) and returns their sum.
-func expInPlace(lg []float64, mx float64) float64 {
-	sum := 0.0
-	for i, l := range lg {
-		e := expShifted(l - mx)
-		lg[i] = e
-		sum += e
-	}
-	return sum
-}
+// expInPlace replaces l_i by e^(l_i - mx) (0 below e^-708, see expLane)
+// and returns their sum, through the vector kernels.
+func expInPlace(lg []float64, mx float64) float64 { return expSumK(&kern, lg, mx) }
 
 // scratch is a pool of float64 slices, one per parallel chunk, so that no
 // call allocates per point (and repeated calls allocate nothing).

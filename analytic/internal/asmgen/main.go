@@ -1,0 +1,325 @@
+// Command asmgen writes the amd64 assembly of package analytic's softmax
+// kernels (kernel_amd64.s) and their Go declarations (kernel_stub_amd64.go)
+// with avo. Run it through `go generate ./analytic/`; the committed files
+// are its output byte for byte.
+//
+// Every kernel exists twice, for AVX2 + FMA (4 lanes per register, two
+// registers per block) and for AVX-512 (8 lanes per register), and repeats
+// the pure-Go kernels of kernel.go operation for operation: the same IEEE
+// operations on the same operands in the same order, with the partial sums
+// kept in 8 lanes (element i in lane i mod 8). The only fused multiply-add,
+// t - k*ln2NHi in the exponential, has an exact product, so it rounds as the
+// separate multiply and subtract of the Go code do. Hence the assembly and
+// the Go kernels give identical bits. The kernels process whole blocks of 8
+// elements; the Go wrappers finish the tail with the Go kernels.
+package main
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/mmcloughlin/avo/gotypes"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The exponential's constants, as in exp.go (the generator cannot import
+// the package it generates for; any difference makes the kernels differ
+// from the Go ones, which TestKernelsMatchGo and TestKernelExpUlp catch).
+const (
+	invLn2N      = 0x1.71547652b82fep+8
+	ln2NHi       = 0x1.62e42fe000000p-9
+	ln2NLo       = 0x1.f473de6af278fp-38
+	expShift     = 0x1.8p52
+	expShiftBits = 0x4338000000000000
+	expFastMin   = -708.0
+	expBits      = 8
+	expN         = 1 << expBits
+	expC2        = 1.0 / 2
+	expC3        = 1.0 / 6
+	expC4        = 1.0 / 24
+	cmpGEOQ      = 0x1d // VCMPPD predicate: greater or equal, ordered, quiet (false for NaN)
+)
+
+// consts holds the 64-byte (8-lane) memory constants; AVX2 reads the first 32 bytes.
+var consts = map[string]Mem{}
+
+func vconst(name string, bits uint64) Mem {
+	if m, ok := consts[name]; ok {
+		return m
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := range 8 {
+		DATA(8*i, U64(bits))
+	}
+	consts[name] = m
+	return m
+}
+
+func f64(name string, v float64) Mem { return vconst(name, math.Float64bits(v)) }
+
+// isa describes one instruction set: lanes per register and register kind.
+type isa struct {
+	name string
+	w    int // float64 lanes per register
+	vec  func() VecVirtual
+	// regs: how many registers cover the 8 lanes of a block.
+	regs int
+}
+
+var (
+	avx2   = isa{name: "AVX2", w: 4, vec: func() VecVirtual { return YMM() }, regs: 2}
+	avx512 = isa{name: "AVX512", w: 8, vec: func() VecVirtual { return ZMM() }, regs: 1}
+)
+
+// expConsts are the exponential's constants, loaded into registers for
+// AVX-512 (32 registers) and read from memory for AVX2 (16 registers).
+type expConsts struct {
+	fastMin, invLn2N, shift, shiftBits, hi, lo, mask, c2, c3, c4 Op
+	tab                                                          Register
+}
+
+func loadExpConsts(a isa) expConsts {
+	c := expConsts{
+		fastMin:   f64("expFastMin", expFastMin),
+		invLn2N:   f64("invLn2N", invLn2N),
+		shift:     f64("expShift", expShift),
+		shiftBits: vconst("expShiftBits", expShiftBits),
+		hi:        f64("ln2NHi", ln2NHi),
+		lo:        f64("ln2NLo", ln2NLo),
+		mask:      vconst("expMask", expN-1),
+		c2:        f64("expC2", expC2),
+		c3:        f64("expC3", expC3),
+		c4:        f64("expC4", expC4),
+	}
+	c.tab = Load(Param("tab"), GP64())
+	if a.w == 8 {
+		for _, p := range []*Op{&c.fastMin, &c.invLn2N, &c.shift, &c.shiftBits, &c.hi, &c.lo, &c.mask, &c.c2, &c.c3, &c.c4} {
+			r := ZMM()
+			VMOVUPD(*p, r)
+			*p = r
+		}
+	}
+	return c
+}
+
+// exp writes e^t into e for the lanes with t >= expFastMin and 0 into the
+// others (NaN included), as expLane in kernel.go:
+//
+//	z  = t*invLn2N + expShift;  u = bits(z) - expShiftBits;  kf = z - expShift
+//	r  = (t - kf*ln2NHi) - kf*ln2NLo
+//	s  = bits^-1(tab[u & 255] + (u >> 8) << 52)
+//	r2 = r*r;  p = r + r2*((C2 + r*C3) + r2*C4);  e = s + s*p
+func exp(a isa, c expConsts, t, e VecVirtual) {
+	z, u, kf, r, lo, j, s, h, r2, q, b := a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec()
+	VMULPD(c.invLn2N, t, z)
+	VADDPD(c.shift, z, z)
+	VPSUBQ(c.shiftBits, z, u)
+	VSUBPD(c.shift, z, kf)
+	VMOVAPD(t, r)
+	VFNMADD231PD(c.hi, kf, r) // r = t - kf*ln2NHi, the product exact
+	VMULPD(c.lo, kf, lo)
+	VSUBPD(lo, r, r)
+	if a.w == 8 {
+		VPANDQ(c.mask, u, j)
+	} else {
+		VPAND(c.mask, u, j)
+	}
+	VPSRLQ(Imm(expBits), u, h)
+	VPSLLQ(Imm(52), h, h)
+	if a.w == 8 {
+		k := K()
+		KXNORB(k, k, k)
+		VGATHERQPD(Mem{Base: c.tab, Index: j, Scale: 8}, k, s)
+	} else {
+		m := a.vec()
+		VPCMPEQQ(m, m, m)
+		VGATHERQPD(m, Mem{Base: c.tab, Index: j, Scale: 8}, s)
+	}
+	VPADDQ(h, s, s)
+	VMULPD(r, r, r2)
+	VMULPD(c.c3, r, q)
+	VADDPD(c.c2, q, q)
+	VMULPD(c.c4, r2, b)
+	VADDPD(b, q, q)
+	VMULPD(q, r2, q)
+	VADDPD(q, r, q) // p
+	VMULPD(q, s, q)
+	if a.w == 8 {
+		k := K()
+		VCMPPD(Imm(cmpGEOQ), c.fastMin, t, k)
+		VADDPD_Z(q, s, k, e)
+	} else {
+		m := a.vec()
+		VCMPPD(Imm(cmpGEOQ), c.fastMin, t, m)
+		VADDPD(q, s, e)
+		VANDPD(m, e, e)
+	}
+}
+
+// loop emits a loop over the blocks of 8 elements: body(off) with off the
+// byte offset of the block's first element, for n elements (a multiple of 8).
+func loop(name string, n Register, body func(i Register)) {
+	i := GP64()
+	XORQ(i, i)
+	Label(name + "loop")
+	CMPQ(i, n)
+	JAE(LabelRef(name + "done"))
+	body(i)
+	ADDQ(Imm(8), i)
+	JMP(LabelRef(name + "loop"))
+	Label(name + "done")
+}
+
+func at(base, i Register, lane int) Mem { return Mem{Base: base, Index: i, Scale: 8, Disp: 8 * lane} }
+
+func bcast(a isa, p gotypes.Component) VecVirtual {
+	x := Load(p, XMM())
+	v := a.vec()
+	VBROADCASTSD(x, v)
+	return v
+}
+
+// logits2 writes l_i = lw_i - c*((px - xs_i)^2 + (py - ys_i)^2) into lg and
+// returns the largest l_i (-Inf when there is none; NaN logits are passed over).
+func logits2(a isa) {
+	TEXT("logits2"+a.name, NOSPLIT, "func(lg, xs, ys, lw []float64, px, py, c float64) float64")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("logits2%s is logits2Go with %s for len(lg) a multiple of 8 (xs, ys, lw at least as long).", a.name, a.name))
+	lg, xs, ys, lw := Load(Param("lg").Base(), GP64()), Load(Param("xs").Base(), GP64()), Load(Param("ys").Base(), GP64()), Load(Param("lw").Base(), GP64())
+	n := Load(Param("lg").Len(), GP64())
+	px, py, c := bcast(a, Param("px")), bcast(a, Param("py")), bcast(a, Param("c"))
+	best := make([]VecVirtual, a.regs)
+	ninf := f64("negInf", math.Inf(-1))
+	for r := range best {
+		best[r] = a.vec()
+		VMOVUPD(ninf, best[r])
+	}
+	loop("logits2"+a.name, n, func(i Register) {
+		for r := range a.regs {
+			dx, dy, l := a.vec(), a.vec(), a.vec()
+			VSUBPD(at(xs, i, r*a.w), px, dx)
+			VSUBPD(at(ys, i, r*a.w), py, dy)
+			VMULPD(dx, dx, dx)
+			VMULPD(dy, dy, dy)
+			VADDPD(dy, dx, dx)
+			VMULPD(c, dx, dx)
+			VMOVUPD(at(lw, i, r*a.w), l)
+			VSUBPD(dx, l, l)
+			VMOVUPD(l, at(lg, i, r*a.w))
+			VMAXPD(best[r], l, best[r]) // l > best ? l : best
+		}
+	})
+	reduceMax(a, best)
+}
+
+// reduceMax stores the largest lane of best (no NaN there) as the result.
+func reduceMax(a isa, best []VecVirtual) {
+	var y VecVirtual
+	if a.w == 8 {
+		y = YMM()
+		VEXTRACTF64X4(Imm(1), best[0], y)
+		VMAXPD(y, best[0].AsY(), y)
+	} else {
+		y = best[0]
+		VMAXPD(best[1], y, y)
+	}
+	x := XMM()
+	VEXTRACTF128(Imm(1), y, x)
+	VMAXPD(x, y.AsX(), x)
+	x2 := XMM()
+	VPERMILPD(Imm(1), x, x2)
+	VMAXPD(x2, x, x)
+	Store(x, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// accumulators loads nacc groups of 8 lanes from acc.
+func accumulators(a isa, acc Register, groups int) [][]VecVirtual {
+	s := make([][]VecVirtual, groups)
+	for g := range s {
+		for r := range a.regs {
+			v := a.vec()
+			VMOVUPD(Mem{Base: acc, Disp: 64*g + 8*a.w*r}, v)
+			s[g] = append(s[g], v)
+		}
+	}
+	return s
+}
+
+func storeAccumulators(a isa, acc Register, s [][]VecVirtual) {
+	for g := range s {
+		for r, v := range s[g] {
+			VMOVUPD(v, Mem{Base: acc, Disp: 64*g + 8*a.w*r})
+		}
+	}
+}
+
+// expSum2 adds, lane by lane, e_i = e^(lg_i - best), e_i*xs_i and e_i*ys_i
+// to the three 8-lane groups of acc.
+func expSum2(a isa) {
+	TEXT("expSum2"+a.name, NOSPLIT, "func(acc *[24]float64, lg, xs, ys []float64, best float64, tab *[256]uint64)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("expSum2%s is expSum2Go with %s for len(lg) a multiple of 8 (xs, ys at least as long).", a.name, a.name))
+	acc := Load(Param("acc"), GP64())
+	lg, xs, ys := Load(Param("lg").Base(), GP64()), Load(Param("xs").Base(), GP64()), Load(Param("ys").Base(), GP64())
+	n := Load(Param("lg").Len(), GP64())
+	best := bcast(a, Param("best"))
+	c := loadExpConsts(a)
+	s := accumulators(a, acc, 3)
+	loop("expSum2"+a.name, n, func(i Register) {
+		for r := range a.regs {
+			t, e, p := a.vec(), a.vec(), a.vec()
+			VMOVUPD(at(lg, i, r*a.w), t)
+			VSUBPD(best, t, t)
+			exp(a, c, t, e)
+			VADDPD(e, s[0][r], s[0][r])
+			VMULPD(at(xs, i, r*a.w), e, p)
+			VADDPD(p, s[1][r], s[1][r])
+			VMULPD(at(ys, i, r*a.w), e, p)
+			VADDPD(p, s[2][r], s[2][r])
+		}
+	})
+	storeAccumulators(a, acc, s)
+	VZEROUPPER()
+	RET()
+}
+
+// expSum replaces lg_i by e_i = e^(lg_i - best) and adds e_i, lane by lane, to acc.
+func expSum(a isa) {
+	TEXT("expSum"+a.name, NOSPLIT, "func(acc *[8]float64, lg []float64, best float64, tab *[256]uint64)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("expSum%s is expSumGo with %s for len(lg) a multiple of 8.", a.name, a.name))
+	acc := Load(Param("acc"), GP64())
+	lg := Load(Param("lg").Base(), GP64())
+	n := Load(Param("lg").Len(), GP64())
+	best := bcast(a, Param("best"))
+	c := loadExpConsts(a)
+	s := accumulators(a, acc, 1)
+	loop("expSum"+a.name, n, func(i Register) {
+		for r := range a.regs {
+			t, e := a.vec(), a.vec()
+			VMOVUPD(at(lg, i, r*a.w), t)
+			VSUBPD(best, t, t)
+			exp(a, c, t, e)
+			VMOVUPD(e, at(lg, i, r*a.w))
+			VADDPD(e, s[0][r], s[0][r])
+		}
+	})
+	storeAccumulators(a, acc, s)
+	VZEROUPPER()
+	RET()
+}
+
+func main() {
+	ConstraintExpr("amd64,!purego")
+	for _, a := range []isa{avx2, avx512} {
+		logits2(a)
+		expSum2(a)
+		expSum(a)
+	}
+	Generate()
+}

@@ -1,0 +1,159 @@
+package analytic
+
+import "math"
+
+//go:generate go run ./internal/asmgen -out kernel_amd64.s -stubs kernel_stub_amd64.go
+
+// The vector kernels of the softmax loops, in pure Go (here) and in amd64
+// assembly (kernel_amd64.s, AVX2 + FMA or AVX-512, chosen at start-up from
+// the processor's features; kernel_amd64.go). The assembly repeats the Go
+// kernels operation for operation, so both give the same bits:
+//
+//   - every operation is one IEEE operation written out in the Go code; the
+//     explicit float64 conversions keep the compiler from fusing a multiply
+//     and an add (the Go specification allows that, and GOAMD64=v3 does it);
+//   - partial sums are kept in lanes = 8 lanes, element i adding into lane
+//     i mod 8, and the lanes are added in a fixed tree (sum8);
+//   - maxima do not depend on the order.
+//
+// Under the purego build tag, and on other processors and architectures,
+// only the Go kernels exist.
+
+// lanes is the number of partial sums of every kernel: the width of an
+// AVX-512 register, two AVX2 registers.
+const lanes = 8
+
+// kernelSet names one implementation of the block kernels (methods
+// logits2, expSum2 and expSum, in kernel_amd64.go and kernel_other.go).
+// Each processes the whole of lg, whose length is a multiple of lanes for
+// the assembly; the wrappers below pass the tail to the Go kernels. The
+// dispatch is a switch of direct calls, not function values, so that the
+// accumulators stay on the stack.
+type kernelSet struct {
+	name string
+	id   int
+}
+
+// The kernel sets.
+const (
+	idGo = iota
+	idAVX2
+	idAVX512
+)
+
+// goKernels are the pure-Go kernels, the reference of the others.
+var goKernels = kernelSet{name: "go", id: idGo}
+
+// kern is the kernel set in use (see Kernels).
+var kern = bestKernels()
+
+// Kernels names the implementation of the softmax kernels in use: "avx512",
+// "avx2" or "go".
+func Kernels() string { return kern.name }
+
+// logits2Go writes l_i = lw_i - c ((px - xs_i)^2 + (py - ys_i)^2) into lg
+// and returns the largest l_i (-Inf for none; a NaN l_i is passed over).
+func logits2Go(lg, xs, ys, lw []float64, px, py, c float64) float64 {
+	xs, ys, lw = xs[:len(lg)], ys[:len(lg)], lw[:len(lg)]
+	best := math.Inf(-1)
+	for i := range lg {
+		dx, dy := px-xs[i], py-ys[i]
+		l := lw[i] - float64(c*float64(float64(dx*dx)+float64(dy*dy)))
+		lg[i] = l
+		if l > best {
+			best = l
+		}
+	}
+	return best
+}
+
+// expLane returns e^t for t >= expFastMin, as fastExp does, and 0 below
+// (and for NaN). Dropping e^t < e^-708 < 2^-1021 next to the largest term,
+// which is exactly 1, changes a sum of K terms by less than K 2^-1021.
+func expLane(t float64) float64 {
+	if !(t >= expFastMin) {
+		return 0
+	}
+	return expCore(t)
+}
+
+// expSum2Go adds e_i = e^(lg_i - best), e_i xs_i and e_i ys_i into lane
+// i mod 8 of acc[0:8], acc[8:16] and acc[16:24].
+func expSum2Go(acc *[3 * lanes]float64, lg, xs, ys []float64, best float64, _ *[expN]uint64) {
+	xs, ys = xs[:len(lg)], ys[:len(lg)]
+	for i, l := range lg {
+		e := expLane(l - best)
+		j := i % lanes
+		acc[j] += e
+		acc[lanes+j] += float64(e * xs[i])
+		acc[2*lanes+j] += float64(e * ys[i])
+	}
+}
+
+// expSumGo replaces lg_i by e_i = e^(lg_i - best) and adds e_i into lane
+// i mod 8 of acc.
+func expSumGo(acc *[lanes]float64, lg []float64, best float64, _ *[expN]uint64) {
+	for i, l := range lg {
+		e := expLane(l - best)
+		lg[i] = e
+		acc[i%lanes] += e
+	}
+}
+
+// sum8 adds the 8 lanes in the fixed order ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)),
+// the order in which a vector register is folded in halves.
+func sum8(a []float64) float64 {
+	a = a[:lanes]
+	return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
+}
+
+// split returns the length of the whole blocks of n elements.
+func split(n int) int { return n &^ (lanes - 1) }
+
+// logits2K is logits2Go through the kernel set k.
+func logits2K(k *kernelSet, lg, xs, ys, lw []float64, px, py, c float64) float64 {
+	n := len(lg)
+	xs, ys, lw = xs[:n], ys[:n], lw[:n]
+	m := split(n)
+	best := math.Inf(-1)
+	if m > 0 {
+		best = k.logits2(lg[:m], xs[:m], ys[:m], lw[:m], px, py, c)
+	}
+	if m < n {
+		if b := logits2Go(lg[m:], xs[m:], ys[m:], lw[m:], px, py, c); b > best {
+			best = b
+		}
+	}
+	return best
+}
+
+// expSum2K returns sum_i e_i, sum_i e_i xs_i and sum_i e_i ys_i with
+// e_i = e^(lg_i - best) (0 below e^-708), through the kernel set k.
+func expSum2K(k *kernelSet, lg, xs, ys []float64, best float64) (sum, sx, sy float64) {
+	n := len(lg)
+	xs, ys = xs[:n], ys[:n]
+	m := split(n)
+	var acc [3 * lanes]float64
+	if m > 0 {
+		k.expSum2(&acc, lg[:m], xs[:m], ys[:m], best, &expTab)
+	}
+	if m < n {
+		expSum2Go(&acc, lg[m:], xs[m:], ys[m:], best, &expTab)
+	}
+	return sum8(acc[:lanes]), sum8(acc[lanes : 2*lanes]), sum8(acc[2*lanes:])
+}
+
+// expSumK replaces lg_i by e^(lg_i - best) (0 below e^-708) and returns
+// their sum, through the kernel set k.
+func expSumK(k *kernelSet, lg []float64, best float64) float64 {
+	n := len(lg)
+	m := split(n)
+	var acc [lanes]float64
+	if m > 0 {
+		k.expSum(&acc, lg[:m], best, &expTab)
+	}
+	if m < n {
+		expSumGo(&acc, lg[m:], best, &expTab)
+	}
+	return sum8(acc[:])
+}

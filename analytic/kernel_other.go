@@ -1,0 +1,22 @@
+//go:build !amd64 || purego
+
+package analytic
+
+// Without the assembly kernels (other architectures, or the purego build
+// tag) the pure-Go kernels run.
+func bestKernels() kernelSet { return goKernels }
+
+// kernelSets returns every kernel set available (for the tests).
+func kernelSets() []kernelSet { return []kernelSet{goKernels} }
+
+func (k *kernelSet) logits2(lg, xs, ys, lw []float64, px, py, c float64) float64 {
+	return logits2Go(lg, xs, ys, lw, px, py, c)
+}
+
+func (k *kernelSet) expSum2(acc *[3 * lanes]float64, lg, xs, ys []float64, best float64, tab *[expN]uint64) {
+	expSum2Go(acc, lg, xs, ys, best, tab)
+}
+
+func (k *kernelSet) expSum(acc *[lanes]float64, lg []float64, best float64, tab *[expN]uint64) {
+	expSumGo(acc, lg, best, tab)
+}
