@@ -141,6 +141,9 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 			key = "pc/energy_corrected"
 		}
 		r.add(key, ec.Energy, fmt.Sprintf("energy distance to the data, %d DDPM levels, %d corrector moves per level", ls.PCLevels, iters))
+		if iters == 0 {
+			r.add("pc/noise", ec.Noise, "two-sample noise level of these energy distances")
+		}
 		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d levels, %d corrector moves", ls.PCLevels, iters), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
 	}
 	r.Charts = append(r.Charts,
