@@ -127,10 +127,7 @@ func Forward(cfg Config, fs ForwardSetup) (*Result, error) {
 		ec := energyCheck(xT, func(n int) []float64 { return gauss(n, src) }, 10)
 		r.add(s.Name+"/qT_vs_normal", ec.Energy/ec.Noise, "energy distance between q_T samples and N(0, I) samples, in units of its noise level")
 	}
-	r.Charts = append(r.Charts,
-		viz.Schedules("Linear and cosine schedules", curves(lin), curves(cos)),
-		viz.Plane(fs.Dataset+" diffusing (linear schedule): samples over the exact q_t", scenes, viz.PlaneOpts{PerPanel: true}),
-	)
+	r.Charts = append(r.Charts, forwardCharts(fs, ds, lin, cos, scenes, steps, states, cfg.rng(100))...)
 	forwardClaims(r)
 	return r, nil
 }

@@ -6,11 +6,9 @@ package course
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"difftoy/toy"
-	"difftoy/viz"
 )
 
 // IdealSetup is what lesson 2 varies.
@@ -152,27 +150,8 @@ func Ideal(cfg Config, is IdealSetup) (*Result, error) {
 	}
 	r.add("score_mean_z", worst, "largest |mean score under q_t| in standard errors (mean zero: below about 3)")
 
-	// Charts: posterior weights, the denoiser and score fields across t, q_t.
-	fine := window(2.5, 61)
-	tMid := is.Steps[len(is.Steps)/2]
-	r.Charts = append(r.Charts, viz.Posterior(
-		fmt.Sprintf("Posterior weights π_i(x) at t = %d", tMid), fine, m.Posterior(nil, fine.Points(), sched.Alpha(tMid)), ds.Points, nil))
-	var scenes []viz.Scene
-	for _, t := range is.Steps {
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("t = %d", t), Grid: fine,
-			Density: density(m, fine, sched.Alpha(t)), Train: ds.Points})
-	}
-	r.Charts = append(r.Charts, viz.Plane("The noisy density q_t across t", scenes, viz.PlaneOpts{PerPanel: true, Cols: 2}))
-	for _, t := range []int{is.Steps[0], is.Steps[len(is.Steps)-1]} {
-		a := sched.Alpha(t)
-		d := m.Denoise(nil, x, a, nil)
-		for i := range d {
-			d[i] -= x[i]
-		}
-		r.Charts = append(r.Charts,
-			viz.Quiver(fmt.Sprintf("Denoiser field D*_t(x) - x at t = %d", t), g, d, viz.QuiverOpts{Label: "|D* - x|", Train: ds.Points}),
-			viz.Quiver(fmt.Sprintf("Score field ∇log q_t at t = %d", t), g, m.Score(nil, x, a, nil), viz.QuiverOpts{Label: "|∇log q_t|", Train: ds.Points}))
-	}
+	// Charts: posterior cells, the denoiser and score fields across t, the Tweedie overlap, q_t.
+	r.Charts = append(r.Charts, idealCharts(m, ds.Points, sched, is.Steps)...)
 	idealClaims(r)
 	return r, nil
 }

@@ -31,7 +31,15 @@ type QuiverOpts struct {
 type Field struct {
 	Title string
 	V     []float64 // two components per node, in the order of Grid.Points
+	// Bg, when set, holds one value per node of BgGrid (log q_t, say),
+	// drawn behind the arrows as 10 grey bands between its smallest and
+	// largest value: filled contours, darker for larger values.
+	BgGrid Grid
+	Bg     []float64
 }
+
+// contourBands is the number of grey bands of a Field's background.
+const contourBands = 10
 
 // arrowMap colours arrows by length, dark blue to orange (no pale end, so
 // short arrows stay visible on white).
@@ -56,6 +64,9 @@ func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
 	}
 	for i, f := range fields {
 		g.checkValues(fmt.Sprintf("viz.Fields: field %d (%s)", i, f.Title), f.V, 2)
+		if f.Bg != nil {
+			f.BgGrid.checkValues(fmt.Sprintf("viz.Fields: field %d (%s) background", i, f.Title), f.Bg, 1)
+		}
 	}
 	checkPoints("viz.Fields Train", o.Train, nil)
 	checkPoints("viz.Fields Marks", o.Marks, nil)
@@ -108,6 +119,7 @@ func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
 		marksLabel = "marks"
 	}
 	var titles []string
+	var graphics []any
 	// Each arrow is one polyline, tail to tip and the two strokes of its
 	// head, computed in data space (equal scale keeps the head's shape).
 	// Arrows go into one series per colour band, drawn in large mode: a
@@ -146,6 +158,21 @@ func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
 				{x, y, d}, {tx, ty, d}, {tx + lx, ty + ly, d}, {tx, ty, d}, {tx + rx, ty + ry, d},
 			}})
 		}
+		if f.Bg != nil {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, x := range f.Bg {
+				if !math.IsNaN(x) && !math.IsInf(x, 0) {
+					lo, hi = math.Min(lo, x), math.Max(hi, x)
+				}
+			}
+			banded := make([]float64, len(f.Bg))
+			for k, x := range f.Bg {
+				b := math.Floor(norm(x, lo, hi) * contourBands)
+				banded[k] = math.Min(b, contourBands-1) / (contourBands - 1)
+			}
+			graphics = append(graphics, l.image(i, f.BgGrid, banded, greys, 0, 1))
+			l.fill(i)
+		}
 		if len(o.Train) > 0 {
 			ts := trainSeries(i, o.Train, d)
 			ts["name"] = trainLabel
@@ -175,9 +202,9 @@ func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
 	}
 	bar := l.colorbar(arrowMap, 0, shared, label, bands)
 	if o.PerPanel {
-		relabel(bar, "panel's longest", "half", "0")
+		relabel(bar, "longest", "half", "0")
 	}
-	c.set("graphic", bar)
+	c.set("graphic", append(graphics, bar...))
 	var legend []string
 	if len(o.Train) > 0 {
 		legend = append(legend, trainLabel)

@@ -36,7 +36,11 @@ func Lines(title string, panels ...LinePanel) *Chart {
 	if len(panels) == 0 {
 		panic("viz.Lines: no panels")
 	}
-	const w, h, gapX, gapY, left, top = 360, 250, 80, 80, 70, titleRoom + panelTitle + 6
+	const h, gapX, gapY, left, top = 250, 80, 80, 70, titleRoom + panelTitle + 6
+	w := 360
+	if len(panels) == 1 {
+		w = 520 // room for the legend above a lone panel
+	}
 	cols := min(len(panels), 3)
 	rows := (len(panels) + cols - 1) / cols
 	c := newChart(title, left+cols*w+(cols-1)*gapX+30, top+rows*h+(rows-1)*gapY+50)
@@ -95,7 +99,8 @@ func Lines(title string, panels ...LinePanel) *Chart {
 		if xlo < xhi {
 			xa["min"], xa["max"] = num(xlo), num(xhi)
 		}
-		ya := map[string]any{"type": "value", "gridIndex": i, "name": p.YName, "nameLocation": "middle", "nameGap": 48, "scale": true}
+		ya := map[string]any{"type": "value", "gridIndex": i, "name": p.YName, "nameLocation": "middle", "nameGap": 48, "scale": true,
+			"axisLine": map[string]any{"onZero": false}}
 		if p.LogY && ylo <= yhi {
 			lo, hi := math.Floor(ylo), math.Ceil(yhi)
 			if hi == lo {

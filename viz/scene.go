@@ -37,6 +37,7 @@ type PlaneOpts struct {
 	LogDensity   bool     // colour by log density, over the top 12 nats
 	PerPanel     bool     // scale each panel's density to its own maximum (no colour bar)
 	Side         int      // panel side in pixels; 0: 360 for one panel, 230 for four or more in a row, else 280
+	TrainName    string   // legend name of the scenes' Train points; "": "training data"
 }
 
 // Samples draws one scene: samples coloured by class, training points and
@@ -144,8 +145,12 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 		}
 		titles = append(titles, t)
 		if len(s.Train) > 0 {
-			c.series(trainSeries(i, s.Train, l.dec()))
-			addLegend(trainName)
+			ts := trainSeries(i, s.Train, l.dec())
+			if o.TrainName != "" {
+				ts["name"] = o.TrainName
+			}
+			c.series(ts)
+			addLegend(ts["name"].(string))
 		}
 		for _, cs := range classSeries(i, s.Points, s.Labels, o.Classes, l.dec()) {
 			c.series(cs)
