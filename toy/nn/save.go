@@ -62,6 +62,9 @@ type fileHeader struct {
 }
 
 func encode(w io.Writer, kind string, spec Spec, net *MLP, sched *toy.Schedule, f64 bool) (int64, error) {
+	if err := checkFinite(net.Params); err != nil {
+		return 0, fmt.Errorf("%w; a diverged model is not saved", err)
+	}
 	h := fileHeader{Kind: kind, Dim: spec.Dim, Hidden: spec.Hidden, Act: spec.Act.String(),
 		TimeFeatures: spec.TimeFeatures, Time: spec.Time.String(), Classes: spec.Classes,
 		Pred: spec.Pred.String(), Float64: f64, Params: len(net.Params)}
@@ -94,37 +97,42 @@ func decode(r io.Reader, kind string) (*fileHeader, Spec, *MLP, *toy.Schedule, e
 	fail := func(format string, a ...any) (*fileHeader, Spec, *MLP, *toy.Schedule, error) {
 		return nil, Spec{}, nil, nil, fmt.Errorf("%w: "+format, append([]any{ErrFormat}, a...)...)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, 8+8+maxHeader+8*maxParams+4+1))
-	if err != nil {
+	// Magic, version and header length come first and are checked before
+	// anything else is read; then the header, then only as many bytes as
+	// the header declares (so a huge or endless input costs nothing more).
+	var buf bytes.Buffer
+	if ok, err := readN(&buf, r, 16); err != nil {
 		return nil, Spec{}, nil, nil, err
+	} else if !ok {
+		return fail("%d bytes is too short", buf.Len())
 	}
-	if len(data) < 8+8+4 {
-		return fail("%d bytes is too short", len(data))
-	}
+	data := buf.Bytes()
 	if string(data[:8]) != fileMagic {
 		return fail("not a difftoy model file (bad magic)")
 	}
-	version := binary.LittleEndian.Uint32(data[8:])
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.ChecksumIEEE(body) != sum {
-		if version != fileVersion {
-			return fail("unsupported version %d (this build reads version %d) or corrupt file", version, fileVersion)
-		}
-		return fail("checksum mismatch (truncated or corrupt file)")
-	}
-	if version != fileVersion {
-		return fail("unsupported version %d (this build reads version %d)", version, fileVersion)
+	if version := binary.LittleEndian.Uint32(data[8:]); version != fileVersion {
+		return fail("unsupported version %d (this build reads version %d) or corrupt file", version, fileVersion)
 	}
 	hlen := int(binary.LittleEndian.Uint32(data[12:]))
-	if hlen > maxHeader || 16+hlen > len(body) {
-		return fail("header length %d exceeds the file", hlen)
+	if hlen > maxHeader {
+		return fail("header length %d is above the limit %d", hlen, maxHeader)
 	}
+	if ok, err := readN(&buf, r, int64(hlen)); err != nil {
+		return nil, Spec{}, nil, nil, err
+	} else if !ok {
+		return fail("the file ends inside the header (%d of %d bytes)", buf.Len()-16, hlen)
+	}
+	data = buf.Bytes()
 	var h fileHeader
 	dec := json.NewDecoder(bytes.NewReader(data[16 : 16+hlen]))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
 		return fail("header: %v", err)
 	}
+	if rest := hlen - int(dec.InputOffset()); rest != 0 {
+		return fail("header: %d bytes after the JSON object inside the declared length %d", rest, hlen)
+	}
+	var err error
 	if h.Kind != kind {
 		return fail("file holds a %q, want a %q", h.Kind, kind)
 	}
@@ -159,15 +167,29 @@ func decode(r io.Reader, kind string) (*fileHeader, Spec, *MLP, *toy.Schedule, e
 		}
 	}
 	np := numParams(sizes)
-	if np != h.Params || np > maxParams {
+	if np != h.Params || np < 0 || np > maxParams {
 		return fail("header says %d parameters, the architecture has %d", h.Params, np)
 	}
-	if len(body) != 16+hlen+8*np {
-		return fail("%d bytes of parameters, want %d", len(body)-16-hlen, 8*np)
+	if ok, err := readN(&buf, r, int64(8*np+4)); err != nil {
+		return nil, Spec{}, nil, nil, err
+	} else if !ok {
+		return fail("%d bytes of parameters and checksum, want %d (truncated file)", buf.Len()-16-hlen, 8*np+4)
+	}
+	if n, _ := io.ReadFull(r, make([]byte, 1)); n != 0 {
+		return fail("data after the checksum")
+	}
+	data = buf.Bytes()
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return fail("checksum mismatch (corrupt file)")
 	}
 	net := &MLP{Sizes: sizes, Act: spec.Act, Params: make([]float64, np)}
 	for i := range net.Params {
-		net.Params[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[16+hlen+8*i:]))
+		v := math.Float64frombits(binary.LittleEndian.Uint64(data[16+hlen+8*i:]))
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fail("parameter %d is %v (a diverged model)", i, v)
+		}
+		net.Params[i] = v
 	}
 	var sched *toy.Schedule
 	if h.Schedule != nil {
@@ -179,6 +201,34 @@ func decode(r io.Reader, kind string) (*fileHeader, Spec, *MLP, *toy.Schedule, e
 		return fail("a step-time model without its schedule")
 	}
 	return &h, spec, net, sched, nil
+}
+
+// ErrDiverged is wrapped by the error of a training run whose loss or
+// parameters became NaN or infinite, and by that of Save or WriteTo for
+// such a network: it would load and then denoise to NaN.
+var ErrDiverged = errors.New("nn: diverged (non-finite loss or parameter)")
+
+// checkFinite returns an error wrapping ErrDiverged naming the first
+// non-finite value of params.
+func checkFinite(params []float64) error {
+	for i, v := range params {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: parameter %d is %v", ErrDiverged, i, v)
+		}
+	}
+	return nil
+}
+
+// readN appends the next n bytes of r to buf, growing it as the bytes
+// arrive (so a size declared by a file costs memory only when the file
+// really holds it). ok is false when r ends first; err is any other read
+// error.
+func readN(buf *bytes.Buffer, r io.Reader, n int64) (ok bool, err error) {
+	got, err := io.CopyN(buf, r, n)
+	if err == io.EOF {
+		return false, nil
+	}
+	return got == n, err
 }
 
 // WriteTo writes m in the file format above.

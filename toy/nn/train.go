@@ -353,6 +353,10 @@ func loop[F float](ctx context.Context, cfg Config, net *MLP, run *runner[F], st
 			return hist, err
 		}
 		loss := step()
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			finish()
+			return hist, fmt.Errorf("%w: the batch loss of step %d of %d is %v (learning rate %v)", ErrDiverged, k+1, cfg.Steps, loss, cfg.lr(k))
+		}
 		lr := cfg.lr(k)
 		run.update(cfg.Batch, opt, net.Params, lr)
 		if ema != nil {
@@ -380,6 +384,9 @@ func loop[F float](ctx context.Context, cfg Config, net *MLP, run *runner[F], st
 		}
 	}
 	finish()
+	if err := checkFinite(net.Params); err != nil {
+		return hist, fmt.Errorf("%w after the last step %d", err, cfg.Steps)
+	}
 	return hist, nil
 }
 
