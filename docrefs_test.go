@@ -5,6 +5,7 @@
 package difftoy_test
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -174,5 +175,61 @@ func TestMarkdownLinks(t *testing.T) {
 				t.Errorf("%s links %s, which leads nowhere", file, m[1])
 			}
 		}
+	}
+}
+
+// TestNotationNames: every `pkg.Name` of lessons/notation.md names an
+// exported identifier of a package of the module called pkg, so the page
+// follows the code when names change.
+func TestNotationNames(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("lessons", "notation.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Exported top-level names of each package name's non-test files.
+	names := map[string]map[string]bool{}
+	fset := token.NewFileSet()
+	for _, file := range sourceFiles(t, ".go") {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkg := f.Name.Name
+		if names[pkg] == nil {
+			names[pkg] = map[string]bool{}
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					names[pkg][d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						names[pkg][s.Name.Name] = true
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							names[pkg][n.Name] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	qualified := regexp.MustCompile("`([a-z]+)\\.([A-Z][A-Za-z0-9]*)`")
+	found := 0
+	for _, m := range qualified.FindAllStringSubmatch(string(src), -1) {
+		found++
+		if !names[m[1]][m[2]] {
+			t.Errorf("lessons/notation.md names %s.%s, which no package %s of the module declares", m[1], m[2], m[1])
+		}
+	}
+	if found == 0 {
+		t.Error("lessons/notation.md names no pkg.Name: the pattern no longer matches the page")
 	}
 }
