@@ -34,6 +34,9 @@ func NewClassifier(spec Spec, sched *toy.Schedule, src rand.Source) (*Classifier
 	if spec.Classes < 2 {
 		return nil, fmt.Errorf("nn: a classifier needs at least 2 classes, got %d", spec.Classes)
 	}
+	if spec.XFeatures != 0 || spec.Pred == PredEDM {
+		return nil, fmt.Errorf("nn: a classifier sees x and the time features only (XFeatures %d, parametrisation %v)", spec.XFeatures, spec.Pred)
+	}
 	if spec.Time == TimeStep && sched == nil {
 		return nil, fmt.Errorf("nn: a classifier with step time input needs its schedule")
 	}
@@ -125,7 +128,7 @@ func classify[F float](c *Classifier, probs, grad, x []float64, u float64, y []i
 	par.For(n, 64, func(lo, hi int) {
 		rows := hi - lo
 		w := newWorkGrad[F](c.Net.Sizes, c.Net.Act, rows, grad != nil, false)
-		fillInput(&in, w.input(rows), x, u, nil, lo, hi)
+		fillInput(&in, w.input(rows), x, 1, u, nil, lo, hi)
 		out := w.forward(p, rows)
 		pr := make([]float64, C)
 		for i := 0; i < rows; i++ {

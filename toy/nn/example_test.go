@@ -38,7 +38,7 @@ func ExampleTrain() {
 }
 
 func ExampleParsePred() {
-	for _, name := range []string{"x0", "eps", "score", "v", "noise"} {
+	for _, name := range []string{"x0", "eps", "score", "v", "edm", "noise"} {
 		p, err := nn.ParsePred(name)
 		fmt.Println(p, err)
 	}
@@ -47,5 +47,6 @@ func ExampleParsePred() {
 	// eps <nil>
 	// score <nil>
 	// v <nil>
-	// x0 nn: unknown parametrisation "noise" (valid: x0, eps, score, v)
+	// edm <nil>
+	// x0 nn: unknown parametrisation "noise" (valid: x0, eps, score, v, edm)
 }

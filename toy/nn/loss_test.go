@@ -38,12 +38,15 @@ func TestDenoiseLossGradients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []Pred{PredX0, PredEps, PredScore, PredV} {
+	for _, p := range []Pred{PredX0, PredEps, PredScore, PredV, PredEDM} {
 		for _, wg := range []Weighting{WeightSimple, WeightX0, WeightELBO} {
 			t.Run(fmt.Sprintf("%v/%v", p, wg), func(t *testing.T) {
 				src := rand.NewPCG(2, 3)
 				r := rand.New(src)
 				spec := Spec{Dim: 2, Hidden: []int{8, 7}, Act: SiLU, TimeFeatures: 4, Classes: 3, Pred: p}
+				if p == PredEDM {
+					spec.SigmaData, spec.XFeatures = 0.6, 2 // the input's Fourier features too
+				}
 				m, err := NewModel(spec, sched, src)
 				if err != nil {
 					t.Fatal(err)
@@ -58,16 +61,16 @@ func TestDenoiseLossGradients(t *testing.T) {
 				for i := range xt {
 					xt[i], x0[i] = r.NormFloat64(), r.NormFloat64()
 				}
-				wt := stepWeights(p, wg, sched)
-				ca, cb := make([]float64, 51), make([]float64, 51)
+				wt := stepWeights(&spec, wg, sched)
+				ca, cb, cin := make([]float64, 51), make([]float64, 51), make([]float64, 51)
 				for s := 1; s <= 50; s++ {
-					ca[s], cb[s] = p.coef(sched.Alpha(s))
+					ca[s], cb[s], cin[s] = spec.coef(sched.Alpha(s))
 				}
 				w := newWork[float64](m.Net.Sizes, SiLU, B, true)
 				lossAndGrad := func() float64 {
 					in := w.input(B)
 					for i := 0; i < B; i++ {
-						fillInput(&m.Spec, in[i*spec.inputs():(i+1)*spec.inputs()], xt[2*i:2*i+2], logSigmaInput(sched.Alpha(ts[i])), ys[i:i+1], 0, 1)
+						fillInput(&m.Spec, in[i*spec.inputs():(i+1)*spec.inputs()], xt[2*i:2*i+2], cin[ts[i]], logSigmaInput(sched.Alpha(ts[i])), ys[i:i+1], 0, 1)
 					}
 					out := w.forward(m.Net.Params, B)
 					l := denoiseLoss(out, xt, x0, ts, ca, cb, wt, 2, 0, B, 1/float64(B))
@@ -160,6 +163,46 @@ func TestClassifierGrad(t *testing.T) {
 	}
 }
 
+// TestEDMCoefficients checks PredEDM against Karras et al. (2022), Table 1,
+// written in the variance-exploding variable y = x / sqrt(alpha) = x_0 +
+// sigma eps: D = c_skip y + c_out F with c_skip = s^2 / (sigma^2 + s^2),
+// c_out = sigma s / sqrt(sigma^2 + s^2), the input c_in y with c_in = 1 /
+// sqrt(sigma^2 + s^2), and the loss weight lambda = 1 / c_out^2 for the
+// target F. The same few float64 operations by another route: 1e-12.
+func TestEDMCoefficients(t *testing.T) {
+	for _, s := range []float64{0.5, 1, 1.4} {
+		spec := Spec{Pred: PredEDM, SigmaData: s}
+		for _, alpha := range []float64{1e-4, 0.1, 0.5, 0.9, 0.9999} {
+			sigma2 := (1 - alpha) / alpha
+			cSkip := s * s / (sigma2 + s*s)
+			cOut := math.Sqrt(sigma2) * s / math.Sqrt(sigma2+s*s)
+			cIn := 1 / math.Sqrt(sigma2+s*s)
+			a, b, c := spec.coef(alpha)
+			// D = a x + b F = c_skip x / sqrt(alpha) + c_out F; input c x = c_in x / sqrt(alpha).
+			for _, pair := range [][3]float64{{a, cSkip / math.Sqrt(alpha), 0}, {b, cOut, 1}, {c, cIn / math.Sqrt(alpha), 2}} {
+				if !closeRel(pair[0], pair[1], 1e-12) {
+					t.Errorf("s %v alpha %v: coefficient %v = %v, want %v", s, alpha, pair[2], pair[0], pair[1])
+				}
+			}
+			if s == 1 { // PredV with F's sign flipped
+				av, bv := PredV.coef(alpha)
+				if !closeRel(a, av, 1e-12) || !closeRel(b, -bv, 1e-12) {
+					t.Errorf("s = 1, alpha %v: (%v, %v), want v's (%v, -(%v))", alpha, a, b, av, bv)
+				}
+			}
+		}
+		sched, _ := toy.Linear(40, 1e-3, 0.2)
+		w := stepWeights(&spec, WeightSimple, sched)
+		for tt := 1; tt <= 40; tt++ {
+			al := sched.Alpha(tt)
+			sigma2 := (1 - al) / al
+			if lambda := (sigma2 + s*s) / (sigma2 * s * s); !closeRel(w[tt], lambda, 1e-12) {
+				t.Errorf("s %v: weight at t = %d is %v, want lambda = %v", s, tt, w[tt], lambda)
+			}
+		}
+	}
+}
+
 // TestStepWeights checks the loss weights (in x_0 terms) against their
 // definitions, computed here from the betas and not through toy's
 // coefficients or Pred.coef:
@@ -217,7 +260,8 @@ func TestStepWeights(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := stepWeights(p, w, sched)
+		spec := Spec{Pred: p}
+		got := stepWeights(&spec, w, sched)
 		for s := 1; s <= T; s++ {
 			if !closeRel(got[s], f(s), 1e-12) {
 				t.Errorf("%s: weight at t = %d is %v, want %v", name, s, got[s], f(s))

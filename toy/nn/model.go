@@ -22,6 +22,20 @@ import (
 //	PredEps:   D = (x - sqrt(1-alpha) F) / sqrt(alpha)          (F = eps)
 //	PredScore: D = (x + sqrt(1-alpha) F) / sqrt(alpha)          (F = sqrt(1-alpha) grad log q_t)
 //	PredV:     D = sqrt(alpha) x - sqrt(1-alpha) F              (F = sqrt(alpha) eps - sqrt(1-alpha) x_0)
+//	PredEDM:   D = c_skip x / sqrt(alpha) + c_out F             (Karras et al. 2022, below)
+//
+// PredEDM is the preconditioning of Karras et al. (2022) in the variables
+// of the variance-exploding process x / sqrt(alpha) = x_0 + sigma eps,
+// sigma^2 = (1 - alpha) / alpha, with s = Spec.SigmaData the data's
+// standard deviation per coordinate:
+//
+//	c_skip = s^2 / (sigma^2 + s^2),  c_out = sigma s / sqrt(sigma^2 + s^2),
+//	c_in   = 1 / sqrt(sigma^2 + s^2)   (the network sees c_in x / sqrt(alpha)),
+//
+// so that the network's input and its target F = (x_0 - c_skip x /
+// sqrt(alpha)) / c_out both have unit variance at every noise level, and
+// WeightSimple is their weight lambda = 1 / c_out^2. With s = 1 it is
+// PredV with the sign of F flipped.
 //
 // The score is predicted scaled by sqrt(1-alpha), as noise-conditional
 // score networks do (s = F / sigma), because the raw score grows like
@@ -33,13 +47,14 @@ const (
 	PredEps
 	PredScore
 	PredV
+	PredEDM
 )
 
-var predNames = []string{"x0", "eps", "score", "v"}
+var predNames = []string{"x0", "eps", "score", "v", "edm"}
 
 func (p Pred) String() string { return nameOf(predNames, int(p), "Pred") }
 
-// ParsePred returns the parametrisation called name ("x0", "eps", "score", "v").
+// ParsePred returns the parametrisation called name ("x0", "eps", "score", "v", "edm").
 func ParsePred(name string) (Pred, error) {
 	i, err := parseName("parametrisation", predNames, name)
 	return Pred(i), err
@@ -59,6 +74,20 @@ func (p Pred) coef(alpha float64) (a, b float64) {
 		return sa, -sv
 	}
 	panic(fmt.Sprintf("nn: unknown parametrisation %d", int(p)))
+}
+
+// coef returns (a, b) with D = a x + b F at signal level alpha < 1, and
+// the factor c that scales x_t at the network's input (1 but for PredEDM).
+func (s *Spec) coef(alpha float64) (a, b, c float64) {
+	if s.Pred != PredEDM {
+		a, b = s.Pred.coef(alpha)
+		return a, b, 1
+	}
+	sd2 := s.SigmaData * s.SigmaData
+	v := 1 - alpha + alpha*sd2 // alpha (sigma^2 + s^2)
+	// c_skip / sqrt(alpha) = s^2 sqrt(alpha) / v; c_out = s sqrt(1 - alpha) / sqrt(v);
+	// c_in / sqrt(alpha) = 1 / sqrt(v).
+	return sd2 * math.Sqrt(alpha) / v, s.SigmaData * math.Sqrt((1-alpha)/v), 1 / math.Sqrt(v)
 }
 
 // TimeInput is what the time features are computed from.
@@ -94,6 +123,15 @@ type Spec struct {
 	Time         TimeInput  // TimeLogSigma: the model works on every schedule
 	Classes      int        // 0: unconditional; else labels 0..Classes-1 plus toy.Empty
 	Pred         Pred       // PredX0: the x_0 reading of lesson 3
+	// XFeatures adds Fourier features of the (scaled) input x: sin(f_k x_j)
+	// and cos(f_k x_j) for every coordinate j and f_k = 2^k / 2,
+	// k = 0..XFeatures-1 (0: none). An MLP fed with x alone is slow to
+	// learn functions that vary on scales much finer than x's spread
+	// (its spectral bias); the features hand it those scales.
+	XFeatures int
+	// SigmaData is the data's standard deviation per coordinate, used by
+	// PredEDM's preconditioning (0 for the other parametrisations).
+	SigmaData float64
 }
 
 // DefaultSpec returns the default architecture for data of dimension dim.
@@ -109,12 +147,18 @@ func (s Spec) validate() error {
 		return fmt.Errorf("nn: %d time features: want an even number >= 2", s.TimeFeatures)
 	case s.Classes < 0:
 		return fmt.Errorf("nn: %d classes is negative", s.Classes)
-	case s.Pred < PredX0 || s.Pred > PredV:
+	case s.Pred < PredX0 || s.Pred > PredEDM:
 		return fmt.Errorf("nn: unknown parametrisation %d (valid: %s)", int(s.Pred), validNames(predNames))
 	case s.Time != TimeLogSigma && s.Time != TimeStep:
 		return fmt.Errorf("nn: unknown time input %d (valid: %s)", int(s.Time), validNames(timeNames))
 	case s.Act != SiLU && s.Act != ReLU:
 		return fmt.Errorf("nn: unknown activation %d (valid: %s)", int(s.Act), validNames(activationNames))
+	case s.XFeatures < 0 || s.XFeatures > 30:
+		return fmt.Errorf("nn: %d Fourier features of x: want 0..30", s.XFeatures)
+	case s.Pred == PredEDM && !(s.SigmaData > 0 && s.SigmaData < math.Inf(1)):
+		return fmt.Errorf("nn: the edm parametrisation needs the data's standard deviation, got SigmaData = %v", s.SigmaData)
+	case s.Pred != PredEDM && s.SigmaData != 0:
+		return fmt.Errorf("nn: SigmaData = %v is only used by the edm parametrisation (set it to 0 for %v)", s.SigmaData, s.Pred)
 	}
 	for _, h := range s.Hidden {
 		if h < 1 {
@@ -124,10 +168,10 @@ func (s Spec) validate() error {
 	return nil
 }
 
-// inputs returns the MLP's input width: x, time features, one-hot class
-// (Classes + 1 slots, the last for toy.Empty).
+// inputs returns the MLP's input width: x, its Fourier features, time
+// features, one-hot class (Classes + 1 slots, the last for toy.Empty).
 func (s Spec) inputs() int {
-	n := s.Dim + s.TimeFeatures
+	n := s.xWidth() + s.TimeFeatures
 	if s.Classes > 0 {
 		n += s.Classes + 1
 	}
@@ -138,6 +182,27 @@ func (s Spec) sizes() []int {
 	z := []int{s.inputs()}
 	z = append(z, s.Hidden...)
 	return append(z, s.Dim)
+}
+
+// xWidth returns the width of the x part of the input: x and its Fourier
+// features.
+func (s Spec) xWidth() int { return s.Dim * (1 + 2*s.XFeatures) }
+
+// xInput writes the x part of a network input row into dst (len xWidth):
+// c x, then sin(f_k c x_j) and cos(f_k c x_j) for each j and k.
+func xInput[F float](dst []F, x []float64, c float64, xf int) {
+	d := len(x)
+	for j, v := range x {
+		v *= c
+		dst[j] = F(v)
+		f := 0.5
+		for k := 0; k < xf; k++ {
+			s, co := math.Sincos(f * v)
+			o := d + 2*(j*xf+k)
+			dst[o], dst[o+1] = F(s), F(co)
+			f *= 2
+		}
+	}
 }
 
 // timeFeatures writes sin(f_k u), cos(f_k u), k = 0..K/2-1, with
@@ -194,20 +259,18 @@ func (m *Model) Dim() int { return m.Spec.Dim }
 
 // fillInput writes the network input of points lo..hi-1 into in: x, the
 // time features of u, and the one-hot class (y nil means toy.Empty).
-func fillInput[F float](s *Spec, in []F, x []float64, u float64, y []int, lo, hi int) {
-	w, d, K := s.inputs(), s.Dim, s.TimeFeatures
+func fillInput[F float](s *Spec, in []F, x []float64, c, u float64, y []int, lo, hi int) {
+	w, d, K, xw := s.inputs(), s.Dim, s.TimeFeatures, s.xWidth()
 	for i := lo; i < hi; i++ {
 		row := in[(i-lo)*w : (i-lo+1)*w]
-		for j := 0; j < d; j++ {
-			row[j] = F(x[i*d+j])
-		}
+		xInput(row[:xw], x[i*d:(i+1)*d], c, s.XFeatures)
 		if i == lo {
-			timeFeatures(row[d:d+K], u)
+			timeFeatures(row[xw:xw+K], u)
 		} else {
-			copy(row[d:d+K], in[d:d+K])
+			copy(row[xw:xw+K], in[xw:xw+K])
 		}
 		if s.Classes > 0 {
-			oh := row[d+K:]
+			oh := row[xw+K:]
 			clear(oh)
 			oh[s.classSlot("nn.Model", y, i)] = 1
 		}
@@ -285,7 +348,7 @@ func (m *Model) eval(dst, x []float64, alpha, u float64, y []int) {
 
 func evalModel[F float](m *Model, dst, x []float64, alpha, u float64, y []int) {
 	n, d := len(x)/m.Spec.Dim, m.Spec.Dim
-	a, b := m.Spec.Pred.coef(alpha)
+	a, b, c := m.Spec.coef(alpha)
 	p := make([]F, len(m.Net.Params))
 	for i, v := range m.Net.Params {
 		p[i] = F(v)
@@ -293,7 +356,7 @@ func evalModel[F float](m *Model, dst, x []float64, alpha, u float64, y []int) {
 	par.For(n, evalGrain, func(lo, hi int) {
 		w := getWork[F](m.Net.Sizes, m.Net.Act)
 		defer putWork(w)
-		fillInput(&m.Spec, w.input(hi-lo), x, u, y, lo, hi)
+		fillInput(&m.Spec, w.input(hi-lo), x, c, u, y, lo, hi)
 		out := w.forward(p, hi-lo)
 		for i := lo * d; i < hi*d; i++ {
 			dst[i] = a*x[i] + b*float64(out[i-lo*d])

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -91,7 +92,7 @@ func TestEmptySlot(t *testing.T) {
 	K, d := m.Spec.TimeFeatures, m.Spec.Dim
 	in := make([]float64, m.Spec.inputs())
 	for _, y := range [][]int{nil, {toy.Empty}} {
-		fillInput(&m.Spec, in, []float64{0.5, -1}, 0.3, y, 0, 1)
+		fillInput(&m.Spec, in, []float64{0.5, -1}, 1, 0.3, y, 0, 1)
 		for j, v := range in[d+K:] {
 			if want := float64(btoi(j == 3)); v != want {
 				t.Errorf("labels %v: one-hot %v, want 1 in slot 3 only", y, in[d+K:])
@@ -114,4 +115,38 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestXFeatures checks the x part of the input row against its definition:
+// c x, then sin(f_k c x_j), cos(f_k c x_j) with f_k = 2^k / 2, coordinate
+// by coordinate; and that the spec checks reject bad settings by name.
+func TestXFeatures(t *testing.T) {
+	spec := Spec{Dim: 2, XFeatures: 3}
+	row := make([]float64, spec.xWidth())
+	x := []float64{0.7, -1.3}
+	const c = 0.8
+	xInput(row, x, c, 3)
+	want := []float64{c * 0.7, c * -1.3}
+	for _, v := range x {
+		for _, f := range []float64{0.5, 1, 2} {
+			want = append(want, math.Sin(f*c*v), math.Cos(f*c*v))
+		}
+	}
+	for i := range want {
+		if math.Abs(row[i]-want[i]) > 1e-15 {
+			t.Fatalf("input row %v, want %v", row, want)
+		}
+	}
+	for _, bad := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{Dim: 2, TimeFeatures: 4, XFeatures: -1}, "Fourier"},
+		{Spec{Dim: 2, TimeFeatures: 4, Pred: PredEDM}, "standard deviation"},
+		{Spec{Dim: 2, TimeFeatures: 4, Pred: PredV, SigmaData: 1}, "only used by the edm"},
+	} {
+		if err := bad.spec.validate(); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%+v: err %v, want one mentioning %q", bad.spec, err, bad.want)
+		}
+	}
 }

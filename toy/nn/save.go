@@ -1,19 +1,21 @@
 // Saving and loading models and classifiers.
 //
-// File format, version 1 (integers little-endian):
+// File format, version 2 (integers little-endian):
 //
 //	magic    8 bytes  "DTOYNN\r\n"
-//	version  uint32   1
+//	version  uint32   2
 //	hlen     uint32   length of the header
 //	header   hlen bytes of JSON: {"kind": "denoiser" | "classifier",
 //	         "dim", "hidden", "act", "time_features", "time", "classes",
-//	         "pred", "float64", "params" (count), "schedule": null |
+//	         "pred", "x_features", "sigma_data", "float64", "params" (count), "schedule": null |
 //	         {"name", "betas"}}
 //	params   params x float64 (IEEE 754 bits): the MLP's Params
 //	crc      uint32   CRC-32 (IEEE) of every byte before it
 //
 // The schedule is stored by its betas (JSON numbers round-trip float64
 // exactly), so a loaded model denoises bit for bit like the saved one.
+// Version 2 added "x_features" and "sigma_data"; a version 1 file is
+// rejected as an unsupported version.
 
 package nn
 
@@ -34,7 +36,7 @@ import (
 
 const (
 	fileMagic   = "DTOYNN\r\n"
-	fileVersion = 1
+	fileVersion = 2
 	maxHeader   = 1 << 24 // 16 MiB: far above any real header
 	maxParams   = 1 << 27 // 1 GiB of float64
 )
@@ -56,6 +58,8 @@ type fileHeader struct {
 	Time         string        `json:"time"`
 	Classes      int           `json:"classes"`
 	Pred         string        `json:"pred"`
+	XFeatures    int           `json:"x_features"`
+	SigmaData    float64       `json:"sigma_data"`
 	Float64      bool          `json:"float64"`
 	Params       int           `json:"params"`
 	Schedule     *fileSchedule `json:"schedule"`
@@ -67,7 +71,7 @@ func encode(w io.Writer, kind string, spec Spec, net *MLP, sched *toy.Schedule, 
 	}
 	h := fileHeader{Kind: kind, Dim: spec.Dim, Hidden: spec.Hidden, Act: spec.Act.String(),
 		TimeFeatures: spec.TimeFeatures, Time: spec.Time.String(), Classes: spec.Classes,
-		Pred: spec.Pred.String(), Float64: f64, Params: len(net.Params)}
+		Pred: spec.Pred.String(), XFeatures: spec.XFeatures, SigmaData: spec.SigmaData, Float64: f64, Params: len(net.Params)}
 	if sched != nil {
 		fs := &fileSchedule{Name: sched.Name, Betas: make([]float64, sched.T())}
 		for t := 1; t <= sched.T(); t++ {
@@ -136,7 +140,8 @@ func decode(r io.Reader, kind string) (*fileHeader, Spec, *MLP, *toy.Schedule, e
 	if h.Kind != kind {
 		return fail("file holds a %q, want a %q", h.Kind, kind)
 	}
-	spec := Spec{Dim: h.Dim, Hidden: h.Hidden, TimeFeatures: h.TimeFeatures, Classes: h.Classes}
+	spec := Spec{Dim: h.Dim, Hidden: h.Hidden, TimeFeatures: h.TimeFeatures, Classes: h.Classes,
+		XFeatures: h.XFeatures, SigmaData: h.SigmaData}
 	if spec.Act, err = ParseActivation(h.Act); err != nil {
 		return fail("%v", err)
 	}

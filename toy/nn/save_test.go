@@ -108,12 +108,16 @@ func TestLoadBadFiles(t *testing.T) {
 			t.Fatalf("byte %d flipped: err = %v, want ErrFormat", i, err)
 		}
 	}
-	v2 := append([]byte(nil), good...)
-	binary.LittleEndian.PutUint32(v2[8:], 2)
-	binary.LittleEndian.PutUint32(v2[len(v2)-4:], crc32.ChecksumIEEE(v2[:len(v2)-4]))
-	_, err := ReadModel(bytes.NewReader(v2))
-	if !errors.Is(err, ErrFormat) || !bytes.Contains([]byte(err.Error()), []byte("version 2")) {
-		t.Errorf("version 2 file: err = %v, want an unsupported-version error", err)
+	// Version 1 (before x_features and sigma_data) and a future version 3
+	// are both refused by name.
+	for _, v := range []uint32{1, 3} {
+		other := append([]byte(nil), good...)
+		binary.LittleEndian.PutUint32(other[8:], v)
+		binary.LittleEndian.PutUint32(other[len(other)-4:], crc32.ChecksumIEEE(other[:len(other)-4]))
+		_, err := ReadModel(bytes.NewReader(other))
+		if want := fmt.Sprintf("version %d", v); !errors.Is(err, ErrFormat) || !bytes.Contains([]byte(err.Error()), []byte(want)) {
+			t.Errorf("%s file: err = %v, want an unsupported-version error", want, err)
+		}
 	}
 	if _, err := LoadModel(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("LoadModel of a missing file gave no error")
@@ -135,7 +139,7 @@ func FuzzReadModel(f *testing.F) {
 }
 
 // TestFileLayout reads a written file by the format documented in save.go,
-// independently of decode: magic, version 1, header length, a JSON header
+// independently of decode: magic, version 2, header length, a JSON header
 // with the documented keys, the parameters as little-endian float64 bits
 // in MLP order, and the CRC-32 of everything before it.
 func TestFileLayout(t *testing.T) {
@@ -148,8 +152,8 @@ func TestFileLayout(t *testing.T) {
 	if string(b[:8]) != "DTOYNN\r\n" {
 		t.Fatalf("magic %q", b[:8])
 	}
-	if v := binary.LittleEndian.Uint32(b[8:]); v != 1 {
-		t.Fatalf("version %d, want 1", v)
+	if v := binary.LittleEndian.Uint32(b[8:]); v != 2 {
+		t.Fatalf("version %d, want 2", v)
 	}
 	hlen := int(binary.LittleEndian.Uint32(b[12:]))
 	var h map[string]any
@@ -157,7 +161,7 @@ func TestFileLayout(t *testing.T) {
 		t.Fatalf("header: %v", err)
 	}
 	want := map[string]any{"kind": "denoiser", "dim": 2.0, "act": "silu", "time_features": 8.0,
-		"time": "step", "classes": 3.0, "pred": "v", "float64": false, "params": float64(len(m.Net.Params))}
+		"time": "step", "classes": 3.0, "pred": "v", "x_features": 0.0, "sigma_data": 0.0, "float64": false, "params": float64(len(m.Net.Params))}
 	for k, v := range want {
 		if h[k] != v {
 			t.Errorf("header %q = %v, want %v", k, h[k], v)

@@ -66,6 +66,7 @@ type Config struct {
 	Batch        int       // 256 points per step: low gradient noise at small cost
 	LR           float64   // 1e-3: Adam's usual rate, stable for these MLPs
 	Decay        Decay     // DecayCosine: a small final rate cleans up the last digits
+	Warmup       int       // 0: steps of linear warm-up from LR/Warmup to LR before the decay starts
 	WeightDecay  float64   // 0: plain Adam; > 0 makes it AdamW
 	EMA          float64   // 0.999: averages ~1000 steps of noise away; 0 turns it off
 	Weight       Weighting // WeightSimple
@@ -90,6 +91,8 @@ func (c *Config) validate() error {
 	switch {
 	case c.Steps < 1:
 		return fmt.Errorf("nn: %d training steps: want at least 1", c.Steps)
+	case c.Warmup < 0 || c.Warmup >= c.Steps:
+		return fmt.Errorf("nn: %d warm-up steps: want 0 <= Warmup < Steps (%d)", c.Warmup, c.Steps)
 	case c.Batch < 1:
 		return fmt.Errorf("nn: batch size %d: want at least 1", c.Batch)
 	case !(c.LR > 0) || math.IsInf(c.LR, 0):
@@ -112,7 +115,10 @@ func (c *Config) validate() error {
 }
 
 func (c *Config) lr(k int) float64 {
-	f := float64(k) / float64(c.Steps)
+	if k < c.Warmup {
+		return c.LR * float64(k+1) / float64(c.Warmup)
+	}
+	f := float64(k-c.Warmup) / float64(c.Steps-c.Warmup)
 	switch c.Decay {
 	case DecayCosine:
 		return c.LR * (1 + math.Cos(math.Pi*f)) / 2
@@ -237,7 +243,7 @@ func checkData(dim, classes int, data Data) error {
 }
 
 // stepWeights returns the loss weight (in x_0 terms) of every step 0..T.
-func stepWeights(p Pred, w Weighting, s *toy.Schedule) []float64 {
+func stepWeights(spec *Spec, w Weighting, s *toy.Schedule) []float64 {
 	T := s.T()
 	ws := make([]float64, T+1)
 	sum := 0.0
@@ -245,7 +251,7 @@ func stepWeights(p Pred, w Weighting, s *toy.Schedule) []float64 {
 		a := s.Alpha(t)
 		switch w {
 		case WeightSimple:
-			_, b := p.coef(a)
+			_, b, _ := spec.coef(a)
 			ws[t] = 1 / (b * b)
 		case WeightX0:
 			ws[t] = 1
@@ -277,12 +283,12 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 	}
 
 	// Per-step tables: loss weight, parametrisation coefficients, time features.
-	wt := stepWeights(spec.Pred, cfg.Weight, sched)
-	ca, cb := make([]float64, T+1), make([]float64, T+1)
+	wt := stepWeights(spec, cfg.Weight, sched)
+	ca, cb, cin := make([]float64, T+1), make([]float64, T+1), make([]float64, T+1)
 	for t := 1; t <= T; t++ {
-		ca[t], cb[t] = spec.Pred.coef(sched.Alpha(t))
+		ca[t], cb[t], cin[t] = spec.coef(sched.Alpha(t))
 	}
-	K := spec.TimeFeatures
+	K, xw := spec.TimeFeatures, spec.xWidth()
 	feats := timeTable[F](spec, sched)
 
 	run := newRunner[F](m.Net, B)
@@ -298,12 +304,10 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 			in := w.input(rows)
 			for i := lo; i < hi; i++ {
 				row := in[(i-lo)*width : (i-lo+1)*width]
-				for c := 0; c < d; c++ {
-					row[c] = F(xt[i*d+c])
-				}
-				copy(row[d:d+K], feats[ts[i]*K:(ts[i]+1)*K])
+				xInput(row[:xw], xt[i*d:(i+1)*d], cin[ts[i]], spec.XFeatures)
+				copy(row[xw:xw+K], feats[ts[i]*K:(ts[i]+1)*K])
 				if spec.Classes > 0 {
-					oh := row[d+K:]
+					oh := row[xw+K:]
 					clear(oh)
 					oh[spec.classSlot("nn.Train", ys, i)] = 1
 				}
