@@ -69,28 +69,89 @@ func energyCheck(x []float64, draw func(n int) []float64, reps int) EnergyCheck 
 	return EnergyCheck{e, mean / float64(len(noise))}
 }
 
-// trainedModel trains a denoiser on the dataset with the given spec and
-// number of steps, reporting progress as "stage".
-func trainedModel(ctx context.Context, ds *toy.Dataset, spec nn.Spec, sched *toy.Schedule,
-	steps int, seed uint64, stage string, p Progress) (*nn.Model, *nn.History, error) {
-	m, err := nn.NewModel(spec, sched, rand.NewPCG(seed, 11))
-	if err != nil {
-		return nil, nil, err
-	}
+// recipeSpec is the network every lesson trains unless it varies one
+// ingredient: the default MLP with the preconditioning of Karras et al.
+// (2022) (PredEDM; SigmaData is taken from the training data) and 6
+// Fourier features of x. Lesson 3 measures what each ingredient buys.
+func recipeSpec() nn.Spec {
+	s := nn.DefaultSpec(2)
+	s.Pred = nn.PredEDM
+	s.XFeatures = 6
+	return s
+}
+
+// recipeConfig is the training configuration of the recipe for a run of
+// the given number of steps: nn's defaults (batch 256, Adam at 1e-3 with
+// cosine decay, EMA 0.999, label dropout 0.2) and 5 evaluations.
+func recipeConfig(steps int) nn.Config {
 	tc := nn.DefaultConfig()
 	tc.Steps = steps
-	tc.EvalEvery = steps / 5
+	tc.EvalEvery = max(1, steps/5)
+	return tc
+}
+
+// dataStd returns the standard deviation of the points per coordinate
+// (the root mean square over the coordinates): PredEDM's SigmaData.
+func dataStd(x []float64, d int) float64 {
+	n := len(x) / d
+	var s float64
+	for j := 0; j < d; j++ {
+		var mu, q float64
+		for i := 0; i < n; i++ {
+			mu += x[i*d+j]
+		}
+		mu /= float64(n)
+		for i := 0; i < n; i++ {
+			q += sq(x[i*d+j] - mu)
+		}
+		s += q / float64(n)
+	}
+	return math.Sqrt(s / float64(d))
+}
+
+// cache returns the trained-model cache of the configuration (nil: none),
+// reporting a rejected entry through p.
+func (c Config) cache(p Progress) *nn.Cache {
+	dir := c.CacheDir
+	if dir == "" {
+		dir = nn.DefaultCacheDir()
+	}
+	if dir == "" || dir == "off" {
+		return nil
+	}
+	return &nn.Cache{Dir: dir, Retrain: c.Retrain, Log: func(msg string) { p.report(msg, 0, 1) }}
+}
+
+// trainedModel trains a denoiser on the dataset with the given spec and
+// number of steps (the recipe's other settings), or loads it from the
+// cache, reporting progress as "stage". A PredEDM spec without SigmaData
+// gets the data's.
+func trainedModel(ctx context.Context, ds *toy.Dataset, spec nn.Spec, sched *toy.Schedule,
+	steps int, cfg Config, stage string, p Progress) (*nn.Model, *nn.History, error) {
+	return trainedWith(ctx, ds, spec, sched, recipeConfig(steps), cfg, stage, p)
+}
+
+// trainedWith is trainedModel with every training setting given.
+func trainedWith(ctx context.Context, ds *toy.Dataset, spec nn.Spec, sched *toy.Schedule,
+	tc nn.Config, cfg Config, stage string, p Progress) (*nn.Model, *nn.History, error) {
+	if spec.Pred == nn.PredEDM && spec.SigmaData == 0 {
+		spec.SigmaData = dataStd(ds.Points, 2)
+	}
 	if p != nil {
-		tc.ProgressEvery = max(1, steps/50)
+		tc.ProgressEvery = max(1, tc.Steps/50)
 		tc.Progress = func(pr nn.Progress) { p.report(fmt.Sprintf("%s, loss %.4f", stage, pr.Loss), pr.Step, pr.Steps) }
 	}
 	data := nn.Data{Points: ds.Points, Labels: ds.Labels, Classes: ds.Classes, Exact: ds.Exact}
 	if spec.Classes == 0 {
 		data.Labels, data.Classes = nil, 0
 	}
-	h, err := nn.Train(ctx, m, data, tc, rand.NewPCG(seed, 12))
+	job := &nn.Job{Spec: spec, Sched: sched, Data: data, Config: tc, Init: [2]uint64{cfg.Seed, 11}, Seed: [2]uint64{cfg.Seed, 12}}
+	m, h, cached, err := cfg.cache(p).Train(ctx, job)
 	if err != nil {
 		return nil, nil, fmt.Errorf("course: training %s: %w", stage, err)
+	}
+	if cached {
+		p.report(stage+": loaded from cache", tc.Steps, tc.Steps)
 	}
 	return m, h, nil
 }

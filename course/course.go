@@ -19,6 +19,13 @@ type Config struct {
 	// Quick shrinks sample sizes and training runs (tests, previews). The
 	// lessons' claims still hold at the quick sizes; the charts are noisier.
 	Quick bool
+	// CacheDir is the folder of the trained-model cache: a model trained
+	// once (same data, network, settings and seed) is loaded from there by
+	// every later run. "" means nn.DefaultCacheDir() ($DIFFTOY_CACHE, else
+	// difftoy/models in the user's cache folder); "off" disables it.
+	CacheDir string
+	// Retrain trains every model again and overwrites its cache entry.
+	Retrain bool
 }
 
 // DefaultConfig is what the notebooks and the main job use.

@@ -61,10 +61,10 @@ func sampleClass(den toy.Denoiser, plan *sample.Plan, n, y int, cfg Config, stre
 // label dropout (the empty label with probability 0.2).
 func TrainConditional(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*Trained, error) {
 	ds := load(gs.Dataset, 4000, cfg.rng(1))
-	spec := nn.DefaultSpec(2)
+	spec := recipeSpec()
 	spec.Classes = ds.Classes
 	sched := toy.DDPM()
-	m, h, err := trainedModel(ctx, ds, spec, sched, gs.Steps, cfg.Seed, "training the conditional network", p)
+	m, h, err := trainedModel(ctx, ds, spec, sched, gs.Steps, cfg, "training the conditional network", p)
 	if err != nil {
 		return nil, err
 	}

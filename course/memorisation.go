@@ -13,7 +13,6 @@ import (
 
 	"difftoy/toy"
 	"difftoy/toy/metrics"
-	"difftoy/toy/nn"
 	"difftoy/toy/sample"
 	"difftoy/viz"
 )
@@ -74,8 +73,8 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	r.add("fresh/within_r", metrics.WithinRadius(fresh, ds.Points, 2, radius), "share of fresh data within r of a training point")
 	r.add("fresh/median_distance", medianToTrain(fresh, ds.Points), "median distance of fresh data to the nearest training point")
 
-	spec := nn.DefaultSpec(2)
-	m, _, err := trainedModel(ctx, ds, spec, toy.DDPM(), ms.Steps, cfg.Seed, fmt.Sprintf("training on %d points", ms.Train), p)
+	spec := recipeSpec()
+	m, _, err := trainedModel(ctx, ds, spec, toy.DDPM(), ms.Steps, cfg, fmt.Sprintf("training on %d points", ms.Train), p)
 	if err != nil {
 		return nil, err
 	}

@@ -45,9 +45,9 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 	win := window(3.5, 50)
 	dens := density(ds.Exact, win, 1)
 	for _, pred := range ps.Preds {
-		spec := nn.DefaultSpec(2)
+		spec := recipeSpec() // its Fourier features of x, with each parametrisation's own reading
 		spec.Pred = pred
-		model, h, err := trainedModel(ctx, ds, spec, sched, ps.Steps, cfg.Seed, "training "+pred.String(), p)
+		model, h, err := trainedModel(ctx, ds, spec, sched, ps.Steps, cfg, "training "+pred.String(), p)
 		if err != nil {
 			return nil, err
 		}

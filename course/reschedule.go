@@ -106,9 +106,9 @@ func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress)
 		return nil, err
 	}
 
-	spec := nn.DefaultSpec(2)
+	spec := recipeSpec()
 	spec.Time = nn.TimeStep
-	m, _, err := trainedModel(ctx, ds, spec, lin, rs.Steps, cfg.Seed, "training on the linear schedule", p)
+	m, _, err := trainedModel(ctx, ds, spec, lin, rs.Steps, cfg, "training on the linear schedule", p)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ func DefaultTraining(cfg Config) TrainSetup {
 		Dataset: "eight-gaussians",
 		Points:  4000,
 		Steps:   cfg.size(2000, 800),
-		Spec:    nn.DefaultSpec(2),
+		Spec:    recipeSpec(),
 		Checks:  []int{1, 50, 200, 500, 1000},
 		MC:      cfg.size(8000, 3000),
 	}
@@ -50,7 +50,7 @@ type Trained struct {
 func TrainDenoiser(ctx context.Context, cfg Config, ts TrainSetup, p Progress) (*Trained, error) {
 	ds := load(ts.Dataset, ts.Points, cfg.rng(1))
 	sched := toy.DDPM()
-	m, h, err := trainedModel(ctx, ds, ts.Spec, sched, ts.Steps, cfg.Seed, "training "+ts.Spec.Pred.String(), p)
+	m, h, err := trainedModel(ctx, ds, ts.Spec, sched, ts.Steps, cfg, "training "+ts.Spec.Pred.String(), p)
 	if err != nil {
 		return nil, err
 	}

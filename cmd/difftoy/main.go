@@ -25,6 +25,12 @@
 // status 1. It does so with -quick too: the course's tests check every
 // claim at the quick sizes, so a claim failing there is a real failure, not
 // noise of a preview.
+//
+// Trained networks are cached (by a hash of their data, network, settings
+// and seed) in difftoy/models under the user's cache folder, or in
+// $DIFFTOY_CACHE or -cache DIR: a second run loads them instead of
+// training ("loaded from cache" in the progress). -retrain trains them
+// again; a corrupt entry is reported and replaced.
 package main
 
 import (
@@ -41,6 +47,7 @@ import (
 
 	"difftoy/course"
 	"difftoy/internal/book"
+	"difftoy/toy/nn"
 	"difftoy/viz"
 	"difftoy/viz/gallery"
 )
@@ -63,11 +70,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("quiet", false, "no progress on the terminal")
 	withBook := fs.Bool("book", true, "also write the book (every lesson's experiment) into DIR/book")
 	quick := fs.Bool("quick", false, "smaller samples and shorter training in the book (a preview)")
+	retrain := fs.Bool("retrain", false, "train every network again instead of loading it from the trained-model cache (the new models replace the cached ones)")
+	cacheDir := fs.String("cache", "", "folder of the trained-model cache (default: $"+nn.CacheEnv+", else difftoy/models in the user's cache folder; \"off\": no cache)")
 	jobs := fs.Int("jobs", 2, "lessons' experiments run at once in the book (the numbers do not depend on it)")
 	lessons := fs.String("lessons", "", "folder of the lesson texts (default: lessons/ of the module, found from the working folder up)")
 	echarts := fs.String("echarts", "", "echarts.min.js to copy beside the pages (default: node_modules/echarts from `npm ci`, found from the working folder up to the module root; $"+viz.EChartsEnv+")")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-jobs N] [-lessons DIR] [-echarts FILE] [-quiet]\n\n"+
+		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-retrain] [-cache DIR] [-jobs N] [-lessons DIR] [-echarts FILE] [-quiet]\n\n"+
 			"Runs the built-in experiments on the exact mixtures and writes a gallery of\n"+
 			"every chart kind as offline HTML pages into DIR, and the book of the\n"+
 			"course's lesson experiments into DIR/book.\n\n")
@@ -112,7 +121,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *withBook {
 		cfg := course.DefaultConfig()
-		cfg.Seed, cfg.Quick = *seed, *quick
+		cfg.Seed, cfg.Quick, cfg.Retrain, cfg.CacheDir = *seed, *quick, *retrain, *cacheDir
 		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up, Run: lessonRun}
 		var claims claimTally
 		bo.Claims = claims.add

@@ -25,7 +25,24 @@
 // its training schedule and serves other schedules through toy.Reschedule),
 // and for a conditional model a one-hot class with one extra slot for
 // toy.Empty (the first layer's weights on it are the class embedding).
-// Hidden layers use SiLU or ReLU.
+// Hidden layers use SiLU or ReLU. XFeatures adds Fourier features of x
+// (sin and cos of x at frequencies 2^k / 2), without which an MLP is slow
+// to resolve structure much finer than the data's spread. PredEDM
+// preconditions input, output and loss by the noise level as Karras et
+// al. (2022) do:
+//
+//	D(x) = c_skip x / sqrt(alpha) + c_out F(c_in x / sqrt(alpha)),  loss weight 1 / c_out^2,
+//
+// so the network's input and target have unit variance at every level.
+//
+// # Cache
+//
+// A training run is a pure function of its Job (data, spec, schedule,
+// config, seeds). Cache.Train stores the trained model (in the file
+// format of save.go) and its history under the SHA-256 of the Job's
+// canonical encoding in a folder (DefaultCacheDir: $DIFFTOY_CACHE, else
+// difftoy/models in the user's cache folder) and loads it on later runs;
+// a corrupt or mismatched entry is reported and replaced, never used.
 //
 // # Use
 //
