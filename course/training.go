@@ -12,6 +12,7 @@ import (
 	"difftoy/analytic"
 	"difftoy/toy"
 	"difftoy/toy/nn"
+	"difftoy/toy/sample"
 	"difftoy/viz"
 )
 
@@ -30,7 +31,7 @@ func DefaultTraining(cfg Config) TrainSetup {
 	return TrainSetup{
 		Dataset: "eight-gaussians",
 		Points:  4000,
-		Steps:   cfg.size(2000, 800),
+		Steps:   cfg.size(4000, 800),
 		Spec:    recipeSpec(),
 		Checks:  []int{1, 50, 200, 500, 1000},
 		MC:      cfg.size(8000, 3000),
@@ -160,7 +161,81 @@ func runTraining(ctx context.Context, cfg Config, p Progress) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Training(cfg, ts, tr)
+	r, err := Training(cfg, ts, tr)
+	if err != nil {
+		return nil, err
+	}
+	err = Ablation(ctx, cfg, ts, tr, r, p)
+	return r, err
+}
+
+// AblationRow is one network of lesson 3's ablation: the recipe with one
+// ingredient changed.
+type AblationRow struct {
+	Key, Name string
+	Spec      nn.Spec
+	Config    nn.Config
+}
+
+// AblationRows returns the ablation of the setup's recipe: the recipe at
+// half the setup's steps, and that run with one ingredient removed or
+// changed. The setup's own network (all the steps) is the last row.
+func AblationRows(ts TrainSetup) []AblationRow {
+	half := max(1, ts.Steps/2)
+	base := recipeConfig(half)
+	plain := nn.DefaultSpec(2)
+	noX := ts.Spec
+	noX.XFeatures = 0
+	x0 := ts.Spec
+	x0.Pred, x0.SigmaData = nn.PredX0, 0
+	narrow := ts.Spec
+	narrow.Hidden = []int{64, 64, 64}
+	noEMA := base
+	noEMA.EMA = 0
+	return []AblationRow{
+		{"plain", "lecture's MLP: x0 output, x and time features only", plain, base},
+		{"no_xfeatures", "recipe without Fourier features of x", noX, base},
+		{"no_precond", "recipe without preconditioning (plain x0 output and loss)", x0, base},
+		{"no_ema", "recipe without EMA of the weights", ts.Spec, noEMA},
+		{"narrow", "recipe with width 64 instead of 128", narrow, base},
+		{"recipe", fmt.Sprintf("recipe (%d steps)", half), ts.Spec, base},
+		{"recipe_full", fmt.Sprintf("recipe, %d steps: this lesson's network", ts.Steps), ts.Spec, recipeConfig(ts.Steps)},
+	}
+}
+
+// Ablation adds lesson 3's ablation to r: each row's network (trained, or
+// loaded from the cache; the last row is tr itself), sampled with
+// lesson 4's sampler (DDPM, 250 steps, C^2 = beta~), with its energy
+// distance to the data in units of the noise level and its error against
+// D* averaged with weights alpha_t.
+func Ablation(ctx context.Context, cfg Config, ts TrainSetup, tr *Trained, r *Result, p Progress) error {
+	plan, err := sample.Strided(tr.Sched, 250)
+	if err != nil {
+		return err
+	}
+	n := cfg.size(1000, 400)
+	src := cfg.rng(60)
+	draw := func(k int) []float64 { return exactSample(tr.Data.Exact, k, 1, src) }
+	rows := AblationRows(ts)
+	for i, row := range rows {
+		m, h := tr.Model, tr.History
+		if i < len(rows)-1 {
+			if m, h, err = trainedWith(ctx, tr.Data, row.Spec, tr.Sched, row.Config, cfg, "ablation: "+row.Key, p); err != nil {
+				return err
+			}
+		}
+		x, _, err := DDPMSample(m, plan, toy.PosteriorVariance, n, cfg, 61)
+		if err != nil {
+			return err
+		}
+		ec := energyCheck(x, draw, 10)
+		r.add("ablation/"+row.Key+"/energy", ec.Energy/ec.Noise, row.Name+": DDPM samples' energy distance to the data in units of its noise level")
+		if ev := h.Evals; len(ev) > 0 {
+			last := ev[len(ev)-1]
+			r.add("ablation/"+row.Key+"/excess_weighted", last.Weighted, "its error E||D - D*||^2 averaged with weights alpha_t (the best constant denoiser: "+fmt.Sprintf("%.3g", last.TrivialWeighted)+")")
+		}
+	}
+	return nil
 }
 
 // traceCov estimates tr Cov(x_0) from 20000 exact samples.
