@@ -32,7 +32,8 @@ type Langevin struct {
 
 // Sample runs the dynamics from x0 and writes the end states into dst
 // (allocated when nil; it may be x0). y holds one label per particle
-// (sampling q(x | y)) or is nil.
+// (sampling q(x | y)) or is nil. A state that becomes non-finite stops
+// the run with an error wrapping ErrNonFinite.
 func (l *Langevin) Sample(dst, x0 []float64, sc toy.Scorer, y []int, src rand.Source) ([]float64, error) {
 	if !(l.Size > 0 && l.Size < math.Inf(1)) {
 		return nil, fmt.Errorf("sample: Langevin step size %v is not a positive number", l.Size)
@@ -50,10 +51,14 @@ func (l *Langevin) Sample(dst, x0 []float64, sc toy.Scorer, y []int, src rand.So
 	x, g := dst, make([]float64, len(dst))
 	st := newStreams(n, src)
 	h := l.Size * l.Size
+	info := newRunInfo(fmt.Sprintf("Langevin step size %v", l.Size), sc, x)
 	record(l.Record, 0, 0, 1, x, false) // Iters >= 1
 	for k := 1; k <= l.Iters; k++ {
 		sc.Score(g, x, 1, y)
 		langevin(x, g, h, sc.Dim(), st)
+		if err := info.checkState(x, sc.Dim(), fmt.Sprintf("Langevin move %d of %d", k, l.Iters)); err != nil {
+			return nil, err
+		}
 		record(l.Record, k, 0, 1, x, k == l.Iters)
 	}
 	return dst, nil
@@ -80,7 +85,8 @@ type Annealed struct {
 }
 
 // Sample runs the annealed dynamics from xT and writes the end states into
-// dst (allocated when nil; it may be xT).
+// dst (allocated when nil; it may be xT). A state that becomes non-finite
+// stops the run with an error wrapping ErrNonFinite.
 func (a *Annealed) Sample(dst, xT []float64, sc toy.Scorer, y []int, src rand.Source) ([]float64, error) {
 	if a.Plan == nil {
 		return nil, errors.New("sample: annealed Langevin without a plan")
@@ -109,6 +115,7 @@ func (a *Annealed) Sample(dst, xT []float64, sc toy.Scorer, y []int, src rand.So
 	}
 	total := levels * a.Iters
 	K := 0
+	info := newRunInfo(fmt.Sprintf("annealed Langevin ratio %v, %d moves per level", a.Ratio, a.Iters), sc, x)
 	record(a.Record, 0, p.Step(0), p.Alpha(0), x, total == 0)
 	for k := 0; k <= p.Len(); k++ {
 		al := p.Alpha(k)
@@ -120,6 +127,9 @@ func (a *Annealed) Sample(dst, xT []float64, sc toy.Scorer, y []int, src rand.So
 			sc.Score(g, x, al, y)
 			langevin(x, g, h, sc.Dim(), st)
 			K++
+			if err := info.checkState(x, sc.Dim(), fmt.Sprintf("annealed Langevin move %d of %d (level t = %d, alpha = %v)", K, total, p.Step(k), al)); err != nil {
+				return nil, err
+			}
 			record(a.Record, K, p.Step(k), al, x, K == total)
 		}
 	}

@@ -62,9 +62,13 @@ func (o *ODE) Sample(dst, xT []float64, den toy.Denoiser, y []int) ([]float64, e
 	x := dst
 	b := o.buffers(len(x))
 	p := o.Plan
+	info := newRunInfo(fmt.Sprintf("heun = %v", o.Heun), den, x)
 	record(o.Record, 0, p.Step(0), p.Alpha(0), x, false)
 	for k := 1; k <= p.Len(); k++ {
 		o.move(x, x, den, y, k, b)
+		if err := info.checkState(x, den.Dim(), fmt.Sprintf("move %d of %d (t = %d -> %d, alpha = %v)", k, p.Len(), p.Step(k-1), p.Step(k), p.Alpha(k))); err != nil {
+			return nil, err
+		}
 		record(o.Record, k, p.Step(k), p.Alpha(k), x, k == p.Len())
 	}
 	return dst, nil
@@ -159,6 +163,7 @@ func (v *Inversion) Invert(dst, x0 []float64, den toy.Denoiser, y []int) ([]floa
 	e := make([]float64, len(x))
 	p := v.Plan
 	L := p.Len()
+	info := newRunInfo(fmt.Sprintf("inversion with %d refinements", v.Refine), den, x)
 	record(v.Record, 0, p.Step(L), p.Alpha(L), x, false)
 	for k := L; k >= 1; k-- {
 		as, at := p.Alpha(k), p.Alpha(k-1)
@@ -174,6 +179,9 @@ func (v *Inversion) Invert(dst, x0 []float64, den toy.Denoiser, y []int) ([]floa
 			for i := range x {
 				x[i] = rt * (xs[i] + (st-ss)*e[i])
 			}
+		}
+		if err := info.checkState(x, den.Dim(), fmt.Sprintf("inversion move %d of %d (t = %d -> %d, alpha = %v)", L-k+1, L, p.Step(k), p.Step(k-1), at)); err != nil {
+			return nil, err
 		}
 		record(v.Record, L-k+1, p.Step(k-1), at, x, k == 1)
 	}

@@ -168,7 +168,9 @@ func (s *Sampler) coefs(k int) (cx, cd, c float64) {
 // 0) and writes the end states into dst (allocated when nil; it may be
 // xT). y holds one label per particle, or is nil. src may be nil for a
 // deterministic run (Eta = 0, no corrector). Invalid settings, a non-finite
-// start or a missing source return an error; wrong lengths panic.
+// start or a missing source return an error; so does a state that becomes
+// non-finite during the run (ErrNonFinite, naming the move and the
+// settings); wrong lengths panic.
 func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.Source) ([]float64, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -187,6 +189,7 @@ func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.
 	}
 	x, buf := dst, make([]float64, len(dst))
 	p := s.Plan
+	info := newRunInfo(fmt.Sprintf("eta = %v, %v variance, drift = %v, corrector %d x ratio %v", s.Eta, s.Variance, s.Drift, s.Corrector.Iters, s.Corrector.Ratio), den, x)
 	record(s.Record, 0, p.Step(0), p.Alpha(0), x, false) // a plan has at least one move
 	for k := 1; k <= p.Len(); k++ {
 		s.move(x, x, buf, den, y, k, st)
@@ -197,6 +200,9 @@ func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.
 				sc.Score(buf, x, as, y)
 				langevin(x, buf, h, den.Dim(), st)
 			}
+		}
+		if err := info.checkState(x, den.Dim(), fmt.Sprintf("move %d of %d (t = %d -> %d, alpha = %v)", k, p.Len(), p.Step(k-1), p.Step(k), p.Alpha(k))); err != nil {
+			return nil, err
 		}
 		record(s.Record, k, p.Step(k), p.Alpha(k), x, k == p.Len())
 	}
