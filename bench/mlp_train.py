@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Training-step speed of toy/nn against PyTorch on the canonical workload.
 
-Workload (issue 4): 2-D x plus a 16-dim sinusoidal time embedding of
-log sigma, 3 hidden layers of width W with SiLU, 2 outputs, x0 loss, Adam
-lr 1e-3, batch B; one step = draw x0, t, eps, forward, backward, Adam.
-PyTorch runs in float32 with 1 and with 2 threads (the better counts); the
-Go side is `go test -bench BenchmarkTrainStep ./toy/nn`, run here as a
-subprocess, in the default pure-Go build and (with --simd) the
-GOEXPERIMENT=simd build. Prints steps/s and the ratio Go / PyTorch.
+Workload: 2-D x plus a 16-dim sinusoidal time embedding of log sigma,
+3 hidden layers of width W with SiLU, 2 outputs, x0 loss, Adam lr 1e-3,
+batch B; one step = draw x0, t, eps, forward, backward, Adam. PyTorch runs
+in float32 with 1 and with 2 threads (the better counts); the Go side is
+BenchmarkTrainStep of ./toy/nn in the default build (assembly kernels chosen
+at run time; with --purego also the -tags purego build), compiled once and
+run here as a subprocess right after PyTorch on each cell. Each entry is
+the best of --repeat runs of --seconds (short runs, so that on a shared
+machine some run gets the cores). Prints steps/s, the ratio Go / best
+PyTorch, and Go's GFLOP/s against the peak of the cores: 2 FMA units x 16
+float32 lanes (AVX-512) x 2 flops x clock x 2 cores, the clock measured by
+BenchmarkClock (a chain of dependent one-cycle instructions).
 
 Run with Debian's python3-torch and Go on the PATH (from anywhere):
-    /usr/bin/python3 bench/mlp_train.py [--seconds 1] [--repeat 2] [--simd]
+    /usr/bin/python3 bench/mlp_train.py [--seconds 0.5] [--repeat 4] [--purego]
 """
 import argparse
 import math
@@ -70,55 +75,99 @@ def torch_steps_per_s(B, W, threads, seconds):
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def go_steps_per_s(B, W, seconds, simd):
+def build_go(tmp, tags):
+    out = os.path.join(tmp, "nn%s.test" % ("-" + tags if tags else ""))
+    cmd = ["go", "test", "-c", "-o", out] + (["-tags", tags] if tags else []) + ["./toy/nn"]
     env = dict(os.environ)
     env.pop("GOEXPERIMENT", None)
-    if simd:
-        env["GOEXPERIMENT"] = "simd"
-    cmd = ["go", "test", "-run", "^$", "-bench", "BenchmarkTrainStep/B=%d/W=%d$" % (B, W),
-           "-benchtime", "%gs" % seconds, "./toy/nn"]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
-    if out.returncode != 0:
-        sys.exit("go benchmark failed:\n" + out.stdout + out.stderr)
-    for line in out.stdout.splitlines():
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    if res.returncode != 0:
+        sys.exit("go test -c failed:\n" + res.stdout + res.stderr)
+    return out
+
+
+def run_go(binary, args):
+    res = subprocess.run([binary] + args, capture_output=True, text=True, cwd=os.path.join(ROOT, "toy", "nn"))
+    if res.returncode != 0:
+        sys.exit("go benchmark failed:\n" + res.stdout + res.stderr)
+    return res.stdout
+
+
+def go_steps_per_s(binary, B, W, seconds):
+    out = run_go(binary, ["-test.run", "^$", "-test.bench", "BenchmarkTrainStep/B=%d/W=%d$" % (B, W),
+                          "-test.benchtime", "%gs" % seconds])
+    for line in out.splitlines():
         m = re.search(r"\s(\S+) steps/s", line)
         if m and line.startswith("BenchmarkTrainStep/"):
             return float(m.group(1))
-    sys.exit("no result in go benchmark output:\n" + out.stdout)
+    sys.exit("no result in go benchmark output:\n" + out)
+
+
+def go_clock_ghz(binary):
+    out = run_go(binary, ["-test.run", "^$", "-test.bench", "BenchmarkClock$", "-test.benchtime", "3000x"])
+    m = re.search(r"\s(\S+) GHz", out)
+    if not m:
+        sys.exit("no result in BenchmarkClock output:\n" + out)
+    return float(m.group(1))
+
+
+def go_kernels(binary):
+    out = run_go(binary, ["-test.run", "^TestKernelChoice$", "-test.v"])
+    m = re.search(r"kernels in use: (\S+)", out)
+    return m.group(1) if m else "purego"
+
+
+def flops_per_step(B, W):
+    """Multiply-adds x 2 of the three products of every layer: forward
+    (h W), weight gradient (h^T g) and input gradient (g W^T, not for the
+    first layer)."""
+    sizes = [18, W, W, W, 2]
+    fwd = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return 2 * B * (3 * fwd - sizes[0] * sizes[1])
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=1.0, help="time per measurement")
-    ap.add_argument("--repeat", type=int, default=2, help="measurements per cell and side (best kept)")
-    ap.add_argument("--simd", action="store_true", help="also run the GOEXPERIMENT=simd build")
+    ap.add_argument("--seconds", type=float, default=0.5, help="time per measurement")
+    ap.add_argument("--repeat", type=int, default=4, help="measurements per cell and side (best kept)")
+    ap.add_argument("--purego", action="store_true", help="also run the -tags purego build")
     args = ap.parse_args()
 
+    import tempfile
     import torch
-    print("PyTorch %s (float32); Go builds: default%s; steps/s, best of %d x %gs per entry"
-          % (torch.__version__, " and GOEXPERIMENT=simd" if args.simd else "", args.repeat, args.seconds))
+    tmp = tempfile.mkdtemp(prefix="mlp_train")
+    fastbin = build_go(tmp, "")
+    purebin = build_go(tmp, "purego") if args.purego else None
+    ghz = go_clock_ghz(fastbin)
+    cores = os.cpu_count()
+    peak = 2 * 16 * 2 * ghz * cores
+    print("PyTorch %s (float32); Go kernels: %s%s; steps/s, best of %d x %gs per entry"
+          % (torch.__version__, go_kernels(fastbin), " and purego" if args.purego else "", args.repeat, args.seconds))
+    print("clock %.2f GHz (BenchmarkClock); peak %d cores x 2 FMA x 16 lanes x 2 x clock = %.0f GFLOP/s"
+          % (ghz, cores, peak))
     print("load average at start: %.1f %.1f %.1f" % os.getloadavg())
-    head = "| B | W | torch 1 thr | torch 2 thr | Go | Go / best torch |"
-    sep = "|---:|---:|---:|---:|---:|---:|"
-    if args.simd:
-        head += " Go simd | simd / best torch |"
+    head = "| B | W | torch 1 thr | torch 2 thr | Go | Go / best torch | Go GFLOP/s | % of peak |"
+    sep = "|---:|---:|---:|---:|---:|---:|---:|---:|"
+    if args.purego:
+        head += " Go purego | purego / best torch |"
         sep += "---:|---:|"
     print(head)
     print(sep)
     for B in BATCHES:
         for W in WIDTHS:
             # Interleave the sides so that a change in machine load hits both.
-            t1 = t2 = g = s = 0.0
+            t1 = t2 = g = p = 0.0
             for _ in range(args.repeat):
                 t1 = max(t1, torch_steps_per_s(B, W, 1, args.seconds))
                 t2 = max(t2, torch_steps_per_s(B, W, 2, args.seconds))
-                g = max(g, go_steps_per_s(B, W, args.seconds, False))
-                if args.simd:
-                    s = max(s, go_steps_per_s(B, W, args.seconds, True))
+                g = max(g, go_steps_per_s(fastbin, B, W, args.seconds))
+                if purebin:
+                    p = max(p, go_steps_per_s(purebin, B, W, args.seconds))
             best = max(t1, t2)
-            row = "| %d | %d | %.0f | %.0f | %.0f | %.2f |" % (B, W, t1, t2, g, g / best)
-            if args.simd:
-                row += " %.0f | %.2f |" % (s, s / best)
+            gf = g * flops_per_step(B, W) / 1e9
+            row = "| %d | %d | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f%% |" % (B, W, t1, t2, g, g / best, gf, 100 * gf / peak)
+            if purebin:
+                row += " %.0f | %.2f |" % (p, p / best)
             print(row, flush=True)
     print("load average at end: %.1f %.1f %.1f" % os.getloadavg())
 

@@ -3,8 +3,10 @@ package nn
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"difftoy/toy"
 )
@@ -39,4 +41,74 @@ func BenchmarkTrainStep(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkProducts times the float32 products of a training chunk (64
+// rows, width 128) with the pure-Go loops and each vector kernel set;
+// GFLOP/s counts 2 m k n per product.
+func BenchmarkProducts(b *testing.B) {
+	const m, k, n = 64, 128, 128
+	r := rand.New(rand.NewPCG(1, 2))
+	x, y, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	for i := range y {
+		y[i] = float32(r.NormFloat64())
+	}
+	saved := fast
+	defer func() { fast = saved }()
+	sets := append([]*kernels32{nil}, vectorKernels...)
+	for _, ks := range sets {
+		name := "purego"
+		if ks != nil {
+			name = ks.name
+		}
+		fast = ks
+		for _, p := range []struct {
+			name string
+			f    func()
+		}{
+			{"NN", func() { gemmNN(c, x, y, m, k, n, false) }},
+			{"NT", func() { gemmNT(c, x, y, m, k, n) }},
+			{"TN", func() { gemmTN(y, x, c, k, m, n) }},
+		} {
+			b.Run(name+"/"+p.name, func(b *testing.B) {
+				for range b.N {
+					p.f()
+				}
+				b.ReportMetric(2*m*k*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkClock estimates the core clock for bench/mlp_train.py's peak
+// GFLOP/s: each iteration of addChain is a rotate and an add on the value
+// the previous one produced, two dependent one-cycle instructions, so it
+// takes 2 cycles however wide the core is. The fastest of the b.N calls
+// (about 30 us each) counts: on a shared machine most calls lose time to
+// other processes, and none can run faster than the clock.
+func BenchmarkClock(b *testing.B) {
+	const n = 1 << 16
+	var x uint64
+	best := time.Hour
+	for range b.N {
+		t0 := time.Now()
+		x += addChain(n)
+		best = min(best, time.Since(t0))
+	}
+	sink = x
+	b.ReportMetric(2*n/best.Seconds()/1e9, "GHz")
+}
+
+var sink uint64
+
+//go:noinline
+func addChain(n int) uint64 {
+	x := uint64(n)
+	for i := 0; i < n; i++ {
+		x = bits.RotateLeft64(x, 1) + 0x9e3779b9
+	}
+	return x
 }
