@@ -13,7 +13,6 @@ import (
 	"difftoy/toy"
 	"difftoy/toy/nn"
 	"difftoy/toy/sample"
-	"difftoy/viz"
 )
 
 // TrainSetup is what lesson 3 varies.
@@ -115,30 +114,7 @@ func Training(cfg Config, ts TrainSetup, tr *Trained) (*Result, error) {
 	r.add("mmse_1_over_trcov", mmse[0]/trCov, "MMSE at the first checked t over tr Cov(x_0)")
 	r.add("mmse_T_over_trcov", mmse[len(mmse)-1]/trCov, "MMSE at the last checked t over tr Cov(x_0)")
 
-	// Charts.
-	steps := make([]float64, len(loss))
-	for i := range steps {
-		steps[i] = float64(i + 1)
-	}
-	r.Charts = append(r.Charts, viz.Lines("Training",
-		viz.LinePanel{Title: "batch loss (smoothed)", XName: "Adam step", YName: "loss", LogY: true,
-			Series: []viz.Series{{Name: "loss", X: thin(steps, 400), Y: thin(smooth(loss, 25), 400)}}},
-		viz.LinePanel{Title: "error against the exact denoiser", XName: "step t", YName: "mean squared error", LogY: true,
-			Series: []viz.Series{{Name: "network E||D - D*||²", X: ts2, Y: excess}, {Name: "MMSE E||D* - x_0||²", X: ts2, Y: mmse}}},
-	))
-	g := window(3, 17)
-	x := g.Points()
-	for _, t := range []int{100, 400} {
-		a := sched.Alpha(t)
-		dn, de := m.Denoise(nil, x, a, nil), ex.Denoise(nil, x, a, nil)
-		for i := range x {
-			dn[i] -= x[i]
-			de[i] -= x[i]
-		}
-		r.Charts = append(r.Charts,
-			viz.Quiver(fmt.Sprintf("Trained D_t(x) - x at t = %d", t), g, dn, viz.QuiverOpts{Label: "|D - x|"}),
-			viz.Quiver(fmt.Sprintf("Exact D*_t(x) - x at t = %d", t), g, de, viz.QuiverOpts{Label: "|D* - x|"}))
-	}
+	r.Charts = append(r.Charts, trainingCharts(ts, tr, loss, ts2, excess, mmse, cfg.rng(100))...)
 	var wT, wPost, wBeta []float64
 	for t := 2; t <= sched.T(); t++ {
 		wT = append(wT, float64(t))
@@ -148,9 +124,6 @@ func Training(cfg Config, ts TrainSetup, tr *Trained) (*Result, error) {
 	addCoefficientChecks(r, sched)
 	r.add("w_2_posterior", wPost[0], "ELBO weight w_2 with C^2 = beta~")
 	r.add("w_T_posterior", wPost[len(wPost)-1], "ELBO weight w_T with C^2 = beta~")
-	r.Charts = append(r.Charts, viz.Lines("ELBO weights w_t = B_t² / (2 C_t²)",
-		viz.LinePanel{Title: "w_t", XName: "step t", YName: "w_t", LogY: true,
-			Series: []viz.Series{{Name: "C² = β̃_t", X: wT, Y: wPost}, {Name: "C² = β_t", X: wT, Y: wBeta}}}))
 	trainingClaims(r)
 	return r, nil
 }

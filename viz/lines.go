@@ -106,12 +106,14 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			if hi == lo {
 				hi++
 			}
+			step := math.Ceil((hi - lo) / 6) // at most 7 labels
+			hi = lo + step*math.Ceil((hi-lo)/step)
 			ya["scale"] = false
 			ya["min"], ya["max"] = lo, hi
-			ya["interval"] = math.Ceil((hi - lo) / 6) // at most 7 labels
+			ya["interval"] = step
 			ya["axisLabel"] = map[string]any{"formatter": "10{e|{value}}",
 				"rich": map[string]any{"e": map[string]any{"fontSize": 9, "verticalAlign": "bottom", "padding": []int{0, 0, 7, 0}}}}
-			ya["minorTick"] = map[string]any{"show": ya["interval"] == 1.0, "splitNumber": 3}
+			ya["minorTick"] = map[string]any{"show": step == 1, "splitNumber": 3}
 			ya["nameGap"] = 40
 			anyLog = true
 		}
