@@ -8,7 +8,8 @@ import (
 // A fast exponential for the softmax loops.
 //
 // exp(x) = 2^(k/N) * exp(r) with N = 256, k = round(x N / ln 2) and
-// r = x - k ln2/N, so |r| <= ln2/(2N) ~ 1.354e-3. 2^(k/N) = 2^floor(k/N) *
+// r = x - k ln2/N, so |r| <= ln2/(2N) ~ 1.354e-3 (k from a fused
+// multiply-add, the exact x N/ln2 rounded once). 2^(k/N) = 2^floor(k/N) *
 // 2^(j/N), j = k mod N, comes from a table of the N values 2^(j/N) (correctly
 // rounded, computed at start-up with math/big) and an integer add to the
 // exponent field; exp(r) - 1 is its Taylor polynomial of degree 4, whose
@@ -69,18 +70,17 @@ func fastExp(x float64) float64 {
 	return expCore(x)
 }
 
-// expCore is the fast path for x in [expFastMin, expFastMax]. The explicit
-// float64 conversions keep the compiler from fusing a multiply and an add
-// (allowed by the Go specification, done under GOAMD64=v3), so that the
-// result does not depend on the build and the assembly kernels can repeat
-// it bit for bit.
+// expCore is the fast path for x in [expFastMin, expFastMax], written
+// with fused multiply-adds (math.FMA: one rounding each, on every
+// processor), so that the assembly kernels can repeat it bit for bit and
+// no compiler choice of fusing changes it.
 func expCore(x float64) float64 {
-	z := float64(x*invLn2N) + expShift
-	u := math.Float64bits(z) - expShiftBits   // k mod 2^64
-	kf := z - expShift                        // k as a float64, exactly
-	r := (x - kf*ln2NHi) - float64(kf*ln2NLo) // kf*ln2NHi is exact: fused or not, one rounding
+	z := math.FMA(x, invLn2N, expShift)
+	u := math.Float64bits(z) - expShiftBits // k mod 2^64
+	kf := z - expShift                      // k as a float64, exactly
+	r := math.FMA(-kf, ln2NLo, math.FMA(-kf, ln2NHi, x))
 	s := math.Float64frombits(expTab[u&(expN-1)] + (u>>expBits)<<52)
-	r2 := float64(r * r)
-	p := r + float64(r2*(float64(expC2+float64(r*expC3))+float64(r2*expC4)))
-	return s + float64(s*p)
+	r2 := r * r
+	p := math.FMA(r2, math.FMA(r2, expC4, math.FMA(r, expC3, expC2)), r)
+	return math.FMA(s, p, s)
 }

@@ -9,9 +9,11 @@ import "math"
 // the processor's features; kernel_amd64.go). The assembly repeats the Go
 // kernels operation for operation, so both give the same bits:
 //
-//   - every operation is one IEEE operation written out in the Go code; the
-//     explicit float64 conversions keep the compiler from fusing a multiply
-//     and an add (the Go specification allows that, and GOAMD64=v3 does it);
+//   - every operation is one IEEE operation written out in the Go code,
+//     fused multiply-adds as math.FMA (one rounding, on every processor),
+//     other products with explicit float64 conversions, which keep the
+//     compiler from fusing them (the Go specification allows that, and
+//     GOAMD64=v3 does it);
 //   - partial sums are kept in lanes = 8 lanes, element i adding into lane
 //     i mod 8, and the lanes are added in a fixed tree (sum8);
 //   - maxima do not depend on the order.
@@ -51,14 +53,15 @@ var kern = bestKernels()
 // "avx2" or "go".
 func Kernels() string { return kern.name }
 
-// logits2Go writes l_i = lw_i - c ((px - xs_i)^2 + (py - ys_i)^2) into lg
+// logits2Go writes l_i = lw_i - c ((px - xs_i)^2 + (py - ys_i)^2) (two
+// fused multiply-adds) into lg
 // and returns the largest l_i (-Inf for none; a NaN l_i is passed over).
 func logits2Go(lg, xs, ys, lw []float64, px, py, c float64) float64 {
 	xs, ys, lw = xs[:len(lg)], ys[:len(lg)], lw[:len(lg)]
 	best := math.Inf(-1)
 	for i := range lg {
 		dx, dy := px-xs[i], py-ys[i]
-		l := lw[i] - float64(c*float64(float64(dx*dx)+float64(dy*dy)))
+		l := math.FMA(-c, math.FMA(dy, dy, float64(dx*dx)), lw[i])
 		lg[i] = l
 		if l > best {
 			best = l
@@ -85,8 +88,8 @@ func expSum2Go(acc *[3 * lanes]float64, lg, xs, ys []float64, best float64, _ *[
 		e := expLane(l - best)
 		j := i % lanes
 		acc[j] += e
-		acc[lanes+j] += float64(e * xs[i])
-		acc[2*lanes+j] += float64(e * ys[i])
+		acc[lanes+j] = math.FMA(e, xs[i], acc[lanes+j])
+		acc[2*lanes+j] = math.FMA(e, ys[i], acc[2*lanes+j])
 	}
 }
 

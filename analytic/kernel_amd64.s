@@ -5,7 +5,7 @@
 #include "textflag.h"
 
 // func logits2AVX2(lg []float64, xs []float64, ys []float64, lw []float64, px float64, py float64, c float64) float64
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·logits2AVX2(SB), NOSPLIT, $0-128
 	MOVQ         lg_base+0(FP), AX
 	MOVQ         xs_base+24(FP), CX
@@ -23,30 +23,26 @@ TEXT ·logits2AVX2(SB), NOSPLIT, $0-128
 	XORQ         DI, DI
 
 logits2AVX2loop:
-	CMPQ    DI, SI
-	JAE     logits2AVX2done
-	VSUBPD  (CX)(DI*8), Y0, Y5
-	VSUBPD  (DX)(DI*8), Y1, Y6
-	VMULPD  Y5, Y5, Y5
-	VMULPD  Y6, Y6, Y6
-	VADDPD  Y6, Y5, Y5
-	VMULPD  Y2, Y5, Y5
-	VMOVUPD (BX)(DI*8), Y6
-	VSUBPD  Y5, Y6, Y6
-	VMOVUPD Y6, (AX)(DI*8)
-	VMAXPD  Y3, Y6, Y3
-	VSUBPD  32(CX)(DI*8), Y0, Y5
-	VSUBPD  32(DX)(DI*8), Y1, Y6
-	VMULPD  Y5, Y5, Y5
-	VMULPD  Y6, Y6, Y6
-	VADDPD  Y6, Y5, Y5
-	VMULPD  Y2, Y5, Y5
-	VMOVUPD 32(BX)(DI*8), Y6
-	VSUBPD  Y5, Y6, Y6
-	VMOVUPD Y6, 32(AX)(DI*8)
-	VMAXPD  Y4, Y6, Y4
-	ADDQ    $0x08, DI
-	JMP     logits2AVX2loop
+	CMPQ         DI, SI
+	JAE          logits2AVX2done
+	VSUBPD       (CX)(DI*8), Y0, Y5
+	VSUBPD       (DX)(DI*8), Y1, Y6
+	VMULPD       Y5, Y5, Y5
+	VFMADD231PD  Y6, Y6, Y5
+	VMOVUPD      (BX)(DI*8), Y6
+	VFNMADD231PD Y2, Y5, Y6
+	VMOVUPD      Y6, (AX)(DI*8)
+	VMAXPD       Y3, Y6, Y3
+	VSUBPD       32(CX)(DI*8), Y0, Y5
+	VSUBPD       32(DX)(DI*8), Y1, Y6
+	VMULPD       Y5, Y5, Y5
+	VFMADD231PD  Y6, Y6, Y5
+	VMOVUPD      32(BX)(DI*8), Y6
+	VFNMADD231PD Y2, Y5, Y6
+	VMOVUPD      Y6, 32(AX)(DI*8)
+	VMAXPD       Y4, Y6, Y4
+	ADDQ         $0x08, DI
+	JMP          logits2AVX2loop
 
 logits2AVX2done:
 	VMAXPD       Y4, Y3, Y3
@@ -92,68 +88,54 @@ expSum2AVX2loop:
 	JAE          expSum2AVX2done
 	VMOVUPD      (CX)(R8*8), Y9
 	VSUBPD       Y0, Y9, Y9
-	VMULPD       invLn2N<>+0(SB), Y9, Y10
-	VADDPD       expShift<>+0(SB), Y10, Y10
-	VPSUBQ       expShiftBits<>+0(SB), Y10, Y11
+	VMOVAPD      expShift<>+0(SB), Y10
+	VFMADD231PD  invLn2N<>+0(SB), Y9, Y10
+	VPAND        expMask<>+0(SB), Y10, Y11
+	VPSRLQ       $0x08, Y10, Y12
+	VPSLLQ       $0x34, Y12, Y12
 	VSUBPD       expShift<>+0(SB), Y10, Y10
-	VMOVAPD      Y9, Y12
-	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y12
-	VMULPD       ln2NLo<>+0(SB), Y10, Y10
-	VSUBPD       Y10, Y12, Y12
-	VPAND        expMask<>+0(SB), Y11, Y10
-	VPSRLQ       $0x08, Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VPCMPEQQ     Y13, Y13, Y13
-	VGATHERQPD   Y13, (DI)(Y10*8), Y1
-	VPADDQ       Y11, Y1, Y1
-	VMULPD       Y12, Y12, Y10
-	VMULPD       expC3<>+0(SB), Y12, Y11
-	VADDPD       expC2<>+0(SB), Y11, Y11
-	VMULPD       expC4<>+0(SB), Y10, Y13
-	VADDPD       Y13, Y11, Y11
-	VMULPD       Y11, Y10, Y11
-	VADDPD       Y11, Y12, Y11
-	VMULPD       Y11, Y1, Y11
+	VMOVAPD      Y9, Y13
+	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y13
+	VFNMADD231PD ln2NLo<>+0(SB), Y10, Y13
+	VPCMPEQQ     Y10, Y10, Y10
+	VGATHERQPD   Y10, (DI)(Y11*8), Y1
+	VPADDQ       Y12, Y1, Y1
+	VMULPD       Y13, Y13, Y10
+	VMOVAPD      expC2<>+0(SB), Y11
+	VFMADD231PD  expC3<>+0(SB), Y13, Y11
+	VFMADD231PD  expC4<>+0(SB), Y10, Y11
+	VFMADD213PD  Y13, Y10, Y11
 	VCMPPD       $0x1d, expFastMin<>+0(SB), Y9, Y9
-	VADDPD       Y11, Y1, Y10
-	VANDPD       Y9, Y10, Y10
-	VADDPD       Y10, Y3, Y3
-	VMULPD       (DX)(R8*8), Y10, Y9
-	VADDPD       Y9, Y5, Y5
-	VMULPD       (BX)(R8*8), Y10, Y9
-	VADDPD       Y9, Y7, Y7
+	VFMADD213PD  Y1, Y1, Y11
+	VANDPD       Y9, Y11, Y9
+	VADDPD       Y9, Y3, Y3
+	VFMADD231PD  (DX)(R8*8), Y9, Y5
+	VFMADD231PD  (BX)(R8*8), Y9, Y7
 	VMOVUPD      32(CX)(R8*8), Y9
 	VSUBPD       Y0, Y9, Y9
-	VMULPD       invLn2N<>+0(SB), Y9, Y10
-	VADDPD       expShift<>+0(SB), Y10, Y10
-	VPSUBQ       expShiftBits<>+0(SB), Y10, Y11
+	VMOVAPD      expShift<>+0(SB), Y10
+	VFMADD231PD  invLn2N<>+0(SB), Y9, Y10
+	VPAND        expMask<>+0(SB), Y10, Y11
+	VPSRLQ       $0x08, Y10, Y12
+	VPSLLQ       $0x34, Y12, Y12
 	VSUBPD       expShift<>+0(SB), Y10, Y10
-	VMOVAPD      Y9, Y12
-	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y12
-	VMULPD       ln2NLo<>+0(SB), Y10, Y10
-	VSUBPD       Y10, Y12, Y12
-	VPAND        expMask<>+0(SB), Y11, Y10
-	VPSRLQ       $0x08, Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VPCMPEQQ     Y13, Y13, Y13
-	VGATHERQPD   Y13, (DI)(Y10*8), Y2
-	VPADDQ       Y11, Y2, Y2
-	VMULPD       Y12, Y12, Y10
-	VMULPD       expC3<>+0(SB), Y12, Y11
-	VADDPD       expC2<>+0(SB), Y11, Y11
-	VMULPD       expC4<>+0(SB), Y10, Y13
-	VADDPD       Y13, Y11, Y11
-	VMULPD       Y11, Y10, Y11
-	VADDPD       Y11, Y12, Y11
-	VMULPD       Y11, Y2, Y11
+	VMOVAPD      Y9, Y13
+	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y13
+	VFNMADD231PD ln2NLo<>+0(SB), Y10, Y13
+	VPCMPEQQ     Y10, Y10, Y10
+	VGATHERQPD   Y10, (DI)(Y11*8), Y2
+	VPADDQ       Y12, Y2, Y2
+	VMULPD       Y13, Y13, Y10
+	VMOVAPD      expC2<>+0(SB), Y11
+	VFMADD231PD  expC3<>+0(SB), Y13, Y11
+	VFMADD231PD  expC4<>+0(SB), Y10, Y11
+	VFMADD213PD  Y13, Y10, Y11
 	VCMPPD       $0x1d, expFastMin<>+0(SB), Y9, Y9
-	VADDPD       Y11, Y2, Y10
-	VANDPD       Y9, Y10, Y10
-	VADDPD       Y10, Y4, Y4
-	VMULPD       32(DX)(R8*8), Y10, Y9
-	VADDPD       Y9, Y6, Y6
-	VMULPD       32(BX)(R8*8), Y10, Y9
-	VADDPD       Y9, Y8, Y8
+	VFMADD213PD  Y2, Y2, Y11
+	VANDPD       Y9, Y11, Y9
+	VADDPD       Y9, Y4, Y4
+	VFMADD231PD  32(DX)(R8*8), Y9, Y6
+	VFMADD231PD  32(BX)(R8*8), Y9, Y8
 	ADDQ         $0x08, R8
 	JMP          expSum2AVX2loop
 
@@ -196,16 +178,6 @@ DATA expShift<>+40(SB)/8, $0x4338000000000000
 DATA expShift<>+48(SB)/8, $0x4338000000000000
 DATA expShift<>+56(SB)/8, $0x4338000000000000
 GLOBL expShift<>(SB), RODATA|NOPTR, $64
-
-DATA expShiftBits<>+0(SB)/8, $0x4338000000000000
-DATA expShiftBits<>+8(SB)/8, $0x4338000000000000
-DATA expShiftBits<>+16(SB)/8, $0x4338000000000000
-DATA expShiftBits<>+24(SB)/8, $0x4338000000000000
-DATA expShiftBits<>+32(SB)/8, $0x4338000000000000
-DATA expShiftBits<>+40(SB)/8, $0x4338000000000000
-DATA expShiftBits<>+48(SB)/8, $0x4338000000000000
-DATA expShiftBits<>+56(SB)/8, $0x4338000000000000
-GLOBL expShiftBits<>(SB), RODATA|NOPTR, $64
 
 DATA ln2NHi<>+0(SB)/8, $0x3f662e42fe000000
 DATA ln2NHi<>+8(SB)/8, $0x3f662e42fe000000
@@ -285,62 +257,52 @@ expSumAVX2loop:
 	JAE          expSumAVX2done
 	VMOVUPD      (CX)(SI*8), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMULPD       invLn2N<>+0(SB), Y5, Y6
-	VADDPD       expShift<>+0(SB), Y6, Y6
-	VPSUBQ       expShiftBits<>+0(SB), Y6, Y7
+	VMOVAPD      expShift<>+0(SB), Y6
+	VFMADD231PD  invLn2N<>+0(SB), Y5, Y6
+	VPAND        expMask<>+0(SB), Y6, Y7
+	VPSRLQ       $0x08, Y6, Y8
+	VPSLLQ       $0x34, Y8, Y8
 	VSUBPD       expShift<>+0(SB), Y6, Y6
-	VMOVAPD      Y5, Y8
-	VFNMADD231PD ln2NHi<>+0(SB), Y6, Y8
-	VMULPD       ln2NLo<>+0(SB), Y6, Y6
-	VSUBPD       Y6, Y8, Y8
-	VPAND        expMask<>+0(SB), Y7, Y6
-	VPSRLQ       $0x08, Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VPCMPEQQ     Y9, Y9, Y9
-	VGATHERQPD   Y9, (BX)(Y6*8), Y1
-	VPADDQ       Y7, Y1, Y1
-	VMULPD       Y8, Y8, Y6
-	VMULPD       expC3<>+0(SB), Y8, Y7
-	VADDPD       expC2<>+0(SB), Y7, Y7
-	VMULPD       expC4<>+0(SB), Y6, Y9
-	VADDPD       Y9, Y7, Y7
-	VMULPD       Y7, Y6, Y7
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y1, Y7
+	VMOVAPD      Y5, Y9
+	VFNMADD231PD ln2NHi<>+0(SB), Y6, Y9
+	VFNMADD231PD ln2NLo<>+0(SB), Y6, Y9
+	VPCMPEQQ     Y6, Y6, Y6
+	VGATHERQPD   Y6, (BX)(Y7*8), Y1
+	VPADDQ       Y8, Y1, Y1
+	VMULPD       Y9, Y9, Y6
+	VMOVAPD      expC2<>+0(SB), Y7
+	VFMADD231PD  expC3<>+0(SB), Y9, Y7
+	VFMADD231PD  expC4<>+0(SB), Y6, Y7
+	VFMADD213PD  Y9, Y6, Y7
 	VCMPPD       $0x1d, expFastMin<>+0(SB), Y5, Y5
-	VADDPD       Y7, Y1, Y6
-	VANDPD       Y5, Y6, Y6
-	VMOVUPD      Y6, (CX)(SI*8)
-	VADDPD       Y6, Y3, Y3
+	VFMADD213PD  Y1, Y1, Y7
+	VANDPD       Y5, Y7, Y5
+	VMOVUPD      Y5, (CX)(SI*8)
+	VADDPD       Y5, Y3, Y3
 	VMOVUPD      32(CX)(SI*8), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMULPD       invLn2N<>+0(SB), Y5, Y6
-	VADDPD       expShift<>+0(SB), Y6, Y6
-	VPSUBQ       expShiftBits<>+0(SB), Y6, Y7
+	VMOVAPD      expShift<>+0(SB), Y6
+	VFMADD231PD  invLn2N<>+0(SB), Y5, Y6
+	VPAND        expMask<>+0(SB), Y6, Y7
+	VPSRLQ       $0x08, Y6, Y8
+	VPSLLQ       $0x34, Y8, Y8
 	VSUBPD       expShift<>+0(SB), Y6, Y6
-	VMOVAPD      Y5, Y8
-	VFNMADD231PD ln2NHi<>+0(SB), Y6, Y8
-	VMULPD       ln2NLo<>+0(SB), Y6, Y6
-	VSUBPD       Y6, Y8, Y8
-	VPAND        expMask<>+0(SB), Y7, Y6
-	VPSRLQ       $0x08, Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VPCMPEQQ     Y9, Y9, Y9
-	VGATHERQPD   Y9, (BX)(Y6*8), Y2
-	VPADDQ       Y7, Y2, Y2
-	VMULPD       Y8, Y8, Y6
-	VMULPD       expC3<>+0(SB), Y8, Y7
-	VADDPD       expC2<>+0(SB), Y7, Y7
-	VMULPD       expC4<>+0(SB), Y6, Y9
-	VADDPD       Y9, Y7, Y7
-	VMULPD       Y7, Y6, Y7
-	VADDPD       Y7, Y8, Y7
-	VMULPD       Y7, Y2, Y7
+	VMOVAPD      Y5, Y9
+	VFNMADD231PD ln2NHi<>+0(SB), Y6, Y9
+	VFNMADD231PD ln2NLo<>+0(SB), Y6, Y9
+	VPCMPEQQ     Y6, Y6, Y6
+	VGATHERQPD   Y6, (BX)(Y7*8), Y2
+	VPADDQ       Y8, Y2, Y2
+	VMULPD       Y9, Y9, Y6
+	VMOVAPD      expC2<>+0(SB), Y7
+	VFMADD231PD  expC3<>+0(SB), Y9, Y7
+	VFMADD231PD  expC4<>+0(SB), Y6, Y7
+	VFMADD213PD  Y9, Y6, Y7
 	VCMPPD       $0x1d, expFastMin<>+0(SB), Y5, Y5
-	VADDPD       Y7, Y2, Y6
-	VANDPD       Y5, Y6, Y6
-	VMOVUPD      Y6, 32(CX)(SI*8)
-	VADDPD       Y6, Y4, Y4
+	VFMADD213PD  Y2, Y2, Y7
+	VANDPD       Y5, Y7, Y5
+	VMOVUPD      Y5, 32(CX)(SI*8)
+	VADDPD       Y5, Y4, Y4
 	ADDQ         $0x08, SI
 	JMP          expSumAVX2loop
 
@@ -368,20 +330,18 @@ TEXT ·logits2AVX512(SB), NOSPLIT, $0-128
 	XORQ         DI, DI
 
 logits2AVX512loop:
-	CMPQ    DI, SI
-	JAE     logits2AVX512done
-	VSUBPD  (CX)(DI*8), Z0, Z4
-	VSUBPD  (DX)(DI*8), Z1, Z5
-	VMULPD  Z4, Z4, Z4
-	VMULPD  Z5, Z5, Z5
-	VADDPD  Z5, Z4, Z4
-	VMULPD  Z2, Z4, Z4
-	VMOVUPD (BX)(DI*8), Z5
-	VSUBPD  Z4, Z5, Z5
-	VMOVUPD Z5, (AX)(DI*8)
-	VMAXPD  Z3, Z5, Z3
-	ADDQ    $0x08, DI
-	JMP     logits2AVX512loop
+	CMPQ         DI, SI
+	JAE          logits2AVX512done
+	VSUBPD       (CX)(DI*8), Z0, Z4
+	VSUBPD       (DX)(DI*8), Z1, Z5
+	VMULPD       Z4, Z4, Z4
+	VFMADD231PD  Z5, Z5, Z4
+	VMOVUPD      (BX)(DI*8), Z5
+	VFNMADD231PD Z2, Z4, Z5
+	VMOVUPD      Z5, (AX)(DI*8)
+	VMAXPD       Z3, Z5, Z3
+	ADDQ         $0x08, DI
+	JMP          logits2AVX512loop
 
 logits2AVX512done:
 	VEXTRACTF64X4 $0x01, Z3, Y0
@@ -408,59 +368,52 @@ TEXT ·expSum2AVX512(SB), NOSPLIT, $0-96
 	VMOVUPD      expFastMin<>+0(SB), Z2
 	VMOVUPD      invLn2N<>+0(SB), Z3
 	VMOVUPD      expShift<>+0(SB), Z4
-	VMOVUPD      expShiftBits<>+0(SB), Z5
-	VMOVUPD      ln2NHi<>+0(SB), Z6
-	VMOVUPD      ln2NLo<>+0(SB), Z7
-	VMOVUPD      expMask<>+0(SB), Z8
-	VMOVUPD      expC2<>+0(SB), Z9
-	VMOVUPD      expC3<>+0(SB), Z10
-	VMOVUPD      expC4<>+0(SB), Z11
-	VMOVUPD      (AX), Z12
-	VMOVUPD      64(AX), Z13
-	VMOVUPD      128(AX), Z14
+	VMOVUPD      ln2NHi<>+0(SB), Z5
+	VMOVUPD      ln2NLo<>+0(SB), Z6
+	VMOVUPD      expMask<>+0(SB), Z7
+	VMOVUPD      expC2<>+0(SB), Z8
+	VMOVUPD      expC3<>+0(SB), Z9
+	VMOVUPD      expC4<>+0(SB), Z10
+	VMOVUPD      (AX), Z11
+	VMOVUPD      64(AX), Z12
+	VMOVUPD      128(AX), Z13
 	XORQ         R8, R8
 
 expSum2AVX512loop:
-	CMPQ         R8, SI
-	JAE          expSum2AVX512done
-	VMOVUPD      (CX)(R8*8), Z15
-	VSUBPD       Z0, Z15, Z15
-	VMULPD       Z3, Z15, Z16
-	VADDPD       Z4, Z16, Z16
-	VPSUBQ       Z5, Z16, Z17
-	VSUBPD       Z4, Z16, Z16
-	VMOVAPD      Z15, Z18
-	VFNMADD231PD Z6, Z16, Z18
-	VMULPD       Z7, Z16, Z16
-	VSUBPD       Z16, Z18, Z18
-	VPANDQ       Z8, Z17, Z16
-	VPSRLQ       $0x08, Z17, Z17
-	VPSLLQ       $0x34, Z17, Z17
-	KXNORB       K1, K1, K1
-	VGATHERQPD   (DI)(Z16*8), K1, Z1
-	VPADDQ       Z17, Z1, Z1
-	VMULPD       Z18, Z18, Z16
-	VMULPD       Z10, Z18, Z17
-	VADDPD       Z9, Z17, Z17
-	VMULPD       Z11, Z16, Z19
-	VADDPD       Z19, Z17, Z17
-	VMULPD       Z17, Z16, Z17
-	VADDPD       Z17, Z18, Z17
-	VMULPD       Z17, Z1, Z17
-	VCMPPD       $0x1d, Z2, Z15, K2
-	VADDPD.Z     Z17, Z1, K2, Z15
-	VADDPD       Z15, Z12, Z12
-	VMULPD       (DX)(R8*8), Z15, Z16
-	VADDPD       Z16, Z13, Z13
-	VMULPD       (BX)(R8*8), Z15, Z16
-	VADDPD       Z16, Z14, Z14
-	ADDQ         $0x08, R8
-	JMP          expSum2AVX512loop
+	CMPQ          R8, SI
+	JAE           expSum2AVX512done
+	VMOVUPD       (CX)(R8*8), Z14
+	VSUBPD        Z0, Z14, Z14
+	VMOVAPD       Z4, Z15
+	VFMADD231PD   Z3, Z14, Z15
+	VPANDQ        Z7, Z15, Z16
+	VPSRLQ        $0x08, Z15, Z17
+	VPSLLQ        $0x34, Z17, Z17
+	VSUBPD        Z4, Z15, Z15
+	VMOVAPD       Z14, Z18
+	VFNMADD231PD  Z5, Z15, Z18
+	VFNMADD231PD  Z6, Z15, Z18
+	KXNORB        K1, K1, K1
+	VGATHERQPD    (DI)(Z16*8), K1, Z1
+	VPADDQ        Z17, Z1, Z1
+	VMULPD        Z18, Z18, Z15
+	VMOVAPD       Z8, Z16
+	VFMADD231PD   Z9, Z18, Z16
+	VFMADD231PD   Z10, Z15, Z16
+	VFMADD213PD   Z18, Z15, Z16
+	VCMPPD        $0x1d, Z2, Z14, K2
+	VFMADD213PD.Z Z1, Z1, K2, Z16
+	VMOVAPD       Z16, Z14
+	VADDPD        Z14, Z11, Z11
+	VFMADD231PD   (DX)(R8*8), Z14, Z12
+	VFMADD231PD   (BX)(R8*8), Z14, Z13
+	ADDQ          $0x08, R8
+	JMP           expSum2AVX512loop
 
 expSum2AVX512done:
-	VMOVUPD Z12, (AX)
-	VMOVUPD Z13, 64(AX)
-	VMOVUPD Z14, 128(AX)
+	VMOVUPD Z11, (AX)
+	VMOVUPD Z12, 64(AX)
+	VMOVUPD Z13, 128(AX)
 	VZEROUPPER
 	RET
 
@@ -476,51 +429,46 @@ TEXT ·expSumAVX512(SB), NOSPLIT, $0-48
 	VMOVUPD      expFastMin<>+0(SB), Z2
 	VMOVUPD      invLn2N<>+0(SB), Z3
 	VMOVUPD      expShift<>+0(SB), Z4
-	VMOVUPD      expShiftBits<>+0(SB), Z5
-	VMOVUPD      ln2NHi<>+0(SB), Z6
-	VMOVUPD      ln2NLo<>+0(SB), Z7
-	VMOVUPD      expMask<>+0(SB), Z8
-	VMOVUPD      expC2<>+0(SB), Z9
-	VMOVUPD      expC3<>+0(SB), Z10
-	VMOVUPD      expC4<>+0(SB), Z11
-	VMOVUPD      (AX), Z12
+	VMOVUPD      ln2NHi<>+0(SB), Z5
+	VMOVUPD      ln2NLo<>+0(SB), Z6
+	VMOVUPD      expMask<>+0(SB), Z7
+	VMOVUPD      expC2<>+0(SB), Z8
+	VMOVUPD      expC3<>+0(SB), Z9
+	VMOVUPD      expC4<>+0(SB), Z10
+	VMOVUPD      (AX), Z11
 	XORQ         SI, SI
 
 expSumAVX512loop:
-	CMPQ         SI, DX
-	JAE          expSumAVX512done
-	VMOVUPD      (CX)(SI*8), Z13
-	VSUBPD       Z0, Z13, Z13
-	VMULPD       Z3, Z13, Z14
-	VADDPD       Z4, Z14, Z14
-	VPSUBQ       Z5, Z14, Z15
-	VSUBPD       Z4, Z14, Z14
-	VMOVAPD      Z13, Z16
-	VFNMADD231PD Z6, Z14, Z16
-	VMULPD       Z7, Z14, Z14
-	VSUBPD       Z14, Z16, Z16
-	VPANDQ       Z8, Z15, Z14
-	VPSRLQ       $0x08, Z15, Z15
-	VPSLLQ       $0x34, Z15, Z15
-	KXNORB       K1, K1, K1
-	VGATHERQPD   (BX)(Z14*8), K1, Z1
-	VPADDQ       Z15, Z1, Z1
-	VMULPD       Z16, Z16, Z14
-	VMULPD       Z10, Z16, Z15
-	VADDPD       Z9, Z15, Z15
-	VMULPD       Z11, Z14, Z17
-	VADDPD       Z17, Z15, Z15
-	VMULPD       Z15, Z14, Z15
-	VADDPD       Z15, Z16, Z15
-	VMULPD       Z15, Z1, Z15
-	VCMPPD       $0x1d, Z2, Z13, K2
-	VADDPD.Z     Z15, Z1, K2, Z13
-	VMOVUPD      Z13, (CX)(SI*8)
-	VADDPD       Z13, Z12, Z12
-	ADDQ         $0x08, SI
-	JMP          expSumAVX512loop
+	CMPQ          SI, DX
+	JAE           expSumAVX512done
+	VMOVUPD       (CX)(SI*8), Z12
+	VSUBPD        Z0, Z12, Z12
+	VMOVAPD       Z4, Z13
+	VFMADD231PD   Z3, Z12, Z13
+	VPANDQ        Z7, Z13, Z14
+	VPSRLQ        $0x08, Z13, Z15
+	VPSLLQ        $0x34, Z15, Z15
+	VSUBPD        Z4, Z13, Z13
+	VMOVAPD       Z12, Z16
+	VFNMADD231PD  Z5, Z13, Z16
+	VFNMADD231PD  Z6, Z13, Z16
+	KXNORB        K1, K1, K1
+	VGATHERQPD    (BX)(Z14*8), K1, Z1
+	VPADDQ        Z15, Z1, Z1
+	VMULPD        Z16, Z16, Z13
+	VMOVAPD       Z8, Z14
+	VFMADD231PD   Z9, Z16, Z14
+	VFMADD231PD   Z10, Z13, Z14
+	VFMADD213PD   Z16, Z13, Z14
+	VCMPPD        $0x1d, Z2, Z12, K2
+	VFMADD213PD.Z Z1, Z1, K2, Z14
+	VMOVAPD       Z14, Z12
+	VMOVUPD       Z12, (CX)(SI*8)
+	VADDPD        Z12, Z11, Z11
+	ADDQ          $0x08, SI
+	JMP           expSumAVX512loop
 
 expSumAVX512done:
-	VMOVUPD Z12, (AX)
+	VMOVUPD Z11, (AX)
 	VZEROUPPER
 	RET

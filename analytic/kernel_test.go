@@ -209,3 +209,22 @@ func FuzzKernels(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkKernels times the two passes of mean2 (logits2, then expSum2)
+// over K = 1000 points with each kernel set (pairs/s per core).
+func BenchmarkKernels(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	kc := drawKernelCase(rng, 1000, 0)
+	for i := range kc.lw {
+		kc.xs[i], kc.ys[i], kc.lw[i] = rng.NormFloat64(), rng.NormFloat64(), 0
+	}
+	for _, ks := range kernelSets() {
+		b.Run(ks.name, func(b *testing.B) {
+			for b.Loop() {
+				best := logits2K(&ks, kc.lg, kc.xs, kc.ys, kc.lw, 0.3, -0.2, 0.5)
+				expSum2K(&ks, kc.lg, kc.xs, kc.ys, best)
+			}
+			b.ReportMetric(float64(len(kc.lg))*float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+		})
+	}
+}

@@ -29,18 +29,17 @@ import (
 // the package it generates for; any difference makes the kernels differ
 // from the Go ones, which TestKernelsMatchGo and TestKernelExpUlp catch).
 const (
-	invLn2N      = 0x1.71547652b82fep+8
-	ln2NHi       = 0x1.62e42fe000000p-9
-	ln2NLo       = 0x1.f473de6af278fp-38
-	expShift     = 0x1.8p52
-	expShiftBits = 0x4338000000000000
-	expFastMin   = -708.0
-	expBits      = 8
-	expN         = 1 << expBits
-	expC2        = 1.0 / 2
-	expC3        = 1.0 / 6
-	expC4        = 1.0 / 24
-	cmpGEOQ      = 0x1d // VCMPPD predicate: greater or equal, ordered, quiet (false for NaN)
+	invLn2N    = 0x1.71547652b82fep+8
+	ln2NHi     = 0x1.62e42fe000000p-9
+	ln2NLo     = 0x1.f473de6af278fp-38
+	expShift   = 0x1.8p52
+	expFastMin = -708.0
+	expBits    = 8
+	expN       = 1 << expBits
+	expC2      = 1.0 / 2
+	expC3      = 1.0 / 6
+	expC4      = 1.0 / 24
+	cmpGEOQ    = 0x1d // VCMPPD predicate: greater or equal, ordered, quiet (false for NaN)
 )
 
 // consts holds the 64-byte (8-lane) memory constants; AVX2 reads the first 32 bytes.
@@ -77,26 +76,25 @@ var (
 // expConsts are the exponential's constants, loaded into registers for
 // AVX-512 (32 registers) and read from memory for AVX2 (16 registers).
 type expConsts struct {
-	fastMin, invLn2N, shift, shiftBits, hi, lo, mask, c2, c3, c4 Op
-	tab                                                          Register
+	fastMin, invLn2N, shift, hi, lo, mask, c2, c3, c4 Op
+	tab                                               Register
 }
 
 func loadExpConsts(a isa) expConsts {
 	c := expConsts{
-		fastMin:   f64("expFastMin", expFastMin),
-		invLn2N:   f64("invLn2N", invLn2N),
-		shift:     f64("expShift", expShift),
-		shiftBits: vconst("expShiftBits", expShiftBits),
-		hi:        f64("ln2NHi", ln2NHi),
-		lo:        f64("ln2NLo", ln2NLo),
-		mask:      vconst("expMask", expN-1),
-		c2:        f64("expC2", expC2),
-		c3:        f64("expC3", expC3),
-		c4:        f64("expC4", expC4),
+		fastMin: f64("expFastMin", expFastMin),
+		invLn2N: f64("invLn2N", invLn2N),
+		shift:   f64("expShift", expShift),
+		hi:      f64("ln2NHi", ln2NHi),
+		lo:      f64("ln2NLo", ln2NLo),
+		mask:    vconst("expMask", expN-1),
+		c2:      f64("expC2", expC2),
+		c3:      f64("expC3", expC3),
+		c4:      f64("expC4", expC4),
 	}
 	c.tab = Load(Param("tab"), GP64())
 	if a.w == 8 {
-		for _, p := range []*Op{&c.fastMin, &c.invLn2N, &c.shift, &c.shiftBits, &c.hi, &c.lo, &c.mask, &c.c2, &c.c3, &c.c4} {
+		for _, p := range []*Op{&c.fastMin, &c.invLn2N, &c.shift, &c.hi, &c.lo, &c.mask, &c.c2, &c.c3, &c.c4} {
 			r := ZMM()
 			VMOVUPD(*p, r)
 			*p = r
@@ -106,29 +104,30 @@ func loadExpConsts(a isa) expConsts {
 }
 
 // exp writes e^t into e for the lanes with t >= expFastMin and 0 into the
-// others (NaN included), as expLane in kernel.go:
+// others (NaN included), as expCore and expLane in package analytic:
 //
-//	z  = t*invLn2N + expShift;  u = bits(z) - expShiftBits;  kf = z - expShift
-//	r  = (t - kf*ln2NHi) - kf*ln2NLo
-//	s  = bits^-1(tab[u & 255] + (u >> 8) << 52)
-//	r2 = r*r;  p = r + r2*((C2 + r*C3) + r2*C4);  e = s + s*p
+//	z  = fma(t, invLn2N, expShift);  kf = z - expShift
+//	r  = fma(-kf, ln2NLo, fma(-kf, ln2NHi, t))
+//	s  = bits^-1(tab[u & 255] + (u >> 8) << 52),  u = bits(z) - 0x4338000000000000
+//	r2 = r*r;  p = fma(r2, fma(r2, C4, fma(r, C3, C2)), r);  e = fma(s, p, s)
+//
+// The subtraction (its constant is zero in the low 48 bits) changes no bit
+// of u that the table index or the exponent reads (bits 0 to 19), so it is left out.
 func exp(a isa, c expConsts, t, e VecVirtual) {
-	z, u, kf, r, lo, j, s, h, r2, q, b := a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec()
-	VMULPD(c.invLn2N, t, z)
-	VADDPD(c.shift, z, z)
-	VPSUBQ(c.shiftBits, z, u)
+	z, kf, r, j, s, h, r2, q := a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec()
+	VMOVAPD(c.shift, z)
+	VFMADD231PD(c.invLn2N, t, z) // z = t*invLn2N + shift
+	if a.w == 8 {
+		VPANDQ(c.mask, z, j)
+	} else {
+		VPAND(c.mask, z, j)
+	}
+	VPSRLQ(Imm(expBits), z, h)
+	VPSLLQ(Imm(52), h, h)
 	VSUBPD(c.shift, z, kf)
 	VMOVAPD(t, r)
-	VFNMADD231PD(c.hi, kf, r) // r = t - kf*ln2NHi, the product exact
-	VMULPD(c.lo, kf, lo)
-	VSUBPD(lo, r, r)
-	if a.w == 8 {
-		VPANDQ(c.mask, u, j)
-	} else {
-		VPAND(c.mask, u, j)
-	}
-	VPSRLQ(Imm(expBits), u, h)
-	VPSLLQ(Imm(52), h, h)
+	VFNMADD231PD(c.hi, kf, r) // r -= kf*ln2NHi
+	VFNMADD231PD(c.lo, kf, r) // r -= kf*ln2NLo
 	if a.w == 8 {
 		k := K()
 		KXNORB(k, k, k)
@@ -140,22 +139,20 @@ func exp(a isa, c expConsts, t, e VecVirtual) {
 	}
 	VPADDQ(h, s, s)
 	VMULPD(r, r, r2)
-	VMULPD(c.c3, r, q)
-	VADDPD(c.c2, q, q)
-	VMULPD(c.c4, r2, b)
-	VADDPD(b, q, q)
-	VMULPD(q, r2, q)
-	VADDPD(q, r, q) // p
-	VMULPD(q, s, q)
+	VMOVAPD(c.c2, q)
+	VFMADD231PD(c.c3, r, q)  // q = r*C3 + C2
+	VFMADD231PD(c.c4, r2, q) // q = r2*C4 + q
+	VFMADD213PD(r, r2, q)    // p = r2*q + r
 	if a.w == 8 {
 		k := K()
 		VCMPPD(Imm(cmpGEOQ), c.fastMin, t, k)
-		VADDPD_Z(q, s, k, e)
+		VFMADD213PD_Z(s, s, k, q) // e = s*p + s, 0 where t < expFastMin
+		VMOVAPD(q, e)
 	} else {
 		m := a.vec()
 		VCMPPD(Imm(cmpGEOQ), c.fastMin, t, m)
-		VADDPD(q, s, e)
-		VANDPD(m, e, e)
+		VFMADD213PD(s, s, q) // e = s*p + s
+		VANDPD(m, q, e)
 	}
 }
 
@@ -203,11 +200,9 @@ func logits2(a isa) {
 			VSUBPD(at(xs, i, r*a.w), px, dx)
 			VSUBPD(at(ys, i, r*a.w), py, dy)
 			VMULPD(dx, dx, dx)
-			VMULPD(dy, dy, dy)
-			VADDPD(dy, dx, dx)
-			VMULPD(c, dx, dx)
+			VFMADD231PD(dy, dy, dx) // q = dy*dy + dx*dx
 			VMOVUPD(at(lw, i, r*a.w), l)
-			VSUBPD(dx, l, l)
+			VFNMADD231PD(c, dx, l) // l = lw - c*q
 			VMOVUPD(l, at(lg, i, r*a.w))
 			VMAXPD(best[r], l, best[r]) // l > best ? l : best
 		}
@@ -272,15 +267,13 @@ func expSum2(a isa) {
 	s := accumulators(a, acc, 3)
 	loop("expSum2"+a.name, n, func(i Register) {
 		for r := range a.regs {
-			t, e, p := a.vec(), a.vec(), a.vec()
+			t, e := a.vec(), a.vec()
 			VMOVUPD(at(lg, i, r*a.w), t)
 			VSUBPD(best, t, t)
 			exp(a, c, t, e)
 			VADDPD(e, s[0][r], s[0][r])
-			VMULPD(at(xs, i, r*a.w), e, p)
-			VADDPD(p, s[1][r], s[1][r])
-			VMULPD(at(ys, i, r*a.w), e, p)
-			VADDPD(p, s[2][r], s[2][r])
+			VFMADD231PD(at(xs, i, r*a.w), e, s[1][r]) // sx += e*xs
+			VFMADD231PD(at(ys, i, r*a.w), e, s[2][r]) // sy += e*ys
 		}
 	})
 	storeAccumulators(a, acc, s)
