@@ -131,7 +131,9 @@ func decode(r io.Reader, kind string) (*fileHeader, Spec, *MLP, *toy.Schedule, e
 	dec := json.NewDecoder(bytes.NewReader(data[16 : 16+hlen]))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
-		return fail("header: %v", err)
+		// The header locates the checksum, so a corrupt one cannot be
+		// told from a foreign file by it.
+		return fail("corrupt header (the checksum cannot be located without it): %v", err)
 	}
 	if rest := hlen - int(dec.InputOffset()); rest != 0 {
 		return fail("header: %d bytes after the JSON object inside the declared length %d", rest, hlen)
