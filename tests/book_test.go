@@ -2,7 +2,6 @@ package tests
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 
 	"difftoy/course"
 	"difftoy/internal/book"
-	"difftoy/internal/mdmath"
 	"difftoy/viz"
 )
 
@@ -62,9 +60,6 @@ func TestBookMaths(t *testing.T) {
 		t.Skip("opens a browser; skipped with -short")
 	}
 	bctx, out := startBrowser(t)
-	if _, err := mdmath.FindKaTeX(); err != nil {
-		mustHave(t, fmt.Sprintf("%v (CI runs npm ci)", err))
-	}
 	lessons, err := filepath.Abs(filepath.Join("..", "lessons"))
 	if err != nil {
 		t.Fatal(err)

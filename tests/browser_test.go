@@ -120,14 +120,10 @@ func perfPages(t testing.TB, dir string, a viz.Assets) []browserPage {
 
 // startBrowser starts headless Chromium with the network cut off (it is
 // stopped when the test ends) and returns its context and the screenshot
-// folder. It skips or fails (under CI=true) when the browser or the local
-// echarts is missing.
+// folder. It skips or fails (under CI=true) when the browser is missing.
 func startBrowser(t testing.TB) (context.Context, string) {
 	t.Helper()
 	chromium := findChromium(t)
-	if _, err := viz.FindECharts(); err != nil {
-		mustHave(t, fmt.Sprintf("%v (CI runs npm ci)", err))
-	}
 	out := *shots
 	if out == "" {
 		var err error
@@ -228,10 +224,7 @@ func TestBrowserDraws(t *testing.T) {
 	for _, e := range gallery.Entries() {
 		pages = append(pages, browserPage{"gallery-" + strings.TrimSuffix(e.File, ".html"), filepath.Join(dir, e.File), false})
 	}
-	inline, err := viz.Inline()
-	if err != nil {
-		t.Fatal(err)
-	}
+	inline := viz.Inline()
 	pages = append(pages, perfPages(t, dir, inline)...)
 
 	var report []string
@@ -374,10 +367,7 @@ func TestNotebookFrame(t *testing.T) {
 		t.Skip("opens a browser; skipped with -short")
 	}
 	bctx, out := startBrowser(t)
-	inline, err := viz.Inline()
-	if err != nil {
-		t.Fatal(err)
-	}
+	inline := viz.Inline()
 	g := viz.Grid{X0: -2, X1: 2, Y0: -2, Y1: 2, NX: 12, NY: 12}
 	p := g.Points()
 	v := make([]float64, len(p))
@@ -464,10 +454,7 @@ func TestNotebookFrame(t *testing.T) {
 func BenchmarkBrowserDraw(b *testing.B) {
 	bctx, out := startBrowser(b)
 	dir := b.TempDir()
-	inline, err := viz.Inline()
-	if err != nil {
-		b.Fatal(err)
-	}
+	inline := viz.Inline()
 	ref := browserPage{name: "reference-scatter", path: filepath.Join(dir, "reference.html")}
 	pts := []float64{-1, 0, 1, 0, 0, 1.5}
 	c := viz.Samples("reference: three points", viz.Scene{Points: pts, Labels: []int{0, 1, 2}}, []string{"a", "b", "c"})

@@ -6,7 +6,6 @@
 // under the system temp dir). BenchmarkBrowserDraw times the large charts
 // beside a reference page.
 //
-// Outside CI a missing browser, Jupyter or echarts (node_modules, from
-// `npm ci`) skips the test that needs it and says why; under CI=true it
-// fails the test.
+// Outside CI a missing browser or Jupyter skips the test that needs it and
+// says why; under CI=true it fails the test.
 package tests

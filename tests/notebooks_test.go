@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"difftoy/viz"
 )
 
 // The course notebooks: one per lesson, in the course's order. The lessons
@@ -247,14 +245,6 @@ func TestNotebooksExecute(t *testing.T) {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
-	}
-	// The charts inline echarts from node_modules (npm ci); without it they
-	// would load it from a CDN and warn on stderr.
-	if _, err := viz.FindECharts(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
 	}
 	env := installKernel(t, root)
 	outDir := t.TempDir()

@@ -2,81 +2,50 @@ package viz
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func TestFindEChartsFromEnv(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "e.js")
-	if err := os.WriteFile(p, []byte("/* stub */"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(EChartsEnv, p)
-	a, err := Inline()
-	if err != nil || string(a.Script) != "/* stub */" {
-		t.Errorf("Inline() = %q, %v, want the file named by %s", a.Script, err, EChartsEnv)
-	}
-	t.Setenv(EChartsEnv, p+".missing")
-	if _, err := FindECharts(); err == nil || !strings.Contains(err.Error(), EChartsEnv) {
-		t.Errorf("FindECharts with a missing %s file: error %v, want one naming the variable", EChartsEnv, err)
-	}
-	// A wrong setting is an error, not a quiet switch to the CDN.
-	if _, err := InlineOrCDN(); err == nil {
-		t.Errorf("InlineOrCDN with a missing %s file returned no error", EChartsEnv)
+func TestInlineIsTheEmbeddedECharts(t *testing.T) {
+	a := Inline()
+	if a.Src != "" || !bytes.Contains(a.Script, []byte(`.version="`+EChartsVersion+`"`)) {
+		t.Errorf("Inline() = %d bytes, Src %q; want echarts %s inlined", len(a.Script), a.Src, EChartsVersion)
 	}
 }
 
-// TestCDNFallback runs from a folder with no echarts above it: the search
-// stops at the root, and BesideOrCDN points pages at the CDN, saying so
-// once.
-func TestCDNFallback(t *testing.T) {
-	t.Setenv(EChartsEnv, "")
-	t.Chdir(t.TempDir())
-	if _, err := FindECharts(); !errors.Is(err, ErrNoECharts) {
-		t.Fatalf("FindECharts() error = %v, want ErrNoECharts", err)
-	}
-	var warn bytes.Buffer
-	old := Warn
-	Warn = &warn
-	defer func() { Warn = old }()
-	for range 2 {
-		a, err := BesideOrCDN(t.TempDir())
-		if err != nil || a.Src != CDN || a.Script != nil {
-			t.Errorf("BesideOrCDN() = %+v, %v, want the CDN", a, err)
+// TestShared writes two sites' pages against one folder of assets: each
+// page links the one copy by a path relative to itself.
+func TestShared(t *testing.T) {
+	out := t.TempDir()
+	shared := filepath.Join(out, "assets")
+	for _, site := range []string{"book", "gallery"} {
+		dir := filepath.Join(out, site)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		a, err := Shared(dir, shared)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "../assets/echarts/echarts.min.js"; a.Src != want || a.Script != nil {
+			t.Errorf("%s: Shared = %+v, want Src %q", site, a, want)
+		}
+		var b bytes.Buffer
+		if err := NewPage("p").Add(Lines("l", LinePanel{XName: "x", YName: "y"})).Render(&b, a); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), `<script src="../assets/echarts/echarts.min.js"></script>`) {
+			t.Errorf("%s: the page does not load the shared copy", site)
+		}
+		if got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(a.Src))); err != nil || !bytes.Equal(got, Inline().Script) {
+			t.Errorf("%s: %s from the page is not the embedded echarts (%d bytes, %v)", site, a.Src, len(got), err)
 		}
 	}
-	if n := strings.Count(warn.String(), "need a network"); n != 1 {
-		t.Errorf("warned %d times, want once: %q", n, warn.String())
-	}
-	if !strings.HasSuffix(CDN, "/echarts.min.js") || !strings.HasPrefix(CDN, "https://") {
-		t.Errorf("CDN = %q, want an https URL of echarts.min.js", CDN)
-	}
-}
-
-func TestBesideCopies(t *testing.T) {
-	if _, err := FindECharts(); err != nil {
-		t.Skipf("no local echarts: %v", err)
-	}
-	dir := t.TempDir()
-	a, err := Beside(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Src != "echarts.min.js" {
-		t.Errorf("Src = %q", a.Src)
-	}
-	st, err := os.Stat(filepath.Join(dir, "echarts.min.js"))
-	if err != nil || st.Size() < 500_000 {
-		t.Errorf("copy: %v, %v", st, err)
-	}
-	var b bytes.Buffer
-	if err := NewPage("p").Add(Lines("l", LinePanel{XName: "x", YName: "y"})).Render(&b, a); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(b.String(), `<script src="echarts.min.js"></script>`) {
-		t.Errorf("page does not load the copy beside it")
+	for _, f := range []string{"LICENSE", "NOTICE"} {
+		if _, err := os.Stat(filepath.Join(shared, "echarts", f)); err != nil {
+			t.Errorf("echarts written without its %s: %v", f, err)
+		}
 	}
 }

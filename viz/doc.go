@@ -26,9 +26,9 @@
 // under it on every page.
 //
 // A Page holds text, links and charts; Render writes it with echarts
-// inlined (Inline), loaded from a copy beside the page (Beside), or, when
-// no local copy exists, from the CDN with a warning (InlineOrCDN,
-// BesideOrCDN). FindECharts looks for node_modules/echarts from `npm ci`.
+// inlined (Inline) or loaded from a folder of assets that several folders
+// of pages share (Shared). Both use the echarts embedded in the module
+// (internal/assets), so pages draw offline with nothing but Go installed.
 // Package viz/nb shows pages inline in GoNB notebooks; viz/gallery builds
 // a folder of pages with an index.
 package viz

@@ -112,10 +112,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("option of %s differs from %s at %s (run with -update after checking the page)", name, path, firstDiff(pretty.String(), string(want)))
 			}
 			if *pages != "" {
-				a, err := Inline()
-				if err != nil {
-					t.Fatal(err)
-				}
+				a := Inline()
 				p := NewPage(c.Title).Add(c)
 				if err := p.WriteFile(filepath.Join(*pages, name+".html"), a); err != nil {
 					t.Fatal(err)

@@ -223,7 +223,7 @@ func (p *Page) Render(w io.Writer, a Assets) error {
 		}
 	}
 	if data.N > 0 && a.Script == nil && a.Src == "" {
-		return fmt.Errorf("viz: page %q: no echarts assets (use Inline, Beside or InlineOrCDN)", p.Title)
+		return fmt.Errorf("viz: page %q: no echarts assets (use Inline or Shared)", p.Title)
 	}
 	bw := bufio.NewWriter(w)
 	if err := pageTmpl.Execute(bw, data); err != nil {

@@ -7,15 +7,15 @@
 //	DIR/book/               one page per lesson: its text (lessons/, maths by
 //	                        KaTeX), its numbers and charts; an index
 //	DIR/gallery/            every chart kind, on the exact mixtures
+//	DIR/assets/             echarts and KaTeX with their licences, written
+//	                        once for both and linked by relative paths
 //
 //	go run ./cmd/difftoy                 # DIR = ./difftoy-out, minutes (training included)
 //	go run ./cmd/difftoy -quick          # smaller samples and training: a preview
 //	go run ./cmd/difftoy -book=false     # the gallery alone, seconds
 //
-// echarts and KaTeX are copied beside the pages from node_modules (run
-// `npm ci` once at the module root, or set DIFFTOY_ECHARTS to an
-// echarts.min.js and DIFFTOY_KATEX to KaTeX's dist folder); without a local
-// copy the pages load them from a CDN, which the command says once.
+// echarts and KaTeX are embedded in the module (package internal/assets),
+// so the pages work offline, from file://, with nothing but Go installed.
 //
 // The book runs -jobs lessons' experiments at once (default 2); every
 // lesson has its own seed, so the numbers do not depend on -jobs.
@@ -74,9 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cacheDir := fs.String("cache", "", "folder of the trained-model cache (default: $"+nn.CacheEnv+", else difftoy/models in the user's cache folder; \"off\": no cache)")
 	jobs := fs.Int("jobs", 2, "lessons' experiments run at once in the book (the numbers do not depend on it)")
 	lessons := fs.String("lessons", "", "folder of the lesson texts (default: lessons/ of the module, found from the working folder up)")
-	echarts := fs.String("echarts", "", "echarts.min.js to copy beside the pages (default: node_modules/echarts from `npm ci`, found from the working folder up to the module root; $"+viz.EChartsEnv+")")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-retrain] [-cache DIR] [-jobs N] [-lessons DIR] [-echarts FILE] [-quiet]\n\n"+
+		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-retrain] [-cache DIR] [-jobs N] [-lessons DIR] [-quiet]\n\n"+
 			"Runs the built-in experiments on the exact mixtures and writes a gallery of\n"+
 			"every chart kind as offline HTML pages into DIR, and the book of the\n"+
 			"course's lesson experiments into DIR/book.\n\n")
@@ -100,16 +99,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "difftoy: -jobs must be at least 1, not %d\n", *jobs)
 		return 2
 	}
-	if *echarts != "" {
-		if err := os.Setenv(viz.EChartsEnv, *echarts); err != nil {
-			fmt.Fprintf(stderr, "difftoy: %v\n", err)
-			return 1
-		}
-	}
 	start := time.Now()
 	tty := isTerminal(stderr)
 	up := &viz.Link{Text: "difftoy", Href: "../index.html"}
-	o := gallery.Options{Seed: *seed, Up: up}
+	shared := filepath.Join(*out, "assets")
+	o := gallery.Options{Seed: *seed, Up: up, Assets: shared}
 	if !*quiet {
 		o.Progress = progress(stderr, tty, start)
 	}
@@ -122,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *withBook {
 		cfg := course.DefaultConfig()
 		cfg.Seed, cfg.Quick, cfg.Retrain, cfg.CacheDir = *seed, *quick, *retrain, *cacheDir
-		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up, Run: lessonRun}
+		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up, Run: lessonRun, Assets: shared}
 		var claims claimTally
 		bo.Claims = claims.add
 		if !*quiet {

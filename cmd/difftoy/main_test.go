@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"difftoy/course"
+	"difftoy/viz"
 	"difftoy/viz/gallery"
 )
 
@@ -51,11 +52,15 @@ func TestRunClaims(t *testing.T) {
 	}
 }
 
+// TestRunWritesGallery runs from a folder outside the module (no
+// node_modules, no lessons above it): the pages load the embedded echarts,
+// written once into DIR/assets, by a relative path.
 func TestRunWritesGallery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every gallery experiment (a few seconds)")
 	}
 	dir := filepath.Join(t.TempDir(), "out")
+	t.Chdir(t.TempDir())
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"-out", dir, "-book=false"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("run = %d, stderr:\n%s", code, stderr.String())
@@ -86,23 +91,21 @@ func TestRunWritesGallery(t *testing.T) {
 		if !strings.Contains(string(b), `href="`+e.File+`"`) {
 			t.Errorf("gallery index does not link %s", e.File)
 		}
-		if _, err := os.Stat(filepath.Join(dir, "gallery", e.File)); err != nil {
+		page, err := os.ReadFile(filepath.Join(dir, "gallery", e.File))
+		if err != nil {
 			t.Error(err)
+			continue
+		}
+		if !strings.Contains(string(page), `<script src="../assets/echarts/echarts.min.js">`) {
+			t.Errorf("%s does not load echarts from ../assets/echarts/", e.File)
 		}
 	}
-}
-
-// TestRunMissingECharts: a wrong -echarts file is an error naming it, not
-// a quiet switch to the CDN.
-func TestRunMissingECharts(t *testing.T) {
-	t.Setenv("DIFFTOY_ECHARTS", "") // restored after the test; run sets it from the flag
-	var stdout, stderr bytes.Buffer
-	missing := filepath.Join(t.TempDir(), "nope.js")
-	if code := run([]string{"-out", t.TempDir(), "-book=false", "-quiet", "-echarts", missing}, &stdout, &stderr); code != 1 {
-		t.Errorf("run = %d, want 1", code)
+	js, err := os.ReadFile(filepath.Join(dir, "assets", "echarts", "echarts.min.js"))
+	if err != nil || !bytes.Equal(js, viz.Inline().Script) {
+		t.Errorf("DIR/assets/echarts/echarts.min.js is not the embedded echarts (%d bytes, %v)", len(js), err)
 	}
-	if !strings.Contains(stderr.String(), missing) {
-		t.Errorf("stderr %q does not name %s", stderr.String(), missing)
+	if copies, _ := filepath.Glob(filepath.Join(dir, "*", "echarts.min.js")); len(copies) > 0 {
+		t.Errorf("extra copies of echarts: %v", copies)
 	}
 }
 

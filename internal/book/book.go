@@ -64,6 +64,10 @@ type Options struct {
 	Claims func(l course.Lesson, claims []course.Claim)
 	// Up, when set, is a link shown above the index's title.
 	Up *viz.Link
+	// Assets is the folder echarts and KaTeX are written into, which the
+	// pages link by relative paths; "" means dir/assets. Sites written
+	// side by side can share one (the main job's DIR/assets).
+	Assets string
 }
 
 // FindLessons returns the lessons/ folder of the module: in the working
@@ -187,11 +191,15 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("book: %w", err)
 	}
-	charts, err := viz.BesideOrCDN(dir)
+	shared := o.Assets
+	if shared == "" {
+		shared = filepath.Join(dir, "assets")
+	}
+	charts, err := viz.Shared(dir, shared)
 	if err != nil {
 		return "", fmt.Errorf("book: %w", err)
 	}
-	katex, err := mdmath.BesideOrCDN(dir)
+	katex, err := mdmath.Shared(dir, shared)
 	if err != nil {
 		return "", fmt.Errorf("book: %w", err)
 	}

@@ -1,5 +1,5 @@
-// Package findup finds a file of the module's checkout (node_modules assets,
-// the lesson texts) from wherever a program or test runs inside it.
+// Package findup finds a file of the module's checkout (the lesson texts)
+// from wherever a program or test runs inside it.
 package findup
 
 import (

@@ -1,146 +1,47 @@
-// Where pages get KaTeX from: a copy beside the pages from the npm package,
-// or (when none exists) the public CDN.
+// Where pages get KaTeX from: the copy embedded in the module, written once
+// into a folder the pages share.
 
 package mdmath
 
 import (
-	"errors"
 	"fmt"
 	"html"
 	"html/template"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sync"
 
-	"difftoy/internal/findup"
+	"difftoy/internal/assets"
 )
 
-// KaTeXVersion is the KaTeX release the pages are written for; the
-// repository's package.json pins the same one.
-const KaTeXVersion = "0.16.22"
-
-// KaTeXEnv names the environment variable that may hold the path of
-// KaTeX's dist folder (holding katex.min.js, katex.min.css and fonts/); it
-// wins over the search of FindKaTeX.
-const KaTeXEnv = "DIFFTOY_KATEX"
-
-// CDN is the folder pages load KaTeX from when no local copy exists.
-const CDN = "https://cdn.jsdelivr.net/npm/katex@" + KaTeXVersion + "/dist/"
-
-// ErrNoKaTeX reports that no local KaTeX was found.
-var ErrNoKaTeX = errors.New("mdmath: KaTeX not found (run `npm ci` at the module root, or set " + KaTeXEnv + ")")
-
-var katexRel = filepath.Join("node_modules", "katex", "dist")
-
-// FindKaTeX returns the path of a local KaTeX dist folder: the one named by
-// $DIFFTOY_KATEX, else node_modules/katex/dist in the working directory or
-// the nearest parent that has one, stopping at the module root (the
-// directory holding go.mod).
-func FindKaTeX() (string, error) {
-	if p := os.Getenv(KaTeXEnv); p != "" {
-		if err := isKaTeX(p); err != nil {
-			return "", fmt.Errorf("mdmath: %s=%s: %w", KaTeXEnv, p, err)
-		}
-		return p, nil
-	}
-	p, ok, err := findup.Find(katexRel)
-	if err != nil {
-		return "", fmt.Errorf("mdmath: looking for KaTeX: %w", err)
-	}
-	if !ok {
-		return "", ErrNoKaTeX
-	}
-	if err := isKaTeX(p); err != nil {
-		return "", fmt.Errorf("mdmath: %s: %w", p, err)
-	}
-	return p, nil
-}
-
-// isKaTeX checks that dir holds what the pages load.
-func isKaTeX(dir string) error {
-	for _, f := range []string{"katex.min.js", "katex.min.css", "fonts"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return fmt.Errorf("not a KaTeX dist folder: %w", err)
-		}
-	}
-	return nil
-}
+// KaTeXVersion is the KaTeX release the pages load: the one embedded in
+// the module, which the repository's package.json pins.
+const KaTeXVersion = assets.KaTeXVersion
 
 // Assets says where a page loads KaTeX from: Base is the folder (relative
-// to the page, or a URL ending in /) holding katex.min.js, katex.min.css and
-// fonts/.
+// to the page, ending in /) holding katex.min.js, katex.min.css and fonts/.
 type Assets struct {
 	Base string
 }
 
-// Beside copies the local KaTeX (script, style sheet and fonts) into
-// dir/katex and returns Assets that load it from there.
-func Beside(dir string) (Assets, error) {
-	src, err := FindKaTeX()
+// Shared writes KaTeX (script, style sheet, WOFF2 fonts and licence) into
+// assetDir/katex (once: files already there with the same bytes are left
+// alone) and returns Assets that load it from pages written into pageDir,
+// by a relative path that works from file:// as from a web server.
+func Shared(pageDir, assetDir string) (Assets, error) {
+	dir, err := assets.Write(assetDir, assets.KaTeX)
 	if err != nil {
-		return Assets{}, err
+		return Assets{}, fmt.Errorf("mdmath: writing KaTeX: %w", err)
 	}
-	dst := filepath.Join(dir, "katex")
-	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.IsDir() && (rel == "." || rel == "fonts"):
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		case d.IsDir():
-			return filepath.SkipDir
-		case rel == "katex.min.js" || rel == "katex.min.css" || filepath.Dir(rel) == "fonts":
-			return copyFile(filepath.Join(dst, rel), p)
-		}
-		return nil
-	})
+	p, err := filepath.Abs(pageDir)
+	if err == nil {
+		dir, err = filepath.Abs(dir)
+	}
+	if err == nil {
+		dir, err = filepath.Rel(p, dir)
+	}
 	if err != nil {
-		return Assets{}, fmt.Errorf("mdmath: copying KaTeX: %w", err)
+		return Assets{}, fmt.Errorf("mdmath: %w", err)
 	}
-	return Assets{Base: "katex/"}, nil
-}
-
-func copyFile(dst, src string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-var cdnOnce sync.Once
-
-// Warn is where the one-time CDN warning goes; tests may replace it.
-var Warn io.Writer = os.Stderr
-
-// BesideOrCDN is Beside; when no local KaTeX is found (ErrNoKaTeX) it
-// returns the CDN instead, saying so once on Warn: such pages need a
-// network to show their maths. Other errors are returned.
-func BesideOrCDN(dir string) (Assets, error) {
-	a, err := Beside(dir)
-	if errors.Is(err, ErrNoKaTeX) {
-		cdnOnce.Do(func() {
-			fmt.Fprintf(Warn, "%v; pages load KaTeX from %s and need a network to show their maths\n", err, CDN)
-		})
-		return Assets{Base: CDN}, nil
-	}
-	return a, err
+	return Assets{Base: filepath.ToSlash(dir) + "/"}, nil
 }
 
 // Head returns the elements a page's head needs to show the maths of

@@ -3,8 +3,8 @@
 // kind, into a folder of offline HTML pages with an index.
 //
 // WriteSite is the reusable part: any list of Entries (the course's lesson
-// experiments, say) becomes a folder of pages sharing one copy of echarts,
-// with an index page linking them.
+// experiments, say) becomes a folder of pages sharing one copy of echarts
+// (written by viz.Shared), with an index page linking them.
 package gallery
 
 import (
@@ -34,6 +34,10 @@ type Options struct {
 	// Up, when set, is a link shown above the index's title (to a page
 	// that links several sites).
 	Up *viz.Link
+	// Assets is the folder echarts is written into, which the pages link
+	// by a relative path; "" means dir/assets. Sites written side by side
+	// can share one (the main job's DIR/assets).
+	Assets string
 }
 
 // Write builds every entry of the gallery into dir (created if missing)
@@ -45,19 +49,22 @@ func Write(dir string, o Options) (string, error) {
 const galleryIntro = "Every chart kind of package viz, drawn from experiments on the exact mixtures " +
 	"(no trained model): each page works offline and shows the data it was made from."
 
-// WriteSite builds the entries into pages under dir, copies echarts beside
-// them (or, without a local echarts, points them at the CDN and says so
-// once on stderr), writes index.html with one link per entry, and returns
-// the index's path.
+// WriteSite builds the entries into pages under dir, writes echarts into
+// the folder of assets (o.Assets), writes index.html with one link per
+// entry, and returns the index's path.
 func WriteSite(dir, title, intro string, entries []Entry, o Options) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("gallery: %w", err)
 	}
-	a, err := viz.BesideOrCDN(dir)
+	shared := o.Assets
+	if shared == "" {
+		shared = filepath.Join(dir, "assets")
+	}
+	a, err := viz.Shared(dir, shared)
 	if err != nil {
 		return "", fmt.Errorf("gallery: %w", err)
 	}
-	seen := map[string]bool{"index.html": true, "echarts.min.js": true}
+	seen := map[string]bool{"index.html": true}
 	var links []viz.Link
 	for i, e := range entries {
 		if seen[e.File] || filepath.Base(e.File) != e.File || filepath.Ext(e.File) != ".html" {

@@ -19,7 +19,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
@@ -29,19 +28,6 @@ import (
 
 // ErrNotNotebook is returned by Show and ShowPage outside a GoNB kernel.
 var ErrNotNotebook = errors.New("nb: not running in a GoNB notebook (nothing shown)")
-
-var (
-	assetsOnce sync.Once
-	assets     viz.Assets
-	assetsErr  error
-)
-
-// pageAssets inlines the local echarts, or falls back to the CDN with a
-// warning on stderr (the chart then needs a network to draw).
-func pageAssets() (viz.Assets, error) {
-	assetsOnce.Do(func() { assets, assetsErr = viz.InlineOrCDN() })
-	return assets, assetsErr
-}
 
 // Show displays the charts inline, one under the other, as one page.
 func Show(charts ...*viz.Chart) error {
@@ -57,11 +43,7 @@ func ShowPage(p *viz.Page) error {
 	if !gonbui.IsNotebook {
 		return ErrNotNotebook
 	}
-	a, err := pageAssets()
-	if err != nil {
-		return err
-	}
-	s, err := IFrame(p, a)
+	s, err := IFrame(p, viz.Inline())
 	if err != nil {
 		return err
 	}
