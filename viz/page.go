@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"os"
+
+	"difftoy/internal/atomicfile"
 )
 
 // Page is an HTML document holding text, links and charts, in order.
@@ -232,15 +233,8 @@ func (p *Page) Render(w io.Writer, a Assets) error {
 	return bw.Flush()
 }
 
-// WriteFile renders the page into the file at path.
+// WriteFile renders the page into the file at path, atomically: a failed
+// write leaves the old file (or none), never a truncated page.
 func (p *Page) WriteFile(path string, a Assets) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := p.Render(f, a); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return atomicfile.Write(path, func(w io.Writer) error { return p.Render(w, a) })
 }

@@ -99,6 +99,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "difftoy: -jobs must be at least 1, not %d\n", *jobs)
 		return 2
 	}
+	if *withBook {
+		// A bad lessons folder fails before anything is written.
+		dir, err := book.CheckLessons(*lessons)
+		if err != nil {
+			fmt.Fprintf(stderr, "difftoy: %v\n", err)
+			return 1
+		}
+		*lessons = dir
+	}
 	start := time.Now()
 	tty := isTerminal(stderr)
 	up := &viz.Link{Text: "difftoy", Href: "../index.html"}

@@ -176,7 +176,10 @@ func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg 
 
 // Write writes the book into dir (created if missing) and returns the path
 // of its index page. The lesson texts are read and rendered before any
-// experiment runs, so a broken text fails at once.
+// experiment runs, so a broken text fails at once. Every page is written
+// atomically (viz.Page.WriteFile) and the index last, only when every
+// lesson's page is written: a failed run leaves no index linking to a
+// missing page, and the index of an earlier run links to whole pages.
 func Write(ctx context.Context, dir string, o Options) (string, error) {
 	lessons := o.Only
 	if lessons == nil {
@@ -210,7 +213,9 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 			return "", err
 		}
 	}
-	index, err := writeIndex(dir, o, lessons, texts, katex)
+	// The index is built now (a broken README fails at once) but written
+	// last, only when every page is: it never links to a missing page.
+	indexPage, err := buildIndex(dir, o, lessons, texts, katex)
 	if err != nil {
 		return "", err
 	}
@@ -289,16 +294,47 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 	if first != nil {
 		return "", first
 	}
-	return index, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	index := filepath.Join(dir, "index.html")
+	if err := indexPage.WriteFile(index, viz.Assets{}); err != nil {
+		return "", fmt.Errorf("book: index: %w", err)
+	}
+	return index, nil
 }
 
-// writeIndex writes index.html: the course's README (its contents table
+// CheckLessons returns the folder of the lesson texts (dir, or FindLessons
+// when dir is "") after reading every text the book needs from it (its
+// README.md, notation.md and each lesson's text), so that a bad folder
+// fails before anything is written.
+func CheckLessons(dir string) (string, error) {
+	if dir == "" {
+		var err error
+		if dir, err = FindLessons(); err != nil {
+			return "", err
+		}
+	}
+	for _, name := range []string{"README.md", "notation.md"} {
+		if _, err := os.ReadFile(filepath.Join(dir, name)); err != nil {
+			return "", fmt.Errorf("book: lessons folder %s: %w", dir, err)
+		}
+	}
+	for _, l := range course.Lessons() {
+		if _, err := ReadText(dir, l, func(s string) string { return s }); err != nil {
+			return "", fmt.Errorf("book: lessons folder %s: %w", dir, err)
+		}
+	}
+	return dir, nil
+}
+
+// buildIndex builds index.html: the course's README (its contents table
 // links the pages), and a list of the pages in case the README does not
 // link them all.
-func writeIndex(dir string, o Options, lessons []course.Lesson, texts []Text, katex mdmath.Assets) (string, error) {
+func buildIndex(dir string, o Options, lessons []course.Lesson, texts []Text, katex mdmath.Assets) (*viz.Page, error) {
 	src, err := os.ReadFile(filepath.Join(o.Lessons, "README.md"))
 	if err != nil {
-		return "", fmt.Errorf("book: %w", err)
+		return nil, fmt.Errorf("book: %w", err)
 	}
 	title, body := mdmath.SplitTitle(src)
 	if title == "" {
@@ -306,7 +342,7 @@ func writeIndex(dir string, o Options, lessons []course.Lesson, texts []Text, ka
 	}
 	readme, err := mdmath.Render(body, mdmath.Options{Link: Links(o.Lessons, dir, course.Lessons())})
 	if err != nil {
-		return "", fmt.Errorf("book: README.md: %w", err)
+		return nil, fmt.Errorf("book: README.md: %w", err)
 	}
 	var links []viz.Link
 	for i, l := range lessons {
@@ -318,11 +354,7 @@ func writeIndex(dir string, o Options, lessons []course.Lesson, texts []Text, ka
 		HTML(readme.HTML)
 	p.Head = katex.Head()
 	p.Back = o.Up
-	index := filepath.Join(dir, "index.html")
-	if err := p.WriteFile(index, viz.Assets{}); err != nil {
-		return "", fmt.Errorf("book: index: %w", err)
-	}
-	return index, nil
+	return p, nil
 }
 
 // writeNotation writes NotationPage: lessons/notation.md, the symbols of the
