@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"hash/crc32"
 	"io"
@@ -251,4 +252,40 @@ func FuzzReadModelCRC(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLoadRefusesBadSchedule: a file whose schedule has alpha_1 = 1 in
+// floating point (betas 1e-17, 0.5), with a valid checksum, is refused as
+// toy.FromBetas refuses it (it used to load, and DDIM then panicked); the
+// boundary, betas 1e-16, 0.5, loads.
+func TestLoadRefusesBadSchedule(t *testing.T) {
+	good := modelBytes(t, smallModel(t, TimeStep))
+	hlen := int(binary.LittleEndian.Uint32(good[12:]))
+	var h map[string]any
+	if err := json.Unmarshal(good[16:16+hlen], &h); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		betas   []float64
+		wantErr string
+	}{
+		{[]float64{1e-17, 0.5}, "alpha_1 = 1 in floating point"},
+		{[]float64{1e-16, 0.5}, ""},
+	} {
+		h["schedule"] = map[string]any{"name": "given", "betas": tc.betas}
+		hj, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := binary.LittleEndian.AppendUint32(append([]byte(nil), good[:12]...), uint32(len(hj)))
+		b = withCRC(append(append(b, hj...), good[16+hlen:]...))
+		_, err = ReadModel(bytes.NewReader(b))
+		if tc.wantErr == "" {
+			if err != nil {
+				t.Errorf("betas %v: %v", tc.betas, err)
+			}
+		} else if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), tc.wantErr) {
+			t.Errorf("betas %v: err = %v, want ErrFormat containing %q", tc.betas, err, tc.wantErr)
+		}
+	}
 }
