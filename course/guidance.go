@@ -20,17 +20,20 @@ import (
 
 // GuidanceSetup is what lessons 7-9 vary.
 type GuidanceSetup struct {
-	Dataset  string    // a labelled dataset
-	Samples  int       // samples per class
-	Steps    int       // Adam steps of the conditional network (0: no network)
-	Gammas   []float64 // guidance scales of the sweep
-	Sampling int       // respaced DDPM steps
-	Sharpen  float64   // exponent a of the sharpened Gaussian of lesson 9
+	Dataset string // a labelled dataset
+	Samples int    // samples per class
+	Steps   int    // Adam steps of the conditional network (0: no network)
+	// ClassifierSteps is the number of Adam steps of lesson 8's noisy
+	// classifier (0: Steps).
+	ClassifierSteps int
+	Gammas          []float64 // guidance scales of the sweep
+	Sampling        int       // respaced DDPM steps
+	Sharpen         float64   // exponent a of the sharpened Gaussian of lesson 9
 }
 
 // DefaultGuidance is the setup of lessons 7-9.
 func DefaultGuidance(cfg Config) GuidanceSetup {
-	return GuidanceSetup{Dataset: "two-classes", Samples: cfg.size(600, 300), Steps: cfg.size(4000, 600),
+	return GuidanceSetup{Dataset: "two-classes", Samples: cfg.size(600, 300), Steps: cfg.size(4000, 600), ClassifierSteps: cfg.size(1500, 600),
 		Gammas: []float64{0, 1, 3, 7}, Sampling: 200, Sharpen: 2}
 }
 
@@ -109,6 +112,9 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 		ec := energyCheck(x, fresh, 10)
 		r.add(fmt.Sprintf("class%d/exact_energy", y), ec.Energy/ec.Noise, "exact conditional samples: energy distance to the class data in units of its noise level")
 		r.add(fmt.Sprintf("class%d/exact_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "exact conditional samples the classifier assigns to the class")
+		law := spread(exactSample(cls, 20000, 1, cfg.rng(700+uint64(y))))
+		r.add(fmt.Sprintf("class%d/law_spread", y), law, "trace of the class law's covariance (20000 fresh draws)")
+		r.add(fmt.Sprintf("class%d/exact_spread", y), spread(x), "the same for the exact conditional samples")
 		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("exact D*(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)})
 		if tr != nil {
 			x, err := sampleClass(tr.Model, plan, gs.Samples, y, cfg, 60+uint64(y))
@@ -116,6 +122,7 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 				return nil, err
 			}
 			r.add(fmt.Sprintf("class%d/trained_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "trained conditional samples the classifier assigns to the class")
+			r.add(fmt.Sprintf("class%d/trained_spread", y), spread(x), "the same for the trained conditional samples: compare with law_spread")
 			scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("trained D(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)})
 		}
 	}
@@ -259,10 +266,13 @@ func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progre
 		return nil, err
 	}
 	tc := nn.DefaultConfig()
-	tc.Steps = gs.Steps
+	tc.Steps = gs.ClassifierSteps
+	if tc.Steps == 0 {
+		tc.Steps = gs.Steps
+	}
 	tc.EvalEvery = 0
 	if p != nil {
-		tc.ProgressEvery = max(1, gs.Steps/50)
+		tc.ProgressEvery = max(1, tc.Steps/50)
 		tc.Progress = func(pr nn.Progress) {
 			p.report(fmt.Sprintf("training the noisy classifier, loss %.4f", pr.Loss), pr.Step, pr.Steps)
 		}
@@ -404,6 +414,15 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 			return nil, err
 		}
 		r.Charts = append(r.Charts, ch)
+		// Side by side: guidance amplifies whatever the network got wrong.
+		for _, g := range gs.Gammas {
+			ts, _ := r.Number(fmt.Sprintf("trained/spread_gamma%g", g))
+			es, _ := r.Number(fmt.Sprintf("exact/spread_gamma%g", g))
+			tp, _ := r.Number(fmt.Sprintf("trained/posterior_gamma%g", g))
+			ep, _ := r.Number(fmt.Sprintf("exact/posterior_gamma%g", g))
+			r.add(fmt.Sprintf("trained_vs_exact/spread_ratio_gamma%g", g), ts/es, fmt.Sprintf("trained CFG's spread over exact CFG's at gamma = %g (1: no difference)", g))
+			r.add(fmt.Sprintf("trained_vs_exact/posterior_diff_gamma%g", g), tp-ep, fmt.Sprintf("trained CFG's mean exact class posterior minus exact CFG's at gamma = %g", g))
+		}
 	}
 
 	// Guided is not tilted: CFG samples at gamma = 3 against exact samples of

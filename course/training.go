@@ -151,11 +151,11 @@ type AblationRow struct {
 }
 
 // AblationRows returns the ablation of the setup's recipe: the recipe at
-// half the setup's steps, and that run with one ingredient removed or
-// changed. The setup's own network (all the steps) is the last row.
+// a quarter of the setup's steps, and that run with one ingredient removed
+// or changed. The setup's own network (all the steps) is the last row.
 func AblationRows(ts TrainSetup) []AblationRow {
-	half := max(1, ts.Steps/2)
-	base := recipeConfig(half)
+	short := max(1, ts.Steps/4)
+	base := recipeConfig(short)
 	plain := nn.DefaultSpec(2)
 	noX := ts.Spec
 	noX.XFeatures = 0
@@ -171,7 +171,7 @@ func AblationRows(ts TrainSetup) []AblationRow {
 		{"no_precond", "recipe without preconditioning (plain x0 output and loss)", x0, base},
 		{"no_ema", "recipe without EMA of the weights", ts.Spec, noEMA},
 		{"narrow", "recipe with width 64 instead of 128", narrow, base},
-		{"recipe", fmt.Sprintf("recipe (%d steps)", half), ts.Spec, base},
+		{"recipe", fmt.Sprintf("recipe (%d steps)", short), ts.Spec, base},
 		{"recipe_full", fmt.Sprintf("recipe, %d steps: this lesson's network", ts.Steps), ts.Spec, recipeConfig(ts.Steps)},
 	}
 }
