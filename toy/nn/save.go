@@ -238,13 +238,17 @@ func readN(buf *bytes.Buffer, r io.Reader, n int64) (ok bool, err error) {
 	return got == n, err
 }
 
-// WriteTo writes m in the file format above.
+// WriteTo writes m in the file format above. A NaN or infinite parameter
+// is an error wrapping ErrDiverged, and nothing is written.
 func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	return encode(w, "denoiser", m.Spec, m.Net, m.Sched, m.Float64)
 }
 
 // ReadModel reads a model written by WriteTo or Save. A truncated, corrupt
-// or wrong-version file gives an error wrapping ErrFormat.
+// or wrong-version file, or one holding a non-finite parameter, gives an
+// error wrapping ErrFormat. The magic, version and header are checked
+// before anything else is read, and no more is read than the header
+// declares (plus one byte, to refuse trailing data).
 func ReadModel(r io.Reader) (*Model, error) {
 	h, spec, net, sched, err := decode(r, "denoiser")
 	if err != nil {
@@ -255,7 +259,8 @@ func ReadModel(r io.Reader) (*Model, error) {
 
 // Save writes m to path atomically: to a temporary file in the same
 // directory, synced, then renamed over path, so a crash leaves either the
-// old file or the new one, never half of one.
+// old file or the new one, never half of one. A model with a NaN or
+// infinite parameter is not saved (ErrDiverged).
 func (m *Model) Save(path string) error { return saveAtomic(path, m.WriteTo) }
 
 // LoadModel reads the model saved at path.

@@ -200,7 +200,10 @@ type History struct {
 // all randomness from src. It returns the history and, when ctx is
 // cancelled, the history so far together with ctx's error; m then holds
 // the weights reached. With cfg.EMA > 0, m ends with the averaged weights.
-// The same src seed gives the same model whatever GOMAXPROCS is.
+// A batch loss that is NaN or infinite (a learning rate far too high, say)
+// stops the run with an error wrapping ErrDiverged that names the step,
+// with the history of the steps before it; so do non-finite weights at the
+// end. The same src seed gives the same model whatever GOMAXPROCS is.
 func Train(ctx context.Context, m *Model, data Data, cfg Config, src rand.Source) (*History, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
