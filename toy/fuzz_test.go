@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"difftoy/toy"
+	"difftoy/toy/sample"
 )
 
 // FuzzFromBetas feeds FromBetas arbitrary betas (8 bytes each, little
@@ -78,6 +79,13 @@ func FuzzFromBetas(f *testing.F) {
 			}
 			if _, err := s.StepForSigma(sg); err != nil {
 				t.Fatalf("StepForSigma(sigma_%d = %v): %v", k, sg, err)
+			}
+		}
+		// The sigma-spaced plan walks the whole range by StepForSigma (it
+		// panicked on an underflowed alpha_T).
+		for _, rho := range []float64{1, 7} {
+			if _, err := sample.Karras(s, min(T, 5), rho); err != nil {
+				t.Fatalf("Karras(%d moves, rho %v): %v", min(T, 5), rho, err)
 			}
 		}
 	})
