@@ -73,7 +73,7 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 		}
 		ec := energyCheck(x, fresh, 10)
 		r.add("exact/"+c.name, ec.Energy/ec.Noise, fmt.Sprintf("energy distance of exact-denoiser DDPM samples (%d steps, C² = %v) to the data, in units of its noise level", c.plan.Len(), c.v))
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d steps, C² = %v", c.plan.Len(), c.v), Grid: g, Density: dens, Points: x})
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d steps, C² = %v (E/noise %.2g)", c.plan.Len(), c.v, ec.Energy/ec.Noise), Grid: g, Density: dens, Points: x})
 		if c.name == "posterior" {
 			runs = append(runs, run("exact D*, 1000 steps", trj, nil))
 			// Intermediate marginals: the chains at t against fresh q_t samples.
@@ -147,14 +147,10 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 		r.add("trained/noise_energy", energyCheck(gauss(as.Samples, src), trainData, 1).Energy, "energy distance of N(0, I) to the data (where sampling starts)")
 		r.add("trained/ratio", ec.Energy/ec.Noise, "trained samples' energy distance in units of its noise level")
 		title := fmt.Sprintf("trained network, %d steps", plan.Len())
-		scenes = append(scenes, viz.Scene{Title: title, Grid: g, Density: density(tr.Data.Exact, g, 1), Points: x})
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%s (E/noise %.2g)", title, ec.Energy/ec.Noise), Grid: g, Density: density(tr.Data.Exact, g, 1), Points: x})
 		runs = append(runs, run(title, trj, nil))
 	}
-	r.Charts = append(r.Charts,
-		viz.Plane("DDPM samples over the data density", scenes, viz.PlaneOpts{PerPanel: true}),
-		viz.Paths("Trajectories x_T → x_0", runs, viz.TrajOpts{MaxPaths: 60}),
-		viz.Animate("The chains moving, t = T → 0", runs, viz.TrajOpts{MaxPaths: 400}),
-	)
+	r.Charts = append(r.Charts, ancestralCharts(scenes, runs, ex, three.Exact, three.Points, sched, cfg.rng(100))...)
 	ancestralClaims(r)
 	return r, nil
 }

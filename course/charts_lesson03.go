@@ -15,11 +15,28 @@ import (
 	"difftoy/viz"
 )
 
-// lossFloor estimates the x_0 loss of the exact denoiser under the
-// training's draws (t uniform on 1..T, x_0 a training point, sum over the
-// coordinates): the average over t of MMSE_t, the floor of the training
-// loss. It returns the estimate and its standard error.
-func lossFloor(ex analytic.Mixture, data []float64, sched *toy.Schedule, n int, src rand.Source) (float64, float64) {
+// lossWeight returns the weight, in x_0 terms, that nn's default (simple)
+// loss puts on ||D - x_0||^2 at signal level alpha for the spec: 1/b^2
+// where D = a x + b F. For PredX0 b = 1; for PredEDM with data scale s,
+// b = s sqrt((1 - alpha) / (1 - alpha + alpha s^2)). ok is false for the
+// other parametrisations (lesson 6 draws their weights).
+func lossWeight(spec nn.Spec, alpha float64) (w float64, ok bool) {
+	switch spec.Pred {
+	case nn.PredX0:
+		return 1, true
+	case nn.PredEDM:
+		s2 := spec.SigmaData * spec.SigmaData
+		return (1 - alpha + alpha*s2) / (s2 * (1 - alpha)), true
+	}
+	return 0, false
+}
+
+// lossFloor estimates the loss of the exact denoiser under the training's
+// draws (t uniform on 1..T, x_0 a training point, the squared error summed
+// over the coordinates and weighted by lossWeight): the average over t of
+// w_t MMSE_t, the floor of the training loss. It returns the estimate and
+// its standard error.
+func lossFloor(spec nn.Spec, ex analytic.Mixture, data []float64, sched *toy.Schedule, n int, src rand.Source) (float64, float64) {
 	r := rand.New(src)
 	T, m := sched.T(), len(data)/2
 	l := make([]float64, n)
@@ -33,7 +50,8 @@ func lossFloor(ex analytic.Mixture, data []float64, sched *toy.Schedule, n int, 
 			x[c] = math.Sqrt(a)*x0[c] + math.Sqrt(1-a)*r.NormFloat64()
 		}
 		d := ex.Denoise(nil, x, a, nil)
-		l[i] = sq(d[0]-x0[0]) + sq(d[1]-x0[1])
+		w, _ := lossWeight(spec, a)
+		l[i] = w * (sq(d[0]-x0[0]) + sq(d[1]-x0[1]))
 	}
 	return meanSE(l)
 }
@@ -48,15 +66,16 @@ func trainingCharts(ts TrainSetup, tr *Trained, loss, ts2, excess, mmse []float6
 	}
 	sx, sy := thin(steps, 400), thin(smooth(loss, 25), 400)
 	lossSeries := []viz.Series{{Name: "batch loss (mean of 25)", X: sx, Y: sy}}
-	caption := "Left: the batch x_0 loss, smoothed over 25 Adam steps. "
-	if ts.Spec.Pred == nn.PredX0 {
-		floor, se := lossFloor(ex, tr.Data.Points, sched, 20000, src)
-		lossSeries = append(lossSeries, viz.Series{Name: fmt.Sprintf("floor E_t MMSE_t = %.3f ± %.3f", floor, se),
+	caption := "Left: the batch loss, smoothed over 25 Adam steps. "
+	if _, ok := lossWeight(m.Spec, 0.5); ok {
+		floor, se := lossFloor(m.Spec, ex, tr.Data.Points, sched, 20000, src)
+		lossSeries = append(lossSeries, viz.Series{Name: fmt.Sprintf("floor E_t w_t MMSE_t = %.3f ± %.3f", floor, se),
 			X: []float64{sx[0], sx[len(sx)-1]}, Y: []float64{floor, floor}, Dashed: true})
-		caption += "Dashed: the loss of the exact D*, the average over t of MMSE_t (Monte Carlo, 20 000 draws). " +
-			"Look for the loss falling fast onto this floor, not to zero. "
+		caption += "Dashed: the same loss of the exact D*, the average over t of MMSE_t weighted as the loss weighs it " +
+			"(Monte Carlo, 20 000 draws). Look for the loss falling fast onto this floor, not to zero. "
 	}
-	caption += "Right: the network's excess error E‖D − D*‖² per t next to MMSE_t; look for the excess being largest at small and middle t."
+	caption += "Right: the network's excess error E‖D − D*‖² at the checked t next to MMSE_t, the error no denoiser can avoid; " +
+		"look for the excess staying below MMSE_t at every t."
 	charts := []*viz.Chart{viz.Lines("Training",
 		viz.LinePanel{Title: "batch loss and its floor", XName: "Adam step", YName: "loss", Series: lossSeries},
 		viz.LinePanel{Title: "error against the exact denoiser", XName: "step t", YName: "mean squared error", LogY: true,

@@ -17,6 +17,17 @@ type Run struct {
 	Steps  [][]float64
 	Labels []int     // class of each particle, or nil
 	Times  []float64 // optional time of each step, shown on the timeline as "t = ..."
+	// Train, when set, are the training points of this run's panel (in
+	// place of TrajOpts.Train).
+	Train []float64
+}
+
+// train returns the training points of run r's panel.
+func (r Run) train(o TrajOpts) []float64 {
+	if r.Train != nil {
+		return r.Train
+	}
+	return o.Train
 }
 
 // TrajOpts are the options of Paths and Animate. Zero values take the
@@ -106,6 +117,9 @@ func runsExtent(runs []Run, train []float64) extent {
 		}
 	}
 	grow(train)
+	for _, r := range runs {
+		grow(r.Train)
+	}
 	if m == 0 {
 		m = 1
 	}
@@ -148,8 +162,8 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 	dec, onePx := l.dec(), (l.w.x1-l.w.x0)/float64(l.side)
 	for i, run := range runs {
 		titles = append(titles, run.Name)
-		if len(o.Train) > 0 {
-			c.series(trainSeries(i, o.Train, dec))
+		if tp := run.train(o); len(tp) > 0 {
+			c.series(trainSeries(i, tp, dec))
 			addLegend(trainName)
 		}
 		n := len(run.Steps[0]) / 2
@@ -268,8 +282,8 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 	seen := map[string]bool{}
 	for i, run := range runs {
 		titles = append(titles, run.Name)
-		if len(o.Train) > 0 {
-			c.series(trainSeries(i, o.Train, l.dec()))
+		if tp := run.train(o); len(tp) > 0 {
+			c.series(trainSeries(i, tp, l.dec()))
 			if !seen[trainName] {
 				seen[trainName] = true
 				legend = append(legend, trainName)
