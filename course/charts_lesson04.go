@@ -72,13 +72,13 @@ func ancestralCharts(scenes []viz.Scene, runs []viz.Run, ex, m3 analytic.Mixture
 	if len(snaps) > 0 {
 		charts = append(charts, viz.Plane("The chains at t against fresh samples of q_t", snaps,
 			viz.PlaneOpts{Classes: []string{"DDPM chains (exact D*)", "fresh samples of q_t"}, Cols: 4, Side: 240}).
-			WithCaption("400 chains of the exact-denoiser run and 400 exact samples of q_t at the same t. " +
+			WithCaption("400 chains of the exact-denoiser run and 400 exact samples of q_t at the same t. "+
 				"Look for the two clouds matching at every t, not only at the end."))
 	}
 	anim := append([]viz.Run(nil), runs...)
 	anim[1].Train = pts3
 	charts = append(charts, viz.Animate("The chains moving, t = T → 0", anim, viz.TrajOpts{MaxPaths: 400}).
-		WithCaption("The same runs frame by frame (the timeline plays; drag it to stop at a t). Look for the cloud staying " +
+		WithCaption("The same runs frame by frame (the timeline plays; drag it to stop at a t). Look for the cloud staying "+
 			"round until the middle of the run and splitting into the modes near the end."))
 	return charts
 }
