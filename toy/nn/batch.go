@@ -62,6 +62,11 @@ func transposeWeights[F float](dst, p []F, sizes []int) {
 		in, out := sizes[l-1], sizes[l]
 		W, T := p[off:off+in*out], dst[off:off+in*out]
 		par.For((in+tile-1)/tile, max(1, 4096/(tile*out)), func(lo, hi int) {
+			if T32, ok := any(T).([]float32); ok && fast != nil {
+				i0, i1 := lo*tile, min(hi*tile, in)
+				fast.transpose(T32[i0:], any(W).([]float32)[i0*out:], i1-i0, out, in, out)
+				return
+			}
 			for i0 := lo * tile; i0 < min(hi*tile, in); i0 += tile {
 				for o0 := 0; o0 < out; o0 += tile {
 					for i := i0; i < min(i0+tile, in); i++ {

@@ -227,6 +227,19 @@ type kernels32 struct {
 	siluBack func(dz, dh, z, s []float32)
 	colSums  func(dst, g []float32, rows, n int)
 	adam     func(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64)
+	// transpose sets dst[j*ldd + i] = src[i*lds + j], i < rows, j < cols.
+	transpose func(dst, src []float32, rows, cols, ldd, lds int)
+}
+
+// transposeGo is the pure-Go transpose: dst[j*ldd + i] = src[i*lds + j]
+// for i < rows, j < cols.
+func transposeGo[F float](dst, src []F, rows, cols, ldd, lds int) {
+	for i := 0; i < rows; i++ {
+		sr := src[i*lds : i*lds+cols]
+		for j, x := range sr {
+			dst[j*ldd+i] = x
+		}
+	}
 }
 
 // fast is the set in use, nil for the pure-Go loops; vectorKernels lists

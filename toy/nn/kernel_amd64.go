@@ -37,6 +37,26 @@ type asmFuncs struct {
 	adam     func(p *float64, m, v *float32, grads *[4]*float32, ng int, out *float32, n int, k *[9]float64)
 }
 
+// transposeAVX is the transpose of both sets: 8 x 8 blocks in assembly,
+// the edges in Go.
+func transposeAVX(dst, src []float32, rows, cols, ldd, lds int) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	need(src, (rows-1)*lds+cols, "src")
+	need(dst, (cols-1)*ldd+rows, "dst")
+	r8, c8 := rows&^7, cols&^7
+	if r8 > 0 && c8 > 0 {
+		transpose8AVX(&dst[0], &src[0], r8, c8, ldd, lds)
+	}
+	if c8 < cols {
+		transposeGo(dst[c8*ldd:], src[c8:], rows, cols-c8, ldd, lds)
+	}
+	if r8 < rows {
+		transposeGo(dst[r8:], src[r8*lds:], rows-r8, c8, ldd, lds)
+	}
+}
+
 // need panics, as an index out of range would, unless s holds n elements.
 func need(s []float32, n int, what string) {
 	if len(s) < n {
@@ -74,7 +94,7 @@ func newAsmKernels(name string, lanes int, f asmFuncs) *kernels32 {
 		need(b, k*n, "b")
 		f.ab(&c[0], &a[0], &b[0], m, k, n, sa, sp, add)
 	}
-	k := &kernels32{name: name}
+	k := &kernels32{name: name, transpose: transposeAVX}
 	k.nn = func(c, a, b []float32, m, kk, n int, add bool) {
 		ab(c, a, b, m, kk, n, kk, 1, add)
 	}
@@ -87,11 +107,7 @@ func newAsmKernels(name string, lanes int, f asmFuncs) *kernels32 {
 			p := getScratch(m * n)
 			ct := *p
 			ab(ct, b, a, n, kk, m, 1, n, false)
-			for i := 0; i < m; i++ {
-				for j := 0; j < n; j++ {
-					c[i*n+j] = ct[j*m+i]
-				}
-			}
+			transposeAVX(c, ct, n, m, n, m)
 			scratch.Put(p)
 			return
 		}
@@ -105,11 +121,7 @@ func newAsmKernels(name string, lanes int, f asmFuncs) *kernels32 {
 		need(b, n*kk, "b")
 		p := getScratch(kk * n)
 		bt := *p
-		for j := 0; j < n; j++ {
-			for q := 0; q < kk; q++ {
-				bt[q*n+j] = b[j*kk+q]
-			}
-		}
+		transposeAVX(bt, b, n, kk, n, kk)
 		ab(c, a, bt, m, kk, n, kk, 1, false)
 		scratch.Put(p)
 	}

@@ -40,6 +40,99 @@ DATA kmaskTab<>+28(SB)/2, $0x3fff
 DATA kmaskTab<>+30(SB)/2, $0x7fff
 GLOBL kmaskTab<>(SB), RODATA|NOPTR, $32
 
+// func transpose8AVX(dst *float32, src *float32, rows int, cols int, ldd int, lds int)
+// Requires: AVX
+TEXT ·transpose8AVX(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ rows+16(FP), DX
+	MOVQ ldd+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ lds+40(FP), SI
+	SHLQ $0x02, SI
+
+row1:
+	CMPQ DX, $0x00
+	JLE  ret4
+	XORQ DI, DI
+	MOVQ AX, R9
+
+col2:
+	MOVQ       cols+24(FP), R8
+	CMPQ       DI, R8
+	JGE        next3
+	LEAQ       (CX)(DI*4), R8
+	VMOVUPS    (R8), Y0
+	ADDQ       SI, R8
+	VMOVUPS    (R8), Y1
+	ADDQ       SI, R8
+	VMOVUPS    (R8), Y2
+	ADDQ       SI, R8
+	VMOVUPS    (R8), Y3
+	ADDQ       SI, R8
+	VMOVUPS    (R8), Y4
+	ADDQ       SI, R8
+	VMOVUPS    (R8), Y5
+	ADDQ       SI, R8
+	VMOVUPS    (R8), Y6
+	ADDQ       SI, R8
+	VMOVUPS    (R8), Y7
+	ADDQ       SI, R8
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y8
+	VSHUFPS    $0xee, Y2, Y0, Y0
+	VSHUFPS    $0x44, Y5, Y3, Y2
+	VSHUFPS    $0xee, Y5, Y3, Y3
+	VSHUFPS    $0x44, Y6, Y4, Y5
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	MOVQ       R9, R8
+	VPERM2F128 $0x20, Y2, Y7, Y6
+	VMOVUPS    Y6, (R8)
+	ADDQ       BX, R8
+	VPERM2F128 $0x20, Y3, Y1, Y6
+	VMOVUPS    Y6, (R8)
+	ADDQ       BX, R8
+	VPERM2F128 $0x20, Y5, Y8, Y6
+	VMOVUPS    Y6, (R8)
+	ADDQ       BX, R8
+	VPERM2F128 $0x20, Y4, Y0, Y6
+	VMOVUPS    Y6, (R8)
+	ADDQ       BX, R8
+	VPERM2F128 $0x31, Y2, Y7, Y2
+	VMOVUPS    Y2, (R8)
+	ADDQ       BX, R8
+	VPERM2F128 $0x31, Y3, Y1, Y1
+	VMOVUPS    Y1, (R8)
+	ADDQ       BX, R8
+	VPERM2F128 $0x31, Y5, Y8, Y1
+	VMOVUPS    Y1, (R8)
+	ADDQ       BX, R8
+	VPERM2F128 $0x31, Y4, Y0, Y0
+	VMOVUPS    Y0, (R8)
+	ADDQ       BX, R8
+	ADDQ       $0x08, DI
+	LEAQ       (R9)(BX*8), R9
+	JMP        col2
+
+next3:
+	ADDQ $0x20, AX
+	LEAQ (CX)(SI*8), CX
+	SUBQ $0x08, DX
+	JMP  row1
+
+ret4:
+	VZEROUPPER
+	RET
+
 // func abAVX2(c *float32, a *float32, b *float32, m int, k int, n int, sa int, sp int, add bool)
 // Requires: AVX, FMA3
 TEXT ·abAVX2(SB), NOSPLIT, $0-65
@@ -54,17 +147,17 @@ TEXT ·abAVX2(SB), NOSPLIT, $0-65
 	MOVQ sp+56(FP), R8
 	SHLQ $0x02, R8
 
-block1:
+block5:
 	CMPQ BX, $0x04
-	JLT  tail2
+	JLT  tail6
 	XORQ R9, R9
 
-wide4:
+wide8:
 	LEAQ    64(R9), R11
 	CMPQ    R11, SI
-	JGT     one5
+	JGT     one9
 	CMPB    add+64(FP), $0x00
-	JEQ     zero8
+	JEQ     zero12
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS (R10), Y0
@@ -76,9 +169,9 @@ wide4:
 	VMOVUPS 32(R10), Y5
 	VMOVUPS (R10)(SI*1), Y6
 	VMOVUPS 32(R10)(SI*1), Y7
-	JMP     start11
+	JMP     start15
 
-zero8:
+zero12:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -88,16 +181,16 @@ zero8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 
-start11:
+start15:
 	MOVQ  CX, R10
 	LEAQ  (CX)(DI*2), R12
 	MOVQ  DX, R13
 	ADDQ  R9, R13
 	MOVQ  k+32(FP), R11
 	TESTQ R11, R11
-	JEQ   kdone10
+	JEQ   kdone14
 
-loop9:
+loop13:
 	VMOVUPS      (R13), Y8
 	VMOVUPS      32(R13), Y9
 	VBROADCASTSS (R10), Y10
@@ -116,9 +209,9 @@ loop9:
 	ADDQ         R8, R12
 	ADDQ         SI, R13
 	DECQ         R11
-	JNE          loop9
+	JNE          loop13
 
-kdone10:
+kdone14:
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS Y0, (R10)
@@ -131,14 +224,14 @@ kdone10:
 	VMOVUPS Y6, (R10)(SI*1)
 	VMOVUPS Y7, 32(R10)(SI*1)
 	ADDQ    $0x00000040, R9
-	JMP     wide4
+	JMP     wide8
 
-one5:
+one9:
 	LEAQ    32(R9), R11
 	CMPQ    R11, SI
-	JGT     mask6
+	JGT     mask10
 	CMPB    add+64(FP), $0x00
-	JEQ     zero12
+	JEQ     zero16
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS (R10), Y0
@@ -146,24 +239,24 @@ one5:
 	LEAQ    (R10)(SI*2), R10
 	VMOVUPS (R10), Y2
 	VMOVUPS (R10)(SI*1), Y3
-	JMP     start15
+	JMP     start19
 
-zero12:
+zero16:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 
-start15:
+start19:
 	MOVQ  CX, R10
 	LEAQ  (CX)(DI*2), R12
 	MOVQ  DX, R13
 	ADDQ  R9, R13
 	MOVQ  k+32(FP), R11
 	TESTQ R11, R11
-	JEQ   kdone14
+	JEQ   kdone18
 
-loop13:
+loop17:
 	VMOVUPS      (R13), Y4
 	VBROADCASTSS (R10), Y5
 	VFMADD231PS  Y4, Y5, Y0
@@ -177,9 +270,9 @@ loop13:
 	ADDQ         R8, R12
 	ADDQ         SI, R13
 	DECQ         R11
-	JNE          loop13
+	JNE          loop17
 
-kdone14:
+kdone18:
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS Y0, (R10)
@@ -189,16 +282,16 @@ kdone14:
 	VMOVUPS Y3, (R10)(SI*1)
 	ADDQ    $0x00000020, R9
 
-mask6:
+mask10:
 	MOVQ       SI, R11
 	SUBQ       R9, R11
-	JEQ        rowdone7
+	JEQ        rowdone11
 	SHRQ       $0x02, R11
 	NEGQ       R11
 	LEAQ       maskTab<>+32(SB), R10
 	VMOVDQU    (R10)(R11*4), Y0
 	CMPB       add+64(FP), $0x00
-	JEQ        zero16
+	JEQ        zero20
 	MOVQ       AX, R10
 	ADDQ       R9, R10
 	VMASKMOVPS (R10), Y0, Y1
@@ -206,24 +299,24 @@ mask6:
 	LEAQ       (R10)(SI*2), R10
 	VMASKMOVPS (R10), Y0, Y3
 	VMASKMOVPS (R10)(SI*1), Y0, Y4
-	JMP        start19
+	JMP        start23
 
-zero16:
+zero20:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 
-start19:
+start23:
 	MOVQ  CX, R10
 	LEAQ  (CX)(DI*2), R12
 	MOVQ  DX, R13
 	ADDQ  R9, R13
 	MOVQ  k+32(FP), R11
 	TESTQ R11, R11
-	JEQ   kdone18
+	JEQ   kdone22
 
-loop17:
+loop21:
 	VMASKMOVPS   (R13), Y0, Y5
 	VBROADCASTSS (R10), Y6
 	VFMADD231PS  Y5, Y6, Y1
@@ -237,9 +330,9 @@ loop17:
 	ADDQ         R8, R12
 	ADDQ         SI, R13
 	DECQ         R11
-	JNE          loop17
+	JNE          loop21
 
-kdone18:
+kdone22:
 	MOVQ       AX, R10
 	ADDQ       R9, R10
 	VMASKMOVPS Y1, Y0, (R10)
@@ -248,73 +341,32 @@ kdone18:
 	VMASKMOVPS Y3, Y0, (R10)
 	VMASKMOVPS Y4, Y0, (R10)(SI*1)
 
-rowdone7:
+rowdone11:
 	LEAQ (AX)(SI*4), AX
 	LEAQ (CX)(DI*4), CX
 	SUBQ $0x04, BX
-	JMP  block1
+	JMP  block5
 
-tail2:
+tail6:
 	TESTQ BX, BX
-	JEQ   ret3
+	JEQ   ret7
 	XORQ  R9, R9
 
-wide20:
+wide24:
 	LEAQ    64(R9), R11
 	CMPQ    R11, SI
-	JGT     one21
-	CMPB    add+64(FP), $0x00
-	JEQ     zero24
-	MOVQ    AX, R10
-	ADDQ    R9, R10
-	VMOVUPS (R10), Y0
-	VMOVUPS 32(R10), Y1
-	JMP     start27
-
-zero24:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-
-start27:
-	MOVQ  CX, R10
-	MOVQ  DX, R13
-	ADDQ  R9, R13
-	MOVQ  k+32(FP), R11
-	TESTQ R11, R11
-	JEQ   kdone26
-
-loop25:
-	VMOVUPS      (R13), Y2
-	VMOVUPS      32(R13), Y3
-	VBROADCASTSS (R10), Y4
-	VFMADD231PS  Y2, Y4, Y0
-	VFMADD231PS  Y3, Y4, Y1
-	ADDQ         R8, R10
-	ADDQ         SI, R13
-	DECQ         R11
-	JNE          loop25
-
-kdone26:
-	MOVQ    AX, R10
-	ADDQ    R9, R10
-	VMOVUPS Y0, (R10)
-	VMOVUPS Y1, 32(R10)
-	ADDQ    $0x00000040, R9
-	JMP     wide20
-
-one21:
-	LEAQ    32(R9), R11
-	CMPQ    R11, SI
-	JGT     mask22
+	JGT     one25
 	CMPB    add+64(FP), $0x00
 	JEQ     zero28
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS (R10), Y0
+	VMOVUPS 32(R10), Y1
 	JMP     start31
 
 zero28:
 	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
 
 start31:
 	MOVQ  CX, R10
@@ -325,9 +377,11 @@ start31:
 	JEQ   kdone30
 
 loop29:
-	VMOVUPS      (R13), Y1
-	VBROADCASTSS (R10), Y2
-	VFMADD231PS  Y1, Y2, Y0
+	VMOVUPS      (R13), Y2
+	VMOVUPS      32(R13), Y3
+	VBROADCASTSS (R10), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
 	ADDQ         R8, R10
 	ADDQ         SI, R13
 	DECQ         R11
@@ -337,25 +391,23 @@ kdone30:
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS Y0, (R10)
-	ADDQ    $0x00000020, R9
+	VMOVUPS Y1, 32(R10)
+	ADDQ    $0x00000040, R9
+	JMP     wide24
 
-mask22:
-	MOVQ       SI, R11
-	SUBQ       R9, R11
-	JEQ        rowdone23
-	SHRQ       $0x02, R11
-	NEGQ       R11
-	LEAQ       maskTab<>+32(SB), R10
-	VMOVDQU    (R10)(R11*4), Y0
-	CMPB       add+64(FP), $0x00
-	JEQ        zero32
-	MOVQ       AX, R10
-	ADDQ       R9, R10
-	VMASKMOVPS (R10), Y0, Y1
-	JMP        start35
+one25:
+	LEAQ    32(R9), R11
+	CMPQ    R11, SI
+	JGT     mask26
+	CMPB    add+64(FP), $0x00
+	JEQ     zero32
+	MOVQ    AX, R10
+	ADDQ    R9, R10
+	VMOVUPS (R10), Y0
+	JMP     start35
 
 zero32:
-	VXORPS Y1, Y1, Y1
+	VXORPS Y0, Y0, Y0
 
 start35:
 	MOVQ  CX, R10
@@ -366,26 +418,67 @@ start35:
 	JEQ   kdone34
 
 loop33:
-	VMASKMOVPS   (R13), Y0, Y2
-	VBROADCASTSS (R10), Y3
-	VFMADD231PS  Y2, Y3, Y1
+	VMOVUPS      (R13), Y1
+	VBROADCASTSS (R10), Y2
+	VFMADD231PS  Y1, Y2, Y0
 	ADDQ         R8, R10
 	ADDQ         SI, R13
 	DECQ         R11
 	JNE          loop33
 
 kdone34:
+	MOVQ    AX, R10
+	ADDQ    R9, R10
+	VMOVUPS Y0, (R10)
+	ADDQ    $0x00000020, R9
+
+mask26:
+	MOVQ       SI, R11
+	SUBQ       R9, R11
+	JEQ        rowdone27
+	SHRQ       $0x02, R11
+	NEGQ       R11
+	LEAQ       maskTab<>+32(SB), R10
+	VMOVDQU    (R10)(R11*4), Y0
+	CMPB       add+64(FP), $0x00
+	JEQ        zero36
+	MOVQ       AX, R10
+	ADDQ       R9, R10
+	VMASKMOVPS (R10), Y0, Y1
+	JMP        start39
+
+zero36:
+	VXORPS Y1, Y1, Y1
+
+start39:
+	MOVQ  CX, R10
+	MOVQ  DX, R13
+	ADDQ  R9, R13
+	MOVQ  k+32(FP), R11
+	TESTQ R11, R11
+	JEQ   kdone38
+
+loop37:
+	VMASKMOVPS   (R13), Y0, Y2
+	VBROADCASTSS (R10), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         R8, R10
+	ADDQ         SI, R13
+	DECQ         R11
+	JNE          loop37
+
+kdone38:
 	MOVQ       AX, R10
 	ADDQ       R9, R10
 	VMASKMOVPS Y1, Y0, (R10)
 
-rowdone23:
+rowdone27:
 	ADDQ SI, AX
 	ADDQ DI, CX
 	DECQ BX
-	JMP  tail2
+	JMP  tail6
 
-ret3:
+ret7:
 	VZEROUPPER
 	RET
 
@@ -403,14 +496,14 @@ TEXT ·siluFwdAVX2(SB), NOSPLIT, $0-48
 	ANDQ    $-32, R8
 	VMOVUPS vconst3f800000<>+0(SB), Y0
 
-row36:
+row40:
 	TESTQ SI, SI
-	JEQ   ret39
+	JEQ   ret43
 	XORQ  R9, R9
 
-col37:
+col41:
 	CMPQ         R9, R8
-	JGE          next38
+	JGE          next42
 	VMOVUPS      (DX)(R9*1), Y1
 	VADDPS       (BX)(R9*1), Y1, Y1
 	VMOVUPS      Y1, (DX)(R9*1)
@@ -440,16 +533,16 @@ col37:
 	VMULPS       Y4, Y1, Y1
 	VMOVUPS      Y1, (AX)(R9*1)
 	ADDQ         $0x20, R9
-	JMP          col37
+	JMP          col41
 
-next38:
+next42:
 	ADDQ DI, AX
 	ADDQ DI, CX
 	ADDQ DI, DX
 	DECQ SI
-	JMP  row36
+	JMP  row40
 
-ret39:
+ret43:
 	VZEROUPPER
 	RET
 
@@ -681,9 +774,9 @@ TEXT ·siluBackAVX2(SB), NOSPLIT, $0-40
 	XORQ    DI, DI
 	VMOVUPS vconst3f800000<>+0(SB), Y0
 
-loop40:
+loop44:
 	CMPQ        DI, SI
-	JGE         ret41
+	JGE         ret45
 	VMOVUPS     (BX)(DI*1), Y1
 	VSUBPS      Y1, Y0, Y2
 	VMOVUPS     (DX)(DI*1), Y3
@@ -692,9 +785,9 @@ loop40:
 	VMULPS      Y3, Y1, Y1
 	VMOVUPS     Y1, (AX)(DI*1)
 	ADDQ        $0x20, DI
-	JMP         loop40
+	JMP         loop44
 
-ret41:
+ret45:
 	VZEROUPPER
 	RET
 
@@ -709,28 +802,28 @@ TEXT ·colSumsAVX2(SB), NOSPLIT, $0-40
 	SHLQ $0x02, BX
 	XORQ SI, SI
 
-col42:
+col46:
 	CMPQ   SI, BX
-	JGE    ret45
+	JGE    ret49
 	VXORPS Y0, Y0, Y0
 	MOVQ   CX, DI
 	ADDQ   SI, DI
 	MOVQ   rows+16(FP), R8
 	TESTQ  R8, R8
-	JEQ    store44
+	JEQ    store48
 
-row43:
+row47:
 	VADDPS (DI), Y0, Y0
 	ADDQ   DX, DI
 	DECQ   R8
-	JNE    row43
+	JNE    row47
 
-store44:
+store48:
 	VMOVUPS Y0, (AX)(SI*1)
 	ADDQ    $0x20, SI
-	JMP     col42
+	JMP     col46
 
-ret45:
+ret49:
 	VZEROUPPER
 	RET
 
@@ -760,24 +853,24 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-64
 	MOVQ         24(BX), BX
 	XORQ         R12, R12
 
-loop46:
+loop50:
 	CMPQ      R12, R8
-	JGE       ret48
+	JGE       ret52
 	VCVTPS2PD (R11)(R12*4), Y9
 	CMPQ      SI, $0x01
-	JLE       sum47
+	JLE       sum51
 	VCVTPS2PD (R9)(R12*4), Y10
 	VADDPD    Y10, Y9, Y9
 	CMPQ      SI, $0x02
-	JLE       sum47
+	JLE       sum51
 	VCVTPS2PD (R10)(R12*4), Y10
 	VADDPD    Y10, Y9, Y9
 	CMPQ      SI, $0x03
-	JLE       sum47
+	JLE       sum51
 	VCVTPS2PD (BX)(R12*4), Y10
 	VADDPD    Y10, Y9, Y9
 
-sum47:
+sum51:
 	VCVTPS2PD  (CX)(R12*4), Y11
 	VMULPD     Y3, Y11, Y11
 	VMULPD     Y7, Y9, Y10
@@ -805,9 +898,9 @@ sum47:
 	VCVTPD2PSY Y9, X9
 	VMOVUPS    X9, (DI)(R12*4)
 	ADDQ       $0x04, R12
-	JMP        loop46
+	JMP        loop50
 
-ret48:
+ret52:
 	VZEROUPPER
 	RET
 
@@ -825,17 +918,17 @@ TEXT ·abAVX512(SB), NOSPLIT, $0-65
 	MOVQ sp+56(FP), R8
 	SHLQ $0x02, R8
 
-block49:
+block53:
 	CMPQ BX, $0x04
-	JLT  tail50
+	JLT  tail54
 	XORQ R9, R9
 
-wide52:
+wide56:
 	LEAQ    128(R9), R11
 	CMPQ    R11, SI
-	JGT     one53
+	JGT     one57
 	CMPB    add+64(FP), $0x00
-	JEQ     zero56
+	JEQ     zero60
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS (R10), Z0
@@ -847,9 +940,9 @@ wide52:
 	VMOVUPS 64(R10), Z5
 	VMOVUPS (R10)(SI*1), Z6
 	VMOVUPS 64(R10)(SI*1), Z7
-	JMP     start59
+	JMP     start63
 
-zero56:
+zero60:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -859,16 +952,16 @@ zero56:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 
-start59:
+start63:
 	MOVQ  CX, R10
 	LEAQ  (CX)(DI*2), R12
 	MOVQ  DX, R13
 	ADDQ  R9, R13
 	MOVQ  k+32(FP), R11
 	TESTQ R11, R11
-	JEQ   kdone58
+	JEQ   kdone62
 
-loop57:
+loop61:
 	VMOVUPS      (R13), Z8
 	VMOVUPS      64(R13), Z9
 	VBROADCASTSS (R10), Z10
@@ -887,9 +980,9 @@ loop57:
 	ADDQ         R8, R12
 	ADDQ         SI, R13
 	DECQ         R11
-	JNE          loop57
+	JNE          loop61
 
-kdone58:
+kdone62:
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS Z0, (R10)
@@ -902,14 +995,14 @@ kdone58:
 	VMOVUPS Z6, (R10)(SI*1)
 	VMOVUPS Z7, 64(R10)(SI*1)
 	ADDQ    $0x00000080, R9
-	JMP     wide52
+	JMP     wide56
 
-one53:
+one57:
 	LEAQ    64(R9), R11
 	CMPQ    R11, SI
-	JGT     mask54
+	JGT     mask58
 	CMPB    add+64(FP), $0x00
-	JEQ     zero60
+	JEQ     zero64
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS (R10), Z0
@@ -917,66 +1010,7 @@ one53:
 	LEAQ    (R10)(SI*2), R10
 	VMOVUPS (R10), Z2
 	VMOVUPS (R10)(SI*1), Z3
-	JMP     start63
-
-zero60:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-
-start63:
-	MOVQ  CX, R10
-	LEAQ  (CX)(DI*2), R12
-	MOVQ  DX, R13
-	ADDQ  R9, R13
-	MOVQ  k+32(FP), R11
-	TESTQ R11, R11
-	JEQ   kdone62
-
-loop61:
-	VMOVUPS      (R13), Z4
-	VBROADCASTSS (R10), Z5
-	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS (R10)(DI*1), Z5
-	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS (R12), Z5
-	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSS (R12)(DI*1), Z5
-	VFMADD231PS  Z4, Z5, Z3
-	ADDQ         R8, R10
-	ADDQ         R8, R12
-	ADDQ         SI, R13
-	DECQ         R11
-	JNE          loop61
-
-kdone62:
-	MOVQ    AX, R10
-	ADDQ    R9, R10
-	VMOVUPS Z0, (R10)
-	VMOVUPS Z1, (R10)(SI*1)
-	LEAQ    (R10)(SI*2), R10
-	VMOVUPS Z2, (R10)
-	VMOVUPS Z3, (R10)(SI*1)
-	ADDQ    $0x00000040, R9
-
-mask54:
-	MOVQ      SI, R11
-	SUBQ      R9, R11
-	JEQ       rowdone55
-	SHRQ      $0x02, R11
-	LEAQ      kmaskTab<>+0(SB), R10
-	KMOVW     (R10)(R11*2), K1
-	CMPB      add+64(FP), $0x00
-	JEQ       zero64
-	MOVQ      AX, R10
-	ADDQ      R9, R10
-	VMOVUPS.Z (R10), K1, Z0
-	VMOVUPS.Z (R10)(SI*1), K1, Z1
-	LEAQ      (R10)(SI*2), R10
-	VMOVUPS.Z (R10), K1, Z2
-	VMOVUPS.Z (R10)(SI*1), K1, Z3
-	JMP       start67
+	JMP     start67
 
 zero64:
 	VXORPS Z0, Z0, Z0
@@ -994,7 +1028,7 @@ start67:
 	JEQ   kdone66
 
 loop65:
-	VMOVUPS.Z    (R13), K1, Z4
+	VMOVUPS      (R13), Z4
 	VBROADCASTSS (R10), Z5
 	VFMADD231PS  Z4, Z5, Z0
 	VBROADCASTSS (R10)(DI*1), Z5
@@ -1012,79 +1046,97 @@ loop65:
 kdone66:
 	MOVQ    AX, R10
 	ADDQ    R9, R10
+	VMOVUPS Z0, (R10)
+	VMOVUPS Z1, (R10)(SI*1)
+	LEAQ    (R10)(SI*2), R10
+	VMOVUPS Z2, (R10)
+	VMOVUPS Z3, (R10)(SI*1)
+	ADDQ    $0x00000040, R9
+
+mask58:
+	MOVQ      SI, R11
+	SUBQ      R9, R11
+	JEQ       rowdone59
+	SHRQ      $0x02, R11
+	LEAQ      kmaskTab<>+0(SB), R10
+	KMOVW     (R10)(R11*2), K1
+	CMPB      add+64(FP), $0x00
+	JEQ       zero68
+	MOVQ      AX, R10
+	ADDQ      R9, R10
+	VMOVUPS.Z (R10), K1, Z0
+	VMOVUPS.Z (R10)(SI*1), K1, Z1
+	LEAQ      (R10)(SI*2), R10
+	VMOVUPS.Z (R10), K1, Z2
+	VMOVUPS.Z (R10)(SI*1), K1, Z3
+	JMP       start71
+
+zero68:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+start71:
+	MOVQ  CX, R10
+	LEAQ  (CX)(DI*2), R12
+	MOVQ  DX, R13
+	ADDQ  R9, R13
+	MOVQ  k+32(FP), R11
+	TESTQ R11, R11
+	JEQ   kdone70
+
+loop69:
+	VMOVUPS.Z    (R13), K1, Z4
+	VBROADCASTSS (R10), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS (R10)(DI*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS (R12), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS (R12)(DI*1), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         R8, R10
+	ADDQ         R8, R12
+	ADDQ         SI, R13
+	DECQ         R11
+	JNE          loop69
+
+kdone70:
+	MOVQ    AX, R10
+	ADDQ    R9, R10
 	VMOVUPS Z0, K1, (R10)
 	VMOVUPS Z1, K1, (R10)(SI*1)
 	LEAQ    (R10)(SI*2), R10
 	VMOVUPS Z2, K1, (R10)
 	VMOVUPS Z3, K1, (R10)(SI*1)
 
-rowdone55:
+rowdone59:
 	LEAQ (AX)(SI*4), AX
 	LEAQ (CX)(DI*4), CX
 	SUBQ $0x04, BX
-	JMP  block49
+	JMP  block53
 
-tail50:
+tail54:
 	TESTQ BX, BX
-	JEQ   ret51
+	JEQ   ret55
 	XORQ  R9, R9
 
-wide68:
+wide72:
 	LEAQ    128(R9), R11
 	CMPQ    R11, SI
-	JGT     one69
-	CMPB    add+64(FP), $0x00
-	JEQ     zero72
-	MOVQ    AX, R10
-	ADDQ    R9, R10
-	VMOVUPS (R10), Z0
-	VMOVUPS 64(R10), Z1
-	JMP     start75
-
-zero72:
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-
-start75:
-	MOVQ  CX, R10
-	MOVQ  DX, R13
-	ADDQ  R9, R13
-	MOVQ  k+32(FP), R11
-	TESTQ R11, R11
-	JEQ   kdone74
-
-loop73:
-	VMOVUPS      (R13), Z2
-	VMOVUPS      64(R13), Z3
-	VBROADCASTSS (R10), Z4
-	VFMADD231PS  Z2, Z4, Z0
-	VFMADD231PS  Z3, Z4, Z1
-	ADDQ         R8, R10
-	ADDQ         SI, R13
-	DECQ         R11
-	JNE          loop73
-
-kdone74:
-	MOVQ    AX, R10
-	ADDQ    R9, R10
-	VMOVUPS Z0, (R10)
-	VMOVUPS Z1, 64(R10)
-	ADDQ    $0x00000080, R9
-	JMP     wide68
-
-one69:
-	LEAQ    64(R9), R11
-	CMPQ    R11, SI
-	JGT     mask70
+	JGT     one73
 	CMPB    add+64(FP), $0x00
 	JEQ     zero76
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS (R10), Z0
+	VMOVUPS 64(R10), Z1
 	JMP     start79
 
 zero76:
 	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
 
 start79:
 	MOVQ  CX, R10
@@ -1095,9 +1147,11 @@ start79:
 	JEQ   kdone78
 
 loop77:
-	VMOVUPS      (R13), Z1
-	VBROADCASTSS (R10), Z2
-	VFMADD231PS  Z1, Z2, Z0
+	VMOVUPS      (R13), Z2
+	VMOVUPS      64(R13), Z3
+	VBROADCASTSS (R10), Z4
+	VFMADD231PS  Z2, Z4, Z0
+	VFMADD231PS  Z3, Z4, Z1
 	ADDQ         R8, R10
 	ADDQ         SI, R13
 	DECQ         R11
@@ -1107,21 +1161,20 @@ kdone78:
 	MOVQ    AX, R10
 	ADDQ    R9, R10
 	VMOVUPS Z0, (R10)
-	ADDQ    $0x00000040, R9
+	VMOVUPS Z1, 64(R10)
+	ADDQ    $0x00000080, R9
+	JMP     wide72
 
-mask70:
-	MOVQ      SI, R11
-	SUBQ      R9, R11
-	JEQ       rowdone71
-	SHRQ      $0x02, R11
-	LEAQ      kmaskTab<>+0(SB), R10
-	KMOVW     (R10)(R11*2), K1
-	CMPB      add+64(FP), $0x00
-	JEQ       zero80
-	MOVQ      AX, R10
-	ADDQ      R9, R10
-	VMOVUPS.Z (R10), K1, Z0
-	JMP       start83
+one73:
+	LEAQ    64(R9), R11
+	CMPQ    R11, SI
+	JGT     mask74
+	CMPB    add+64(FP), $0x00
+	JEQ     zero80
+	MOVQ    AX, R10
+	ADDQ    R9, R10
+	VMOVUPS (R10), Z0
+	JMP     start83
 
 zero80:
 	VXORPS Z0, Z0, Z0
@@ -1135,7 +1188,7 @@ start83:
 	JEQ   kdone82
 
 loop81:
-	VMOVUPS.Z    (R13), K1, Z1
+	VMOVUPS      (R13), Z1
 	VBROADCASTSS (R10), Z2
 	VFMADD231PS  Z1, Z2, Z0
 	ADDQ         R8, R10
@@ -1146,15 +1199,55 @@ loop81:
 kdone82:
 	MOVQ    AX, R10
 	ADDQ    R9, R10
+	VMOVUPS Z0, (R10)
+	ADDQ    $0x00000040, R9
+
+mask74:
+	MOVQ      SI, R11
+	SUBQ      R9, R11
+	JEQ       rowdone75
+	SHRQ      $0x02, R11
+	LEAQ      kmaskTab<>+0(SB), R10
+	KMOVW     (R10)(R11*2), K1
+	CMPB      add+64(FP), $0x00
+	JEQ       zero84
+	MOVQ      AX, R10
+	ADDQ      R9, R10
+	VMOVUPS.Z (R10), K1, Z0
+	JMP       start87
+
+zero84:
+	VXORPS Z0, Z0, Z0
+
+start87:
+	MOVQ  CX, R10
+	MOVQ  DX, R13
+	ADDQ  R9, R13
+	MOVQ  k+32(FP), R11
+	TESTQ R11, R11
+	JEQ   kdone86
+
+loop85:
+	VMOVUPS.Z    (R13), K1, Z1
+	VBROADCASTSS (R10), Z2
+	VFMADD231PS  Z1, Z2, Z0
+	ADDQ         R8, R10
+	ADDQ         SI, R13
+	DECQ         R11
+	JNE          loop85
+
+kdone86:
+	MOVQ    AX, R10
+	ADDQ    R9, R10
 	VMOVUPS Z0, K1, (R10)
 
-rowdone71:
+rowdone75:
 	ADDQ SI, AX
 	ADDQ DI, CX
 	DECQ BX
-	JMP  tail50
+	JMP  tail54
 
-ret51:
+ret55:
 	VZEROUPPER
 	RET
 
@@ -1172,14 +1265,14 @@ TEXT ·siluFwdAVX512(SB), NOSPLIT, $0-48
 	ANDQ    $-64, R8
 	VMOVUPS vconst3f800000<>+0(SB), Z0
 
-row84:
+row88:
 	TESTQ SI, SI
-	JEQ   ret87
+	JEQ   ret91
 	XORQ  R9, R9
 
-col85:
+col89:
 	CMPQ         R9, R8
-	JGE          next86
+	JGE          next90
 	VMOVUPS      (DX)(R9*1), Z1
 	VADDPS       (BX)(R9*1), Z1, Z1
 	VMOVUPS      Z1, (DX)(R9*1)
@@ -1209,16 +1302,16 @@ col85:
 	VMULPS       Z4, Z1, Z1
 	VMOVUPS      Z1, (AX)(R9*1)
 	ADDQ         $0x40, R9
-	JMP          col85
+	JMP          col89
 
-next86:
+next90:
 	ADDQ DI, AX
 	ADDQ DI, CX
 	ADDQ DI, DX
 	DECQ SI
-	JMP  row84
+	JMP  row88
 
-ret87:
+ret91:
 	VZEROUPPER
 	RET
 
@@ -1234,9 +1327,9 @@ TEXT ·siluBackAVX512(SB), NOSPLIT, $0-40
 	XORQ    DI, DI
 	VMOVUPS vconst3f800000<>+0(SB), Z0
 
-loop88:
+loop92:
 	CMPQ        DI, SI
-	JGE         ret89
+	JGE         ret93
 	VMOVUPS     (BX)(DI*1), Z1
 	VSUBPS      Z1, Z0, Z2
 	VMOVUPS     (DX)(DI*1), Z3
@@ -1245,9 +1338,9 @@ loop88:
 	VMULPS      Z3, Z1, Z1
 	VMOVUPS     Z1, (AX)(DI*1)
 	ADDQ        $0x40, DI
-	JMP         loop88
+	JMP         loop92
 
-ret89:
+ret93:
 	VZEROUPPER
 	RET
 
@@ -1262,28 +1355,28 @@ TEXT ·colSumsAVX512(SB), NOSPLIT, $0-40
 	SHLQ $0x02, BX
 	XORQ SI, SI
 
-col90:
+col94:
 	CMPQ   SI, BX
-	JGE    ret93
+	JGE    ret97
 	VXORPS Z0, Z0, Z0
 	MOVQ   CX, DI
 	ADDQ   SI, DI
 	MOVQ   rows+16(FP), R8
 	TESTQ  R8, R8
-	JEQ    store92
+	JEQ    store96
 
-row91:
+row95:
 	VADDPS (DI), Z0, Z0
 	ADDQ   DX, DI
 	DECQ   R8
-	JNE    row91
+	JNE    row95
 
-store92:
+store96:
 	VMOVUPS Z0, (AX)(SI*1)
 	ADDQ    $0x40, SI
-	JMP     col90
+	JMP     col94
 
-ret93:
+ret97:
 	VZEROUPPER
 	RET
 
@@ -1313,24 +1406,24 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-64
 	MOVQ         24(BX), BX
 	XORQ         R12, R12
 
-loop94:
+loop98:
 	CMPQ      R12, R8
-	JGE       ret96
+	JGE       ret100
 	VCVTPS2PD (R11)(R12*4), Z9
 	CMPQ      SI, $0x01
-	JLE       sum95
+	JLE       sum99
 	VCVTPS2PD (R9)(R12*4), Z10
 	VADDPD    Z10, Z9, Z9
 	CMPQ      SI, $0x02
-	JLE       sum95
+	JLE       sum99
 	VCVTPS2PD (R10)(R12*4), Z10
 	VADDPD    Z10, Z9, Z9
 	CMPQ      SI, $0x03
-	JLE       sum95
+	JLE       sum99
 	VCVTPS2PD (BX)(R12*4), Z10
 	VADDPD    Z10, Z9, Z9
 
-sum95:
+sum99:
 	VCVTPS2PD (CX)(R12*4), Z11
 	VMULPD    Z3, Z11, Z11
 	VMULPD    Z7, Z9, Z10
@@ -1358,8 +1451,8 @@ sum95:
 	VCVTPD2PS Z9, Y9
 	VMOVUPS   Y9, (DI)(R12*4)
 	ADDQ      $0x08, R12
-	JMP       loop94
+	JMP       loop98
 
-ret96:
+ret100:
 	VZEROUPPER
 	RET

@@ -4,6 +4,11 @@
 
 package nn
 
+// transpose8AVX sets dst[j*ldd + i] = src[i*lds + j] for i < rows, j < cols, both multiples of 8.
+//
+//go:noescape
+func transpose8AVX(dst *float32, src *float32, rows int, cols int, ldd int, lds int)
+
 // abAVX2 sets c (m x n) to A b, or adds A b to c when add; A(i, p) is a[i*sa + p*sp], b is k x n.
 //
 //go:noescape

@@ -292,6 +292,7 @@ func FuzzKernels(f *testing.F) {
 		r := rand.New(rand.NewPCG(seed, 25))
 		checkProducts(t, r, M, K, N, O)
 		checkElementwise(t, r, M%7+1, N, O)
+		checkTranspose(t, r, M, N, K%3, O)
 	})
 }
 
@@ -321,6 +322,40 @@ func TestVectorDeterministic(t *testing.T) {
 		for i := range a {
 			if a[i] != b[i] {
 				t.Fatalf("%s: parameter %d is %v with 1 thread, %v with 2", ks.name, i, a[i], b[i])
+			}
+		}
+	}
+}
+
+// TestVectorTranspose: the transpose kernel moves every element exactly
+// (a copy: equal bits) and nothing else, on sizes around the 8 x 8 blocks
+// and with leading dimensions larger than the block.
+func TestVectorTranspose(t *testing.T) {
+	r := rand.New(rand.NewPCG(26, 27))
+	for _, rows := range []int{1, 3, 7, 8, 9, 16, 17, 33} {
+		for _, cols := range []int{1, 2, 7, 8, 9, 15, 16, 24, 40} {
+			for _, pad := range []int{0, 3} {
+				checkTranspose(t, r, rows, cols, pad, (rows+cols+pad)%4)
+			}
+		}
+	}
+}
+
+func checkTranspose(t *testing.T, r *rand.Rand, rows, cols, pad, off int) {
+	t.Helper()
+	lds, ldd := cols+pad, rows+pad
+	src, _ := guarded((rows-1)*lds+cols, off, func(int) float32 { return float32(r.NormFloat64()) })
+	dn := (cols-1)*ldd + rows
+	want, _ := guarded(dn, 0, func(int) float32 { return -7 })
+	transposeGo(want, src, rows, cols, ldd, lds)
+	for _, ks := range vectorSets(t) {
+		got, intact := guarded(dn, off+1, func(int) float32 { return -7 })
+		ks.transpose(got, src, rows, cols, ldd, lds)
+		what := fmt.Sprintf("%s transpose rows=%d cols=%d ldd=%d lds=%d", ks.name, rows, cols, ldd, lds)
+		intact(t, what)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: element %d = %v, pure Go %v", what, i, got[i], want[i])
 			}
 		}
 	}

@@ -15,6 +15,7 @@
 //	siluBack  dz = dh s (1 + z (1 - s)), on the whole vectors
 //	colSums   dst[j] = sum over rows of g[r][j], rows in order
 //	adam      the fused Adam step of toy/nn's adamElem, in float64
+//	transpose dst = src^T by 8 x 8 blocks (AVX, used by both sets)
 //
 // Every output element is summed in a fixed order that depends on the
 // shapes only, never on the number of cores.
@@ -67,6 +68,7 @@ func main() {
 		DATA(2*r, U16(uint16(1<<r-1)))
 	}
 
+	genTranspose()
 	for _, s := range []isa{avx2, avx512} {
 		genAB(s)
 		genSiLUFwd(s)
@@ -562,6 +564,82 @@ func genAdam(s isa) {
 	ADDQ(U8(dl), i)
 	JMP(LabelRef(loop))
 	Label(ret)
+	VZEROUPPER()
+	RET()
+}
+
+// genTranspose writes transpose8AVX(dst, src *float32, rows, cols, ldd,
+// lds int): dst[j*ldd + i] = src[i*lds + j] for i < rows, j < cols, both
+// multiples of 8, by 8 x 8 blocks: 8 row loads, the usual three rounds of
+// unpack, shuffle and 128-bit lane permutes, 8 row stores.
+func genTranspose() {
+	TEXT("transpose8AVX", NOSPLIT, "func(dst, src *float32, rows, cols, ldd, lds int)")
+	Pragma("noescape")
+	Doc("transpose8AVX sets dst[j*ldd + i] = src[i*lds + j] for i < rows, j < cols, both multiples of 8.")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	rows := Load(Param("rows"), GP64())
+	ldd := Load(Param("ldd"), GP64())
+	SHLQ(U8(2), ldd)
+	lds := Load(Param("lds"), GP64())
+	SHLQ(U8(2), lds)
+	j, sp, dp, t := GP64(), GP64(), GP64(), GP64()
+	rowL, colL, nextL, retL := newLabel("row"), newLabel("col"), newLabel("next"), newLabel("ret")
+	Label(rowL)
+	CMPQ(rows, U8(0))
+	JLE(LabelRef(retL))
+	XORQ(j, j)
+	MOVQ(dst, dp) // dst + i*4, advanced by 8 columns of dst per row block
+	Label(colL)
+	Load(Param("cols"), t)
+	CMPQ(j, t)
+	JGE(LabelRef(nextL))
+	// sp = src + j*4
+	LEAQ(Mem{Base: src, Index: j, Scale: 4}, sp)
+	r := make([]VecVirtual, 8)
+	for q := range r {
+		r[q] = YMM()
+		VMOVUPS(Mem{Base: sp}, r[q])
+		ADDQ(lds, sp)
+	}
+	u := make([]VecVirtual, 8)
+	for q := 0; q < 8; q += 2 {
+		u[q], u[q+1] = YMM(), YMM()
+		VUNPCKLPS(r[q+1], r[q], u[q])
+		VUNPCKHPS(r[q+1], r[q], u[q+1])
+	}
+	// u0 = a0 b0 a1 b1 | a4 b4 a5 b5, u1 = a2 b2 a3 b3 | ..., u2, u3 the same for c, d
+	v := make([]VecVirtual, 8)
+	for h := 0; h < 8; h += 4 {
+		for q := 0; q < 2; q++ {
+			v[h+2*q], v[h+2*q+1] = YMM(), YMM()
+			VSHUFPS(U8(0x44), u[h+2+q], u[h+q], v[h+2*q])
+			VSHUFPS(U8(0xee), u[h+2+q], u[h+q], v[h+2*q+1])
+		}
+	}
+	// v[h+0..3] hold columns 0, 1, 2, 3 (low lanes) and 4, 5, 6, 7 (high
+	// lanes) of rows h..h+3.
+	MOVQ(dp, sp)
+	for q := 0; q < 8; q++ {
+		o := YMM()
+		if q < 4 {
+			VPERM2F128(U8(0x20), v[4+q], v[q], o)
+		} else {
+			VPERM2F128(U8(0x31), v[q], v[q-4], o)
+		}
+		VMOVUPS(o, Mem{Base: sp})
+		ADDQ(ldd, sp)
+	}
+	ADDQ(U8(8), j)
+	// dp moves 8 rows of dst down.
+	LEAQ(Mem{Base: dp, Index: ldd, Scale: 8}, dp)
+	JMP(LabelRef(colL))
+	Label(nextL)
+	ADDQ(U8(32), dst)
+	LEAQ(Mem{Base: src, Index: lds, Scale: 8}, src)
+	SUBQ(U8(8), rows)
+	JMP(LabelRef(rowL))
+	Label(retL)
 	VZEROUPPER()
 	RET()
 }
