@@ -70,3 +70,14 @@ func finite(v []float64) (int, bool) {
 	}
 	return -1, true
 }
+
+// bounded reports whether every value of v is at most maxCoord in absolute
+// value, and the first index that is not.
+func bounded(v []float64) (int, bool) {
+	for i, x := range v {
+		if !(math.Abs(x) <= maxCoord) {
+			return i, false
+		}
+	}
+	return -1, true
+}

@@ -28,9 +28,15 @@ type deltaSet struct {
 	idx     []int     // the components in the set, in order
 	pts     []float64 // their points, row-major
 	xs, ys  []float64 // for d = 2: the two coordinate columns
-	zero    []float64 // for d = 2: len(idx) zeros, the log-weights of mean2 when uniform
+	zero    []float64 // len(idx) zeros, the log-weights of mean2 when uniform
 	w, logw []float64 // weights renormalised within the set, and their logs
 	uniform bool      // all weights in the set are equal
+
+	// For query points far from the data (far.go).
+	ctr    []float64 // centre m of the bounding box
+	rad    float64   // largest ||x^(i) - m||
+	cp, r2 []float64 // x^(i) - m (row-major) and ||x^(i) - m||^2
+	cx, cy []float64 // for d = 2: the columns of cp
 }
 
 // NewDelta returns the mixture of the K = len(points)/d points (row-major)
@@ -52,6 +58,9 @@ func NewDelta(d int, points, weights []float64, labels []int) (*DeltaMixture, er
 	}
 	if i, ok := finite(points); !ok {
 		return nil, fmt.Errorf("%s: coordinate %d of point %d is %v", who, i%d, i/d, points[i])
+	}
+	if i, ok := bounded(points); !ok {
+		return nil, fmt.Errorf("%s: coordinate %d of point %d is %v, beyond the supported range |x| <= %g", who, i%d, i/d, points[i], maxCoord)
 	}
 	m := &DeltaMixture{base: b, pts: append([]float64(nil), points...)}
 	all := make([]int, k)
@@ -80,11 +89,12 @@ func (m *DeltaMixture) newSet(idx []int) deltaSet {
 		s.uniform = s.uniform && m.w[i] == m.w[idx[0]]
 	}
 	if d == 2 {
-		s.xs, s.ys, s.zero = make([]float64, len(idx)), make([]float64, len(idx)), make([]float64, len(idx))
+		s.xs, s.ys = make([]float64, len(idx)), make([]float64, len(idx))
 		for j := range idx {
 			s.xs[j], s.ys[j] = s.pts[2*j], s.pts[2*j+1]
 		}
 	}
+	s.initFar(d)
 	return s
 }
 
@@ -99,15 +109,15 @@ func (m *DeltaMixture) set(y int) *deltaSet {
 	return &m.cls[y]
 }
 
-// logits writes l_i = log w_i - c ||xq - x^(i)||^2 into lg and returns their
+// logits writes l_i = lw_i - c ||xq - x^(i)||^2 into lg and returns their
 // maximum. With xq = x / sqrt(alpha) and c = alpha / (2(1-alpha)),
 // c ||xq - x^(i)||^2 = ||x - sqrt(alpha) x^(i)||^2 / (2(1-alpha)).
-func (s *deltaSet) logits(lg, xq []float64, c float64) float64 {
+func (s *deltaSet) logits(lg, lw, xq []float64, c float64) float64 {
 	d := len(xq)
 	best := math.Inf(-1)
 	for i := range lg {
 		q := sqDist(xq, s.pts[i*d:(i+1)*d])
-		l := s.logw[i] - c*q
+		l := lw[i] - c*q
 		lg[i] = l
 		if l > best {
 			best = l
@@ -128,13 +138,20 @@ func sqDist(a, b []float64) float64 {
 }
 
 // nearest writes a weight proportional to w_i for each point nearest to x
-// into lg, 0 elsewhere, and returns their sum: the alpha -> 1 limit of the posterior.
-func (s *deltaSet) nearest(lg, x []float64) float64 {
+// into lg, 0 elsewhere, and returns their sum: the alpha -> 1 limit of the
+// posterior. Far from the data the distances come from farDist. g is
+// scratch of length d.
+func (s *deltaSet) nearest(lg, x, g []float64) float64 {
 	d := len(x)
+	if s.far(g, x, 1) {
+		s.farDist(lg, g)
+	} else {
+		for i := range lg {
+			lg[i] = sqDist(x, s.pts[i*d:(i+1)*d])
+		}
+	}
 	qmin := math.Inf(1)
-	for i := range lg {
-		q := sqDist(x, s.pts[i*d:(i+1)*d])
-		lg[i] = q
+	for _, q := range lg {
 		qmin = min(qmin, q)
 	}
 	// Relative to the first nearest point's weight, so that a unique nearest
@@ -155,22 +172,16 @@ func (s *deltaSet) nearest(lg, x []float64) float64 {
 }
 
 // posterior writes the unnormalised posterior weights e_i (the largest
-// equal to 1 when alpha < 1) into lg and returns the maximum logit (0 at
-// alpha = 1) and the sum of the e_i. xq is scratch of length d.
-func (s *deltaSet) posterior(lg, xq, x []float64, alpha float64) (mx, sum float64) {
+// equal to 1 when alpha < 1) into lg and returns the maximum logit
+// (log w_i - ||x - sqrt(alpha) x^(i)||^2 / (2(1-alpha)); 0 at alpha = 1)
+// and the sum of the e_i. xq and g are scratch of length d.
+func (s *deltaSet) posterior(lg, xq, g, x []float64, alpha float64) (mx, sum float64) {
 	if alpha == 1 {
-		return 0, s.nearest(lg, x)
+		return 0, s.nearest(lg, x, g)
 	}
-	sa := math.Sqrt(alpha)
-	for j, v := range x {
-		xq[j] = v / sa
-	}
-	if len(x) == 2 {
-		mx = logits2K(&kern, lg, s.xs, s.ys, s.logw, xq[0], xq[1], alpha/(2*(1-alpha)))
-	} else {
-		mx = s.logits(lg, xq, alpha/(2*(1-alpha)))
-	}
-	return mx, expInPlace(lg, mx)
+	v := 1 - alpha
+	best, off := s.logitsAt(lg, s.logw, x, xq, g, math.Sqrt(alpha), v, alpha/(2*v))
+	return best + off, expInPlace(lg, best)
 }
 
 // mean writes sum_i e_i x^(i) / sum into out.
@@ -190,17 +201,17 @@ func (s *deltaSet) mean(out, e []float64, sum float64) {
 	}
 }
 
-// mean2 returns the posterior mean sum_i pi_i x^(i) for d = 2, at the
-// scaled query (px, py) = x / sqrt(alpha) and c = alpha / (2(1-alpha)).
-// It is the hot loop of Denoise: two passes over the points through the
-// vector kernels (kernel.go), logits and their maximum, then the
-// exponentials and the weighted sums.
-func (s *deltaSet) mean2(px, py, c float64, lg []float64) (float64, float64) {
+// mean2 returns the posterior mean sum_i pi_i x^(i) for d = 2 at the query
+// x and alpha < 1 (sa = sqrt(alpha), v = 1 - alpha, c = alpha/(2v)): the
+// hot loop of Denoise, two passes over the points through the vector
+// kernels (kernel.go), logits and their maximum, then the exponentials and
+// the weighted sums. xq and g are scratch of length 2.
+func (s *deltaSet) mean2(lg, x, xq, g []float64, sa, v, c float64) (float64, float64) {
 	lw := s.logw
 	if s.uniform {
 		lw = s.zero // log w_i is the same for all i and cancels
 	}
-	best := logits2K(&kern, lg, s.xs, s.ys, lw, px, py, c)
+	best, _ := s.logitsAt(lg, lw, x, xq, g, sa, v, c)
 	sum, sx, sy := expSum2K(&kern, lg, s.xs, s.ys, best)
 	return sx / sum, sy / sum
 }
@@ -242,9 +253,9 @@ func (m *DeltaMixture) field(who string, out int, dst, x []float64, alpha float6
 	sv := math.Sqrt(v)
 	c := alpha / (2 * v)
 	par.For(n, grain(m.k), func(lo, hi int) {
-		buf := getScratch(m.k + 2*d)
+		buf := getScratch(m.k + 3*d)
 		defer putScratch(buf)
-		lg, xq, xc := (*buf)[:m.k], (*buf)[m.k:m.k+d], (*buf)[m.k+d:]
+		lg, xq, xc, g := (*buf)[:m.k], (*buf)[m.k:m.k+d], (*buf)[m.k+d:m.k+2*d], (*buf)[m.k+2*d:]
 		for p := lo; p < hi; p++ {
 			s := m.set(label(y, p))
 			copy(xc, x[p*d:(p+1)*d]) // dst may be x itself
@@ -252,11 +263,11 @@ func (m *DeltaMixture) field(who string, out int, dst, x []float64, alpha float6
 			lgs := lg[:len(s.idx)]
 			switch {
 			case alpha == 1:
-				s.mean(o, lgs, s.nearest(lgs, xc))
+				s.mean(o, lgs, s.nearest(lgs, xc, g))
 			case d == 2:
-				o[0], o[1] = s.mean2(xc[0]/sa, xc[1]/sa, c, lgs)
+				o[0], o[1] = s.mean2(lgs, xc, xq, g, sa, v, c)
 			default:
-				_, sum := s.posterior(lgs, xq, xc, alpha)
+				_, sum := s.posterior(lgs, xq, g, xc, alpha)
 				s.mean(o, lgs, sum)
 			}
 			switch out {
@@ -280,11 +291,11 @@ func (m *DeltaMixture) field(who string, out int, dst, x []float64, alpha float6
 func (m *DeltaMixture) eachPoint(n int, x []float64, alpha float64, f func(p int, e []float64, mx, sum float64)) {
 	d, k := m.d, m.k
 	par.For(n, grain(k), func(lo, hi int) {
-		buf := getScratch(k + d)
+		buf := getScratch(k + 2*d)
 		defer putScratch(buf)
-		lg, xq := (*buf)[:k], (*buf)[k:]
+		lg, xq, g := (*buf)[:k], (*buf)[k:k+d], (*buf)[k+d:]
 		for p := lo; p < hi; p++ {
-			mx, sum := m.all.posterior(lg, xq, x[p*d:(p+1)*d], alpha)
+			mx, sum := m.all.posterior(lg, xq, g, x[p*d:(p+1)*d], alpha)
 			f(p, lg, mx, sum)
 		}
 	})

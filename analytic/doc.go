@@ -34,8 +34,16 @@
 // grad log q_t(x) + grad log q_t(y | x)).
 //
 // Numerics: the softmax is computed with log-sum-exp (the largest term is
-// exactly 1), so results stay finite and accurate for alpha from 1e-8 to
-// 1 - 1e-12 and query points far from the data. Terms below e^-708 (less
+// exactly 1), so results stay finite and accurate for every alpha in
+// (0, 1] and every finite query point. Far from the data (beyond four
+// radii of the points or means from their centre) the logits are taken
+// relative to that centre, so that distant points are still told apart;
+// where even those overflow (|x| of order 1e290 and beyond; for Gaussians
+// wherever the quadratic forms overflow) the posterior is its exact limit,
+// all mass on the component(s) that dominate as x moves out (far.go,
+// gaussian_far.go). Points and means are bounded by |coordinate| <= 1e100
+// (constructors reject larger ones); a query with a NaN or infinite
+// coordinate gives NaN. Terms below e^-708 (less
 // than 2^-1021 of the largest) count as 0. The exponential is a
 // table-driven one (exp.go) within 2 ulp of e^x. Points in the plane
 // (d = 2) take specialised loops for both mixture types.

@@ -186,28 +186,34 @@ func TestExpShiftedEqualsFastExp(t *testing.T) {
 
 // TestMean2InlineExp checks the exponential of deltaSet.mean2 (the vector
 // kernels) bit for bit against expLane, which is fastExp above expFastMin
-// and 0 below. With two points (0, 0) and (1, 0), uniform
-// weights and a query (px, 0), px < 1/2, the first point has the largest
-// logit, the second the logit difference t = -c((px-1)^2 - px^2) <= 0, and
-// mean2 returns (e/(1+e), 0) with e = exp(t): every step is one rounded
-// operation (the other lanes of the sums add exact zeros), so the same
-// expression with expLane must give the same bits.
-// e/(1+e) keeps the relative size of a change of e, so one ulp of e shows.
+// and 0 below. With two points (0, 0) and (1, 0), uniform weights, c = 200
+// and a query (px, 0), -3/2 <= px < 1/2 (near the data: |px - 1/2| <=
+// farRatio * 1/2), the first point has the largest logit, the second the
+// logit difference t = -c((px-1)^2 - px^2) in [-800, 0), and mean2 returns
+// (e/(1+e), 0) with e = exp(t): every step is one rounded operation (the
+// other lanes of the sums add exact zeros), so the same expression with
+// expLane must give the same bits. e/(1+e) keeps the relative size of a
+// change of e, so one ulp of e shows.
 func TestMean2InlineExp(t *testing.T) {
-	s := deltaSet{xs: []float64{0, 1}, ys: []float64{0, 0}, zero: []float64{0, 0}, uniform: true}
-	lg := make([]float64, 2)
+	m, err := NewDelta(2, []float64{0, 0, 1, 0}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &m.all
+	lg, xq, g := make([]float64, 2), make([]float64, 2), make([]float64, 2)
 	rng := rand.New(rand.NewPCG(5, 6))
-	const c = 0.5
+	const c = 200
 	for range 100000 {
-		px := 0.5 - 800*rng.Float64()*rng.Float64() // t from 0 down to -800
-		l0 := -c * (px * px)
-		l1 := -c * ((px - 1) * (px - 1))
+		px := 0.5 - 2*rng.Float64()
+		l0 := -(c * (px * px))
+		l1 := -(c * ((px - 1) * (px - 1)))
 		e := expLane(l1 - l0)
 		if l1-l0 >= expFastMin && e != fastExp(l1-l0) {
 			t.Fatalf("expLane(%v) = %v, fastExp gives %v", l1-l0, e, fastExp(l1-l0))
 		}
 		want := e / (1 + e)
-		if gx, gy := s.mean2(px, 0, c, lg); gx != want || gy != 0 {
+		// sqrt(alpha) = 1 makes x = xq; only c enters the near-field logits.
+		if gx, gy := s.mean2(lg, []float64{px, 0}, xq, g, 1, 1, c); gx != want || gy != 0 {
 			t.Errorf("mean2 at px = %v (t = %v): (%v, %v), want (%v, 0)", px, l1-l0, gx, gy, want)
 			return
 		}

@@ -57,6 +57,9 @@ func NewGaussian(d int, weights, means []float64, covs [][]float64, labels []int
 	if i, ok := finite(means); !ok {
 		return nil, fmt.Errorf("%s: coordinate %d of the mean of component %d is %v", who, i%d, i/d, means[i])
 	}
+	if i, ok := bounded(means); !ok {
+		return nil, fmt.Errorf("%s: coordinate %d of the mean of component %d is %v, beyond the supported range |m| <= %g", who, i%d, i/d, means[i], maxCoord)
+	}
 	if len(covs) != k {
 		return nil, fmt.Errorf("%s: %d covariances for %d components", who, len(covs), k)
 	}
@@ -152,6 +155,12 @@ type noised struct {
 	chol  []float64
 	lnorm []float64
 	f2    []float64 // d = 2: k2 values per component (nil for the general kernel)
+
+	// Far from the means (see logitsFar): their centre m and radius, and per
+	// component nu_i = C_i^{-1} (m_i - m) and kappa_i = lnorm_i - (alpha/2) (m_i - m) . nu_i.
+	ctr       []float64
+	rad       float64
+	nu, kappa []float64
 }
 
 // The per-component constants of the d = 2 kernel, in order: the noised
@@ -188,6 +197,7 @@ func (g *GaussianMixture) noise(who string, alpha float64) *noised {
 		}
 		nz.lnorm[i] = g.logw[i] - logdet/2 - float64(d)/2*math.Log(2*math.Pi)
 	}
+	g.noiseFar(nz, alpha)
 	if d == 2 && !g.general {
 		nz.f2 = make([]float64, k*k2)
 		for i := range k {
@@ -203,12 +213,23 @@ func (g *GaussianMixture) noise(who string, alpha float64) *noised {
 
 // logits writes l_i = log w_i N(x | sqrt(alpha) m_i, C_i) for the components
 // idx (all when nil) into lg and z_i = C_i^{-1} (x - sqrt(alpha) m_i) into
-// z (K*d, indexed by position in idx), and returns the largest l_i. u is
-// scratch of length d.
-func (g *GaussianMixture) logits(lg, z, u, x []float64, nz *noised, idx []int) float64 {
-	if nz.f2 != nil {
-		return logits2(lg, z, x[0], x[1], nz.f2, idx)
+// z (K*d, indexed by position in idx), and returns the largest l_i and the
+// offset to add to it for log q_t: 0, or -Inf where every l_i overflowed
+// and limit took over. u is scratch of length d.
+func (g *GaussianMixture) logits(lg, z, u, x []float64, nz *noised, idx []int) (best, off float64) {
+	if g.far(u, x, nz) {
+		return g.logitsFar(lg, z, u, x, nz, idx)
 	}
+	if nz.f2 != nil {
+		best = logits2(lg, z, x[0], x[1], nz.f2, idx)
+	} else {
+		best = g.logitsD(lg, z, u, x, nz, idx)
+	}
+	return best, 0
+}
+
+// logitsD is logits for any d: triangular solves with the factors of the C_i.
+func (g *GaussianMixture) logitsD(lg, z, u, x []float64, nz *noised, idx []int) float64 {
 	d := g.d
 	best := math.Inf(-1)
 	for p := range lg {
@@ -341,7 +362,7 @@ func (g *GaussianMixture) field(who string, out int, dst, x []float64, alpha flo
 				kk = len(idx)
 			}
 			copy(xc, x[p*d:(p+1)*d]) // dst may be x itself
-			mx := g.logits(lg[:kk], z, u, xc, nz, idx)
+			mx, _ := g.logits(lg[:kk], z, u, xc, nz, idx)
 			o := dst[p*d : (p+1)*d]
 			if nz.f2 != nil {
 				o[0], o[1] = g.sum2(lg[:kk], z, mx, idx, nz, out == outDenoise)
@@ -399,8 +420,9 @@ func (g *GaussianMixture) eachPoint(n int, x []float64, nz *noised, f func(p int
 		b := *buf
 		lg, z, u := b[:k], b[k:k+k*d], b[k+k*d:]
 		for p := lo; p < hi; p++ {
-			mx := g.logits(lg, z, u, x[p*d:(p+1)*d], nz, nil)
-			f(p, lg, mx, expInPlace(lg, mx))
+			mx, off := g.logits(lg, z, u, x[p*d:(p+1)*d], nz, nil)
+			sum := expInPlace(lg, mx)
+			f(p, lg, mx+off, sum)
 		}
 	})
 }

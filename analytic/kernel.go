@@ -26,7 +26,7 @@ import "math"
 const lanes = 8
 
 // kernelSet names one implementation of the block kernels (methods
-// logits2, expSum2 and expSum, in kernel_amd64.go and kernel_other.go).
+// logits2, linear2, expSum2 and expSum, in kernel_amd64.go and kernel_other.go).
 // Each processes the whole of lg, whose length is a multiple of lanes for
 // the assembly; the wrappers below pass the tail to the Go kernels. The
 // dispatch is a switch of direct calls, not function values, so that the
@@ -62,6 +62,22 @@ func logits2Go(lg, xs, ys, lw []float64, px, py, c float64) float64 {
 	for i := range lg {
 		dx, dy := px-xs[i], py-ys[i]
 		l := math.FMA(-c, math.FMA(dy, dy, float64(dx*dx)), lw[i])
+		lg[i] = l
+		if l > best {
+			best = l
+		}
+	}
+	return best
+}
+
+// linear2Go writes l_i = lw_i - c r2_i + a cx_i + b cy_i (three fused
+// multiply-adds in that order) into lg and returns the largest l_i: the
+// far-field logits (far.go).
+func linear2Go(lg, cx, cy, r2, lw []float64, a, b, c float64) float64 {
+	cx, cy, r2, lw = cx[:len(lg)], cy[:len(lg)], r2[:len(lg)], lw[:len(lg)]
+	best := math.Inf(-1)
+	for i := range lg {
+		l := math.FMA(b, cy[i], math.FMA(a, cx[i], math.FMA(-c, r2[i], lw[i])))
 		lg[i] = l
 		if l > best {
 			best = l
@@ -125,6 +141,23 @@ func logits2K(k *kernelSet, lg, xs, ys, lw []float64, px, py, c float64) float64
 	if m < n {
 		if b := logits2Go(lg[m:], xs[m:], ys[m:], lw[m:], px, py, c); b > best {
 			best = b
+		}
+	}
+	return best
+}
+
+// linear2K is linear2Go through the kernel set k.
+func linear2K(k *kernelSet, lg, cx, cy, r2, lw []float64, a, b, c float64) float64 {
+	n := len(lg)
+	cx, cy, r2, lw = cx[:n], cy[:n], r2[:n], lw[:n]
+	m := split(n)
+	best := math.Inf(-1)
+	if m > 0 {
+		best = k.linear2(lg[:m], cx[:m], cy[:m], r2[:m], lw[:m], a, b, c)
+	}
+	if m < n {
+		if t := linear2Go(lg[m:], cx[m:], cy[m:], r2[m:], lw[m:], a, b, c); t > best {
+			best = t
 		}
 	}
 	return best

@@ -71,3 +71,13 @@ func (k *kernelSet) expSum(acc *[lanes]float64, lg []float64, best float64, tab 
 		expSumGo(acc, lg, best, tab)
 	}
 }
+
+func (k *kernelSet) linear2(lg, cx, cy, r2, lw []float64, a, b, c float64) float64 {
+	switch k.id {
+	case idAVX512:
+		return linear2AVX512(lg, cx, cy, r2, lw, a, b, c)
+	case idAVX2:
+		return linear2AVX2(lg, cx, cy, r2, lw, a, b, c)
+	}
+	return linear2Go(lg, cx, cy, r2, lw, a, b, c)
+}

@@ -64,6 +64,55 @@ DATA negInf<>+48(SB)/8, $0xfff0000000000000
 DATA negInf<>+56(SB)/8, $0xfff0000000000000
 GLOBL negInf<>(SB), RODATA|NOPTR, $64
 
+// func linear2AVX2(lg []float64, cx []float64, cy []float64, r2 []float64, lw []float64, a float64, b float64, c float64) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·linear2AVX2(SB), NOSPLIT, $0-152
+	MOVQ         lg_base+0(FP), AX
+	MOVQ         cx_base+24(FP), CX
+	MOVQ         cy_base+48(FP), DX
+	MOVQ         r2_base+72(FP), BX
+	MOVQ         lw_base+96(FP), SI
+	MOVQ         lg_len+8(FP), DI
+	MOVSD        a+120(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        b+128(FP), X1
+	VBROADCASTSD X1, Y1
+	MOVSD        c+136(FP), X2
+	VBROADCASTSD X2, Y2
+	VMOVUPD      negInf<>+0(SB), Y3
+	VMOVUPD      negInf<>+0(SB), Y4
+	XORQ         R8, R8
+
+linear2AVX2loop:
+	CMPQ         R8, DI
+	JAE          linear2AVX2done
+	VMOVUPD      (SI)(R8*8), Y5
+	VMOVUPD      (BX)(R8*8), Y6
+	VFNMADD231PD Y2, Y6, Y5
+	VFMADD231PD  (CX)(R8*8), Y0, Y5
+	VFMADD231PD  (DX)(R8*8), Y1, Y5
+	VMOVUPD      Y5, (AX)(R8*8)
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPD      32(SI)(R8*8), Y5
+	VMOVUPD      32(BX)(R8*8), Y6
+	VFNMADD231PD Y2, Y6, Y5
+	VFMADD231PD  32(CX)(R8*8), Y0, Y5
+	VFMADD231PD  32(DX)(R8*8), Y1, Y5
+	VMOVUPD      Y5, 32(AX)(R8*8)
+	VMAXPD       Y4, Y5, Y4
+	ADDQ         $0x08, R8
+	JMP          linear2AVX2loop
+
+linear2AVX2done:
+	VMAXPD       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X0
+	VMAXPD       X0, X3, X0
+	VPERMILPD    $0x01, X0, X1
+	VMAXPD       X1, X0, X0
+	MOVSD        X0, ret+144(FP)
+	VZEROUPPER
+	RET
+
 // func expSum2AVX2(acc *[24]float64, lg []float64, xs []float64, ys []float64, best float64, tab *[256]uint64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·expSum2AVX2(SB), NOSPLIT, $0-96
@@ -351,6 +400,48 @@ logits2AVX512done:
 	VPERMILPD     $0x01, X1, X0
 	VMAXPD        X0, X1, X1
 	MOVSD         X1, ret+120(FP)
+	VZEROUPPER
+	RET
+
+// func linear2AVX512(lg []float64, cx []float64, cy []float64, r2 []float64, lw []float64, a float64, b float64, c float64) float64
+// Requires: AVX, AVX512F, SSE2
+TEXT ·linear2AVX512(SB), NOSPLIT, $0-152
+	MOVQ         lg_base+0(FP), AX
+	MOVQ         cx_base+24(FP), CX
+	MOVQ         cy_base+48(FP), DX
+	MOVQ         r2_base+72(FP), BX
+	MOVQ         lw_base+96(FP), SI
+	MOVQ         lg_len+8(FP), DI
+	MOVSD        a+120(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        b+128(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVSD        c+136(FP), X2
+	VBROADCASTSD X2, Z2
+	VMOVUPD      negInf<>+0(SB), Z3
+	XORQ         R8, R8
+
+linear2AVX512loop:
+	CMPQ         R8, DI
+	JAE          linear2AVX512done
+	VMOVUPD      (SI)(R8*8), Z4
+	VMOVUPD      (BX)(R8*8), Z5
+	VFNMADD231PD Z2, Z5, Z4
+	VFMADD231PD  (CX)(R8*8), Z0, Z4
+	VFMADD231PD  (DX)(R8*8), Z1, Z4
+	VMOVUPD      Z4, (AX)(R8*8)
+	VMAXPD       Z3, Z4, Z3
+	ADDQ         $0x08, R8
+	JMP          linear2AVX512loop
+
+linear2AVX512done:
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VMAXPD        Y0, Y3, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VMAXPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VMAXPD        X0, X1, X1
+	MOVSD         X1, ret+144(FP)
 	VZEROUPPER
 	RET
 

@@ -20,3 +20,7 @@ func (k *kernelSet) expSum2(acc *[3 * lanes]float64, lg, xs, ys []float64, best 
 func (k *kernelSet) expSum(acc *[lanes]float64, lg []float64, best float64, tab *[expN]uint64) {
 	expSumGo(acc, lg, best, tab)
 }
+
+func (k *kernelSet) linear2(lg, cx, cy, r2, lw []float64, a, b, c float64) float64 {
+	return linear2Go(lg, cx, cy, r2, lw, a, b, c)
+}

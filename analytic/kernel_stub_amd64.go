@@ -9,6 +9,11 @@ package analytic
 //go:noescape
 func logits2AVX2(lg []float64, xs []float64, ys []float64, lw []float64, px float64, py float64, c float64) float64
 
+// linear2AVX2 is linear2Go with AVX2 for len(lg) a multiple of 8 (cx, cy, r2, lw at least as long).
+//
+//go:noescape
+func linear2AVX2(lg []float64, cx []float64, cy []float64, r2 []float64, lw []float64, a float64, b float64, c float64) float64
+
 // expSum2AVX2 is expSum2Go with AVX2 for len(lg) a multiple of 8 (xs, ys at least as long).
 //
 //go:noescape
@@ -23,6 +28,11 @@ func expSumAVX2(acc *[8]float64, lg []float64, best float64, tab *[256]uint64)
 //
 //go:noescape
 func logits2AVX512(lg []float64, xs []float64, ys []float64, lw []float64, px float64, py float64, c float64) float64
+
+// linear2AVX512 is linear2Go with AVX512 for len(lg) a multiple of 8 (cx, cy, r2, lw at least as long).
+//
+//go:noescape
+func linear2AVX512(lg []float64, cx []float64, cy []float64, r2 []float64, lw []float64, a float64, b float64, c float64) float64
 
 // expSum2AVX512 is expSum2Go with AVX512 for len(lg) a multiple of 8 (xs, ys at least as long).
 //

@@ -84,6 +84,19 @@ func TestKernelsMatchGo(t *testing.T) {
 						t.Fatalf("n=%d off=%d: logits2 l[%d] = %v, Go kernel gives %v", n, off, i, lgK[i], lgG[i])
 					}
 				}
+				// linear2, with the same columns standing in for the centred points
+				bK = linear2K(&ks, lgK, kc.xs, kc.ys, kc.lw, kc.lw, kc.px, kc.py, kc.c)
+				bG = linear2Go(lgG, kc.xs, kc.ys, kc.lw, kc.lw, kc.px, kc.py, kc.c)
+				if !same(bK, bG) {
+					t.Fatalf("n=%d off=%d: linear2 max = %v, Go kernel gives %v", n, off, bK, bG)
+				}
+				for i := range lgG {
+					if !same(lgK[i], lgG[i]) {
+						t.Fatalf("n=%d off=%d: linear2 l[%d] = %v, Go kernel gives %v", n, off, i, lgK[i], lgG[i])
+					}
+				}
+				bG = logits2Go(lgG, kc.xs, kc.ys, kc.lw, kc.px, kc.py, kc.c)
+				logits2K(&ks, lgK, kc.xs, kc.ys, kc.lw, kc.px, kc.py, kc.c)
 				// Spread the logits over the exponential's branches now and then.
 				if trial%3 == 0 {
 					for i := range lgG {
@@ -192,6 +205,16 @@ func FuzzKernels(f *testing.F) {
 			if !same(bK, bG) {
 				t.Fatalf("%s: logits2 max = %v, Go kernel gives %v", ks.name, bK, bG)
 			}
+			if l, g := linear2K(&ks, lgK, xs, ys, lw, lw, px, py, c), linear2Go(lgG, xs, ys, lw, lw, px, py, c); !same(l, g) {
+				t.Fatalf("%s: linear2 max = %v, Go kernel gives %v", ks.name, l, g)
+			}
+			for i := range lgG {
+				if !same(lgK[i], lgG[i]) {
+					t.Fatalf("%s: linear2 l[%d] = %v, Go kernel gives %v", ks.name, i, lgK[i], lgG[i])
+				}
+			}
+			bK = logits2K(&ks, lgK, xs, ys, lw, px, py, c)
+			bG = logits2Go(lgG, xs, ys, lw, px, py, c)
 			best := bG + shift
 			s0, s1, s2 := expSum2K(&ks, lgK, xs, ys, best)
 			g0, g1, g2 := expSum2K(&goKernels, lgG, xs, ys, best)

@@ -210,6 +210,36 @@ func logits2(a isa) {
 	reduceMax(a, best)
 }
 
+// linear2 writes l_i = lw_i - c*r2_i + a*cx_i + b*cy_i into lg and returns
+// the largest l_i.
+func linear2(a isa) {
+	TEXT("linear2"+a.name, NOSPLIT, "func(lg, cx, cy, r2, lw []float64, a, b, c float64) float64")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("linear2%s is linear2Go with %s for len(lg) a multiple of 8 (cx, cy, r2, lw at least as long).", a.name, a.name))
+	lg, cx, cy, r2, lw := Load(Param("lg").Base(), GP64()), Load(Param("cx").Base(), GP64()), Load(Param("cy").Base(), GP64()), Load(Param("r2").Base(), GP64()), Load(Param("lw").Base(), GP64())
+	n := Load(Param("lg").Len(), GP64())
+	va, vb, c := bcast(a, Param("a")), bcast(a, Param("b")), bcast(a, Param("c"))
+	best := make([]VecVirtual, a.regs)
+	ninf := f64("negInf", math.Inf(-1))
+	for r := range best {
+		best[r] = a.vec()
+		VMOVUPD(ninf, best[r])
+	}
+	loop("linear2"+a.name, n, func(i Register) {
+		for r := range a.regs {
+			l, q := a.vec(), a.vec()
+			VMOVUPD(at(lw, i, r*a.w), l)
+			VMOVUPD(at(r2, i, r*a.w), q)
+			VFNMADD231PD(c, q, l)                // l = lw - c*r2
+			VFMADD231PD(at(cx, i, r*a.w), va, l) // l += a*cx
+			VFMADD231PD(at(cy, i, r*a.w), vb, l) // l += b*cy
+			VMOVUPD(l, at(lg, i, r*a.w))
+			VMAXPD(best[r], l, best[r])
+		}
+	})
+	reduceMax(a, best)
+}
+
 // reduceMax stores the largest lane of best (no NaN there) as the result.
 func reduceMax(a isa, best []VecVirtual) {
 	var y VecVirtual
@@ -311,6 +341,7 @@ func main() {
 	ConstraintExpr("amd64,!purego")
 	for _, a := range []isa{avx2, avx512} {
 		logits2(a)
+		linear2(a)
 		expSum2(a)
 		expSum(a)
 	}
