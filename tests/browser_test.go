@@ -440,6 +440,60 @@ func TestNotebookFrame(t *testing.T) {
 			t.Error(p)
 		}
 	})
+
+	// A notebook page as nb.ShowPage builds it: echarts carried once, by
+	// the first output, and three frames that take it from the page.
+	carrier, err := nb.Carrier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outputs strings.Builder
+	for i := 1; i <= 3; i++ {
+		f, err := nb.Frame(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			f = carrier + f
+		}
+		fmt.Fprintf(&outputs, `<div class="output" id="out%d">%s</div>`, i, f)
+	}
+	notebookPage := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"+requireJSStub+
+			"</head><body>"+body+"</body></html>"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	carried := notebookPage("carried.html", outputs.String())
+	t.Run("carried-once-all-draw", func(t *testing.T) {
+		for i := 1; i <= 3; i++ {
+			coloured, problems := load(t, carried, fmt.Sprintf("#out%d iframe", i), fmt.Sprintf("notebook-carried-%d.png", i))
+			if coloured < 150 {
+				t.Errorf("frame %d shows only %d coloured pixels", i, coloured)
+			}
+			for _, p := range problems {
+				t.Error(p)
+			}
+		}
+		if n := strings.Count(outputs.String(), "echarts.init"); n != 3 {
+			t.Fatalf("the test page holds %d frames' draw code, want 3", n)
+		}
+		if size, one := len(outputs.String()), len(inline.Script); size > one+one/5 {
+			t.Errorf("three frames take %d bytes, more than one echarts (%d) and a fifth", size, one)
+		}
+	})
+	lost := notebookPage("lost.html", strings.Replace(outputs.String(), carrier, "", 1))
+	t.Run("without-carrier-says-so", func(t *testing.T) {
+		// The note is red text, so coloured pixels prove nothing here: the
+		// console says whether echarts ran.
+		_, problems := load(t, lost, "#out2 iframe", "notebook-lost.png")
+		all := strings.Join(problems, "\n")
+		if !strings.Contains(all, "echarts did not load") || !strings.Contains(all, "restart the kernel") {
+			t.Errorf("without the carrier a frame should draw nothing and say to restart the kernel; console: %q", problems)
+		}
+	})
 }
 
 // BenchmarkBrowserDraw times the size cases of issue 5 (30x30 quiver,

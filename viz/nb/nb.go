@@ -3,13 +3,25 @@
 // in place. It is the only package of the module that imports gonbui, so
 // nothing else pulls the kernel's client in.
 //
-// A chart is shown as the same self-contained page that viz writes to a
-// file (echarts inlined), placed in an <iframe srcdoc="...">. The page runs
-// in its own document, so it works in the classic notebook (where
-// RequireJS would otherwise capture echarts as an AMD module and leave
-// window.echarts unset), in JupyterLab, and in nbconvert's HTML export,
-// which keeps the output HTML as it is. Each display carries echarts
-// (about 1 MB) in the saved notebook.
+// A chart is shown as a page of package viz placed in an
+// <iframe srcdoc="...">. The page runs in its own document, so it works in
+// the classic notebook (where RequireJS would otherwise capture echarts as
+// an AMD module and leave window.echarts unset), in JupyterLab, and in
+// nbconvert's HTML export, which keeps the output HTML as it is.
+//
+// echarts (about 1 MB) is carried once per notebook, not once per chart:
+// the first chart shown since the kernel started carries its source in a
+// <script type="text/plain"> element (Carrier) beside its frame, and every
+// frame (Frame) runs that source in its own document, found in the
+// notebook page through window.parent (a srcdoc frame without a sandbox
+// has its parent's origin). A marker file in GoNB's per-kernel folder
+// ($GONB_TMP_DIR) records that the carrier was sent. A saved notebook thus
+// holds one copy of echarts, and so does its nbconvert HTML. The cost: the
+// output that carried echarts must stay in the notebook. Rerunning that
+// cell replaces it by a frame without the library; the charts still draw
+// in the open page (the first frame to load kept the source in the page's
+// window), but the saved notebook then draws none, and each frame says to
+// restart the kernel and run all cells, which puts the carrier back.
 package nb
 
 import (
@@ -18,6 +30,7 @@ import (
 	"html"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -38,32 +51,138 @@ func Show(charts ...*viz.Chart) error {
 	return ShowPage(viz.NewPage(title).Add(charts...))
 }
 
-// ShowPage displays a page inline in a frame sized to hold it.
+// ShowPage displays a page inline in a frame sized to hold it; the first
+// display since the kernel started also carries echarts (see the package
+// comment).
 func ShowPage(p *viz.Page) error {
 	if !gonbui.IsNotebook {
 		return ErrNotNotebook
 	}
-	s, err := IFrame(p, viz.Inline())
+	marker := markerPath()
+	carry := true
+	if marker != "" {
+		if _, err := os.Stat(marker); err == nil {
+			carry = false
+		}
+	}
+	s, err := Frame(p)
 	if err != nil {
 		return err
+	}
+	if carry {
+		c, err := Carrier()
+		if err != nil {
+			return err
+		}
+		s = c + s
 	}
 	gonbui.DisplayHTML(s)
 	// Wait until GoNB has taken the display: a large message still in the
 	// pipe when the cell's program exits is dropped without an error.
 	gonbui.Sync()
-	return gonbui.Error()
+	if err := gonbui.Error(); err != nil {
+		return err
+	}
+	if carry && marker != "" {
+		if err := os.WriteFile(marker, nil, 0o644); err != nil {
+			return fmt.Errorf("nb: %w", err)
+		}
+	}
+	return nil
 }
 
-// IFrame returns the <iframe srcdoc> element that shows page p, loading
-// echarts as a says (inline it: a frame's srcdoc resolves no relative path).
+// markerPath is the file that says echarts was carried since the kernel
+// started, or "" outside GoNB's per-kernel folder (then every display
+// carries it).
+func markerPath() string {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, "difftoy-echarts-"+viz.EChartsVersion+".sent")
+}
+
+// carrierID is the id of the element that holds echarts' source in the
+// notebook page, and the name under which a frame keeps that source in the
+// page's window.
+const carrierID = "difftoy-echarts-" + viz.EChartsVersion
+
+// Carrier returns the element that carries echarts' source in a notebook
+// page: <script type="text/plain" id="difftoy-echarts-VERSION">, which the
+// browser keeps as text and does not run.
+func Carrier() (string, error) {
+	src := string(viz.Inline().Script)
+	// In a script element only "</script" ends the text, and "<!--" can
+	// change how the parser looks for it; echarts has neither.
+	low := strings.ToLower(src)
+	if strings.Contains(low, "</script") || strings.Contains(low, "<!--") {
+		return "", errors.New("nb: echarts' source contains </script or <!-- and cannot be carried in a script element")
+	}
+	return `<script type="text/plain" id="` + carrierID + `">` + src + `</script>`, nil
+}
+
+// loader is the script a frame runs instead of echarts itself: it finds
+// the carried source in the nearest enclosing page (the element, or the
+// copy an earlier frame kept on that page's window) and runs it in the
+// frame's own document.
+const loader = `(function () {
+  var id = '` + carrierID + `', src = '', w = window, inPage = false;
+  try {
+    while (!src && w !== w.parent) {
+      w = w.parent;
+      var el = w.document.getElementById(id);
+      if (el) {
+        src = el.textContent;
+        inPage = true;
+        w[id] = src;
+      } else if (typeof w[id] === 'string') {
+        src = w[id];
+      }
+    }
+  } catch (e) {
+    console.error('difftoy: cannot read the notebook page: ' + e);
+  }
+  if (!src) {
+    var note = 'This chart gets echarts from the first chart shown since the kernel started, and that output is not in this page: restart the kernel and run all cells.';
+    console.error('difftoy: ' + note);
+    document.addEventListener('DOMContentLoaded', function () {
+      var p = document.createElement('p');
+      p.textContent = note;
+      p.style.color = '#b00';
+      document.body.insertBefore(p, document.body.firstChild);
+    });
+    return;
+  }
+  if (!inPage) {
+    console.warn('difftoy: the output that carried echarts is gone from this page; the charts draw now, but the saved notebook will draw none until the kernel is restarted and all cells are run');
+  }
+  var s = document.createElement('script');
+  s.text = src;
+  document.head.appendChild(s);
+})();
+`
+
+// Frame returns the <iframe srcdoc> element that shows page p with echarts
+// taken from the notebook page (from a Carrier shown earlier).
+func Frame(p *viz.Page) (string, error) {
+	return frame(p, viz.Assets{Script: []byte(loader)}, "")
+}
+
+// IFrame returns the <iframe srcdoc> element that shows page p on its own,
+// loading echarts as a says (inline it: a frame's srcdoc resolves no
+// relative path), sandboxed: it needs nothing from the page around it.
 func IFrame(p *viz.Page, a viz.Assets) (string, error) {
+	return frame(p, a, ` sandbox="allow-scripts"`)
+}
+
+func frame(p *viz.Page, a viz.Assets, attrs string) (string, error) {
 	var b strings.Builder
 	if err := p.Render(&b, a); err != nil {
 		return "", err
 	}
 	w, h := p.Size()
-	return fmt.Sprintf(`<iframe srcdoc="%s" title="%s" style="border:none;width:%dpx;max-width:100%%;height:%dpx" sandbox="allow-scripts"></iframe>`,
-		html.EscapeString(b.String()), html.EscapeString(p.Title), w, h), nil
+	return fmt.Sprintf(`<iframe srcdoc="%s" title="%s" style="border:none;width:%dpx;max-width:100%%;height:%dpx"%s></iframe>`,
+		html.EscapeString(b.String()), html.EscapeString(p.Title), w, h, attrs), nil
 }
 
 // Progress is a progress display for a long cell: a bar that updates in

@@ -41,6 +41,47 @@ func TestIFrame(t *testing.T) {
 	}
 }
 
+// TestFrame checks the frame that takes echarts from the notebook page: no
+// echarts of its own, the loader instead, and no sandbox (a sandboxed
+// frame could not read its parent).
+func TestFrame(t *testing.T) {
+	p := viz.NewPage("page").Add(chart())
+	s, err := Frame(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(s, "sandbox") {
+		t.Error("the frame is sandboxed: it could not read the carried echarts from its parent")
+	}
+	doc := html.UnescapeString(s)
+	if !strings.Contains(doc, "getElementById(id)") || !strings.Contains(doc, "'"+carrierID+"'") {
+		t.Error("the frame has no loader for the carried echarts")
+	}
+	if len(s) > 50_000 {
+		t.Errorf("frame is %d bytes: it should not carry echarts (%d bytes)", len(s), len(viz.Inline().Script))
+	}
+}
+
+// TestCarrier checks that the carrier holds exactly echarts' source as the
+// text of one inert script element.
+func TestCarrier(t *testing.T) {
+	c, err := Carrier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := `<script type="text/plain" id="` + carrierID + `">`
+	if !strings.HasPrefix(c, open) || !strings.HasSuffix(c, "</script>") {
+		t.Fatalf("carrier has an unexpected form: %.100s", c)
+	}
+	body := strings.TrimSuffix(strings.TrimPrefix(c, open), "</script>")
+	if body != string(viz.Inline().Script) {
+		t.Error("the carrier's text is not echarts' source")
+	}
+	if strings.Contains(strings.ToLower(body), "</script") {
+		t.Error("the carrier's text would end the element early")
+	}
+}
+
 func TestShowOutsideNotebook(t *testing.T) {
 	if err := Show(chart()); !errors.Is(err, ErrNotNotebook) {
 		t.Errorf("Show outside a notebook = %v, want ErrNotNotebook", err)
