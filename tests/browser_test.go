@@ -46,6 +46,15 @@ func mustHave(t testing.TB, msg string) {
 // first of Debian's names found on PATH.
 func findChromium(t testing.TB) string {
 	t.Helper()
+	if p := chromiumPath(); p != "" {
+		return p
+	}
+	mustHave(t, "no headless browser: install Debian's chromium (apt-get install chromium) or set DIFFTOY_CHROMIUM")
+	return ""
+}
+
+// chromiumPath is findChromium's search: "" when no browser is found.
+func chromiumPath() string {
 	if p := os.Getenv("DIFFTOY_CHROMIUM"); p != "" {
 		return p
 	}
@@ -54,7 +63,6 @@ func findChromium(t testing.TB) string {
 			return p
 		}
 	}
-	mustHave(t, "no headless browser: install Debian's chromium (apt-get install chromium) or set DIFFTOY_CHROMIUM")
 	return ""
 }
 

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"difftoy/viz"
 )
 
 // The course notebooks: one per lesson, in the course's order. The lessons
@@ -226,9 +231,13 @@ func installKernel(t *testing.T, root string) []string {
 // TestNotebooksExecute runs every notebook headless with the GoNB kernel
 // (jupyter nbconvert --execute) and fails on any error output, on anything
 // written to stderr (GoNB reports a panic or a failed shell command there),
-// and when a cell that draws shows no chart. Running a notebook compiles
-// every code cell, so a notebook whose Go code no longer compiles fails here
-// with the compiler's message. One subtest per notebook:
+// when a cell that draws shows no chart, and unless echarts is carried
+// exactly once, by the first chart. Running a notebook compiles every code
+// cell, so a notebook whose Go code no longer compiles fails here with the
+// compiler's message. It then exports each executed notebook to HTML
+// (nbconvert --to html) and opens it from disk in headless Chromium: every
+// chart must draw. It logs the sizes of the executed notebooks and of their
+// HTML. One subtest per notebook:
 //
 //	go test ./tests -run 'TestNotebooksExecute/03' -v
 func TestNotebooksExecute(t *testing.T) {
@@ -246,9 +255,18 @@ func TestNotebooksExecute(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
+	// The HTML export of each executed notebook is opened in headless
+	// Chromium when there is one (under CI=true there must be).
+	var bctx context.Context
+	var shotDir string
+	if chromiumPath() != "" || os.Getenv("CI") == "true" {
+		bctx, shotDir = startBrowser(t)
+	} else {
+		t.Log("no headless browser: the notebooks' HTML exports are not opened")
+	}
 	env := installKernel(t, root)
 	outDir := t.TempDir()
-	var times []string
+	var times, sizes []string
 	for _, name := range notebookNames {
 		t.Run(name, func(t *testing.T) {
 			src := filepath.Join(root, "notebooks", name+".ipynb")
@@ -264,24 +282,95 @@ func TestNotebooksExecute(t *testing.T) {
 			if err != nil {
 				t.Fatalf("nbconvert: %v\n%s", err, tail(string(out), 3000))
 			}
-			checkExecuted(t, readNotebook(t, filepath.Join(outDir, name+".ipynb")))
+			executed := filepath.Join(outDir, name+".ipynb")
+			checkExecuted(t, readNotebook(t, executed))
 			t.Logf("ran in %.1fs on %d CPUs", elapsed.Seconds(), runtime.NumCPU())
+			export := exec.Command(jupyter, "nbconvert", "--to", "html", "--output-dir", outDir, "--output", name, executed)
+			export.Env = env
+			if out, err := export.CombinedOutput(); err != nil {
+				t.Fatalf("nbconvert --to html: %v\n%s", err, tail(string(out), 3000))
+			}
+			exported := filepath.Join(outDir, name+".html")
+			sizes = append(sizes, fmt.Sprintf("%-30s %8.0f kB %8.0f kB", name, fileKB(t, executed), fileKB(t, exported)))
+			if bctx != nil {
+				checkExport(t, bctx, exported, filepath.Join(shotDir, "notebook-"+name+".png"))
+			}
 		})
 	}
 	t.Logf("run times:\n%s", strings.Join(times, "\n"))
+	t.Logf("sizes (echarts is %.0f kB):\n%-30s %11s %11s\n%s", float64(len(viz.Inline().Script))/1024,
+		"notebook", "executed", "html", strings.Join(sizes, "\n"))
+}
+
+func fileKB(t *testing.T, path string) float64 {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return float64(st.Size()) / 1024
+}
+
+// checkExport opens nbconvert's HTML of an executed notebook from disk, as
+// a reader would, and fails unless every chart frame draws all its charts
+// (taking echarts from the one output that carries it) with no console
+// error and no request leaving the machine.
+func checkExport(t *testing.T, bctx context.Context, path, shot string) {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(bctx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 120*time.Second)
+	defer cancelT()
+	problemsOf := watch(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
+		t.Fatalf("opening %s: %v", path, err)
+	}
+	type state struct {
+		Frames, Ready, Charts, Drawn int
+	}
+	// The frames share the page's origin (srcdoc without a sandbox), so
+	// their drawing state is readable from the page.
+	const js = `(function () {
+  var s = { Frames: 0, Ready: 0, Charts: 0, Drawn: 0 };
+  document.querySelectorAll('iframe').forEach(function (f) {
+    s.Frames++;
+    var d = f.contentWindow && f.contentWindow.difftoy;
+    if (d && d.drawn === d.charts) { s.Ready++; }
+    if (d) { s.Charts += d.charts; s.Drawn += d.drawn; }
+  });
+  return s;
+})()`
+	st, err := chromedp.Run(ctx, chromedp.Poll[state](
+		`(function () { var s = `+js+`; return s.Frames > 0 && s.Ready === s.Frames ? s : null; })()`,
+		chromedp.WithPollingTimeout(90*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		partial, _ := chromedp.Run(ctx, chromedp.Evaluate[state](js))
+		t.Fatalf("exported HTML: %d of %d frames drew all their charts (%d of %d charts): %v; problems: %v",
+			partial.Ready, partial.Frames, partial.Drawn, partial.Charts, err, problemsOf())
+	}
+	saveScreenshot(t, ctx, shot)
+	cancel()
+	for _, p := range problemsOf() {
+		t.Errorf("exported HTML: %s", p)
+	}
+	t.Logf("exported HTML: %d frames, %d charts drawn", st.Frames, st.Drawn)
 }
 
 // progressCall marks a code cell that shows training progress, which
 // viz/nb draws as an HTML <progress> element updated in place.
 var progressCall = regexp.MustCompile(`\bnb\.NewProgress\(`)
 
-// chartMarker is what viz/nb puts in every chart it displays: a
-// self-contained echarts page inside an iframe's srcdoc.
+// chartMarker is what viz/nb puts in every chart it displays: an echarts
+// page inside an iframe's srcdoc.
 var chartMarker = regexp.MustCompile(`<iframe[^>]*srcdoc=`)
+
+// carrierMarker starts the element that carries echarts' source in the
+// first chart output of a notebook (viz/nb).
+var carrierMarker = `<script type="text/plain" id="difftoy-echarts-` + viz.EChartsVersion + `">`
 
 func checkExecuted(t *testing.T, nb *notebook) {
 	t.Helper()
-	charts := 0
+	charts, carriers := 0, 0
 	for i, c := range nb.Cells {
 		if c.Type != "code" {
 			continue
@@ -298,9 +387,15 @@ func checkExecuted(t *testing.T, nb *notebook) {
 			case o.Type == "stream" && o.Name == "stderr":
 				t.Errorf("cell %d wrote to stderr:\n%s", i, tail(string(o.Text), 2000))
 			case o.Type == "display_data" || o.Type == "execute_result":
-				if chartMarker.MatchString(string(o.Data["text/html"])) &&
-					strings.Contains(string(o.Data["text/html"]), "echarts") {
+				h := string(o.Data["text/html"])
+				if chartMarker.MatchString(h) && strings.Contains(h, "echarts") {
 					cellCharts++
+					if n := strings.Count(h, carrierMarker); n > 0 {
+						if charts+cellCharts != 1 || n != 1 {
+							t.Errorf("cell %d: output %d carries echarts %d times; only the notebook's first chart should, once", i, charts+cellCharts, n)
+						}
+						carriers += n
+					}
 				}
 				if strings.Contains(string(o.Data["text/html"]), "<progress") {
 					progress = true
@@ -317,6 +412,9 @@ func checkExecuted(t *testing.T, nb *notebook) {
 	}
 	if charts == 0 {
 		t.Error("the notebook showed no chart")
+	}
+	if charts > 0 && carriers != 1 {
+		t.Errorf("echarts is carried %d times in the notebook's %d charts, want once (by the first)", carriers, charts)
 	}
 }
 
