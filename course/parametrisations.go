@@ -59,7 +59,7 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		}
 		ec := energyCheck(x, func(n int) []float64 { return exactSample(ds.Exact, n, 1, src) }, 10)
 		r.add(pred.String()+"/energy", ec.Energy/ec.Noise, fmt.Sprintf("DDPM samples (%d steps) of the %s network: energy distance to the data in units of its noise level", plan.Len(), pred))
-		scenes = append(scenes, viz.Scene{Title: pred.String() + " network", Grid: win, Density: dens, Points: x})
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%s network (E/noise %.2g)", pred, ec.Energy/ec.Noise), Grid: win, Density: dens, Points: x})
 		last := h.Evals[len(h.Evals)-1]
 		r.add(pred.String()+"/excess", last.Mean, "E||D - D*||^2 over uniform t, converted to x0")
 		r.add(pred.String()+"/trivial", last.TrivialMean, "the same for the best constant denoiser E[x_0]")
@@ -91,17 +91,7 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		wScore = append(wScore, snr/(1-sched.Alpha(s)))
 		wV = append(wV, 1+snr)
 	}
-	r.Charts = append(r.Charts,
-		viz.Lines("Four networks converted to x0: error against D*",
-			viz.LinePanel{Title: "E||D_t - D*_t||² by parametrisation", XName: "step t", YName: "excess error", LogY: true, Series: errs},
-			viz.LinePanel{Title: "weights each loss puts on ||D - x_0||²", XName: "step t", YName: "weight", LogY: true,
-				Series: []viz.Series{{Name: "x0", X: wt, Y: w1}, {Name: "eps", X: wt, Y: wEps}, {Name: "score", X: wt, Y: wScore}, {Name: "v", X: wt, Y: wV}}}),
-		viz.Plane("Samples of the four networks (DDPM, 200 steps)", scenes, viz.PlaneOpts{PerPanel: true, Cols: 2}),
-		viz.Quiver(fmt.Sprintf("x0 reading: D*_t(x) - x at t = %d", t), g, d, viz.QuiverOpts{Label: "|D* - x|"}),
-		viz.Quiver(fmt.Sprintf("eps reading: ε*_t(x) at t = %d", t), g, m.Eps(nil, x, a, nil), viz.QuiverOpts{Label: "|ε*|"}),
-		viz.Quiver(fmt.Sprintf("score reading: ∇log q_t(x) at t = %d", t), g, m.Score(nil, x, a, nil), viz.QuiverOpts{Label: "|score|"}),
-		viz.Quiver(fmt.Sprintf("v reading: v*_t(x) at t = %d", t), g, toy.V(m, nil, x, a, nil), viz.QuiverOpts{Label: "|v*|"}),
-	)
+	r.Charts = append(r.Charts, paramCharts(errs, scenes, wt, [4][]float64{w1, wEps, wScore, wV}, g, t, a, d, m, ds.Points)...)
 	// Conversion round trip: D* -> eps -> D*, to rounding.
 	eps := m.Eps(nil, x, a, nil)
 	worst := 0.0

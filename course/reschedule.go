@@ -137,12 +137,11 @@ func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress)
 			match = append(match, s)
 		}
 	}
-	r.Charts = append(r.Charts,
-		viz.Lines("Matching noise levels",
-			viz.LinePanel{Title: "log σ_t", XName: "t / T", YName: "log σ", Series: []viz.Series{{Name: "linear", X: u, Y: sLin}, {Name: "cosine", X: u, Y: sCos}}},
-			viz.LinePanel{Title: "matched linear step s(t) for cosine step t", XName: "cosine step t", YName: "linear step s", Series: []viz.Series{{Name: "s(t)", X: ts, Y: match}}}),
-		viz.Plane("One denoiser, several schedules", scenes, viz.PlaneOpts{PerPanel: true}),
-	)
+	charts, err := rescheduleCharts(cfg, rs, ds.Exact, m, lin, scenes, u, sLin, sCos, ts, match)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
 	rescheduleClaims(r, rs)
 	return r, nil
 }

@@ -1,0 +1,67 @@
+// Lesson 5's charts: matching noise levels, one denoiser under several
+// schedules, and quality against the number of steps.
+
+package course
+
+import (
+	"fmt"
+
+	"difftoy/analytic"
+	"difftoy/toy"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// stepsSweep returns the energy distance, in units of its noise level, of
+// DDPM samples with each number of respaced steps of sched, for each
+// denoiser; stream seeds the samples and the reference draws.
+func stepsSweep(cfg Config, ex analytic.Mixture, sched *toy.Schedule, dens map[string]toy.Denoiser, names []string,
+	steps []int, n int, stream uint64) ([]viz.Series, error) {
+	src := cfg.rng(stream)
+	fresh := func(k int) []float64 { return exactSample(ex, k, 1, src) }
+	var out []viz.Series
+	for _, name := range names {
+		s := viz.Series{Name: name, Marks: true}
+		for _, k := range steps {
+			plan, err := sample.Strided(sched, k)
+			if err != nil {
+				return nil, err
+			}
+			x, _, err := DDPMSample(dens[name], plan, toy.PosteriorVariance, n, cfg, stream+1)
+			if err != nil {
+				return nil, err
+			}
+			ec := energyCheck(x, fresh, 10)
+			s.X, s.Y = append(s.X, float64(k)), append(s.Y, ec.Energy/ec.Noise)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// rescheduleCharts draws lesson 5; the steps sweep samples the exact D* and
+// the trained m on the linear schedule.
+func rescheduleCharts(cfg Config, rs RescheduleSetup, ex analytic.Mixture, m toy.Denoiser, lin *toy.Schedule, scenes []viz.Scene,
+	u, sLin, sCos, ts, match []float64) ([]*viz.Chart, error) {
+	sweep, err := stepsSweep(cfg, ex, lin, map[string]toy.Denoiser{"exact D*": ex, "trained": m}, []string{"exact D*", "trained"},
+		[]int{5, 10, 20, 50, 100}, rs.Samples, 140)
+	if err != nil {
+		return nil, err
+	}
+	one := []float64{5, 100}
+	sweep = append(sweep, viz.Series{Name: "a perfect sampler (about 1)", X: one, Y: []float64{1, 1}, Dashed: true})
+	return []*viz.Chart{
+		viz.Lines("Matching noise levels",
+			viz.LinePanel{Title: "log σ_t", XName: "t / T", YName: "log σ", Series: []viz.Series{{Name: "linear", X: u, Y: sLin}, {Name: "cosine", X: u, Y: sCos}}},
+			viz.LinePanel{Title: "matched linear step s(t) for cosine step t", XName: "cosine step t", YName: "linear step s", Series: []viz.Series{{Name: "s(t)", X: ts, Y: match}}}).
+			WithCaption("Left: log σ_t of both schedules against t/T. Right: the linear step with the same σ as each cosine step. " +
+				"Look for a monotone curve: every cosine step has exactly one matching linear step."),
+		viz.Plane("One denoiser, several schedules", scenes, viz.PlaneOpts{PerPanel: true}).
+			WithCaption("Samples (dots) over the data density (grey), energy distance over its noise level in each title (about 1 is perfect). " +
+				"Look for the matched cosine panels as good as the training schedule's and the unmatched panel visibly wrong."),
+		viz.Lines(fmt.Sprintf("Quality against the number of steps (DDPM, %d samples)", rs.Samples),
+			viz.LinePanel{Title: "energy distance / noise level", XName: "respaced steps T̂", YName: "ratio", LogY: true, Series: sweep}).
+			WithCaption("Each dot is one run of T̂ evenly respaced linear steps. Look for both ratios falling to about 1 " +
+				"(dashed; single runs scatter around it) within a few tens of steps."),
+	}, nil
+}
