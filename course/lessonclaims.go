@@ -266,6 +266,21 @@ func cfgClaims(r *Result, gs GuidanceSetup) {
 	if r.has("trained/excess") {
 		r.claims(cl(2, "Label dropout learns the conditional optimum: the network's error is below the best constant denoiser's.", "E‖D(x|y) − D*(x|y)‖²", r.value("trained/excess"), Below, r.value("trained/trivial")).against("best constant denoiser"))
 	}
+	// Trained against exact CFG at each gamma, on paired noise: the spread
+	// within a factor 1.5, the mean class posterior within 0.02.
+	for _, g := range gs.Gammas {
+		kt := fmt.Sprintf("trained/spread_gamma%g", g)
+		if !r.has(kt) {
+			break
+		}
+		st, se := r.value(kt), r.value(fmt.Sprintf("exact/spread_gamma%g", g))
+		pt, pe := r.value(fmt.Sprintf("trained/posterior_gamma%g", g)), r.value(fmt.Sprintf("exact/posterior_gamma%g", g))
+		sd := math.Hypot(r.value(fmt.Sprintf("trained/posterior_se_gamma%g", g)), r.value(fmt.Sprintf("exact/posterior_se_gamma%g", g)))
+		r.claims(
+			cl(0, fmt.Sprintf("At γ = %g the trained network's CFG samples spread like exact CFG's (trace of covariance within a factor 1.5).", g), fmt.Sprintf("spread, trained / exact (%.3g / %.3g)", st, se), st/se, Between, 1/1.5).hi(1.5),
+			cl(0, fmt.Sprintf("At γ = %g the trained network's CFG samples are as sure of the class as exact CFG's (mean q_0(y|x) within 0.02).", g), "mean q_0(y|x), trained − exact", pt-pe, Near, 0).hi(0.02).se(sd),
+		)
+	}
 	v, th, se := r.value("sharpen/ddpm_var"), r.value("sharpen/guided_theory"), r.value("sharpen/ddpm_var_se")
 	r.claims(
 		cl(7, "Guided is not tilted: CFG samples at γ = 3 differ from the tilted density.", energyName("CFG vs tilted"), r.value("tilted/energy_ratio"), Above, 3),
