@@ -6,6 +6,7 @@ package course
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -99,9 +100,21 @@ func (c Claim) Verdict() string {
 	return "FAILS"
 }
 
-// num4 prints four significant digits, num2 two (standard errors).
-func num4(v float64) string { return trimExp(fmt.Sprintf("%.4g", v)) }
-func num2(v float64) string { return trimExp(fmt.Sprintf("%.2g", v)) }
+// num4 prints four significant digits, num2 two (standard errors), with
+// an exponent below 1e-3 and from 1e6 on.
+func num4(v float64) string { return num(v, 4) }
+func num2(v float64) string { return num(v, 2) }
+
+func num(v float64, digits int) string {
+	if a := math.Abs(v); a != 0 && (a < 1e-3 || a >= 1e6) {
+		m, e, _ := strings.Cut(strconv.FormatFloat(v, 'e', digits-1, 64), "e")
+		if strings.Contains(m, ".") {
+			m = strings.TrimRight(strings.TrimRight(m, "0"), ".")
+		}
+		return trimExp(m + "e" + e)
+	}
+	return trimExp(strconv.FormatFloat(v, 'g', digits, 64))
+}
 
 // trimExp shortens Go's "1e-05" to "1e-5".
 func trimExp(s string) string {

@@ -3,6 +3,7 @@ package course
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"difftoy/analytic"
@@ -984,5 +985,44 @@ func TestLesson02PosteriorWeights(t *testing.T) {
 				t.Errorf("t=%d x=%v: weights sum to 1 + %v", k, x[2*p:2*p+2], sum-1)
 			}
 		}
+	}
+}
+
+// TestClaimFormat: the claims table prints values, standard errors and
+// bounds readably, and Holds compares as each Op says.
+func TestClaimFormat(t *testing.T) {
+	for _, tc := range []struct {
+		c               Claim
+		measured, bound string
+		holds           bool
+	}{
+		{Claim{Value: 2.433, Op: Below, Bound: 3}, "2.433", "< 3", true},
+		{Claim{Value: 4.64, SE: 0.123, Op: Below, Bound: 3.249, Against: "no matching"}, "4.64 ± 0.12", "< 3.249 (no matching)", false},
+		{Claim{Value: 4.036e-5, Op: Below, Bound: 1e-4}, "4.036e-5", "< 1e-4", true},
+		{Claim{Value: 0.07859, Op: Between, Bound: 0.07, Hi: 0.09}, "0.07859", "in (0.07, 0.09)", true},
+		{Claim{Value: 266, Op: Near, Bound: 260, Hi: 5}, "266", "260 ± 5", false},
+		{Claim{Value: 990, Op: AtLeast, Bound: 990}, "990", "≥ 990", true},
+		{Claim{Value: 0, Op: AtMost, Bound: 0}, "0", "≤ 0", true},
+		{Claim{Value: -2.9, Op: Above, Bound: -3}, "-2.9", "> -3", true},
+		{Claim{Value: 2726, Op: Between, Bound: 2600, Hi: 2800}, "2726", "in (2600, 2800)", true},
+		{Claim{Value: 2.5e7, Op: Below, Bound: 1e8}, "2.5e7", "< 1e8", true},
+		{Claim{Value: math.NaN(), Op: Below, Bound: 3}, "NaN", "< 3", false},
+	} {
+		if got := tc.c.Measured(); got != tc.measured {
+			t.Errorf("Measured(%+v) = %q, want %q", tc.c, got, tc.measured)
+		}
+		if got := tc.c.BoundText(); got != tc.bound {
+			t.Errorf("BoundText(%+v) = %q, want %q", tc.c, got, tc.bound)
+		}
+		if got := tc.c.Holds(); got != tc.holds {
+			t.Errorf("Holds(%+v) = %v, want %v", tc.c, got, tc.holds)
+		}
+	}
+	r := &Result{Claims: []Claim{{Value: 1, Op: Below, Bound: 2}, {Value: 3, Op: Below, Bound: 2}}}
+	if h, n := r.Held(); h != 1 || n != 2 {
+		t.Errorf("Held = %d of %d, want 1 of 2", h, n)
+	}
+	if s := r.String(); !strings.HasPrefix(s, "Claims: 1 of 2 hold\n[holds] ") || !strings.Contains(s, "[FAILS] ") {
+		t.Errorf("String does not start with the claims count and verdicts:\n%s", s)
 	}
 }

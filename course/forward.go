@@ -121,7 +121,7 @@ func Forward(cfg Config, fs ForwardSetup) (*Result, error) {
 		worstChain = math.Max(worstChain, ec.Energy/ec.Noise)
 	}
 	r.add("chain_vs_jump", worstChain, "largest energy distance between step-by-step chains from the data and one-jump samples, in units of its noise level")
-	r.add("forward_vs_exact", worst, "largest energy distance between forward samples and exact q_t samples, in units of its noise level (a perfect sampler: about 1)")
+	r.add("forward_vs_exact", worst, "largest energy distance between forward samples and exact q_t samples, in units of its noise level (the largest over the steps: below 3 for a perfect sampler)")
 	for _, s := range []*toy.Schedule{lin, cos} {
 		xT := toy.AddNoise(nil, nil, ds.Points, s.Alpha(s.T()), src)
 		ec := energyCheck(xT, func(n int) []float64 { return gauss(n, src) }, 10)

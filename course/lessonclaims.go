@@ -75,7 +75,7 @@ func idealClaims(r *Result) {
 		// |f'''| up to about (1 - alpha)^(-3/2) ~ 2e3 at t = 50 gives ~ 3e-6.
 		cl(3, "The closed-form score equals finite differences of log q_t within their error.", "largest relative gap", r.value("score_fd_error"), Below, 1e-4),
 		cl(4, "Tweedie's formula holds to rounding.", "largest relative gap", r.value("tweedie_error"), Below, 1e-12),
-		cl(5, "At t = 1 a noisy point keeps more than 1 − 1e-9 of the weight on its own point.", "smallest own weight", r.value("small_noise_min_weight"), Above, 1-1e-9),
+		cl(5, "At t = 1 a noisy point keeps more than 1 − 1e-9 of the weight on its own point.", "largest 1 − own weight", 1-r.value("small_noise_min_weight"), Below, 1e-9),
 		// 1e-8 of the largest distance, plus rounding of the coordinates.
 		cl(5, "At t = 1 D*_1 returns the point, within 1e-8 of the largest distance.", "largest offset / largest distance", r.value("small_noise_offset"), Below, 1e-8+1e-15),
 		cl(6, "At t = T the weights are the prior's, within 0.05.", "largest |π_i − w_i|", r.value("prior_gap_T"), Below, 0.05),

@@ -368,6 +368,13 @@ var chartMarker = regexp.MustCompile(`<iframe[^>]*srcdoc=`)
 // first chart output of a notebook (viz/nb).
 var carrierMarker = `<script type="text/plain" id="difftoy-echarts-` + viz.EChartsVersion + `">`
 
+// printsRun marks a code cell that prints a course experiment's result,
+// which starts with its claims: "Claims: N of M hold".
+var (
+	printsRun  = regexp.MustCompile(`\bfmt\.Print\(res\)`)
+	claimsLine = regexp.MustCompile(`Claims: (\d+) of (\d+) hold`)
+)
+
 func checkExecuted(t *testing.T, nb *notebook) {
 	t.Helper()
 	charts, carriers := 0, 0
@@ -375,7 +382,7 @@ func checkExecuted(t *testing.T, nb *notebook) {
 		if c.Type != "code" {
 			continue
 		}
-		cellCharts, progress := 0, false
+		cellCharts, progress, claims := 0, false, false
 		for _, raw := range c.Outputs {
 			var o output
 			if err := json.Unmarshal(raw, &o); err != nil {
@@ -386,6 +393,13 @@ func checkExecuted(t *testing.T, nb *notebook) {
 				t.Errorf("cell %d: error %s: %s", i, o.EName, tail(o.EValue, 2000))
 			case o.Type == "stream" && o.Name == "stderr":
 				t.Errorf("cell %d wrote to stderr:\n%s", i, tail(string(o.Text), 2000))
+			case o.Type == "stream":
+				if m := claimsLine.FindStringSubmatch(string(o.Text)); m != nil {
+					claims = true
+					if m[1] != m[2] {
+						t.Errorf("cell %d: %s (the notebook runs at the default sizes, where every claim must hold):\n%s", i, m[0], tail(string(o.Text), 3000))
+					}
+				}
 			case o.Type == "display_data" || o.Type == "execute_result":
 				h := string(o.Data["text/html"])
 				if chartMarker.MatchString(h) && strings.Contains(h, "echarts") {
@@ -404,6 +418,9 @@ func checkExecuted(t *testing.T, nb *notebook) {
 		}
 		if drawCall.MatchString(string(c.Source)) && cellCharts == 0 {
 			t.Errorf("cell %d draws but shows no chart:\n%s", i, c.Source)
+		}
+		if printsRun.MatchString(string(c.Source)) && !claims {
+			t.Errorf("cell %d prints the experiment's result but no claims table", i)
 		}
 		if progressCall.MatchString(string(c.Source)) && !progress {
 			t.Errorf("cell %d reports progress but shows no progress bar", i)
