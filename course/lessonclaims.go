@@ -189,6 +189,9 @@ func conditionalClaims(r *Result, gs GuidanceSetup) {
 		cl(2, "The score is Σ_y q_t(y|x) ∇log q_t(x|y) to rounding.", "largest relative gap", r.value("tower/score_error"), Below, 1e-9),
 		cl(0, "With exact scores the CFG field equals the classifier-guidance field (lesson 9, claim 1).", "largest relative gap", r.value("tower/cfg_vs_cg_error"), Below, 1e-9),
 	)
+	if r.has("trained/excess") {
+		r.claims(cl(0, "The conditional network's error is below the best constant denoiser's.", "E‖D(x|y) − D*(x|y)‖²", r.value("trained/excess"), Below, r.value("trained/trivial")).against("best constant denoiser"))
+	}
 	for y := 0; ; y++ {
 		p := fmt.Sprintf("class%d/", y)
 		if !r.has(p + "bayes") {
@@ -268,6 +271,9 @@ func classifierGuidanceClaims(r *Result, cfg Config, gs GuidanceSetup) {
 		r.claims(cl(5, "The exact posterior has the lowest cross-entropy: the trained classifier is never lower by 3 standard errors.", "smallest gap, trained − exact (SE)", r.value("trained/cross_entropy_gap_z"), Above, -3))
 	}
 	sweepClaims(r, 6, "exact classifier", "exact classifier", gs.Gammas)
+	if k0, k1 := "exact classifier/spread_gamma0", "exact classifier/spread_gamma1"; r.has(k0) && r.has(k1) {
+		r.claims(cl(0, "Guidance with γ = 1 (exact classifier) narrows the samples: their spread is below γ = 0's.", "trace of covariance, γ = 1", r.value(k1), Below, r.value(k0)).against("γ = 0"))
+	}
 	for _, g := range []float64{0, 3} {
 		k := fmt.Sprintf("trained classifier/posterior_gamma%g", g)
 		if r.has(k) {
@@ -313,6 +319,8 @@ func deterministicClaims(r *Result, ds DeterministicSetup) {
 		cl(6, "DDIM is deterministic: the same x_T gives the same x_0.", "largest difference of two runs", r.value("ddim/repeat_difference"), AtMost, 0),
 		ratioClaim(5, fmt.Sprintf("DDIM (η = 0, %d steps) with the exact D* matches the data.", ds.Steps), "DDIM", r.value("ddim/energy")),
 		ratioClaim(7, fmt.Sprintf("The drift sampler (%d steps) with exact scores matches the data.", ds.Steps), "drift sampler", r.value("drift/energy")),
+		ratioClaim(0, fmt.Sprintf("DDPM (η = 1, %d steps) with the exact D* matches the data.", ds.Steps), "DDPM", r.value("ddpm/energy")),
+		ratioClaim(0, fmt.Sprintf("The PF-ODE solved by Heun (%d steps) with the exact D* matches the data.", ds.Steps), "PF-ODE, Heun", r.value("heun/energy")),
 	)
 	if n := len(ds.SweepSteps); n >= 2 {
 		lo, hi := ds.SweepSteps[0], ds.SweepSteps[n-1]
