@@ -151,7 +151,7 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 		runs = append(runs, run(title, trj, nil))
 	}
 	r.Charts = append(r.Charts, ancestralCharts(scenes, runs, ex, three.Exact, three.Points, sched, cfg.rng(100))...)
-	ancestralClaims(r)
+	ancestralClaims(r, cfg)
 	return r, nil
 }
 

@@ -35,6 +35,10 @@ type Claim struct {
 	Hi      float64 // Between: the upper end; Near: the half-width
 	Against string  // what the bound is when it is measured in the same run ("" for a stated bound)
 	Ref     int     // its number in the lesson's "Claims checked by the tests" list (0: none)
+	// Indicative marks a claim about how well a network trained, made on a
+	// quick run: its bound is for the default training, so the claim is
+	// shown but not counted (Held, the main job's exit status).
+	Indicative bool
 }
 
 // Holds reports whether the measured value satisfies the bound. A NaN
@@ -92,12 +96,16 @@ func (c Claim) BoundText() string {
 	return s
 }
 
-// Verdict is "holds" or "FAILS".
+// Verdict is "holds" or "FAILS", with "indicative" for an indicative claim.
 func (c Claim) Verdict() string {
+	v := "FAILS"
 	if c.Holds() {
-		return "holds"
+		v = "holds"
 	}
-	return "FAILS"
+	if c.Indicative {
+		v += ", indicative"
+	}
+	return v
 }
 
 // num4 prints four significant digits, num2 two (standard errors), with
@@ -136,15 +144,19 @@ func (r *Result) value(name string) float64 {
 	return v
 }
 
-// Held returns how many of the result's claims hold, and how many there
-// are.
+// Held returns how many of the result's counted claims hold, and how many
+// there are (indicative claims are not counted).
 func (r *Result) Held() (held, total int) {
 	for _, c := range r.Claims {
+		if c.Indicative {
+			continue
+		}
+		total++
 		if c.Holds() {
 			held++
 		}
 	}
-	return held, len(r.Claims)
+	return held, total
 }
 
 // ClaimsTable formats the claims as a Markdown table: the claim, the

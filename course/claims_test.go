@@ -1018,9 +1018,13 @@ func TestClaimFormat(t *testing.T) {
 			t.Errorf("Holds(%+v) = %v, want %v", tc.c, got, tc.holds)
 		}
 	}
-	r := &Result{Claims: []Claim{{Value: 1, Op: Below, Bound: 2}, {Value: 3, Op: Below, Bound: 2}}}
+	// The indicative claim (failing) is neither held nor counted.
+	r := &Result{Claims: []Claim{{Value: 1, Op: Below, Bound: 2}, {Value: 3, Op: Below, Bound: 2}, {Value: 3, Op: Below, Bound: 2, Indicative: true}}}
 	if h, n := r.Held(); h != 1 || n != 2 {
 		t.Errorf("Held = %d of %d, want 1 of 2", h, n)
+	}
+	if v := r.Claims[2].Verdict(); v != "FAILS, indicative" {
+		t.Errorf("Verdict of a failing indicative claim = %q", v)
 	}
 	if s := r.String(); !strings.HasPrefix(s, "Claims: 1 of 2 hold\n[holds] ") || !strings.Contains(s, "[FAILS] ") {
 		t.Errorf("String does not start with the claims count and verdicts:\n%s", s)

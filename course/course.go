@@ -100,6 +100,9 @@ func (r *Result) String() string {
 	if len(r.Claims) > 0 {
 		held, total := r.Held()
 		fmt.Fprintf(&b, "Claims: %d of %d hold\n", held, total)
+		if n := len(r.Claims) - total; n > 0 {
+			fmt.Fprintf(&b, "(and %d indicative: claims on training quality at the quick sizes, whose bounds are for the default training)\n", n)
+		}
 		for _, c := range r.Claims {
 			fmt.Fprintf(&b, "[%s] %s\n        %s = %s, bound %s\n", c.Verdict(), c.Text, c.Name, c.Measured(), c.BoundText())
 		}

@@ -482,7 +482,7 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r.add("sharpen/ddpm_var_se", v*math.Sqrt(2/float64(len(xs))), "its Monte Carlo standard error")
 	r.add("sharpen/guided_theory", 1/(2*gs.Sharpen-1), "1/(2a - 1): what the tempered reverse process gives")
 	r.add("sharpen/tilted_target", 1/gs.Sharpen, "1/a: the variance of the sharpened density q_0^a")
-	cfgClaims(r, gs)
+	cfgClaims(r, cfg, gs)
 	return r, nil
 }
 

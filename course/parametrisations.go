@@ -160,7 +160,7 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 	}
 	r.add("v_norm_z", worstV, "standardised data: largest |mean |v|^2 - d| over t = 10, 300, 700, 1000, in standard errors")
 	r.add("eps_roundtrip_error", worst, "largest |D* - (x - sqrt(1-alpha) eps*)/sqrt(alpha)| on the grid")
-	parametrisationClaims(r)
+	parametrisationClaims(r, cfg)
 	return r, nil
 }
 

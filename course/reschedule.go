@@ -142,7 +142,7 @@ func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress)
 		return nil, err
 	}
 	r.Charts = append(r.Charts, charts...)
-	rescheduleClaims(r, rs)
+	rescheduleClaims(r, cfg, rs)
 	return r, nil
 }
 

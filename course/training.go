@@ -138,8 +138,11 @@ func runTraining(ctx context.Context, cfg Config, p Progress) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = Ablation(ctx, cfg, ts, tr, r, p)
-	return r, err
+	if err := Ablation(ctx, cfg, ts, tr, r, p); err != nil {
+		return nil, err
+	}
+	ablationClaims(r, cfg)
+	return r, nil
 }
 
 // AblationRow is one network of lesson 3's ablation: the recipe with one
