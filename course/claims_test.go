@@ -1026,7 +1026,7 @@ func TestClaimFormat(t *testing.T) {
 	if v := r.Claims[2].Verdict(); v != "FAILS, indicative" {
 		t.Errorf("Verdict of a failing indicative claim = %q", v)
 	}
-	if s := r.String(); !strings.HasPrefix(s, "Claims: 1 of 2 hold\n[holds] ") || !strings.Contains(s, "[FAILS] ") {
+	if s := r.String(); !strings.HasPrefix(s, "Claims: 1 of 2 hold\n(and 1 indicative") || !strings.Contains(s, "[FAILS] ") {
 		t.Errorf("String does not start with the claims count and verdicts:\n%s", s)
 	}
 }
