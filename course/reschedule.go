@@ -125,6 +125,30 @@ func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress)
 	if err := try("trained/cosine_unmatched", "trained, cosine steps, no matching", unmatched{m, lin, cos}, plan); err != nil {
 		return nil, err
 	}
+	// What matching changes: the denoiser's error against D* at the cosine
+	// levels of steps T/4, T/2 and 3T/4, with and without matching.
+	x0 := fresh(rs.Samples)
+	var errM, errU float64
+	for _, t := range []int{250, 500, 750} {
+		a := cos.Alpha(t)
+		xt := toy.AddNoise(nil, nil, x0, a, cfg.rng(5+uint64(t)))
+		want := ds.Exact.Denoise(nil, xt, a, nil)
+		for k, d := range []toy.Denoiser{toy.Reschedule(m, lin), unmatched{m, lin, cos}} {
+			got := d.Denoise(nil, xt, a, nil)
+			var e float64
+			for i := range got {
+				e += sq(got[i] - want[i])
+			}
+			e /= 3 * float64(rs.Samples)
+			if k == 0 {
+				errM += e
+			} else {
+				errU += e
+			}
+		}
+	}
+	r.add("trained/denoise_error_matched", errM, "E||D - D*||^2 of the trained denoiser at the cosine levels of t = 250, 500, 750 (mean), σ matched")
+	r.add("trained/denoise_error_unmatched", errU, "the same without matching")
 
 	// The matched step s(t) and log sigma of both schedules.
 	var u, sLin, sCos, ts, match []float64
