@@ -102,6 +102,25 @@ func ablationClaims(r *Result, cfg Config) {
 	if r.has("ablation/recipe_full/energy") {
 		r.claims(trainedClaim(cfg, "DDPM with this lesson's network", r.value("ablation/recipe_full/energy")))
 	}
+	// Each ingredient the lesson names must pay for itself in the error
+	// column (less noisy than one sample set's energy ratio), against the
+	// recipe trained for the same steps.
+	if r.has("ablation/recipe/excess_weighted") {
+		base := r.value("ablation/recipe/excess_weighted")
+		for _, row := range []struct{ key, text string }{
+			{"plain", "The lecture's plain MLP"},
+			{"no_xfeatures", "The recipe without Fourier features of x"},
+			{"no_precond", "The recipe without preconditioning"},
+		} {
+			k := "ablation/" + row.key + "/excess_weighted"
+			if !r.has(k) {
+				continue
+			}
+			c := cl(0, row.text+" has a larger α-weighted error against D* than the recipe trained as long.", "α-weighted E‖D − D*‖², "+row.key, r.value(k), Above, base).against("recipe")
+			c.Indicative = cfg.Quick
+			r.claims(c)
+		}
+	}
 }
 
 // trainingClaims: lesson 3.
