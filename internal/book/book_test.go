@@ -164,9 +164,9 @@ func TestClaimsHTML(t *testing.T) {
 	s := string(ClaimsHTML(res))
 	rows := strings.Split(s, "<tr")
 	want := [][]string{
-		{"<td>4</td>", "Samples match the data.", "energy ratio: 1.25", "&lt; 3", "✓ holds"},
-		{`class="fails"`, "<td>6</td>", "Matching beats no matching.", "matched: 4.64 ± 0.1", "&lt; 3.25 (no matching)", "✗ FAILS"},
-		{"<td></td>", "The share is a third.", "share: 0.34", "0.3333 ± 0.02", "✓ holds"},
+		{"<td>4</td>", "Samples match the data.", "energy ratio: <b>1.25</b>", "&lt; 3", "✓ holds"},
+		{`class="fails"`, "<td>6</td>", "Matching beats no matching.", "matched: <b>4.64 ± 0.1</b>", "&lt; 3.25 (no matching)", "✗ FAILS"},
+		{"<td></td>", "The share is a third.", "share: <b>0.34</b>", "0.3333 ± 0.02", "✓ holds"},
 	}
 	if len(rows) != 1+1+len(want)+2 {
 		t.Fatalf("%d table rows, want a header and %d claims, then the numbers' header and one number:\n%s", len(rows)-1, len(want), s)
