@@ -6,7 +6,11 @@
 //
 // Every lesson has a setup struct with a Default constructor (DefaultForward,
 // DefaultTraining, ...) and a function that returns a *Result: named numbers
-// with a one-line meaning, and viz charts. Lessons lists them in the
+// with a one-line meaning, the lesson's claims checked on them, and viz
+// charts. A Claim is one sentence of the lesson with its measured value
+// (and standard error), its bound and whether it holds; claims on how well
+// a network trained are Indicative on quick runs, whose training is
+// shorter than the bounds assume. Lessons lists the lessons in the
 // course's order with a Run function that uses the defaults.
 //
 // Samplers are checked against the exact law with the energy distance
