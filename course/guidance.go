@@ -33,7 +33,7 @@ type GuidanceSetup struct {
 
 // DefaultGuidance is the setup of lessons 7-9.
 func DefaultGuidance(cfg Config) GuidanceSetup {
-	return GuidanceSetup{Dataset: "two-classes", Samples: cfg.size(600, 300), Steps: cfg.size(4000, 600), ClassifierSteps: cfg.size(1500, 600),
+	return GuidanceSetup{Dataset: "two-classes", Samples: cfg.size(600, 300), Steps: cfg.size(6000, 600), ClassifierSteps: cfg.size(1500, 600),
 		Gammas: []float64{0, 1, 3, 7}, Sampling: 200, Sharpen: 2}
 }
 

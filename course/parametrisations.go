@@ -26,7 +26,7 @@ type ParamSetup struct {
 
 // DefaultParametrisations is the setup of lesson 6.
 func DefaultParametrisations(cfg Config) ParamSetup {
-	return ParamSetup{Dataset: "eight-gaussians", Steps: cfg.size(4000, 400),
+	return ParamSetup{Dataset: "eight-gaussians", Steps: cfg.size(6000, 400),
 		Preds: []nn.Pred{nn.PredX0, nn.PredEps, nn.PredScore, nn.PredV}, Samples: cfg.size(500, 300)}
 }
 

@@ -26,7 +26,7 @@ type RescheduleSetup struct {
 
 // DefaultReschedule is the setup of lesson 5.
 func DefaultReschedule(cfg Config) RescheduleSetup {
-	return RescheduleSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: cfg.size(4000, 600), FewSteps: 20, Stride: 5}
+	return RescheduleSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: cfg.size(6000, 600), FewSteps: 20, Stride: 5}
 }
 
 // unmatched calls a step-indexed denoiser of schedule from at the step

@@ -30,7 +30,7 @@ func DefaultTraining(cfg Config) TrainSetup {
 	return TrainSetup{
 		Dataset: "eight-gaussians",
 		Points:  4000,
-		Steps:   cfg.size(4000, 800),
+		Steps:   cfg.size(6000, 800),
 		Spec:    recipeSpec(),
 		Checks:  []int{1, 50, 200, 500, 1000},
 		MC:      cfg.size(8000, 3000),
@@ -168,11 +168,14 @@ func AblationRows(ts TrainSetup) []AblationRow {
 	narrow.Hidden = []int{64, 64, 64}
 	noEMA := base
 	noEMA.EMA = 0
+	slow := base
+	slow.LR = nn.DefaultConfig().LR
 	return []AblationRow{
 		{"plain", "lecture's MLP: x0 output, x and time features only", plain, base},
 		{"no_xfeatures", "recipe without Fourier features of x", noX, base},
 		{"no_precond", "recipe without preconditioning (plain x0 output and loss)", x0, base},
 		{"no_ema", "recipe without EMA of the weights", ts.Spec, noEMA},
+		{"lr_default", fmt.Sprintf("recipe with nn's default learning rate %g", slow.LR), ts.Spec, slow},
 		{"narrow", "recipe with width 64 instead of 128", narrow, base},
 		{"recipe", fmt.Sprintf("recipe (%d steps)", short), ts.Spec, base},
 		{"recipe_full", fmt.Sprintf("recipe, %d steps: this lesson's network", ts.Steps), ts.Spec, recipeConfig(ts.Steps)},
