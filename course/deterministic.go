@@ -30,7 +30,7 @@ type DeterministicSetup struct {
 func DefaultDeterministic(cfg Config) DeterministicSetup {
 	return DeterministicSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: 100,
 		InvertSteps: []int{10, 30, 100, 300}, InvertPoints: cfg.size(300, 100), LikPoints: cfg.size(400, 150),
-		SweepSteps: []int{5, 20, 100}}
+		SweepSteps: []int{5, 10, 20, 50, 100}}
 }
 
 // Deterministic runs lesson 10 with the exact denoiser.
@@ -133,7 +133,7 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 	// against the closed-form log q_0.
 	zs := gauss(ds.LikPoints, cfg.rng(6))
 	logN := metrics.StdNormalLogPDF(nil, zs, 2)
-	var ks, gaps, energies []float64
+	var ks, gaps, energies, lastLogp, lastTruth []float64
 	for _, n := range ds.SweepSteps {
 		p, err := sample.Strided(sched, n)
 		if err != nil {
@@ -155,6 +155,7 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 			gap += math.Abs(logp[i] - truth[i])
 		}
 		gap /= float64(len(logp))
+		lastLogp, lastTruth = logp, truth
 		r.add(fmt.Sprintf("ddim%d/energy", n), ec.Energy/ec.Noise, fmt.Sprintf("DDIM with %d steps: energy distance to the data in units of its noise level", n))
 		r.add(fmt.Sprintf("ddim%d/loglik_gap", n), gap, fmt.Sprintf("DDIM with %d steps: mean |log p by change of variables - exact log q_0| at its samples", n))
 		ks = append(ks, float64(n))
@@ -162,18 +163,11 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 		energies = append(energies, ec.Energy/ec.Noise)
 	}
 
-	r.Charts = append(r.Charts,
-		viz.Plane(fmt.Sprintf("Four samplers from the same x_T, %d steps, exact D*", ds.Steps), scenes, viz.PlaneOpts{PerPanel: true, Cols: 2}),
-		viz.Paths("Trajectories: stochastic vs deterministic", runs, viz.TrajOpts{MaxPaths: 40, Cols: 2}),
-		viz.Lines("DDIM inversion round trip",
-			viz.LinePanel{Title: "mean |x_0 − DDIM(invert(x_0))|", XName: "steps", YName: "error", LogY: true,
-				Series: []viz.Series{{Name: "round-trip error", X: ns, Y: errs}}}),
-		viz.Lines("DDIM against the number of steps",
-			viz.LinePanel{Title: "energy distance / noise level", XName: "steps", YName: "ratio", LogY: true,
-				Series: []viz.Series{{Name: "DDIM", X: ks, Y: energies}}},
-			viz.LinePanel{Title: "mean |log p_F − log q_0| (exact 2-D likelihood)", XName: "steps", YName: "nats", LogY: true,
-				Series: []viz.Series{{Name: "DDIM", X: ks, Y: gaps}}}),
-	)
+	charts, err := deterministicCharts(cfg, ds, ex, scenes, runs, ns, errs, ks, gaps, lastLogp, lastTruth)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
 	deterministicClaims(r, ds)
 	return r, nil
 }

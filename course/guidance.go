@@ -141,11 +141,7 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 		}
 		post = append(post, viz.Scene{Title: fmt.Sprintf("q_t(class 0 | x), t = %d", t), Grid: fine, Density: v})
 	}
-	r.Charts = append(r.Charts,
-		viz.Samples("The labelled data", viz.Scene{Points: ds.Points[:2*1000], Labels: ds.Labels[:1000]}, classNames(ds.Classes)),
-		viz.Plane("Conditional samples per class", scenes, viz.PlaneOpts{Classes: classNames(ds.Classes), Cols: 2, PerPanel: true}),
-		viz.Plane("The noisy class posterior across t", post, viz.PlaneOpts{DensityLabel: "q_t(0 | x)", Cols: 2}),
-	)
+	r.Charts = append(r.Charts, conditionalCharts(ds, ex, scenes, post)...)
 	conditionalClaims(r, gs)
 	return r, nil
 }
@@ -357,41 +353,27 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 	if clf != nil {
 		r.add("trained/cross_entropy_gap_z", ceZ, "smallest (cross-entropy of the trained classifier - of the exact posterior) over t, in standard errors (not below -3)")
 	}
-	series := []viz.Series{{Name: "exact q_t(y | x)", X: ts, Y: accE}}
-	if clf != nil {
-		series = append(series, viz.Series{Name: "trained C_t(y | x)", X: ts, Y: accT})
-	}
-
-	ch, err := sweep(r, "exact classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
+	chExact, err := sweep(r, "exact classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
 		return sample.NewClassifierGuided(ds.Exact, exact, gamma)
 	})
 	if err != nil {
 		return nil, err
 	}
-	r.Charts = append(r.Charts, viz.Lines("Noisy classifiers",
-		viz.LinePanel{Title: "accuracy on (x_t, y)", XName: "step t", YName: "accuracy", Series: series}), ch)
+	var chTrained *viz.Chart
 	if clf != nil {
-		ch, err := sweep(r, "trained classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
+		chTrained, err = sweep(r, "trained classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
 			return sample.NewClassifierGuided(ds.Exact, clf, gamma)
 		})
 		if err != nil {
 			return nil, err
 		}
-		r.Charts = append(r.Charts, ch)
 	}
 	xu, err := sample.DDPM(mustStrided(gs.Sampling), toy.PosteriorVariance).Sample(nil, gauss(gs.Samples, cfg.rng(80)), ds.Exact, nil, cfg.rng(81))
 	if err != nil {
 		return nil, err
 	}
 	r.add("unguided/posterior", metrics.MeanClassPosterior(ds.Exact, xu, labels(gs.Samples, 0)), "mean exact q_0(0 | x) of unconditional samples: q(0) on average")
-	g := window(3.5, 17)
-	a := sched.Alpha(300)
-	r.Charts = append(r.Charts,
-		viz.Quiver("Exact classifier gradient ∇log q_t(0 | x) at t = 300", g, exact.Grad(nil, g.Points(), a, labels(g.Len(), 0)), viz.QuiverOpts{Label: "|∇log q_t(y|x)|"}))
-	if clf != nil {
-		r.Charts = append(r.Charts,
-			viz.Quiver("Trained classifier gradient ∇log C_t(0 | x) at t = 300", g, clf.Grad(nil, g.Points(), a, labels(g.Len(), 0)), viz.QuiverOpts{Label: "|∇log C_t(y|x)|"}))
-	}
+	r.Charts = append(r.Charts, classifierCharts(r, ds, gs, ts, accE, accT, chExact, chTrained, clf)...)
 	classifierGuidanceClaims(r, cfg, gs)
 	return r, nil
 }
@@ -402,18 +384,17 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r := &Result{}
 	ds := load(gs.Dataset, 4000, cfg.rng(1))
-	ch, err := sweep(r, "exact", cfg, gs, func(gamma float64) (toy.Denoiser, error) { return sample.NewCFG(ds.Exact, gamma) })
+	chExact, err := sweep(r, "exact", cfg, gs, func(gamma float64) (toy.Denoiser, error) { return sample.NewCFG(ds.Exact, gamma) })
 	if err != nil {
 		return nil, err
 	}
-	r.Charts = append(r.Charts, ch)
+	var chTrained *viz.Chart
 	if tr != nil {
 		addTrainingError(r, tr)
-		ch, err := sweep(r, "trained", cfg, gs, func(gamma float64) (toy.Denoiser, error) { return sample.NewCFG(tr.Model, gamma) })
+		chTrained, err = sweep(r, "trained", cfg, gs, func(gamma float64) (toy.Denoiser, error) { return sample.NewCFG(tr.Model, gamma) })
 		if err != nil {
 			return nil, err
 		}
-		r.Charts = append(r.Charts, ch)
 		// Side by side: guidance amplifies whatever the network got wrong.
 		for _, g := range gs.Gammas {
 			ts, _ := r.Number(fmt.Sprintf("trained/spread_gamma%g", g))
@@ -452,11 +433,11 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	}
 	ec := energyCheck(xg, tilted, 10)
 	r.add("tilted/energy_ratio", ec.Energy/ec.Noise, "CFG samples (gamma = 3, exact) against exact samples of the tilted q_0(x) q_0(0|x)^4: energy distance in units of its noise level")
-	g := window(3.5, 50)
-	r.Charts = append(r.Charts, viz.Plane("Guided is not tilted (γ = 3, class 0)", []viz.Scene{
-		{Title: "CFG samples, exact scores", Grid: g, Density: density(ds.Exact, g, 1), Points: xg, Labels: labels(gs.Samples, 0)},
-		{Title: "exact samples of q_0(x) q_0(0 | x)^4", Grid: g, Density: density(ds.Exact, g, 1), Points: tilted(gs.Samples), Labels: labels(gs.Samples, 0)},
-	}, viz.PlaneOpts{Classes: classNames(ds.Classes)}))
+	charts, err := cfgCharts(r, ds, gs, tr, chExact, chTrained, gamma, xg, tilted(gs.Samples), cfg.rng(100))
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
 
 	// Sharpening a Gaussian: the field a grad log q_t of N(0, I) does not
 	// sample the sharpened N(0, I/a).

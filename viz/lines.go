@@ -19,6 +19,8 @@ type Series struct {
 	Dashed bool
 	// Marks draws a dot at each point (few points, measured values).
 	Marks bool
+	// Scatter draws the points as dots without a line.
+	Scatter bool
 }
 
 // LinePanel is one panel of curves with named axes.
@@ -26,6 +28,7 @@ type LinePanel struct {
 	Title        string
 	XName, YName string
 	LogY         bool // logarithmic y axis labelled 10^k (values <= 0 are left out)
+	LogX         bool // logarithmic x axis labelled 10^k (values <= 0 are left out)
 	Series       []Series
 }
 
@@ -75,8 +78,17 @@ func Lines(title string, panels ...LinePanel) *Chart {
 						ylo, yhi = math.Min(ylo, yv), math.Max(yhi, yv)
 					}
 				}
-				data[k] = [2]num{num(s.X[k]), num(yv)}
-				xlo, xhi = math.Min(xlo, s.X[k]), math.Max(xhi, s.X[k])
+				xv := s.X[k]
+				if p.LogX {
+					xv = math.Log10(xv)
+					if math.IsNaN(xv) || math.IsInf(xv, 0) {
+						xv = math.NaN()
+					}
+				}
+				data[k] = [2]num{num(xv), num(yv)}
+				if !math.IsNaN(xv) {
+					xlo, xhi = math.Min(xlo, xv), math.Max(xhi, xv)
+				}
 			}
 			col, ok := colors[s.Name]
 			if !ok {
@@ -88,6 +100,13 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			if s.Dashed {
 				ls["type"], ls["width"] = "dashed", 2.5
 			}
+			if s.Scatter {
+				c.series(map[string]any{
+					"type": "scatter", "name": s.Name, "xAxisIndex": i, "yAxisIndex": i, "data": data,
+					"symbolSize": 4, "itemStyle": map[string]any{"color": col, "opacity": 0.7},
+				})
+				continue
+			}
 			c.series(map[string]any{
 				"type": "line", "name": s.Name, "xAxisIndex": i, "yAxisIndex": i, "data": data,
 				"showSymbol": s.Marks, "symbolSize": 6, "smooth": false, "connectNulls": false, "z": 2 + btoi(s.Dashed),
@@ -98,6 +117,18 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			"axisLine": map[string]any{"onZero": false}}
 		if xlo < xhi {
 			xa["min"], xa["max"] = num(xlo), num(xhi)
+		}
+		if p.LogX && xlo <= xhi {
+			lo, hi := math.Floor(xlo), math.Ceil(xhi)
+			if hi == lo {
+				hi++
+			}
+			xa["scale"] = false
+			xa["min"], xa["max"], xa["interval"] = lo, hi, 1.0
+			xa["axisLabel"] = map[string]any{"formatter": "10{e|{value}}",
+				"rich": map[string]any{"e": map[string]any{"fontSize": 9, "verticalAlign": "bottom", "padding": []int{0, 0, 7, 0}}}}
+			xa["nameGap"] = 32
+			anyLog = true
 		}
 		ya := map[string]any{"type": "value", "gridIndex": i, "name": p.YName, "nameLocation": "middle", "nameGap": 48, "scale": true,
 			"axisLine": map[string]any{"onZero": false}}
@@ -113,7 +144,6 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			ya["interval"] = step
 			ya["axisLabel"] = map[string]any{"formatter": "10{e|{value}}",
 				"rich": map[string]any{"e": map[string]any{"fontSize": 9, "verticalAlign": "bottom", "padding": []int{0, 0, 7, 0}}}}
-			ya["minorTick"] = map[string]any{"show": step == 1, "splitNumber": 3}
 			ya["nameGap"] = 40
 			anyLog = true
 		}

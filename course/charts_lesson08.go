@@ -1,0 +1,120 @@
+// Lesson 8's charts: the exact and trained noisy classifiers over the plane
+// and their gradient fields side by side, accuracy per t, the gamma
+// sweeps, and the class posterior and spread of the samples against gamma.
+
+package course
+
+import (
+	"fmt"
+	"math"
+
+	"difftoy/toy"
+	"difftoy/toy/nn"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// classifierCharts draws lesson 8 from its run r (the sweep numbers), the
+// accuracies accE, accT at steps ts, the sweep charts and the trained
+// classifier clf (nil: none).
+func classifierCharts(r *Result, ds *toy.Dataset, gs GuidanceSetup, ts, accE, accT []float64,
+	chExact, chTrained *viz.Chart, clf *nn.Classifier) []*viz.Chart {
+	sched := toy.DDPM()
+	exact := sample.ExactClassifier{M: ds.Exact}
+	var charts []*viz.Chart
+
+	// The classifiers over the plane.
+	fine := window(3.5, 50)
+	var post []viz.Scene
+	steps := []int{100, 300, 600}
+	for _, t := range steps {
+		a := sched.Alpha(t)
+		cp := ds.Exact.ClassPosterior(nil, fine.Points(), a)
+		v := make([]float64, fine.Len())
+		for i := range v {
+			v[i] = cp[i*ds.Classes]
+		}
+		post = append(post, viz.Scene{Title: fmt.Sprintf("exact q_t(0 | x), t = %d", t), Grid: fine, Density: v})
+	}
+	if clf != nil {
+		for _, t := range steps {
+			cp := clf.Probs(nil, fine.Points(), sched.Alpha(t))
+			v := make([]float64, fine.Len())
+			for i := range v {
+				v[i] = cp[i*ds.Classes]
+			}
+			post = append(post, viz.Scene{Title: fmt.Sprintf("trained C_t(0 | x), t = %d", t), Grid: fine, Density: v})
+		}
+	}
+	caption := "The probability of class 0 given x_t, one colour scale for all panels"
+	if clf != nil {
+		caption += ": the exact posterior on the top row, the trained classifier below"
+	}
+	charts = append(charts, viz.Plane("The noisy classifiers over the plane", post, viz.PlaneOpts{DensityLabel: "P(0 | x)", Cols: 3, Side: 240}).
+		WithCaption(caption+". Look for the trained classifier reproducing the exact boundary, sharp at small t and blurred at large t."))
+
+	g := window(3.5, 17)
+	const t = 300
+	a := sched.Alpha(t)
+	fields := []viz.Field{{Title: "exact ∇log q_t(0 | x)", V: exact.Grad(nil, g.Points(), a, labels(g.Len(), 0))}}
+	if clf != nil {
+		fields = append(fields, viz.Field{Title: "trained ∇log C_t(0 | x)", V: clf.Grad(nil, g.Points(), a, labels(g.Len(), 0))})
+	}
+	charts = append(charts, viz.Fields(fmt.Sprintf("Classifier gradient fields at t = %d", t), g, fields,
+		viz.QuiverOpts{Label: "|∇log p(0|x)|", Train: thinPoints(ds.Points, 200), Cols: 2}).
+		WithCaption("Arrows of the gradient of the log probability of class 0, one scale for both panels; dark dots: 200 training points. "+
+			"Look for long arrows near the class boundary pointing into class 0, and short ones deep inside it where the probability is flat."))
+
+	series := []viz.Series{{Name: "exact q_t(y | x)", X: ts, Y: accE, Marks: true}}
+	if clf != nil {
+		series = append(series, viz.Series{Name: "trained C_t(y | x)", X: ts, Y: accT, Marks: true})
+	}
+	charts = append(charts, viz.Lines("Noisy classifiers",
+		viz.LinePanel{Title: "accuracy on (x_t, y)", XName: "step t", YName: "accuracy", Series: series}).
+		WithCaption("The share of noisy points (x_t, y) each classifier labels right. Look for both falling from the clean Bayes "+
+			"accuracy at small t to chance (1/2) at t = T, the trained one on top of the exact one."))
+
+	sweepCaption := "Class-0 samples guided with scale γ over the data density. Look for the samples leaving the class boundary as γ " +
+		"grows; most of the change happens between γ = 0 and 1, after which the mean class posterior is near its ceiling " +
+		"(the chart below) and the panels change little."
+	charts = append(charts, chExact.WithCaption(sweepCaption))
+	if chTrained != nil {
+		charts = append(charts, chTrained.WithCaption("The same sweep guided by the trained classifier. Look for the same pattern as with the exact one."))
+	}
+	charts = append(charts, gammaCurves(r, gs, []string{"exact classifier", "trained classifier"}).
+		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples, with ±2 standard errors; right: their spread "+
+			"(trace of the covariance). Look for the posterior rising towards 1 and the spread falling as γ grows."))
+	return charts
+}
+
+// gammaCurves draws, for each sweep prefix found in r, the mean class
+// posterior (with ±2 standard errors) and the spread of the samples
+// against gamma.
+func gammaCurves(r *Result, gs GuidanceSetup, prefixes []string) *viz.Chart {
+	var post, spr []viz.Series
+	for _, p := range prefixes {
+		var m, lo, hi, s viz.Series
+		m.Name, s.Name = p, p
+		lo.Name, hi.Name = p+" ± 2 SE", p+" ± 2 SE"
+		lo.Dashed, hi.Dashed, m.Marks, s.Marks = true, true, true, true
+		for _, g := range gs.Gammas {
+			v, ok := r.Number(fmt.Sprintf("%s/posterior_gamma%g", p, g))
+			se, _ := r.Number(fmt.Sprintf("%s/posterior_se_gamma%g", p, g))
+			sp, _ := r.Number(fmt.Sprintf("%s/spread_gamma%g", p, g))
+			if !ok {
+				continue
+			}
+			m.X, m.Y = append(m.X, g), append(m.Y, v)
+			lo.X, lo.Y = append(lo.X, g), append(lo.Y, v-2*se)
+			hi.X, hi.Y = append(hi.X, g), append(hi.Y, math.Min(1, v+2*se))
+			s.X, s.Y = append(s.X, g), append(s.Y, sp)
+		}
+		if len(m.X) > 0 {
+			post = append(post, m, lo, hi)
+			spr = append(spr, s)
+		}
+	}
+	return viz.Lines("The guided samples against γ",
+		viz.LinePanel{Title: "mean exact q_0(0 | x) of the samples", XName: "guidance scale γ", YName: "q_0(0 | x)", Series: post},
+		viz.LinePanel{Title: "spread: trace of the samples' covariance", XName: "guidance scale γ", YName: "spread", Series: spr})
+}
