@@ -23,7 +23,8 @@ import (
 // eps*(x) = 0.
 //
 // Each call factors the K matrices C_i once (Cholesky); for d = 2 the
-// per-pair work then uses the 2x2 factors in closed form (logits2, sum2),
+// per-pair work then uses the 2x2 factors in closed form through the vector
+// kernels (gauss2LogitsGo, gauss2DenoiseGo, gauss2ScoreGo in kernel.go),
 // otherwise triangular solves of any size.
 type GaussianMixture struct {
 	base
@@ -149,12 +150,13 @@ func (g *GaussianMixture) Cov(i int) []float64 {
 
 // noised holds, for one alpha, the Cholesky factors of the C_i and the
 // per-component constants log w_i - (1/2) log det C_i - (d/2) log(2 pi).
-// For d = 2 it also holds the closed-form factors of the 2x2 C_i (see logits2).
+// For d = 2 it also holds the closed-form factors of the 2x2 C_i, as columns
+// for the vector kernels (gauss2LogitsGo).
 type noised struct {
 	sa    float64
 	chol  []float64
 	lnorm []float64
-	f2    []float64 // d = 2: k2 values per component (nil for the general kernel)
+	c2    [][]float64 // d = 2: the columns of gauss2LogitsGo for all components, then for each class (nil for the general kernel)
 
 	// Far from the means (see logitsFar): their centre m and radius, and per
 	// component nu_i = C_i^{-1} (m_i - m) and kappa_i = lnorm_i - (alpha/2) (m_i - m) . nu_i.
@@ -162,22 +164,6 @@ type noised struct {
 	rad       float64
 	nu, kappa []float64
 }
-
-// The per-component constants of the d = 2 kernel, in order: the noised
-// mean sqrt(alpha) m_i, the Cholesky factor L = [l11 0; l21 l22] of C_i as
-// 1/l11, l21, 1/l22, the constant lnorm_i, and the entries s11, s12, s22 of S_i.
-const (
-	k2Mu0 = iota
-	k2Mu1
-	k2I11
-	k2L21
-	k2I22
-	k2Norm
-	k2S11
-	k2S12
-	k2S22
-	k2
-)
 
 // noise factors every C_i = alpha S_i + (1-alpha) I once per call.
 func (g *GaussianMixture) noise(who string, alpha float64) *noised {
@@ -199,16 +185,53 @@ func (g *GaussianMixture) noise(who string, alpha float64) *noised {
 	}
 	g.noiseFar(nz, alpha)
 	if d == 2 && !g.general {
-		nz.f2 = make([]float64, k*k2)
-		for i := range k {
-			f, l, m, s := nz.f2[i*k2:(i+1)*k2], nz.chol[i*4:(i+1)*4], g.means[i*2:(i+1)*2], g.covs[i*4:(i+1)*4]
-			f[k2Mu0], f[k2Mu1] = nz.sa*m[0], nz.sa*m[1]
-			f[k2I11], f[k2L21], f[k2I22] = 1/l[0], l[2], 1/l[3]
-			f[k2Norm] = nz.lnorm[i]
-			f[k2S11], f[k2S12], f[k2S22] = s[0], s[2], s[3] // the lower triangle, as cholesky reads it
+		nz.c2 = make([][]float64, 1+g.classes)
+		nz.c2[0] = g.cols2(nz, nil)
+		for c, idx := range g.members {
+			nz.c2[1+c] = g.cols2(nz, idx)
 		}
 	}
 	return nz
+}
+
+// cols2 returns the columns of gauss2LogitsGo for the components idx (all
+// when nil).
+func (g *GaussianMixture) cols2(nz *noised, idx []int) []float64 {
+	n := g.k
+	if idx != nil {
+		n = len(idx)
+	}
+	c := make([]float64, g2Cols*n)
+	for p := range n {
+		i := p
+		if idx != nil {
+			i = idx[p]
+		}
+		l, m, s := nz.chol[i*4:(i+1)*4], g.means[i*2:(i+1)*2], g.covs[i*4:(i+1)*4]
+		c[g2Mu0*n+p], c[g2Mu1*n+p] = nz.sa*m[0], nz.sa*m[1]
+		c[g2I11*n+p], c[g2L21*n+p], c[g2I22*n+p] = 1/l[0], l[2], 1/l[3]
+		c[g2Norm*n+p] = nz.lnorm[i]
+		c[g2M0*n+p], c[g2M1*n+p] = m[0], m[1]
+		c[g2S11*n+p], c[g2S12*n+p], c[g2S22*n+p] = s[0], s[2], s[3] // the lower triangle, as cholesky reads it
+	}
+	return c
+}
+
+// logits2v is logits for d = 2 through the vector kernels, for the set s of
+// nz.c2 (0: all components, 1+c: class c, whose members are idx): it writes
+// z_i into the columns z[:K] and z[K:2K] (K = len(lg)). tmp is scratch of
+// length 2K for the far-field path.
+func (g *GaussianMixture) logits2v(lg, z, tmp, x []float64, nz *noised, s int, idx []int) (best, off float64) {
+	kk := len(lg)
+	var gv [2]float64
+	if g.far(gv[:], x, nz) {
+		best, off = g.logitsFar(lg, tmp, gv[:], x, nz, idx)
+		for p := range kk {
+			z[p], z[kk+p] = tmp[2*p], tmp[2*p+1]
+		}
+		return best, off
+	}
+	return gauss2LogitsK(&kern, lg, z[:kk], z[kk:2*kk], nz.c2[s], x[0], x[1]), 0
 }
 
 // logits writes l_i = log w_i N(x | sqrt(alpha) m_i, C_i) for the components
@@ -220,12 +243,7 @@ func (g *GaussianMixture) logits(lg, z, u, x []float64, nz *noised, idx []int) (
 	if g.far(u, x, nz) {
 		return g.logitsFar(lg, z, u, x, nz, idx)
 	}
-	if nz.f2 != nil {
-		best = logits2(lg, z, x[0], x[1], nz.f2, idx)
-	} else {
-		best = g.logitsD(lg, z, u, x, nz, idx)
-	}
-	return best, 0
+	return g.logitsD(lg, z, u, x, nz, idx), 0
 }
 
 // logitsD is logits for any d: triangular solves with the factors of the C_i.
@@ -264,59 +282,6 @@ func (g *GaussianMixture) logitsD(lg, z, u, x []float64, nz *noised, idx []int) 
 	return best
 }
 
-// logits2 is logits for d = 2 with the 2x2 solves written out: with
-// (dx, dy) = x - sqrt(alpha) m_i, the forward solve u = L^{-1} (dx, dy), the
-// quadratic form |u|^2 (a sum of squares, as in the general kernel) and the
-// back solve z = L^{-T} u.
-func logits2(lg, z []float64, x0, x1 float64, f2 []float64, idx []int) float64 {
-	best := math.Inf(-1)
-	z = z[:2*len(lg)]
-	for p := range lg {
-		i := p
-		if idx != nil {
-			i = idx[p]
-		}
-		f := f2[i*k2 : i*k2+k2 : i*k2+k2]
-		u1 := (x0 - f[k2Mu0]) * f[k2I11]
-		u2 := (x1 - f[k2Mu1] - f[k2L21]*u1) * f[k2I22]
-		z2 := u2 * f[k2I22]
-		z[2*p], z[2*p+1] = (u1-f[k2L21]*z2)*f[k2I11], z2
-		l := f[k2Norm] - (u1*u1+u2*u2)/2
-		lg[p] = l
-		best = max(best, l)
-	}
-	return best
-}
-
-// sum2 is the second pass of field for d = 2: with e_i = e^(l_i - mx) it
-// returns sum_i e_i v_i / sum_i e_i, where v_i = m_i + sqrt(alpha) S_i z_i
-// (denoise) or -z_i (the score).
-func (g *GaussianMixture) sum2(lg, z []float64, mx float64, idx []int, nz *noised, denoise bool) (float64, float64) {
-	var sum, s0, s1 float64
-	z = z[:2*len(lg)]
-	for p, l := range lg {
-		e := expShifted(l - mx)
-		if e == 0 {
-			continue
-		}
-		sum += e
-		z0, z1 := z[2*p], z[2*p+1]
-		if !denoise {
-			s0 -= e * z0
-			s1 -= e * z1
-			continue
-		}
-		i := p
-		if idx != nil {
-			i = idx[p]
-		}
-		f := nz.f2[i*k2 : i*k2+k2 : i*k2+k2]
-		s0 += e * (g.means[2*i] + nz.sa*(f[k2S11]*z0+f[k2S12]*z1))
-		s1 += e * (g.means[2*i+1] + nz.sa*(f[k2S12]*z0+f[k2S22]*z1))
-	}
-	return s0 / sum, s1 / sum
-}
-
 // memberIdx returns the component indices for label y (nil: all).
 func (g *GaussianMixture) memberIdx(y int) []int {
 	if y == Empty {
@@ -351,26 +316,29 @@ func (g *GaussianMixture) field(who string, out int, dst, x []float64, alpha flo
 	nz := g.noise(who, alpha)
 	sv := math.Sqrt(1 - alpha)
 	par.For(n, grain(k*d*d), func(lo, hi int) {
-		buf := getScratch(k + k*d + 2*d)
+		buf := getScratch(k + 2*k*d + 2*d)
 		defer putScratch(buf)
 		b := *buf
-		lg, z, u, xc := b[:k], b[k:k+k*d], b[k+k*d:k+k*d+d], b[k+k*d+d:]
+		lg, z, u, xc, tmp := b[:k], b[k:k+k*d], b[k+k*d:k+k*d+d], b[k+k*d+d:k+k*d+2*d], b[k+k*d+2*d:]
 		for p := lo; p < hi; p++ {
-			idx := g.memberIdx(label(y, p))
+			yp := label(y, p)
+			idx := g.memberIdx(yp)
 			kk := k
 			if idx != nil {
 				kk = len(idx)
 			}
 			copy(xc, x[p*d:(p+1)*d]) // dst may be x itself
-			mx, _ := g.logits(lg[:kk], z, u, xc, nz, idx)
 			o := dst[p*d : (p+1)*d]
-			if nz.f2 != nil {
-				o[0], o[1] = g.sum2(lg[:kk], z, mx, idx, nz, out == outDenoise)
+			if nz.c2 != nil {
+				mx, _ := g.logits2v(lg[:kk], z, tmp, xc, nz, yp+1, idx)
+				sum, s0, s1 := gauss2SumK(&kern, out == outDenoise, lg[:kk], z[:kk], z[kk:2*kk], nz.c2[yp+1], nz.sa, mx)
+				o[0], o[1] = s0/sum, s1/sum
 				if out == outEps {
 					o[0], o[1] = -sv*o[0], -sv*o[1]
 				}
 				continue
 			}
+			mx, _ := g.logits(lg[:kk], z, u, xc, nz, idx)
 			sum := expInPlace(lg[:kk], mx)
 			clear(o)
 			for q, e := range lg[:kk] {
@@ -415,12 +383,17 @@ func (g *GaussianMixture) field(who string, out int, dst, x []float64, alpha flo
 func (g *GaussianMixture) eachPoint(n int, x []float64, nz *noised, f func(p int, e []float64, mx, sum float64)) {
 	d, k := g.d, g.k
 	par.For(n, grain(k*d*d), func(lo, hi int) {
-		buf := getScratch(k + k*d + d)
+		buf := getScratch(k + 2*k*d + d)
 		defer putScratch(buf)
 		b := *buf
-		lg, z, u := b[:k], b[k:k+k*d], b[k+k*d:]
+		lg, z, u, tmp := b[:k], b[k:k+k*d], b[k+k*d:k+k*d+d], b[k+k*d+d:]
 		for p := lo; p < hi; p++ {
-			mx, off := g.logits(lg, z, u, x[p*d:(p+1)*d], nz, nil)
+			var mx, off float64
+			if nz.c2 != nil {
+				mx, off = g.logits2v(lg, z, tmp, x[p*d:(p+1)*d], nz, 0, nil)
+			} else {
+				mx, off = g.logits(lg, z, u, x[p*d:(p+1)*d], nz, nil)
+			}
 			sum := expInPlace(lg, mx)
 			f(p, lg, mx+off, sum)
 		}

@@ -26,7 +26,8 @@ import "math"
 const lanes = 8
 
 // kernelSet names one implementation of the block kernels (methods
-// logits2, linear2, expSum2 and expSum, in kernel_amd64.go and kernel_other.go).
+// logits2, linear2, expSum2, expSum and the Gaussian gauss2Logits,
+// gauss2Denoise and gauss2Score, in kernel_amd64.go and kernel_other.go).
 // Each processes the whole of lg, whose length is a multiple of lanes for
 // the assembly; the wrappers below pass the tail to the Go kernels. The
 // dispatch is a switch of direct calls, not function values, so that the
@@ -84,6 +85,90 @@ func linear2Go(lg, cx, cy, r2, lw []float64, a, b, c float64) float64 {
 		}
 	}
 	return best
+}
+
+// The columns of a d = 2 Gaussian set (gauss2Cols), each n long.
+const (
+	g2Mu0  = iota // sqrt(alpha) m_i, first coordinate
+	g2Mu1         // and second
+	g2I11         // 1 / l11 of the Cholesky factor L = [l11 0; l21 l22] of C_i
+	g2L21         // l21
+	g2I22         // 1 / l22
+	g2Norm        // log w_i - (1/2) log det C_i - log(2 pi)
+	g2M0          // m_i, first coordinate
+	g2M1          // and second
+	g2S11         // the entries of S_i
+	g2S12
+	g2S22
+	g2Cols
+)
+
+// gauss2LogitsGo writes, for the d = 2 Gaussians of cols (column stride
+// n), u = L^{-1} (x - sqrt(alpha) m_i), z_i = L^{-T} u into z0, z1 and
+// l_i = norm_i - |u|^2/2 into lg, and returns the largest l_i:
+//
+//	u1 = (x0 - mu0) i11,  u2 = fma(-l21, u1, x1 - mu1) i22,
+//	z1 = u2 i22,  z0 = fma(-l21, z1, u1) i11,  l = fma(-1/2, fma(u2, u2, u1 u1), norm).
+func gauss2LogitsGo(lg, z0, z1, cols []float64, n int, x0, x1 float64) float64 {
+	k := len(lg)
+	z0, z1 = z0[:k], z1[:k]
+	mu0, mu1, i11, l21 := cols[g2Mu0*n:][:k], cols[g2Mu1*n:][:k], cols[g2I11*n:][:k], cols[g2L21*n:][:k]
+	i22, nrm := cols[g2I22*n:][:k], cols[g2Norm*n:][:k]
+	best := math.Inf(-1)
+	for i := range lg {
+		u1 := (x0 - mu0[i]) * i11[i]
+		u2 := math.FMA(-l21[i], u1, x1-mu1[i]) * i22[i]
+		zb := u2 * i22[i]
+		z0[i] = math.FMA(-l21[i], zb, u1) * i11[i]
+		z1[i] = zb
+		l := math.FMA(-0.5, math.FMA(u2, u2, float64(u1*u1)), nrm[i])
+		lg[i] = l
+		if l > best {
+			best = l
+		}
+	}
+	return best
+}
+
+// gauss2DenoiseGo adds, into lane i mod 8, e_i = e^(lg_i - best) to
+// acc[0:8] and e_i v_i to acc[8:16], acc[16:24], with
+// v_i = m_i + sqrt(alpha) S_i z_i written as
+// (fma(sa, fma(s12, z1, s11 z0), m0), fma(sa, fma(s22, z1, s12 z0), m1)).
+// Terms below e^-708 are skipped (z_i may be infinite there).
+func gauss2DenoiseGo(acc *[3 * lanes]float64, lg, z0, z1, cols []float64, n int, sa, best float64, _ *[expN]uint64) {
+	k := len(lg)
+	z0, z1 = z0[:k], z1[:k]
+	m0, m1, s11, s12, s22 := cols[g2M0*n:][:k], cols[g2M1*n:][:k], cols[g2S11*n:][:k], cols[g2S12*n:][:k], cols[g2S22*n:][:k]
+	for i, l := range lg {
+		t := l - best
+		if !(t >= expFastMin) {
+			continue
+		}
+		e := expCore(t)
+		j := i % lanes
+		v0 := math.FMA(sa, math.FMA(s12[i], z1[i], float64(s11[i]*z0[i])), m0[i])
+		v1 := math.FMA(sa, math.FMA(s22[i], z1[i], float64(s12[i]*z0[i])), m1[i])
+		acc[j] += e
+		acc[lanes+j] = math.FMA(e, v0, acc[lanes+j])
+		acc[2*lanes+j] = math.FMA(e, v1, acc[2*lanes+j])
+	}
+}
+
+// gauss2ScoreGo is gauss2DenoiseGo with v_i = -z_i.
+func gauss2ScoreGo(acc *[3 * lanes]float64, lg, z0, z1 []float64, best float64, _ *[expN]uint64) {
+	k := len(lg)
+	z0, z1 = z0[:k], z1[:k]
+	for i, l := range lg {
+		t := l - best
+		if !(t >= expFastMin) {
+			continue
+		}
+		e := expCore(t)
+		j := i % lanes
+		acc[j] += e
+		acc[lanes+j] = math.FMA(-e, z0[i], acc[lanes+j])
+		acc[2*lanes+j] = math.FMA(-e, z1[i], acc[2*lanes+j])
+	}
 }
 
 // expLane returns e^t for t >= expFastMin, as fastExp does, and 0 below
@@ -161,6 +246,49 @@ func linear2K(k *kernelSet, lg, cx, cy, r2, lw []float64, a, b, c float64) float
 		}
 	}
 	return best
+}
+
+// gauss2LogitsK is gauss2LogitsGo through the kernel set k.
+func gauss2LogitsK(k *kernelSet, lg, z0, z1, cols []float64, x0, x1 float64) float64 {
+	n := len(lg)
+	z0, z1, cols = z0[:n], z1[:n], cols[:g2Cols*n]
+	m := split(n)
+	best := math.Inf(-1)
+	if m > 0 {
+		best = k.gauss2Logits(lg[:m], z0[:m], z1[:m], cols, n, x0, x1)
+	}
+	if m < n {
+		if t := gauss2LogitsGo(lg[m:], z0[m:], z1[m:], cols[m:], n, x0, x1); t > best {
+			best = t
+		}
+	}
+	return best
+}
+
+// gauss2SumK returns sum_i e_i, sum_i e_i v_i (two coordinates) with
+// e_i = e^(lg_i - best) and v_i as in gauss2DenoiseGo (denoise) or -z_i,
+// through the kernel set k.
+func gauss2SumK(k *kernelSet, denoise bool, lg, z0, z1, cols []float64, sa, best float64) (sum, s0, s1 float64) {
+	n := len(lg)
+	z0, z1, cols = z0[:n], z1[:n], cols[:g2Cols*n]
+	m := split(n)
+	var acc [3 * lanes]float64
+	if denoise {
+		if m > 0 {
+			k.gauss2Denoise(&acc, lg[:m], z0[:m], z1[:m], cols, n, sa, best, &expTab)
+		}
+		if m < n {
+			gauss2DenoiseGo(&acc, lg[m:], z0[m:], z1[m:], cols[m:], n, sa, best, &expTab)
+		}
+	} else {
+		if m > 0 {
+			k.gauss2Score(&acc, lg[:m], z0[:m], z1[:m], best, &expTab)
+		}
+		if m < n {
+			gauss2ScoreGo(&acc, lg[m:], z0[m:], z1[m:], best, &expTab)
+		}
+	}
+	return sum8(acc[:lanes]), sum8(acc[lanes : 2*lanes]), sum8(acc[2*lanes:])
 }
 
 // expSum2K returns sum_i e_i, sum_i e_i xs_i and sum_i e_i ys_i with

@@ -81,3 +81,35 @@ func (k *kernelSet) linear2(lg, cx, cy, r2, lw []float64, a, b, c float64) float
 	}
 	return linear2Go(lg, cx, cy, r2, lw, a, b, c)
 }
+
+func (k *kernelSet) gauss2Logits(lg, z0, z1, cols []float64, n int, x0, x1 float64) float64 {
+	switch k.id {
+	case idAVX512:
+		return gauss2LogitsAVX512(lg, z0, z1, cols, n, x0, x1)
+	case idAVX2:
+		return gauss2LogitsAVX2(lg, z0, z1, cols, n, x0, x1)
+	}
+	return gauss2LogitsGo(lg, z0, z1, cols, n, x0, x1)
+}
+
+func (k *kernelSet) gauss2Denoise(acc *[3 * lanes]float64, lg, z0, z1, cols []float64, n int, sa, best float64, tab *[expN]uint64) {
+	switch k.id {
+	case idAVX512:
+		gauss2DenoiseAVX512(acc, lg, z0, z1, cols, n, sa, best, tab)
+	case idAVX2:
+		gauss2DenoiseAVX2(acc, lg, z0, z1, cols, n, sa, best, tab)
+	default:
+		gauss2DenoiseGo(acc, lg, z0, z1, cols, n, sa, best, tab)
+	}
+}
+
+func (k *kernelSet) gauss2Score(acc *[3 * lanes]float64, lg, z0, z1 []float64, best float64, tab *[expN]uint64) {
+	switch k.id {
+	case idAVX512:
+		gauss2ScoreAVX512(acc, lg, z0, z1, best, tab)
+	case idAVX2:
+		gauss2ScoreAVX2(acc, lg, z0, z1, best, tab)
+	default:
+		gauss2ScoreGo(acc, lg, z0, z1, best, tab)
+	}
+}

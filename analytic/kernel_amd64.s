@@ -113,88 +113,231 @@ linear2AVX2done:
 	VZEROUPPER
 	RET
 
-// func expSum2AVX2(acc *[24]float64, lg []float64, xs []float64, ys []float64, best float64, tab *[256]uint64)
+// func gauss2LogitsAVX2(lg []float64, z0 []float64, z1 []float64, cols []float64, n int, x0 float64, x1 float64) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·expSum2AVX2(SB), NOSPLIT, $0-96
+TEXT ·gauss2LogitsAVX2(SB), NOSPLIT, $0-128
+	MOVQ         lg_base+0(FP), AX
+	MOVQ         z0_base+24(FP), CX
+	MOVQ         z1_base+48(FP), DX
+	MOVQ         lg_len+8(FP), BX
+	MOVQ         cols_base+72(FP), SI
+	MOVQ         n+96(FP), DI
+	SHLQ         $0x03, DI
+	MOVQ         SI, R8
+	ADDQ         DI, SI
+	MOVQ         SI, R9
+	ADDQ         DI, SI
+	MOVQ         SI, R10
+	ADDQ         DI, SI
+	MOVQ         SI, R11
+	ADDQ         DI, SI
+	MOVQ         SI, R12
+	ADDQ         DI, SI
+	MOVSD        x0+104(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        x1+112(FP), X1
+	VBROADCASTSD X1, Y1
+	VMOVUPD      negInf<>+0(SB), Y2
+	VMOVUPD      negInf<>+0(SB), Y3
+	XORQ         DI, DI
+
+gauss2LogitsAVX2loop:
+	CMPQ         DI, BX
+	JAE          gauss2LogitsAVX2done
+	VSUBPD       (R8)(DI*8), Y0, Y6
+	VMULPD       (R10)(DI*8), Y6, Y4
+	VSUBPD       (R9)(DI*8), Y1, Y6
+	VFNMADD231PD (R11)(DI*8), Y4, Y6
+	VMULPD       (R12)(DI*8), Y6, Y5
+	VMULPD       (R12)(DI*8), Y5, Y7
+	VMOVUPD      Y7, (DX)(DI*8)
+	VMOVAPD      Y4, Y6
+	VFNMADD231PD (R11)(DI*8), Y7, Y6
+	VMULPD       (R10)(DI*8), Y6, Y6
+	VMOVUPD      Y6, (CX)(DI*8)
+	VMULPD       Y4, Y4, Y4
+	VFMADD231PD  Y5, Y5, Y4
+	VMOVUPD      (SI)(DI*8), Y5
+	VFNMADD231PD half<>+0(SB), Y4, Y5
+	VMOVUPD      Y5, (AX)(DI*8)
+	VMAXPD       Y2, Y5, Y2
+	VSUBPD       32(R8)(DI*8), Y0, Y6
+	VMULPD       32(R10)(DI*8), Y6, Y4
+	VSUBPD       32(R9)(DI*8), Y1, Y6
+	VFNMADD231PD 32(R11)(DI*8), Y4, Y6
+	VMULPD       32(R12)(DI*8), Y6, Y5
+	VMULPD       32(R12)(DI*8), Y5, Y7
+	VMOVUPD      Y7, 32(DX)(DI*8)
+	VMOVAPD      Y4, Y6
+	VFNMADD231PD 32(R11)(DI*8), Y7, Y6
+	VMULPD       32(R10)(DI*8), Y6, Y6
+	VMOVUPD      Y6, 32(CX)(DI*8)
+	VMULPD       Y4, Y4, Y4
+	VFMADD231PD  Y5, Y5, Y4
+	VMOVUPD      32(SI)(DI*8), Y5
+	VFNMADD231PD half<>+0(SB), Y4, Y5
+	VMOVUPD      Y5, 32(AX)(DI*8)
+	VMAXPD       Y3, Y5, Y3
+	ADDQ         $0x08, DI
+	JMP          gauss2LogitsAVX2loop
+
+gauss2LogitsAVX2done:
+	VMAXPD       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VMAXPD       X0, X2, X0
+	VPERMILPD    $0x01, X0, X1
+	VMAXPD       X1, X0, X0
+	MOVSD        X0, ret+120(FP)
+	VZEROUPPER
+	RET
+
+DATA half<>+0(SB)/8, $0x3fe0000000000000
+DATA half<>+8(SB)/8, $0x3fe0000000000000
+DATA half<>+16(SB)/8, $0x3fe0000000000000
+DATA half<>+24(SB)/8, $0x3fe0000000000000
+DATA half<>+32(SB)/8, $0x3fe0000000000000
+DATA half<>+40(SB)/8, $0x3fe0000000000000
+DATA half<>+48(SB)/8, $0x3fe0000000000000
+DATA half<>+56(SB)/8, $0x3fe0000000000000
+GLOBL half<>(SB), RODATA|NOPTR, $64
+
+// func gauss2DenoiseAVX2(acc *[24]float64, lg []float64, z0 []float64, z1 []float64, cols []float64, n int, sa float64, best float64, tab *[256]uint64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gauss2DenoiseAVX2(SB), NOSPLIT, $0-136
 	MOVQ         acc+0(FP), AX
 	MOVQ         lg_base+8(FP), CX
-	MOVQ         xs_base+32(FP), DX
-	MOVQ         ys_base+56(FP), BX
+	MOVQ         z0_base+32(FP), DX
+	MOVQ         z1_base+56(FP), BX
 	MOVQ         lg_len+16(FP), SI
-	MOVSD        best+80(FP), X0
+	MOVQ         cols_base+80(FP), DI
+	MOVQ         n+104(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R10
+	ADDQ         R8, DI
+	MOVQ         DI, R11
+	ADDQ         R8, DI
+	MOVQ         DI, R12
+	ADDQ         R8, DI
+	MOVSD        sa+112(FP), X0
 	VBROADCASTSD X0, Y0
-	MOVQ         tab+88(FP), DI
-	VMOVUPD      (AX), Y3
-	VMOVUPD      32(AX), Y4
-	VMOVUPD      64(AX), Y5
-	VMOVUPD      96(AX), Y6
-	VMOVUPD      128(AX), Y7
-	VMOVUPD      160(AX), Y8
-	XORQ         R8, R8
+	MOVSD        best+120(FP), X3
+	VBROADCASTSD X3, Y3
+	MOVQ         tab+128(FP), R8
+	VMOVUPD      (AX), Y4
+	VMOVUPD      32(AX), Y5
+	VMOVUPD      64(AX), Y6
+	VMOVUPD      96(AX), Y7
+	VMOVUPD      128(AX), Y8
+	VMOVUPD      160(AX), Y9
+	XORQ         R13, R13
 
-expSum2AVX2loop:
-	CMPQ         R8, SI
-	JAE          expSum2AVX2done
-	VMOVUPD      (CX)(R8*8), Y9
-	VSUBPD       Y0, Y9, Y9
-	VMOVAPD      expShift<>+0(SB), Y10
-	VFMADD231PD  invLn2N<>+0(SB), Y9, Y10
-	VPAND        expMask<>+0(SB), Y10, Y11
-	VPSRLQ       $0x08, Y10, Y12
-	VPSLLQ       $0x34, Y12, Y12
-	VSUBPD       expShift<>+0(SB), Y10, Y10
-	VMOVAPD      Y9, Y13
-	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y13
-	VFNMADD231PD ln2NLo<>+0(SB), Y10, Y13
-	VPCMPEQQ     Y10, Y10, Y10
-	VGATHERQPD   Y10, (DI)(Y11*8), Y1
-	VPADDQ       Y12, Y1, Y1
-	VMULPD       Y13, Y13, Y10
-	VMOVAPD      expC2<>+0(SB), Y11
-	VFMADD231PD  expC3<>+0(SB), Y13, Y11
-	VFMADD231PD  expC4<>+0(SB), Y10, Y11
-	VFMADD213PD  Y13, Y10, Y11
-	VCMPPD       $0x1d, expFastMin<>+0(SB), Y9, Y9
-	VFMADD213PD  Y1, Y1, Y11
-	VANDPD       Y9, Y11, Y9
-	VADDPD       Y9, Y3, Y3
-	VFMADD231PD  (DX)(R8*8), Y9, Y5
-	VFMADD231PD  (BX)(R8*8), Y9, Y7
-	VMOVUPD      32(CX)(R8*8), Y9
-	VSUBPD       Y0, Y9, Y9
-	VMOVAPD      expShift<>+0(SB), Y10
-	VFMADD231PD  invLn2N<>+0(SB), Y9, Y10
-	VPAND        expMask<>+0(SB), Y10, Y11
-	VPSRLQ       $0x08, Y10, Y12
-	VPSLLQ       $0x34, Y12, Y12
-	VSUBPD       expShift<>+0(SB), Y10, Y10
-	VMOVAPD      Y9, Y13
-	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y13
-	VFNMADD231PD ln2NLo<>+0(SB), Y10, Y13
-	VPCMPEQQ     Y10, Y10, Y10
-	VGATHERQPD   Y10, (DI)(Y11*8), Y2
-	VPADDQ       Y12, Y2, Y2
-	VMULPD       Y13, Y13, Y10
-	VMOVAPD      expC2<>+0(SB), Y11
-	VFMADD231PD  expC3<>+0(SB), Y13, Y11
-	VFMADD231PD  expC4<>+0(SB), Y10, Y11
-	VFMADD213PD  Y13, Y10, Y11
-	VCMPPD       $0x1d, expFastMin<>+0(SB), Y9, Y9
-	VFMADD213PD  Y2, Y2, Y11
-	VANDPD       Y9, Y11, Y9
-	VADDPD       Y9, Y4, Y4
-	VFMADD231PD  32(DX)(R8*8), Y9, Y6
-	VFMADD231PD  32(BX)(R8*8), Y9, Y8
-	ADDQ         $0x08, R8
-	JMP          expSum2AVX2loop
+gauss2DenoiseAVX2loop:
+	CMPQ         R13, SI
+	JAE          gauss2DenoiseAVX2done
+	VMOVUPD      (CX)(R13*8), Y10
+	VSUBPD       Y3, Y10, Y10
+	VMOVAPD      expShift<>+0(SB), Y11
+	VFMADD231PD  invLn2N<>+0(SB), Y10, Y11
+	VPAND        expMask<>+0(SB), Y11, Y12
+	VPSRLQ       $0x08, Y11, Y13
+	VPSLLQ       $0x34, Y13, Y13
+	VSUBPD       expShift<>+0(SB), Y11, Y11
+	VMOVAPD      Y10, Y14
+	VFNMADD231PD ln2NHi<>+0(SB), Y11, Y14
+	VFNMADD231PD ln2NLo<>+0(SB), Y11, Y14
+	VPCMPEQQ     Y11, Y11, Y11
+	VGATHERQPD   Y11, (R8)(Y12*8), Y1
+	VPADDQ       Y13, Y1, Y1
+	VMULPD       Y14, Y14, Y11
+	VMOVAPD      expC2<>+0(SB), Y12
+	VFMADD231PD  expC3<>+0(SB), Y14, Y12
+	VFMADD231PD  expC4<>+0(SB), Y11, Y12
+	VFMADD213PD  Y14, Y11, Y12
+	VCMPPD       $0x1d, expFastMin<>+0(SB), Y10, Y10
+	VFMADD213PD  Y1, Y1, Y12
+	VANDPD       Y10, Y12, Y11
+	VADDPD       Y11, Y4, Y12
+	VBLENDVPD    Y10, Y12, Y4, Y4
+	VMOVUPD      (DX)(R13*8), Y12
+	VMOVUPD      (BX)(R13*8), Y13
+	VMULPD       (R11)(R13*8), Y12, Y15
+	VFMADD231PD  (R12)(R13*8), Y13, Y15
+	VMOVUPD      (R9)(R13*8), Y14
+	VFMADD231PD  Y0, Y15, Y14
+	VMOVAPD      Y6, Y15
+	VFMADD231PD  Y14, Y11, Y15
+	VBLENDVPD    Y10, Y15, Y6, Y6
+	VMULPD       (R12)(R13*8), Y12, Y12
+	VFMADD231PD  (DI)(R13*8), Y13, Y12
+	VMOVUPD      (R10)(R13*8), Y13
+	VFMADD231PD  Y0, Y12, Y13
+	VMOVAPD      Y8, Y12
+	VFMADD231PD  Y13, Y11, Y12
+	VBLENDVPD    Y10, Y12, Y8, Y8
+	VMOVUPD      32(CX)(R13*8), Y10
+	VSUBPD       Y3, Y10, Y10
+	VMOVAPD      expShift<>+0(SB), Y11
+	VFMADD231PD  invLn2N<>+0(SB), Y10, Y11
+	VPAND        expMask<>+0(SB), Y11, Y12
+	VPSRLQ       $0x08, Y11, Y13
+	VPSLLQ       $0x34, Y13, Y13
+	VSUBPD       expShift<>+0(SB), Y11, Y11
+	VMOVAPD      Y10, Y14
+	VFNMADD231PD ln2NHi<>+0(SB), Y11, Y14
+	VFNMADD231PD ln2NLo<>+0(SB), Y11, Y14
+	VPCMPEQQ     Y11, Y11, Y11
+	VGATHERQPD   Y11, (R8)(Y12*8), Y2
+	VPADDQ       Y13, Y2, Y2
+	VMULPD       Y14, Y14, Y11
+	VMOVAPD      expC2<>+0(SB), Y12
+	VFMADD231PD  expC3<>+0(SB), Y14, Y12
+	VFMADD231PD  expC4<>+0(SB), Y11, Y12
+	VFMADD213PD  Y14, Y11, Y12
+	VCMPPD       $0x1d, expFastMin<>+0(SB), Y10, Y10
+	VFMADD213PD  Y2, Y2, Y12
+	VANDPD       Y10, Y12, Y11
+	VADDPD       Y11, Y5, Y12
+	VBLENDVPD    Y10, Y12, Y5, Y5
+	VMOVUPD      32(DX)(R13*8), Y12
+	VMOVUPD      32(BX)(R13*8), Y13
+	VMULPD       32(R11)(R13*8), Y12, Y15
+	VFMADD231PD  32(R12)(R13*8), Y13, Y15
+	VMOVUPD      32(R9)(R13*8), Y14
+	VFMADD231PD  Y0, Y15, Y14
+	VMOVAPD      Y7, Y15
+	VFMADD231PD  Y14, Y11, Y15
+	VBLENDVPD    Y10, Y15, Y7, Y7
+	VMULPD       32(R12)(R13*8), Y12, Y12
+	VFMADD231PD  32(DI)(R13*8), Y13, Y12
+	VMOVUPD      32(R10)(R13*8), Y13
+	VFMADD231PD  Y0, Y12, Y13
+	VMOVAPD      Y9, Y12
+	VFMADD231PD  Y13, Y11, Y12
+	VBLENDVPD    Y10, Y12, Y9, Y9
+	ADDQ         $0x08, R13
+	JMP          gauss2DenoiseAVX2loop
 
-expSum2AVX2done:
-	VMOVUPD Y3, (AX)
-	VMOVUPD Y4, 32(AX)
-	VMOVUPD Y5, 64(AX)
-	VMOVUPD Y6, 96(AX)
-	VMOVUPD Y7, 128(AX)
-	VMOVUPD Y8, 160(AX)
+gauss2DenoiseAVX2done:
+	VMOVUPD Y4, (AX)
+	VMOVUPD Y5, 32(AX)
+	VMOVUPD Y6, 64(AX)
+	VMOVUPD Y7, 96(AX)
+	VMOVUPD Y8, 128(AX)
+	VMOVUPD Y9, 160(AX)
 	VZEROUPPER
 	RET
 
@@ -287,6 +430,186 @@ DATA expC4<>+40(SB)/8, $0x3fa5555555555555
 DATA expC4<>+48(SB)/8, $0x3fa5555555555555
 DATA expC4<>+56(SB)/8, $0x3fa5555555555555
 GLOBL expC4<>(SB), RODATA|NOPTR, $64
+
+// func gauss2ScoreAVX2(acc *[24]float64, lg []float64, z0 []float64, z1 []float64, best float64, tab *[256]uint64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gauss2ScoreAVX2(SB), NOSPLIT, $0-96
+	MOVQ         acc+0(FP), AX
+	MOVQ         lg_base+8(FP), CX
+	MOVQ         z0_base+32(FP), DX
+	MOVQ         z1_base+56(FP), BX
+	MOVQ         lg_len+16(FP), SI
+	MOVSD        best+80(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         tab+88(FP), DI
+	VMOVUPD      (AX), Y3
+	VMOVUPD      32(AX), Y4
+	VMOVUPD      64(AX), Y5
+	VMOVUPD      96(AX), Y6
+	VMOVUPD      128(AX), Y7
+	VMOVUPD      160(AX), Y8
+	XORQ         R8, R8
+
+gauss2ScoreAVX2loop:
+	CMPQ         R8, SI
+	JAE          gauss2ScoreAVX2done
+	VMOVUPD      (CX)(R8*8), Y9
+	VSUBPD       Y0, Y9, Y9
+	VMOVAPD      expShift<>+0(SB), Y10
+	VFMADD231PD  invLn2N<>+0(SB), Y9, Y10
+	VPAND        expMask<>+0(SB), Y10, Y11
+	VPSRLQ       $0x08, Y10, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VSUBPD       expShift<>+0(SB), Y10, Y10
+	VMOVAPD      Y9, Y13
+	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y13
+	VFNMADD231PD ln2NLo<>+0(SB), Y10, Y13
+	VPCMPEQQ     Y10, Y10, Y10
+	VGATHERQPD   Y10, (DI)(Y11*8), Y1
+	VPADDQ       Y12, Y1, Y1
+	VMULPD       Y13, Y13, Y10
+	VMOVAPD      expC2<>+0(SB), Y11
+	VFMADD231PD  expC3<>+0(SB), Y13, Y11
+	VFMADD231PD  expC4<>+0(SB), Y10, Y11
+	VFMADD213PD  Y13, Y10, Y11
+	VCMPPD       $0x1d, expFastMin<>+0(SB), Y9, Y9
+	VFMADD213PD  Y1, Y1, Y11
+	VANDPD       Y9, Y11, Y10
+	VADDPD       Y10, Y3, Y11
+	VBLENDVPD    Y9, Y11, Y3, Y3
+	VMOVAPD      Y5, Y11
+	VFNMADD231PD (DX)(R8*8), Y10, Y11
+	VBLENDVPD    Y9, Y11, Y5, Y5
+	VMOVAPD      Y7, Y11
+	VFNMADD231PD (BX)(R8*8), Y10, Y11
+	VBLENDVPD    Y9, Y11, Y7, Y7
+	VMOVUPD      32(CX)(R8*8), Y9
+	VSUBPD       Y0, Y9, Y9
+	VMOVAPD      expShift<>+0(SB), Y10
+	VFMADD231PD  invLn2N<>+0(SB), Y9, Y10
+	VPAND        expMask<>+0(SB), Y10, Y11
+	VPSRLQ       $0x08, Y10, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VSUBPD       expShift<>+0(SB), Y10, Y10
+	VMOVAPD      Y9, Y13
+	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y13
+	VFNMADD231PD ln2NLo<>+0(SB), Y10, Y13
+	VPCMPEQQ     Y10, Y10, Y10
+	VGATHERQPD   Y10, (DI)(Y11*8), Y2
+	VPADDQ       Y12, Y2, Y2
+	VMULPD       Y13, Y13, Y10
+	VMOVAPD      expC2<>+0(SB), Y11
+	VFMADD231PD  expC3<>+0(SB), Y13, Y11
+	VFMADD231PD  expC4<>+0(SB), Y10, Y11
+	VFMADD213PD  Y13, Y10, Y11
+	VCMPPD       $0x1d, expFastMin<>+0(SB), Y9, Y9
+	VFMADD213PD  Y2, Y2, Y11
+	VANDPD       Y9, Y11, Y10
+	VADDPD       Y10, Y4, Y11
+	VBLENDVPD    Y9, Y11, Y4, Y4
+	VMOVAPD      Y6, Y11
+	VFNMADD231PD 32(DX)(R8*8), Y10, Y11
+	VBLENDVPD    Y9, Y11, Y6, Y6
+	VMOVAPD      Y8, Y11
+	VFNMADD231PD 32(BX)(R8*8), Y10, Y11
+	VBLENDVPD    Y9, Y11, Y8, Y8
+	ADDQ         $0x08, R8
+	JMP          gauss2ScoreAVX2loop
+
+gauss2ScoreAVX2done:
+	VMOVUPD Y3, (AX)
+	VMOVUPD Y4, 32(AX)
+	VMOVUPD Y5, 64(AX)
+	VMOVUPD Y6, 96(AX)
+	VMOVUPD Y7, 128(AX)
+	VMOVUPD Y8, 160(AX)
+	VZEROUPPER
+	RET
+
+// func expSum2AVX2(acc *[24]float64, lg []float64, xs []float64, ys []float64, best float64, tab *[256]uint64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·expSum2AVX2(SB), NOSPLIT, $0-96
+	MOVQ         acc+0(FP), AX
+	MOVQ         lg_base+8(FP), CX
+	MOVQ         xs_base+32(FP), DX
+	MOVQ         ys_base+56(FP), BX
+	MOVQ         lg_len+16(FP), SI
+	MOVSD        best+80(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         tab+88(FP), DI
+	VMOVUPD      (AX), Y3
+	VMOVUPD      32(AX), Y4
+	VMOVUPD      64(AX), Y5
+	VMOVUPD      96(AX), Y6
+	VMOVUPD      128(AX), Y7
+	VMOVUPD      160(AX), Y8
+	XORQ         R8, R8
+
+expSum2AVX2loop:
+	CMPQ         R8, SI
+	JAE          expSum2AVX2done
+	VMOVUPD      (CX)(R8*8), Y9
+	VSUBPD       Y0, Y9, Y9
+	VMOVAPD      expShift<>+0(SB), Y10
+	VFMADD231PD  invLn2N<>+0(SB), Y9, Y10
+	VPAND        expMask<>+0(SB), Y10, Y11
+	VPSRLQ       $0x08, Y10, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VSUBPD       expShift<>+0(SB), Y10, Y10
+	VMOVAPD      Y9, Y13
+	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y13
+	VFNMADD231PD ln2NLo<>+0(SB), Y10, Y13
+	VPCMPEQQ     Y10, Y10, Y10
+	VGATHERQPD   Y10, (DI)(Y11*8), Y1
+	VPADDQ       Y12, Y1, Y1
+	VMULPD       Y13, Y13, Y10
+	VMOVAPD      expC2<>+0(SB), Y11
+	VFMADD231PD  expC3<>+0(SB), Y13, Y11
+	VFMADD231PD  expC4<>+0(SB), Y10, Y11
+	VFMADD213PD  Y13, Y10, Y11
+	VCMPPD       $0x1d, expFastMin<>+0(SB), Y9, Y9
+	VFMADD213PD  Y1, Y1, Y11
+	VANDPD       Y9, Y11, Y9
+	VADDPD       Y9, Y3, Y3
+	VFMADD231PD  (DX)(R8*8), Y9, Y5
+	VFMADD231PD  (BX)(R8*8), Y9, Y7
+	VMOVUPD      32(CX)(R8*8), Y9
+	VSUBPD       Y0, Y9, Y9
+	VMOVAPD      expShift<>+0(SB), Y10
+	VFMADD231PD  invLn2N<>+0(SB), Y9, Y10
+	VPAND        expMask<>+0(SB), Y10, Y11
+	VPSRLQ       $0x08, Y10, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VSUBPD       expShift<>+0(SB), Y10, Y10
+	VMOVAPD      Y9, Y13
+	VFNMADD231PD ln2NHi<>+0(SB), Y10, Y13
+	VFNMADD231PD ln2NLo<>+0(SB), Y10, Y13
+	VPCMPEQQ     Y10, Y10, Y10
+	VGATHERQPD   Y10, (DI)(Y11*8), Y2
+	VPADDQ       Y12, Y2, Y2
+	VMULPD       Y13, Y13, Y10
+	VMOVAPD      expC2<>+0(SB), Y11
+	VFMADD231PD  expC3<>+0(SB), Y13, Y11
+	VFMADD231PD  expC4<>+0(SB), Y10, Y11
+	VFMADD213PD  Y13, Y10, Y11
+	VCMPPD       $0x1d, expFastMin<>+0(SB), Y9, Y9
+	VFMADD213PD  Y2, Y2, Y11
+	VANDPD       Y9, Y11, Y9
+	VADDPD       Y9, Y4, Y4
+	VFMADD231PD  32(DX)(R8*8), Y9, Y6
+	VFMADD231PD  32(BX)(R8*8), Y9, Y8
+	ADDQ         $0x08, R8
+	JMP          expSum2AVX2loop
+
+expSum2AVX2done:
+	VMOVUPD Y3, (AX)
+	VMOVUPD Y4, 32(AX)
+	VMOVUPD Y5, 64(AX)
+	VMOVUPD Y6, 96(AX)
+	VMOVUPD Y7, 128(AX)
+	VMOVUPD Y8, 160(AX)
+	VZEROUPPER
+	RET
 
 // func expSumAVX2(acc *[8]float64, lg []float64, best float64, tab *[256]uint64)
 // Requires: AVX, AVX2, FMA3, SSE2
@@ -442,6 +765,228 @@ linear2AVX512done:
 	VPERMILPD     $0x01, X1, X0
 	VMAXPD        X0, X1, X1
 	MOVSD         X1, ret+144(FP)
+	VZEROUPPER
+	RET
+
+// func gauss2LogitsAVX512(lg []float64, z0 []float64, z1 []float64, cols []float64, n int, x0 float64, x1 float64) float64
+// Requires: AVX, AVX512F, SSE2
+TEXT ·gauss2LogitsAVX512(SB), NOSPLIT, $0-128
+	MOVQ         lg_base+0(FP), AX
+	MOVQ         z0_base+24(FP), CX
+	MOVQ         z1_base+48(FP), DX
+	MOVQ         lg_len+8(FP), BX
+	MOVQ         cols_base+72(FP), SI
+	MOVQ         n+96(FP), DI
+	SHLQ         $0x03, DI
+	MOVQ         SI, R8
+	ADDQ         DI, SI
+	MOVQ         SI, R9
+	ADDQ         DI, SI
+	MOVQ         SI, R10
+	ADDQ         DI, SI
+	MOVQ         SI, R11
+	ADDQ         DI, SI
+	MOVQ         SI, R12
+	ADDQ         DI, SI
+	MOVSD        x0+104(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        x1+112(FP), X1
+	VBROADCASTSD X1, Z1
+	VMOVUPD      negInf<>+0(SB), Z2
+	XORQ         DI, DI
+
+gauss2LogitsAVX512loop:
+	CMPQ         DI, BX
+	JAE          gauss2LogitsAVX512done
+	VSUBPD       (R8)(DI*8), Z0, Z5
+	VMULPD       (R10)(DI*8), Z5, Z3
+	VSUBPD       (R9)(DI*8), Z1, Z5
+	VFNMADD231PD (R11)(DI*8), Z3, Z5
+	VMULPD       (R12)(DI*8), Z5, Z4
+	VMULPD       (R12)(DI*8), Z4, Z6
+	VMOVUPD      Z6, (DX)(DI*8)
+	VMOVAPD      Z3, Z5
+	VFNMADD231PD (R11)(DI*8), Z6, Z5
+	VMULPD       (R10)(DI*8), Z5, Z5
+	VMOVUPD      Z5, (CX)(DI*8)
+	VMULPD       Z3, Z3, Z3
+	VFMADD231PD  Z4, Z4, Z3
+	VMOVUPD      (SI)(DI*8), Z4
+	VFNMADD231PD half<>+0(SB), Z3, Z4
+	VMOVUPD      Z4, (AX)(DI*8)
+	VMAXPD       Z2, Z4, Z2
+	ADDQ         $0x08, DI
+	JMP          gauss2LogitsAVX512loop
+
+gauss2LogitsAVX512done:
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VMAXPD        Y0, Y2, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VMAXPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VMAXPD        X0, X1, X1
+	MOVSD         X1, ret+120(FP)
+	VZEROUPPER
+	RET
+
+// func gauss2DenoiseAVX512(acc *[24]float64, lg []float64, z0 []float64, z1 []float64, cols []float64, n int, sa float64, best float64, tab *[256]uint64)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·gauss2DenoiseAVX512(SB), NOSPLIT, $0-136
+	MOVQ         acc+0(FP), AX
+	MOVQ         lg_base+8(FP), CX
+	MOVQ         z0_base+32(FP), DX
+	MOVQ         z1_base+56(FP), BX
+	MOVQ         lg_len+16(FP), SI
+	MOVQ         cols_base+80(FP), DI
+	MOVQ         n+104(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R9
+	ADDQ         R8, DI
+	MOVQ         DI, R10
+	ADDQ         R8, DI
+	MOVQ         DI, R11
+	ADDQ         R8, DI
+	MOVQ         DI, R12
+	ADDQ         R8, DI
+	MOVSD        sa+112(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        best+120(FP), X2
+	VBROADCASTSD X2, Z2
+	MOVQ         tab+128(FP), R8
+	VMOVUPD      expFastMin<>+0(SB), Z3
+	VMOVUPD      invLn2N<>+0(SB), Z4
+	VMOVUPD      expShift<>+0(SB), Z5
+	VMOVUPD      ln2NHi<>+0(SB), Z6
+	VMOVUPD      ln2NLo<>+0(SB), Z7
+	VMOVUPD      expMask<>+0(SB), Z8
+	VMOVUPD      expC2<>+0(SB), Z9
+	VMOVUPD      expC3<>+0(SB), Z10
+	VMOVUPD      expC4<>+0(SB), Z11
+	VMOVUPD      (AX), Z12
+	VMOVUPD      64(AX), Z13
+	VMOVUPD      128(AX), Z14
+	XORQ         R13, R13
+
+gauss2DenoiseAVX512loop:
+	CMPQ          R13, SI
+	JAE           gauss2DenoiseAVX512done
+	VMOVUPD       (CX)(R13*8), Z15
+	VSUBPD        Z2, Z15, Z15
+	VMOVAPD       Z5, Z16
+	VFMADD231PD   Z4, Z15, Z16
+	VPANDQ        Z8, Z16, Z17
+	VPSRLQ        $0x08, Z16, Z18
+	VPSLLQ        $0x34, Z18, Z18
+	VSUBPD        Z5, Z16, Z16
+	VMOVAPD       Z15, Z19
+	VFNMADD231PD  Z6, Z16, Z19
+	VFNMADD231PD  Z7, Z16, Z19
+	KXNORB        K1, K1, K1
+	VGATHERQPD    (R8)(Z17*8), K1, Z1
+	VPADDQ        Z18, Z1, Z1
+	VMULPD        Z19, Z19, Z16
+	VMOVAPD       Z9, Z17
+	VFMADD231PD   Z10, Z19, Z17
+	VFMADD231PD   Z11, Z16, Z17
+	VFMADD213PD   Z19, Z16, Z17
+	VCMPPD        $0x1d, Z3, Z15, K2
+	VFMADD213PD.Z Z1, Z1, K2, Z17
+	VMOVAPD       Z17, Z15
+	VADDPD        Z15, Z12, K2, Z12
+	VMOVUPD       (DX)(R13*8), Z16
+	VMOVUPD       (BX)(R13*8), Z17
+	VMULPD        (R11)(R13*8), Z16, Z19
+	VFMADD231PD   (R12)(R13*8), Z17, Z19
+	VMOVUPD       (R9)(R13*8), Z18
+	VFMADD231PD   Z0, Z19, Z18
+	VFMADD231PD   Z18, Z15, K2, Z13
+	VMULPD        (R12)(R13*8), Z16, Z16
+	VFMADD231PD   (DI)(R13*8), Z17, Z16
+	VMOVUPD       (R10)(R13*8), Z17
+	VFMADD231PD   Z0, Z16, Z17
+	VFMADD231PD   Z17, Z15, K2, Z14
+	ADDQ          $0x08, R13
+	JMP           gauss2DenoiseAVX512loop
+
+gauss2DenoiseAVX512done:
+	VMOVUPD Z12, (AX)
+	VMOVUPD Z13, 64(AX)
+	VMOVUPD Z14, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gauss2ScoreAVX512(acc *[24]float64, lg []float64, z0 []float64, z1 []float64, best float64, tab *[256]uint64)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·gauss2ScoreAVX512(SB), NOSPLIT, $0-96
+	MOVQ         acc+0(FP), AX
+	MOVQ         lg_base+8(FP), CX
+	MOVQ         z0_base+32(FP), DX
+	MOVQ         z1_base+56(FP), BX
+	MOVQ         lg_len+16(FP), SI
+	MOVSD        best+80(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         tab+88(FP), DI
+	VMOVUPD      expFastMin<>+0(SB), Z2
+	VMOVUPD      invLn2N<>+0(SB), Z3
+	VMOVUPD      expShift<>+0(SB), Z4
+	VMOVUPD      ln2NHi<>+0(SB), Z5
+	VMOVUPD      ln2NLo<>+0(SB), Z6
+	VMOVUPD      expMask<>+0(SB), Z7
+	VMOVUPD      expC2<>+0(SB), Z8
+	VMOVUPD      expC3<>+0(SB), Z9
+	VMOVUPD      expC4<>+0(SB), Z10
+	VMOVUPD      (AX), Z11
+	VMOVUPD      64(AX), Z12
+	VMOVUPD      128(AX), Z13
+	XORQ         R8, R8
+
+gauss2ScoreAVX512loop:
+	CMPQ          R8, SI
+	JAE           gauss2ScoreAVX512done
+	VMOVUPD       (CX)(R8*8), Z14
+	VSUBPD        Z0, Z14, Z14
+	VMOVAPD       Z4, Z15
+	VFMADD231PD   Z3, Z14, Z15
+	VPANDQ        Z7, Z15, Z16
+	VPSRLQ        $0x08, Z15, Z17
+	VPSLLQ        $0x34, Z17, Z17
+	VSUBPD        Z4, Z15, Z15
+	VMOVAPD       Z14, Z18
+	VFNMADD231PD  Z5, Z15, Z18
+	VFNMADD231PD  Z6, Z15, Z18
+	KXNORB        K1, K1, K1
+	VGATHERQPD    (DI)(Z16*8), K1, Z1
+	VPADDQ        Z17, Z1, Z1
+	VMULPD        Z18, Z18, Z15
+	VMOVAPD       Z8, Z16
+	VFMADD231PD   Z9, Z18, Z16
+	VFMADD231PD   Z10, Z15, Z16
+	VFMADD213PD   Z18, Z15, Z16
+	VCMPPD        $0x1d, Z2, Z14, K2
+	VFMADD213PD.Z Z1, Z1, K2, Z16
+	VMOVAPD       Z16, Z14
+	VADDPD        Z14, Z11, K2, Z11
+	VFNMADD231PD  (DX)(R8*8), Z14, K2, Z12
+	VFNMADD231PD  (BX)(R8*8), Z14, K2, Z13
+	ADDQ          $0x08, R8
+	JMP           gauss2ScoreAVX512loop
+
+gauss2ScoreAVX512done:
+	VMOVUPD Z11, (AX)
+	VMOVUPD Z12, 64(AX)
+	VMOVUPD Z13, 128(AX)
 	VZEROUPPER
 	RET
 

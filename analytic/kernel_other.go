@@ -24,3 +24,15 @@ func (k *kernelSet) expSum(acc *[lanes]float64, lg []float64, best float64, tab 
 func (k *kernelSet) linear2(lg, cx, cy, r2, lw []float64, a, b, c float64) float64 {
 	return linear2Go(lg, cx, cy, r2, lw, a, b, c)
 }
+
+func (k *kernelSet) gauss2Logits(lg, z0, z1, cols []float64, n int, x0, x1 float64) float64 {
+	return gauss2LogitsGo(lg, z0, z1, cols, n, x0, x1)
+}
+
+func (k *kernelSet) gauss2Denoise(acc *[3 * lanes]float64, lg, z0, z1, cols []float64, n int, sa, best float64, tab *[expN]uint64) {
+	gauss2DenoiseGo(acc, lg, z0, z1, cols, n, sa, best, tab)
+}
+
+func (k *kernelSet) gauss2Score(acc *[3 * lanes]float64, lg, z0, z1 []float64, best float64, tab *[expN]uint64) {
+	gauss2ScoreGo(acc, lg, z0, z1, best, tab)
+}

@@ -14,6 +14,21 @@ func logits2AVX2(lg []float64, xs []float64, ys []float64, lw []float64, px floa
 //go:noescape
 func linear2AVX2(lg []float64, cx []float64, cy []float64, r2 []float64, lw []float64, a float64, b float64, c float64) float64
 
+// gauss2LogitsAVX2 is gauss2LogitsGo with AVX2 for len(lg) a multiple of 8.
+//
+//go:noescape
+func gauss2LogitsAVX2(lg []float64, z0 []float64, z1 []float64, cols []float64, n int, x0 float64, x1 float64) float64
+
+// gauss2DenoiseAVX2 is gauss2DenoiseGo with AVX2 for len(lg) a multiple of 8.
+//
+//go:noescape
+func gauss2DenoiseAVX2(acc *[24]float64, lg []float64, z0 []float64, z1 []float64, cols []float64, n int, sa float64, best float64, tab *[256]uint64)
+
+// gauss2ScoreAVX2 is gauss2ScoreGo with AVX2 for len(lg) a multiple of 8.
+//
+//go:noescape
+func gauss2ScoreAVX2(acc *[24]float64, lg []float64, z0 []float64, z1 []float64, best float64, tab *[256]uint64)
+
 // expSum2AVX2 is expSum2Go with AVX2 for len(lg) a multiple of 8 (xs, ys at least as long).
 //
 //go:noescape
@@ -33,6 +48,21 @@ func logits2AVX512(lg []float64, xs []float64, ys []float64, lw []float64, px fl
 //
 //go:noescape
 func linear2AVX512(lg []float64, cx []float64, cy []float64, r2 []float64, lw []float64, a float64, b float64, c float64) float64
+
+// gauss2LogitsAVX512 is gauss2LogitsGo with AVX512 for len(lg) a multiple of 8.
+//
+//go:noescape
+func gauss2LogitsAVX512(lg []float64, z0 []float64, z1 []float64, cols []float64, n int, x0 float64, x1 float64) float64
+
+// gauss2DenoiseAVX512 is gauss2DenoiseGo with AVX512 for len(lg) a multiple of 8.
+//
+//go:noescape
+func gauss2DenoiseAVX512(acc *[24]float64, lg []float64, z0 []float64, z1 []float64, cols []float64, n int, sa float64, best float64, tab *[256]uint64)
+
+// gauss2ScoreAVX512 is gauss2ScoreGo with AVX512 for len(lg) a multiple of 8.
+//
+//go:noescape
+func gauss2ScoreAVX512(acc *[24]float64, lg []float64, z0 []float64, z1 []float64, best float64, tab *[256]uint64)
 
 // expSum2AVX512 is expSum2Go with AVX512 for len(lg) a multiple of 8 (xs, ys at least as long).
 //

@@ -139,6 +139,66 @@ func TestKernelsMatchGo(t *testing.T) {
 	}
 }
 
+// TestGaussKernelsMatchGo: the d = 2 Gaussian kernels against their Go
+// versions, bit for bit, on random columns (a random lower factor with
+// positive diagonal, random means and covariance entries), random lengths
+// and offsets; some logits are pushed below expFastMin and the z there set
+// to infinity, which the sums must skip.
+func TestGaussKernelsMatchGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, ks := range kernelSets() {
+		t.Run(ks.name, func(t *testing.T) {
+			for trial := range 2000 {
+				n := rng.IntN(40)
+				off := rng.IntN(8)
+				cols := offsetSlice(g2Cols*n, off, func(i int) float64 {
+					switch i / max(n, 1) {
+					case g2I11, g2I22:
+						return 0.1 + 10*rng.Float64()
+					case g2Norm:
+						return -5 * rng.Float64()
+					}
+					return 3 * rng.NormFloat64()
+				})
+				x0, x1, sa := 4*rng.NormFloat64(), 4*rng.NormFloat64(), rng.Float64()
+				lgK, lgG := offsetSlice(n, off, func(int) float64 { return 0 }), make([]float64, n)
+				z0K, z0G := offsetSlice(n, off, func(int) float64 { return 0 }), make([]float64, n)
+				z1K, z1G := offsetSlice(n, off, func(int) float64 { return 0 }), make([]float64, n)
+				bK := gauss2LogitsK(&ks, lgK, z0K, z1K, cols, x0, x1)
+				bG := gauss2LogitsGo(lgG, z0G, z1G, cols, n, x0, x1)
+				if !same(bK, bG) {
+					t.Fatalf("n=%d off=%d: gauss2Logits max = %v, Go kernel gives %v", n, off, bK, bG)
+				}
+				for i := range lgG {
+					if !same(lgK[i], lgG[i]) || !same(z0K[i], z0G[i]) || !same(z1K[i], z1G[i]) {
+						t.Fatalf("n=%d off=%d: gauss2Logits (l, z0, z1)[%d] = (%v, %v, %v), Go kernel gives (%v, %v, %v)",
+							n, off, i, lgK[i], z0K[i], z1K[i], lgG[i], z0G[i], z1G[i])
+					}
+				}
+				if trial%2 == 0 {
+					for i := range lgG {
+						if rng.IntN(4) == 0 {
+							lgG[i], z0G[i], z1G[i] = bG-800, math.Inf(1), math.Inf(-1)
+							lgK[i], z0K[i], z1K[i] = lgG[i], z0G[i], z1G[i]
+						}
+					}
+				}
+				for _, denoise := range []bool{true, false} {
+					s0, s1, s2 := gauss2SumK(&ks, denoise, lgK, z0K, z1K, cols, sa, bG)
+					g0, g1, g2 := gauss2SumK(&goKernels, denoise, lgG, z0G, z1G, cols, sa, bG)
+					if !same(s0, g0) || !same(s1, g1) || !same(s2, g2) {
+						t.Fatalf("n=%d off=%d denoise=%v: gauss2 sums = (%v, %v, %v), Go kernel gives (%v, %v, %v)",
+							n, off, denoise, s0, s1, s2, g0, g1, g2)
+					}
+					if n > 0 && (math.IsNaN(s1) || math.IsNaN(s2)) {
+						t.Fatalf("n=%d off=%d denoise=%v: NaN sums (%v, %v): a skipped term leaked in", n, off, denoise, s1, s2)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestKernelExpUlp measures the exponential of every kernel set (through
 // expSum, which writes e^(l - best) in place) against the 200-bit series:
 // within 2 ulp of e^t for t in [expFastMin, 0], as fastExp, exactly 0 below.

@@ -113,7 +113,7 @@ func loadExpConsts(a isa) expConsts {
 //
 // The subtraction (its constant is zero in the low 48 bits) changes no bit
 // of u that the table index or the exponent reads (bits 0 to 19), so it is left out.
-func exp(a isa, c expConsts, t, e VecVirtual) {
+func exp(a isa, c expConsts, t, e VecVirtual) Op {
 	z, kf, r, j, s, h, r2, q := a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec()
 	VMOVAPD(c.shift, z)
 	VFMADD231PD(c.invLn2N, t, z) // z = t*invLn2N + shift
@@ -148,12 +148,162 @@ func exp(a isa, c expConsts, t, e VecVirtual) {
 		VCMPPD(Imm(cmpGEOQ), c.fastMin, t, k)
 		VFMADD213PD_Z(s, s, k, q) // e = s*p + s, 0 where t < expFastMin
 		VMOVAPD(q, e)
-	} else {
-		m := a.vec()
-		VCMPPD(Imm(cmpGEOQ), c.fastMin, t, m)
-		VFMADD213PD(s, s, q) // e = s*p + s
-		VANDPD(m, q, e)
+		return k
 	}
+	m := a.vec()
+	VCMPPD(Imm(cmpGEOQ), c.fastMin, t, m)
+	VFMADD213PD(s, s, q) // e = s*p + s
+	VANDPD(m, q, e)
+	return m
+}
+
+// maskedFMA adds src2*src3 (neg: subtracts it) to acc in the lanes of mask
+// only (a k register for AVX-512, a vector of all-ones lanes for AVX2), as
+// the Go kernels skip the terms below expFastMin.
+func maskedFMA(a isa, mask, src3, src2 Op, acc VecVirtual, neg bool) {
+	if a.w == 8 {
+		if neg {
+			VFNMADD231PD(src3, src2, mask, acc)
+		} else {
+			VFMADD231PD(src3, src2, mask, acc)
+		}
+		return
+	}
+	t := a.vec()
+	VMOVAPD(acc, t)
+	if neg {
+		VFNMADD231PD(src3, src2, t)
+	} else {
+		VFMADD231PD(src3, src2, t)
+	}
+	VBLENDVPD(mask, t, acc, acc)
+}
+
+// maskedAdd adds v to acc in the lanes of mask only.
+func maskedAdd(a isa, mask, v Op, acc VecVirtual) {
+	if a.w == 8 {
+		VADDPD(v, acc, mask, acc)
+		return
+	}
+	t := a.vec()
+	VADDPD(v, acc, t)
+	VBLENDVPD(mask, t, acc, acc)
+}
+
+// columns loads the base addresses of the first ncol columns of cols
+// (stride n elements).
+func columns(ncol int) []Register {
+	base := Load(Param("cols").Base(), GP64())
+	n := Load(Param("n"), GP64())
+	SHLQ(Imm(3), n)
+	cs := make([]Register, ncol)
+	for j := range cs {
+		cs[j] = GP64()
+		MOVQ(base, cs[j])
+		if j < ncol-1 {
+			ADDQ(n, base)
+		}
+	}
+	return cs
+}
+
+// gauss2Logits: the d = 2 Gaussian logits and z_i = C_i^{-1} (x - sqrt(alpha) m_i).
+func gauss2Logits(a isa) {
+	TEXT("gauss2Logits"+a.name, NOSPLIT, "func(lg, z0, z1, cols []float64, n int, x0, x1 float64) float64")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("gauss2Logits%s is gauss2LogitsGo with %s for len(lg) a multiple of 8.", a.name, a.name))
+	lg, z0, z1 := Load(Param("lg").Base(), GP64()), Load(Param("z0").Base(), GP64()), Load(Param("z1").Base(), GP64())
+	cnt := Load(Param("lg").Len(), GP64())
+	c := columns(6) // mu0, mu1, i11, l21, i22, norm
+	x0, x1 := bcast(a, Param("x0")), bcast(a, Param("x1"))
+	half := f64("half", 0.5)
+	best := make([]VecVirtual, a.regs)
+	ninf := f64("negInf", math.Inf(-1))
+	for r := range best {
+		best[r] = a.vec()
+		VMOVUPD(ninf, best[r])
+	}
+	loop("gauss2Logits"+a.name, cnt, func(i Register) {
+		for r := range a.regs {
+			o := r * a.w
+			u1, u2, t, z, q, l := a.vec(), a.vec(), a.vec(), a.vec(), a.vec(), a.vec()
+			VSUBPD(at(c[0], i, o), x0, t)
+			VMULPD(at(c[2], i, o), t, u1) // u1 = (x0 - mu0) i11
+			VSUBPD(at(c[1], i, o), x1, t)
+			VFNMADD231PD(at(c[3], i, o), u1, t) // t = (x1 - mu1) - l21 u1
+			VMULPD(at(c[4], i, o), t, u2)       // u2 = t i22
+			VMULPD(at(c[4], i, o), u2, z)       // z1 = u2 i22
+			VMOVUPD(z, at(z1, i, o))
+			VMOVAPD(u1, t)
+			VFNMADD231PD(at(c[3], i, o), z, t) // t = u1 - l21 z1
+			VMULPD(at(c[2], i, o), t, t)       // z0 = t i11
+			VMOVUPD(t, at(z0, i, o))
+			VMULPD(u1, u1, q)
+			VFMADD231PD(u2, u2, q) // q = u2^2 + u1^2
+			VMOVUPD(at(c[5], i, o), l)
+			VFNMADD231PD(half, q, l) // l = norm - q/2
+			VMOVUPD(l, at(lg, i, o))
+			VMAXPD(best[r], l, best[r])
+		}
+	})
+	reduceMax(a, best)
+}
+
+// gauss2Sum adds, lane by lane, e_i = e^(lg_i - best) and e_i v_i to acc,
+// with v_i = m_i + sqrt(alpha) S_i z_i (denoise) or -z_i (score), skipping
+// the lanes below expFastMin.
+func gauss2Sum(a isa, denoise bool) {
+	name := "gauss2Score" + a.name
+	sig := "func(acc *[24]float64, lg, z0, z1 []float64, best float64, tab *[256]uint64)"
+	if denoise {
+		name = "gauss2Denoise" + a.name
+		sig = "func(acc *[24]float64, lg, z0, z1, cols []float64, n int, sa, best float64, tab *[256]uint64)"
+	}
+	TEXT(name, NOSPLIT, sig)
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is %sGo with %s for len(lg) a multiple of 8.", name, name[:len(name)-len(a.name)], a.name))
+	acc := Load(Param("acc"), GP64())
+	lg, z0, z1 := Load(Param("lg").Base(), GP64()), Load(Param("z0").Base(), GP64()), Load(Param("z1").Base(), GP64())
+	cnt := Load(Param("lg").Len(), GP64())
+	var c []Register
+	var sa VecVirtual
+	if denoise {
+		c = columns(11)[6:] // m0, m1, s11, s12, s22
+		sa = bcast(a, Param("sa"))
+	}
+	best := bcast(a, Param("best"))
+	ec := loadExpConsts(a)
+	s := accumulators(a, acc, 3)
+	loop(name, cnt, func(i Register) {
+		for r := range a.regs {
+			o := r * a.w
+			t, e := a.vec(), a.vec()
+			VMOVUPD(at(lg, i, o), t)
+			VSUBPD(best, t, t)
+			mask := exp(a, ec, t, e)
+			maskedAdd(a, mask, e, s[0][r])
+			if !denoise {
+				maskedFMA(a, mask, at(z0, i, o), e, s[1][r], true) // s0 -= e z0
+				maskedFMA(a, mask, at(z1, i, o), e, s[2][r], true)
+				continue
+			}
+			za, zb := a.vec(), a.vec()
+			VMOVUPD(at(z0, i, o), za)
+			VMOVUPD(at(z1, i, o), zb)
+			for k, cols := range [][3]Register{{c[2], c[3], c[0]}, {c[3], c[4], c[1]}} {
+				// v = fma(sa, fma(s_b, z1, s_a*z0), m)
+				v, w := a.vec(), a.vec()
+				VMULPD(at(cols[0], i, o), za, w)
+				VFMADD231PD(at(cols[1], i, o), zb, w)
+				VMOVUPD(at(cols[2], i, o), v)
+				VFMADD231PD(sa, w, v)
+				maskedFMA(a, mask, v, e, s[1+k][r], false)
+			}
+		}
+	})
+	storeAccumulators(a, acc, s)
+	VZEROUPPER()
+	RET()
 }
 
 // loop emits a loop over the blocks of 8 elements: body(off) with off the
@@ -342,6 +492,9 @@ func main() {
 	for _, a := range []isa{avx2, avx512} {
 		logits2(a)
 		linear2(a)
+		gauss2Logits(a)
+		gauss2Sum(a, true)
+		gauss2Sum(a, false)
 		expSum2(a)
 		expSum(a)
 	}
