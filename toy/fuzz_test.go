@@ -69,11 +69,22 @@ func FuzzFromBetas(f *testing.F) {
 			// the check is on the level it maps back to, AlphaAt(st) = alpha,
 			// up to the rounding of log sigma (u |log sigma| with u = 2^-53,
 			// amplified by at most 2 when turned into alpha) with a factor 16
-			// for the few operations on each side.
+			// for the few operations on each side, plus the rounding of the
+			// step itself (half an ulp of st, at most u T) times the slope
+			// |d log alpha / dt| on either side of step k: |log alpha_1| on
+			// [0, 1], at most 2 |log sigma_j - log sigma_{j-1}| on [j-1, j].
 			if !(st >= 0 && st <= float64(T)) {
 				t.Fatalf("StepForAlpha(alpha_%d = %v) = %v, outside [0, %d]", k, a, st, T)
 			}
-			tol := 32 * 0x1p-53 * math.Max(1, math.Abs(math.Log(sg)))
+			slope := 0.0
+			for j := k; j <= min(k+1, T); j++ {
+				if j == 1 {
+					slope = math.Max(slope, -math.Log(s.Alpha(1)))
+				} else {
+					slope = math.Max(slope, 2*math.Abs(math.Log(s.Sigma(j))-math.Log(s.Sigma(j-1))))
+				}
+			}
+			tol := 32*0x1p-53*math.Max(1, math.Abs(math.Log(sg))) + 4*0x1p-53*float64(T)*slope
 			if back := s.AlphaAt(st); math.Abs(back/a-1) > tol {
 				t.Fatalf("AlphaAt(StepForAlpha(alpha_%d = %v) = %v) = %v, relative error %.3g > %.3g", k, a, st, back, back/a-1, tol)
 			}
