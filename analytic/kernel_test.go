@@ -289,6 +289,32 @@ func FuzzKernels(f *testing.F) {
 					t.Fatalf("%s: e[%d] = %v, Go kernel gives %v", ks.name, i, lgK[i], lgG[i])
 				}
 			}
+			// The Gaussian kernels, with the fuzzed query and scale.
+			cols := offsetSlice(g2Cols*nn, o, func(i int) float64 {
+				if q := i / max(nn, 1); q == g2I11 || q == g2I22 {
+					return math.Abs(c) + rng.Float64()
+				}
+				return rng.NormFloat64()
+			})
+			z0K, z1K := offsetSlice(nn, o, func(int) float64 { return 0 }), offsetSlice(nn, o, func(int) float64 { return 0 })
+			z0G, z1G := make([]float64, nn), make([]float64, nn)
+			bK = gauss2LogitsK(&ks, lgK, z0K, z1K, cols, px, py)
+			bG = gauss2LogitsGo(lgG, z0G, z1G, cols, nn, px, py)
+			if !same(bK, bG) {
+				t.Fatalf("%s: gauss2Logits max = %v, Go kernel gives %v", ks.name, bK, bG)
+			}
+			for i := range lgG {
+				if !same(lgK[i], lgG[i]) || !same(z0K[i], z0G[i]) || !same(z1K[i], z1G[i]) {
+					t.Fatalf("%s: gauss2Logits [%d] differs from the Go kernel", ks.name, i)
+				}
+			}
+			for _, denoise := range []bool{true, false} {
+				s0, s1, s2 := gauss2SumK(&ks, denoise, lgK, z0K, z1K, cols, shift, bG)
+				g0, g1, g2 := gauss2SumK(&goKernels, denoise, lgG, z0G, z1G, cols, shift, bG)
+				if !same(s0, g0) || !same(s1, g1) || !same(s2, g2) {
+					t.Fatalf("%s: gauss2 sums (denoise %v) = (%v, %v, %v), Go kernel gives (%v, %v, %v)", ks.name, denoise, s0, s1, s2, g0, g1, g2)
+				}
+			}
 		}
 	})
 }
