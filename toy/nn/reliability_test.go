@@ -201,18 +201,17 @@ func TestTrainDivergence(t *testing.T) {
 	}
 }
 
-// FuzzReadModelCRC feeds ReadModel arbitrary bytes whose last 4 bytes are
-// replaced by the CRC-32 of the rest, so the fuzzer explores past the
-// checksum (FuzzReadModel, on raw bytes, mostly stops there). No input may
-// panic; a model it accepts has finite parameters and writes back to a
-// file that reads to the same model.
-func FuzzReadModelCRC(f *testing.F) {
-	// Small models (a 4-step schedule, a few parameters) keep each run
-	// cheap, so the fuzzer gets through many inputs.
+// tinyModelFiles returns the files of two small models (a 4-step
+// schedule, a few parameters), the seeds of the loader's fuzz targets:
+// small inputs keep each run, and the minimisation of each new input the
+// fuzzer keeps, cheap (with a 1000-step schedule in the header it managed
+// a few executions a minute).
+func tinyModelFiles(f *testing.F) [][]byte {
 	sched, err := toy.Linear(4, 0.1, 0.5)
 	if err != nil {
 		f.Fatal(err)
 	}
+	var files [][]byte
 	for _, spec := range []Spec{
 		{Dim: 2, Hidden: []int{3}, Act: SiLU, TimeFeatures: 2, Time: TimeStep, Classes: 2, Pred: PredV},
 		{Dim: 2, Hidden: []int{2}, Act: ReLU, TimeFeatures: 2, Time: TimeLogSigma, Pred: PredX0},
@@ -221,7 +220,19 @@ func FuzzReadModelCRC(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(modelBytes(f, m))
+		files = append(files, modelBytes(f, m))
+	}
+	return files
+}
+
+// FuzzReadModelCRC feeds ReadModel arbitrary bytes whose last 4 bytes are
+// replaced by the CRC-32 of the rest, so the fuzzer explores past the
+// checksum (FuzzReadModel, on raw bytes, mostly stops there). No input may
+// panic; a model it accepts has finite parameters and writes back to a
+// file that reads to the same model.
+func FuzzReadModelCRC(f *testing.F) {
+	for _, b := range tinyModelFiles(f) {
+		f.Add(b)
 	}
 	f.Add([]byte(fileMagic))
 	// This version, a 2-byte header "{}" and a CRC.

@@ -126,9 +126,9 @@ func TestLoadBadFiles(t *testing.T) {
 
 // FuzzReadModel: no input makes ReadModel panic.
 func FuzzReadModel(f *testing.F) {
-	var buf bytes.Buffer
-	smallModel(f, TimeStep).WriteTo(&buf)
-	f.Add(buf.Bytes())
+	for _, b := range tinyModelFiles(f) {
+		f.Add(b)
+	}
 	f.Add([]byte(fileMagic))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := ReadModel(bytes.NewReader(b))
