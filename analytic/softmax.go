@@ -1,9 +1,6 @@
 package analytic
 
-import (
-	"math"
-	"sync"
-)
+import "sync"
 
 // The softmax kernels shared by the mixtures. Logits are written into a
 // scratch slice in a first pass that also finds their maximum; a second pass
@@ -11,18 +8,6 @@ import (
 // largest term is exactly 1. Terms with l_i - max < expFastMin = -708 count
 // as 0 (see expLane): e^-708 < 2^-1021 next to the largest term 1. The
 // passes run through the vector kernels of kernel.go.
-
-// expShifted returns e^t for t <= 0, exactly 0 below expUnderflow. It is
-// fastExp restricted to t <= 0.
-func expShifted(t float64) float64 {
-	if t < expFastMin {
-		if t < expUnderflow {
-			return 0
-		}
-		return math.Exp(t)
-	}
-	return expCore(t)
-}
 
 // expInPlace replaces l_i by e^(l_i - mx) (0 below e^-708, see expLane)
 // and returns their sum, through the vector kernels.
