@@ -142,7 +142,7 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 		post = append(post, viz.Scene{Title: fmt.Sprintf("q_t(class 0 | x), t = %d", t), Grid: fine, Density: v})
 	}
 	r.Charts = append(r.Charts, conditionalCharts(ds, ex, scenes, post)...)
-	conditionalClaims(r, gs)
+	conditionalClaims(r, cfg, gs)
 	return r, nil
 }
 

@@ -223,7 +223,7 @@ func parametrisationClaims(r *Result, cfg Config) {
 
 // conditionalClaims: lesson 7; n samples per class, the Bayes accuracy
 // from 4000 fresh points.
-func conditionalClaims(r *Result, gs GuidanceSetup) {
+func conditionalClaims(r *Result, cfg Config, gs GuidanceSetup) {
 	r.claims(
 		cl(1, "The class posteriors sum to 1 to rounding.", "largest |Σ q_t(y|x) − 1|", r.value("tower/class_sum_error"), Below, 1e-12),
 		cl(2, "D*(x) = Σ_y q_t(y|x) D*(x|y) to rounding.", "largest gap", r.value("tower/denoiser_error"), Below, 1e-12),
@@ -245,6 +245,12 @@ func conditionalClaims(r *Result, gs GuidanceSetup) {
 			ratioClaim(5, fmt.Sprintf("Exact conditional samples of class %d match the class.", y), fmt.Sprintf("class %d, exact", y), r.value(p+"exact_energy")),
 			cl(6, fmt.Sprintf("The classifier's share of exact class-%d samples is the Bayes accuracy (within 3 standard errors).", y), fmt.Sprintf("share of class %d", y), r.value(p+"exact_share"), Near, b).hi(3*se+1e-12).se(se).against("Bayes accuracy ± 3 SE"),
 		)
+		if r.has(p+"trained_spread") && r.has(p+"law_spread") {
+			law := r.value(p + "law_spread")
+			c := cl(0, fmt.Sprintf("Trained samples of class %d spread like the class law (trace of covariance within 15%%).", y), fmt.Sprintf("spread, trained / law (%.3g / %.3g)", r.value(p+"trained_spread"), law), r.value(p+"trained_spread")/law, Near, 1).hi(0.15)
+			c.Indicative = cfg.Quick
+			r.claims(c)
+		}
 		if r.has(p + "trained_share") {
 			s := r.value(p + "trained_share")
 			r.claims(
