@@ -144,15 +144,13 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 		if iters == 0 {
 			r.add("pc/noise", ec.Noise, "two-sample noise level of these energy distances")
 		}
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d levels, %d corrector moves", ls.PCLevels, iters), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d levels, %d corrector moves (E/noise %.2g)", ls.PCLevels, iters, ec.Energy/ec.Noise), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
 	}
-	r.Charts = append(r.Charts,
-		viz.Lines("Share of chains in the heavier mode",
-			viz.LinePanel{Title: "plain Langevin (stuck)", XName: "move", YName: "share left", Series: []viz.Series{{Name: "plain", X: shareT, Y: shareP}, {Name: "weight", X: []float64{0, shareT[len(shareT)-1]}, Y: []float64{w0, w0}}}},
-			viz.LinePanel{Title: "annealed Langevin", XName: "move", YName: "share left", Series: []viz.Series{{Name: "annealed", X: annT, Y: annP}, {Name: "weight", X: []float64{0, annT[len(annT)-1]}, Y: []float64{w0, w0}}}}),
-		viz.Animate("Chains moving: plain vs annealed", runs, viz.TrajOpts{MaxPaths: 400}),
-		viz.Plane("Predictor-corrector on eight Gaussians", scenes, viz.PlaneOpts{PerPanel: true}),
-	)
+	charts, err := langevinCharts(cfg, ls, m, runs, scenes, shareT, shareP, annT, annP, w0)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
 	langevinClaims(r)
 	return r, nil
 }

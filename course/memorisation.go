@@ -14,7 +14,6 @@ import (
 	"difftoy/toy"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
-	"difftoy/viz"
 )
 
 // MemoriseSetup is what lesson 12 varies.
@@ -23,11 +22,15 @@ type MemoriseSetup struct {
 	Train   int    // number of training points N
 	Samples int
 	Steps   int // Adam steps of the network
+	// SweepN are the training-set sizes of the copying sweep (one network
+	// each; none: no sweep).
+	SweepN []int
 }
 
 // DefaultMemorisation is the setup of lesson 12.
 func DefaultMemorisation(cfg Config) MemoriseSetup {
-	return MemoriseSetup{Dataset: "moons", Train: 32, Samples: cfg.size(600, 300), Steps: 1500} // shorter training leaves the network weak at small noise
+	return MemoriseSetup{Dataset: "moons", Train: 32, Samples: cfg.size(600, 300), Steps: 1500, // shorter training leaves the network weak at small noise
+		SweepN: []int{8, 32, 128, 512}}
 }
 
 // medianNN is the median distance from each training point to its nearest
@@ -122,11 +125,11 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	}
 	lossGap("loss/small_noise_net_minus_emp_z", "held-out loss at t = 5 of the network minus D̂*'s, in standard errors (the network generalises: below -3)", m, ds.Exact, held, 5, 104)
 
-	r.Charts = append(r.Charts, viz.Plane(fmt.Sprintf("%d training points of %s: who copies them?", ms.Train, ms.Dataset), []viz.Scene{
-		{Title: "empirical ideal denoiser D̂*", Train: ds.Points, Points: emp},
-		{Title: "trained network", Train: ds.Points, Points: net},
-		{Title: "fresh data", Train: ds.Points, Points: fresh},
-	}, viz.PlaneOpts{}))
+	charts, err := memorisationCharts(ctx, cfg, ms, ds, m, emp, net, fresh, trainX, held, p)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
 	memorisationClaims(r)
 	return r, nil
 }

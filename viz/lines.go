@@ -117,6 +117,9 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			"axisLine": map[string]any{"onZero": false}}
 		if xlo < xhi {
 			xa["min"], xa["max"] = num(xlo), num(xhi)
+			// An end of the data that is not a round number (a bin
+			// centre, say) gets no label of its own: 0.01098 reads as noise.
+			xa["axisLabel"] = map[string]any{"showMinLabel": round2(xlo), "showMaxLabel": round2(xhi)}
 		}
 		if p.LogX && xlo <= xhi {
 			lo, hi := math.Floor(xlo), math.Ceil(xhi)
@@ -194,4 +197,13 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// round2 reports whether x has at most two significant digits.
+func round2(x float64) bool {
+	if x == 0 {
+		return true
+	}
+	p := math.Pow(10, math.Floor(math.Log10(math.Abs(x)))-1)
+	return math.Abs(x/p-math.Round(x/p)) < 1e-9
 }
