@@ -23,9 +23,10 @@ var farPoints = []float64{0, 0, 1, 0, 0, 1, -1, -1, 0.3, 0.4}
 var farWeights = []float64{1, 2, 1, 1, 3}
 
 // exactLogitGaps returns l_i - max_j l_j (as float64, -Inf below the range)
+// and max_j l_j
 // for l_i = log w_i - ||x - sqrt(alpha) x_i||^2 / (2(1-alpha)) at alpha < 1,
 // or -||x - x_i||^2 at alpha = 1 (the order of the nearest-point limit).
-func exactLogitGaps(pts, w, x []float64, alpha float64) []float64 {
+func exactLogitGaps(pts, w, x []float64, alpha float64) ([]float64, float64) {
 	d := len(x)
 	k := len(pts) / d
 	sa := new(big.Float).SetPrec(bigPrec).Sqrt(big.NewFloat(alpha).SetPrec(bigPrec))
@@ -54,7 +55,8 @@ func exactLogitGaps(pts, w, x []float64, alpha float64) []float64 {
 	for i, l := range ls {
 		gaps[i], _ = new(big.Float).SetPrec(bigPrec).Sub(l, best).Float64()
 	}
-	return gaps
+	lmax, _ := best.Float64()
+	return gaps, lmax
 }
 
 // logitErrorBound bounds the absolute rounding error of the computed logits
@@ -144,7 +146,7 @@ func TestFarFromData(t *testing.T) {
 					if d == 3 {
 						x[2] = r / 3
 					}
-					gaps := exactLogitGaps(pts, w, x, alpha)
+					gaps, lmax := exactLogitGaps(pts, w, x, alpha)
 					delta := logitErrorBound(pts, w, x, alpha)
 					win, second := -1, math.Inf(-1)
 					for i, gp := range gaps {
@@ -155,6 +157,27 @@ func TestFarFromData(t *testing.T) {
 						}
 					}
 					got := m.Denoise(nil, x, alpha, nil)
+					if alpha < 1 {
+						// log q_t = lmax + log sum_i e^(gap_i) - (d/2) log(2 pi (1-alpha)):
+						// the computed one carries the logit error delta, the
+						// rounding of the dropped common term (a few eps of
+						// |lmax|) and of the sum; -Inf is right once lmax is.
+						s := 0.0
+						for _, gp := range gaps {
+							s += math.Exp(gp)
+						}
+						norm := float64(d) / 2 * math.Log(2*math.Pi*(1-alpha))
+						want := lmax + math.Log(s) - norm
+						lp := m.LogProb(nil, x, alpha)[0]
+						tol := delta + 8*eps*(math.Abs(lmax)+math.Abs(norm)) + float64(k+2)*eps
+						if math.IsInf(want, -1) {
+							if !math.IsInf(lp, -1) {
+								t.Errorf("d=%d alpha=%v x=%v: LogProb = %v, want -Inf", d, alpha, x, lp)
+							}
+						} else if !(math.Abs(lp-want) <= tol) {
+							t.Errorf("d=%d alpha=%v x=%v: LogProb = %v, exact %v (tolerance %g)", d, alpha, x, lp, want, tol)
+						}
+					}
 					if -second > 708+2*delta || (alpha == 1 && -second > 2*delta) {
 						hard++
 						for j := range d {
