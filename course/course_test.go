@@ -39,6 +39,7 @@ func runLesson(t *testing.T, id string, heavy bool) *Result {
 			t.Errorf("%s: chart %q does not encode: %v", id, c.Title, err)
 		}
 	}
+	checkLookFor(t, id, r)
 	return r
 }
 
