@@ -118,6 +118,7 @@ func perfPages(t testing.TB, dir string, a viz.Assets) []browserPage {
 	var out []browserPage
 	for _, c := range cases {
 		path := filepath.Join(dir, c.name+".html")
+		c.c.WithCaption("A size case of the browser test: synthetic data as large as the course's largest charts.")
 		if err := viz.NewPage(c.c.Title).Add(c.c).WriteFile(path, a); err != nil {
 			t.Fatal(err)
 		}
@@ -214,8 +215,10 @@ func watch(ctx context.Context) func() []string {
 // TestBrowserDraws opens every gallery page and the size cases in headless
 // Chromium with the network cut off, and fails on a console error, an
 // uncaught exception, a request that leaves the machine, a chart that does
-// not finish drawing, or a chart whose screenshot holds no coloured pixel
-// (data are drawn in colour; axes, text and grid lines are grey).
+// not finish drawing, a chart whose screenshot holds no coloured pixel
+// (data are drawn in colour; axes, text and grid lines are grey), or a chart
+// a reader cannot read (chartCheck: a title, axis names, a caption,
+// distinct timeline labels, square panels of the plane).
 func TestBrowserDraws(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens a browser; skipped with -short")
@@ -303,6 +306,9 @@ func openPage(t testing.TB, bctx context.Context, pg browserPage, out string) dr
 		if err != nil {
 			t.Fatalf("screenshot of %s: %v", sel, err)
 		}
+		for _, p := range chartProblems(t, ctx, i) {
+			t.Errorf("chart %d: %s", i, p)
+		}
 		inked, coloured := countPixels(t, shot)
 		// A chart that draws its data puts at least a few hundred
 		// coloured pixels on screen (the smallest: three class dots of
@@ -318,6 +324,60 @@ func openPage(t testing.TB, bctx context.Context, pg browserPage, out string) dr
 		t.Error(p)
 	}
 	return drawReport{size: info.Size(), load: maxOf(st.Times), draw: maxOf(st.Draw), setOption: maxOf(st.SetOption)}
+}
+
+// chartCheck is the script chartProblems runs on chart i of the page: what
+// a reader needs to read the chart, as echarts drew it. A chart needs a
+// title, a name on every axis and a caption under it; a timeline needs a
+// different label on every frame; a panel of the plane (axes x₁ and x₂)
+// needs a square plotting window, measured in pixels from the drawn axes.
+const chartCheck = `(function (i) {
+  var out = [];
+  var el = document.getElementById('difftoy-chart-' + i);
+  var c = echarts.getInstanceByDom(el);
+  if (!c) { return ['no echarts instance']; }
+  var o = c.getOption();
+  var titles = o.title || [];
+  if (!titles.length || !String(titles[0].text || '').trim()) { out.push('no title'); }
+  var cap = document.getElementById('difftoy-chart-' + i + '-caption');
+  if (!cap || !cap.textContent.trim()) { out.push('no caption under the chart'); }
+  var xs = o.xAxis || [], ys = o.yAxis || [];
+  if (!xs.length || xs.length !== ys.length) { out.push(xs.length + ' x axes and ' + ys.length + ' y axes'); }
+  for (var k = 0; k < xs.length && k < ys.length; k++) {
+    if (!String(xs[k].name || '').trim() || !String(ys[k].name || '').trim()) {
+      out.push('axis pair ' + k + ' unnamed: x "' + xs[k].name + '", y "' + ys[k].name + '"');
+    }
+    if (xs[k].name === 'x₁' && ys[k].name === 'x₂') {
+      var a = c.convertToPixel({gridIndex: k}, [xs[k].min, ys[k].min]);
+      var b = c.convertToPixel({gridIndex: k}, [xs[k].max, ys[k].max]);
+      var w = Math.abs(b[0] - a[0]), h = Math.abs(b[1] - a[1]);
+      var ux = w / (xs[k].max - xs[k].min), uy = h / (ys[k].max - ys[k].min);
+      if (!(w > 0) || Math.abs(w - h) > 1 || Math.abs(ux - uy) > 0.01 * ux) {
+        out.push('plane panel ' + k + ' is ' + w.toFixed(1) + ' x ' + h.toFixed(1) + ' px for ' +
+          (xs[k].max - xs[k].min) + ' x ' + (ys[k].max - ys[k].min) + ' units: not square at equal scale');
+      }
+    }
+  }
+  var tl = o.timeline && o.timeline[0];
+  if (tl) {
+    var seen = {};
+    (tl.data || []).forEach(function (d) {
+      var s = typeof d === 'object' ? d.value : d;
+      if (seen[s]) { out.push('timeline label "' + s + '" repeats'); }
+      seen[s] = true;
+    });
+  }
+  return out;
+})`
+
+// chartProblems returns what chartCheck finds wrong with chart i.
+func chartProblems(t testing.TB, ctx context.Context, i int) []string {
+	t.Helper()
+	p, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf("%s(%d)", chartCheck, i)))
+	if err != nil {
+		t.Fatalf("checking chart %d: %v", i, err)
+	}
+	return p
 }
 
 // saveScreenshot waits for the first animation frames to settle, then
