@@ -41,8 +41,9 @@ type deltaSet struct {
 
 // NewDelta returns the mixture of the K = len(points)/d points (row-major)
 // with the given weights (nil: uniform; positive values are normalised) and
-// labels (nil: unlabelled; otherwise 0..C-1 with every class present). The
-// slices are copied. An error names the offending component.
+// labels (nil: unlabelled; otherwise 0..C-1 with every class present).
+// Coordinates must be finite and at most 1e100 in absolute value (far.go).
+// The slices are copied. An error names the offending component.
 func NewDelta(d int, points, weights []float64, labels []int) (*DeltaMixture, error) {
 	const who = "analytic.NewDelta"
 	if d <= 0 {

@@ -40,8 +40,9 @@ type GaussianMixture struct {
 // (row-major), covariances (covs[i] is the d*d row-major S_i) and labels
 // (nil: unlabelled; otherwise 0..C-1 with every class present). Each S_i
 // must be symmetric (|S_jk - S_kj| <= 1e-12 sqrt(S_jj S_kk); the lower
-// triangle is used) and positive definite. The slices are copied. An error
-// names the offending component.
+// triangle is used) and positive definite; the coordinates of the means
+// must be finite and at most 1e100 in absolute value (far.go). The slices
+// are copied. An error names the offending component.
 func NewGaussian(d int, weights, means []float64, covs [][]float64, labels []int) (*GaussianMixture, error) {
 	const who = "analytic.NewGaussian"
 	if d <= 0 {
