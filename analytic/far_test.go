@@ -326,3 +326,32 @@ func TestGaussianFar(t *testing.T) {
 		}
 	}
 }
+
+// TestGaussianFarLabelled: far from the means the class-conditional
+// denoiser uses only the class's components (the far-field path with a
+// subset): with identity covariances, alpha = 1/2 and one component per
+// class, D*(x | y) = m_y + sqrt(alpha) (x - sqrt(alpha) m_y) / (alpha + 1 - alpha),
+// computed here with a few roundings (4 eps relative).
+func TestGaussianFarLabelled(t *testing.T) {
+	id := []float64{1, 0, 0, 1}
+	means := []float64{1e100, 0, -1e100, 0}
+	g, err := analytic.NewGaussian(2, nil, means, [][]float64{id, id}, []int{0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const alpha = 0.5
+	sa := math.Sqrt(alpha)
+	for _, x := range [][]float64{{1e200, 3}, {-1e300, 1e250}, {5e99, -2}} {
+		for c := range 2 {
+			got := g.Denoise(nil, x, alpha, []int{c})
+			for j := range 2 {
+				m := means[2*c+j]
+				want := m + sa*(x[j]-sa*m)
+				if !(math.Abs(got[j]-want) <= 4*0x1p-53*(math.Abs(m)+math.Abs(x[j]))) {
+					t.Errorf("Denoise(%v, y=%d) = %v, want %v", x, c, got, want)
+					break
+				}
+			}
+		}
+	}
+}
