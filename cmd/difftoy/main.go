@@ -18,7 +18,8 @@
 // so the pages work offline, from file://, with nothing but Go installed.
 //
 // The book runs -jobs lessons' experiments at once (default 2); every
-// lesson has its own seed, so the numbers do not depend on -jobs.
+// lesson runs with -seed, as its notebook does with its own, and the
+// numbers do not depend on -jobs.
 //
 // Each lesson checks its claims on its own numbers. The command prints
 // "N of M claims hold", names each claim that fails and then exits with

@@ -10,10 +10,13 @@
 // section, exercises and claims, so that what to look for follows the
 // charts it describes.
 //
-// The experiments run Jobs at a time. Lesson i is seeded with
-// Seed + i*1 000 003 whatever the order in which they finish, and every
-// experiment's parallel parts do not depend on the number of cores
-// (internal/par), so the book's numbers do not depend on Jobs.
+// The experiments run Jobs at a time. Every lesson runs with Config.Seed,
+// as the notebooks do with theirs, so a page shows the numbers its
+// notebook prints and the lessons share their trained networks through
+// the model cache (lessons 3 and 4, 7 and 9, and the notebooks); every
+// lesson draws from its own streams of that seed and its parallel parts
+// do not depend on the number of cores (internal/par), so the book's
+// numbers do not depend on Jobs.
 package book
 
 import (
@@ -44,8 +47,7 @@ type Options struct {
 	// Lessons is the folder of the lesson texts and their README; "" finds
 	// lessons/ with FindLessons.
 	Lessons string
-	// Config configures the experiments; lesson i gets the seed
-	// Config.Seed + i*1_000_003.
+	// Config configures the experiments (every lesson runs with it).
 	Config course.Config
 	// Jobs is how many experiments run at once (at least 1).
 	Jobs int
@@ -253,7 +255,6 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 			for i := range next {
 				l := lessons[i]
 				cfg := o.Config
-				cfg.Seed = o.Config.Seed + uint64(i)*1_000_003
 				var p course.Progress
 				if o.Step != nil {
 					p = func(d, t int, note string) { o.Step(texts[i].Title, note, d, t) }
