@@ -395,14 +395,27 @@ func deterministicClaims(r *Result, ds DeterministicSetup) {
 	}
 }
 
+// annealedClaim: annealed Langevin's share of the heavier mode is the
+// weight up to the bias of finitely many moves per level.
+func annealedClaim(r *Result, w float64, chains int) Claim {
+	d := math.Abs(r.value("annealed/share_left") - w)
+	se := math.Sqrt(w * (1 - w) / float64(chains))
+	return cl(4, "Annealed Langevin reaches the mode weight, up to the bias of finitely many moves per level (0.03) and 3 binomial standard errors.", "|share − weight|, annealed", d, Below, 0.03+3*se).se(se).against("0.03 + 3 SE")
+}
+
 // langevinClaims: lesson 11.
-func langevinClaims(r *Result) {
+func langevinClaims(r *Result, ls LangevinSetup) {
 	w := r.value("weight_left")
 	plain, ann := math.Abs(r.value("plain/share_left")-w), math.Abs(r.value("annealed/share_left")-w)
 	r.claims(
 		ratioClaim(2, "Small Langevin steps from exact samples keep the mixture.", "after 200 moves", r.value("invariance/energy")),
 		cl(3, "Plain Langevin misses the mode weights by more than 3 binomial standard errors.", "share deviation, plain (SE)", r.value("plain/share_z"), Above, 3),
-		cl(4, "Annealed Langevin reaches the mode weights within 3 binomial standard errors.", "share deviation, annealed (SE)", r.value("annealed/share_z"), Below, 3),
+		// Once "within 3 binomial standard errors" of the weight: false at
+		// convergence, since finitely many moves per level leave a bias
+		// (16 runs of the default setup, 12 000 chains: mean share 0.782 for
+		// the weight 0.8). The bound allows 0.03 for it (the bias and three
+		// standard errors of its estimate) plus 3 binomial standard errors.
+		annealedClaim(r, w, ls.Chains),
 		cl(4, "Annealed Langevin's deviation from the weight is below a quarter of plain Langevin's.", "annealed deviation / plain deviation", ann/plain, Below, 0.25),
 		cl(5, "With so few levels the DDPM predictor alone is clearly off the data.", energyName("predictor alone"), r.value("pc/energy_predictor")/r.value("pc/noise"), Above, 3),
 		cl(5, "Corrector moves lower the energy distance of a few-level DDPM predictor.", "energy distance with corrector", r.value("pc/energy_corrected"), Below, r.value("pc/energy_predictor")).against("predictor alone"),
