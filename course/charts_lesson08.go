@@ -63,7 +63,8 @@ func classifierCharts(r *Result, ds *toy.Dataset, gs GuidanceSetup, ts, accE, ac
 	charts = append(charts, viz.Fields(fmt.Sprintf("Classifier gradient fields at t = %d", t), g, fields,
 		viz.QuiverOpts{Label: "|∇log p(0|x)|", Train: thinPoints(ds.Points, 200), Cols: 2}).
 		WithCaption("Arrows of the gradient of the log probability of class 0, one scale for both panels; dark dots: 200 training points. "+
-			"Look for long arrows near the class boundary pointing into class 0, and short ones deep inside it where the probability is flat."))
+			"Look for short arrows deep inside class 0 (where the probability is flat near 1) and long ones across the boundary and on "+
+			"class 1's side, all pointing into class 0; the trained field should match the exact one."))
 
 	series := []viz.Series{{Name: "exact q_t(y | x)", X: ts, Y: accE, Marks: true}}
 	if clf != nil {

@@ -45,7 +45,7 @@ func cfgCharts(r *Result, ds *toy.Dataset, gs GuidanceSetup, tr *Trained, chExac
 	charts = append(charts, viz.Fields(fmt.Sprintf("Guided field D̃_t(x | 0) − x at t = %d (exact scores)", t), g, fields,
 		viz.QuiverOpts{Label: "|D̃ − x|", Train: thinPoints(ds.Points, 200), Cols: 4}).
 		WithCaption("Arrows from x to the guided denoiser's output for class 0, one scale for all panels; dark dots: 200 training points. "+
-			"Look for the arrows near class 1 turning away from it and growing as γ grows."))
+			"Look for the arrows growing with γ, longest in class 1's region, where they push towards class 0."))
 
 	charts = append(charts, chExact.WithCaption("Class-0 samples with classifier-free guidance from the exact scores, one panel per γ. "+
 		"Look for the samples pulling away from the other class as γ grows (the chart below measures it)."))

@@ -29,7 +29,7 @@ func deterministicCharts(cfg Config, ds DeterministicSetup, ex analytic.Mixture,
 		viz.Plane(fmt.Sprintf("Four samplers from the same x_T, %d steps, exact D*", ds.Steps), scenes, viz.PlaneOpts{PerPanel: true, Cols: 4, Side: 240}).
 			WithCaption("Samples of each sampler from the same starting points over the data density. Look for all four reaching the " +
 				"eight modes: trading the noise for drift (third panel) changes the paths, not the law."),
-		viz.Paths("Trajectories: stochastic vs deterministic", runs, viz.TrajOpts{MaxPaths: 20, Cols: 4}).
+		viz.Paths("Trajectories: stochastic vs deterministic", runs, viz.TrajOpts{MaxPaths: 20, Cols: 2}).
 			WithCaption("20 particles per sampler, coloured by time (blue at x_T, orange at x_0), grey circles at the starts, black dots at the ends. " +
 				"Look for DDPM's jagged paths against the smooth DDIM and PF-ODE curves, which end at the same points."),
 	}

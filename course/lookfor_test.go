@@ -163,9 +163,12 @@ func TestLookForMapped(t *testing.T) {
 	}
 }
 
+// maxChartWidth is the widest chart a page shows whole in a 1 400 px window.
+const maxChartWidth = 1360
+
 // checkLookFor fails the lesson's test for each chart that its "What to
 // look for" list promises (through lookFor) and the run r does not draw,
-// and for each chart of r without a caption.
+// and for each chart of r without a caption or too wide to be seen whole.
 func checkLookFor(t *testing.T, id string, r *Result) {
 	t.Helper()
 	var titles []string
@@ -173,6 +176,11 @@ func checkLookFor(t *testing.T, id string, r *Result) {
 		titles = append(titles, c.Title)
 		if strings.TrimSpace(c.Caption) == "" {
 			t.Errorf("%s: chart %q has no caption", id, c.Title)
+		}
+		// The book's pages are read in windows about 1 400 px wide, with
+		// a 20 px margin: a wider chart is cut off.
+		if c.Width > maxChartWidth {
+			t.Errorf("%s: chart %q is %d px wide, more than %d", id, c.Title, c.Width, maxChartWidth)
 		}
 	}
 	for _, it := range lookFor[id] {

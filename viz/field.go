@@ -24,7 +24,7 @@ type QuiverOpts struct {
 	// arrow scale and one colour scale, so lengths compare across panels.
 	PerPanel bool
 	Cols     int // panels per row of Fields; 0: up to 4
-	Side     int // panel side in pixels; 0: 480 for one panel, else 300 (260 for four in a row)
+	Side     int // panel side in pixels; 0: 480 for one panel, else 300 (240 for four in a row)
 }
 
 // Field is one panel of Fields: a vector field on the chart's grid.
@@ -88,7 +88,7 @@ func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
 		case len(fields) == 1:
 			side = 480
 		case min(cols, len(fields)) >= 4:
-			side = 260
+			side = 240 // four in a row and the colour bar fit 1 280 px
 		default:
 			side = 300
 		}

@@ -167,9 +167,9 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 		}
 		cb := l.colorbar(cm, lo, hi, name, 0)
 		if o.PerPanel {
-			relabel(cb, "panel peak", "half peak", "0")
+			relabel(cb, "peak", "peak / 2", "0")
 			if o.LogDensity {
-				relabel(cb, "panel peak", "peak − 6", "peak − 12")
+				relabel(cb, "peak", "peak − 6", "peak − 12")
 			}
 		}
 		graphic = append(graphic, cb...)
