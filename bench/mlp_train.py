@@ -10,9 +10,12 @@ at run time; with --purego also the -tags purego build), compiled once and
 run here as a subprocess right after PyTorch on each cell. Each entry is
 the best of --repeat runs of --seconds (short runs, so that on a shared
 machine some run gets the cores). Prints steps/s, the ratio Go / best
-PyTorch, and Go's GFLOP/s against the peak of the cores: 2 FMA units x 16
+PyTorch, Go's GFLOP/s against the peak of the cores: 2 FMA units x 16
 float32 lanes (AVX-512) x 2 flops x clock x 2 cores, the clock measured by
-BenchmarkClock (a chain of dependent one-cycle instructions).
+BenchmarkClock (a chain of dependent one-cycle instructions), and the CPU
+time per step of each side (all its threads; the least over the runs and,
+for PyTorch, over 1 and 2 threads), which depends much less than steps/s
+on other processes sharing the cores.
 
 Run with Debian's python3-torch and Go on the PATH (from anywhere):
     /usr/bin/python3 bench/mlp_train.py [--seconds 0.5] [--repeat 4] [--purego]
@@ -63,13 +66,13 @@ def torch_steps_per_s(B, W, threads, seconds):
 
     for _ in range(20):
         step()
-    n, start = 0, time.perf_counter()
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
     while True:
         step()
         n += 1
         el = time.perf_counter() - start
         if el >= seconds and n >= 10:
-            return n / el
+            return n / el, (time.process_time() - cpu) / n * 1e6
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -94,12 +97,14 @@ def run_go(binary, args):
 
 
 def go_steps_per_s(binary, B, W, seconds):
+    """Returns steps/s and CPU microseconds per step (all threads)."""
     out = run_go(binary, ["-test.run", "^$", "-test.bench", "BenchmarkTrainStep/B=%d/W=%d$" % (B, W),
                           "-test.benchtime", "%gs" % seconds])
     for line in out.splitlines():
         m = re.search(r"\s(\S+) steps/s", line)
-        if m and line.startswith("BenchmarkTrainStep/"):
-            return float(m.group(1))
+        c = re.search(r"\s(\S+) cpu-us/step", line)
+        if m and c and line.startswith("BenchmarkTrainStep/"):
+            return float(m.group(1)), float(c.group(1))
     sys.exit("no result in go benchmark output:\n" + out)
 
 
@@ -146,8 +151,9 @@ def main():
     print("clock %.2f GHz (BenchmarkClock); peak %d cores x 2 FMA x 16 lanes x 2 x clock = %.0f GFLOP/s"
           % (ghz, cores, peak))
     print("load average at start: %.1f %.1f %.1f" % os.getloadavg())
-    head = "| B | W | torch 1 thr | torch 2 thr | Go | Go / best torch | Go GFLOP/s | % of peak |"
-    sep = "|---:|---:|---:|---:|---:|---:|---:|---:|"
+    head = ("| B | W | torch 1 thr | torch 2 thr | Go | Go / best torch | Go GFLOP/s | % of peak"
+            " | torch CPU us/step | Go CPU us/step | torch / Go CPU |")
+    sep = "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     if args.purego:
         head += " Go purego | purego / best torch |"
         sep += "---:|---:|"
@@ -157,15 +163,19 @@ def main():
         for W in WIDTHS:
             # Interleave the sides so that a change in machine load hits both.
             t1 = t2 = g = p = 0.0
+            tc = gc = float("inf")
             for _ in range(args.repeat):
-                t1 = max(t1, torch_steps_per_s(B, W, 1, args.seconds))
-                t2 = max(t2, torch_steps_per_s(B, W, 2, args.seconds))
-                g = max(g, go_steps_per_s(fastbin, B, W, args.seconds))
+                s1, c1 = torch_steps_per_s(B, W, 1, args.seconds)
+                s2, c2 = torch_steps_per_s(B, W, 2, args.seconds)
+                sg, cg = go_steps_per_s(fastbin, B, W, args.seconds)
+                t1, t2, g = max(t1, s1), max(t2, s2), max(g, sg)
+                tc, gc = min(tc, c1, c2), min(gc, cg)
                 if purebin:
-                    p = max(p, go_steps_per_s(purebin, B, W, args.seconds))
+                    p = max(p, go_steps_per_s(purebin, B, W, args.seconds)[0])
             best = max(t1, t2)
             gf = g * flops_per_step(B, W) / 1e9
-            row = "| %d | %d | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f%% |" % (B, W, t1, t2, g, g / best, gf, 100 * gf / peak)
+            row = "| %d | %d | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f%% | %.0f | %.0f | %.2f |" % (
+                B, W, t1, t2, g, g / best, gf, 100 * gf / peak, tc, gc, tc / gc)
             if purebin:
                 row += " %.0f | %.2f |" % (p, p / best)
             print(row, flush=True)
