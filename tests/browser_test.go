@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"difftoy/course"
+	"difftoy/internal/book"
 	"difftoy/viz"
 	"difftoy/viz/gallery"
 	"difftoy/viz/nb"
@@ -598,5 +600,41 @@ func BenchmarkBrowserDraw(b *testing.B) {
 			b.ReportMetric(d/math.Max(r, 1), "x-reference")
 			b.ReportMetric(d/float64(drawBudget.Milliseconds()), "x-budget")
 		})
+	}
+}
+
+// TestBookCharts writes the book's pages of the lessons that train no
+// network (quick sizes, seconds) with their real experiments, and opens
+// each in headless Chromium with the checks of TestBrowserDraws: every
+// chart drawn, in colour, with a title, axis names, a caption, distinct
+// timeline labels and square panels of the plane. The lessons with
+// networks draw the same chart kinds; course's tests check that their
+// charts have captions and fit the window.
+func TestBookCharts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens a browser; skipped with -short")
+	}
+	bctx, out := startBrowser(t)
+	lessons, err := filepath.Abs(filepath.Join("..", "lessons"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var only []course.Lesson
+	for _, id := range []string{"01-forward-process", "02-ideal-denoiser", "10-deterministic-sampling", "11-langevin"} {
+		l, err := course.LessonByID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		only = append(only, l)
+	}
+	dir := filepath.Join(t.TempDir(), "book")
+	cfg := course.DefaultConfig()
+	cfg.Quick = true
+	if _, err := book.Write(context.Background(), dir, book.Options{Lessons: lessons, Config: cfg, Jobs: 2, Only: only}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range only {
+		pg := browserPage{name: "book-" + l.ID, path: filepath.Join(dir, l.ID+".html")}
+		t.Run(l.ID, func(t *testing.T) { openPage(t, bctx, pg, out) })
 	}
 }
