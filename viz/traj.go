@@ -207,7 +207,7 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 				"type": "lines", "name": "paths", "coordinateSystem": "cartesian2d", "xAxisIndex": i, "yAxisIndex": i,
 				"polyline": true, "silent": true, "z": 3, "data": bands[b], "clip": true,
 				"large": true, "largeThreshold": 100, // one path per series: fast with many particles
-				"lineStyle": map[string]any{"color": hex(timeMap.at((float64(b) + 0.5) / timeBands)), "width": 0.8, "opacity": 0.45},
+				"lineStyle": map[string]any{"color": hex(timeMap.at((float64(b) + 0.5) / timeBands)), "width": 1, "opacity": 0.6},
 			})
 		}
 		c.series(map[string]any{
