@@ -1026,6 +1026,10 @@ func TestClaimFormat(t *testing.T) {
 	if v := r.Claims[2].Verdict(); v != "FAILS, indicative" {
 		t.Errorf("Verdict of a failing indicative claim = %q", v)
 	}
+	md := (&Result{Claims: []Claim{{Text: "|x| is small.", Name: "|x|", Value: 0.5, SE: 0.01, Op: Below, Bound: 1}}}).ClaimsTable()
+	if want := "| claim | measured | bound | verdict |\n| --- | --- | --- | --- |\n| \\|x\\| is small. | \\|x\\|: 0.5 ± 0.01 | < 1 | holds |\n"; md != want {
+		t.Errorf("ClaimsTable = %q, want %q", md, want)
+	}
 	if s := r.String(); !strings.HasPrefix(s, "Claims: 1 of 2 hold\n(and 1 indicative") || !strings.Contains(s, "[FAILS] ") {
 		t.Errorf("String does not start with the claims count and verdicts:\n%s", s)
 	}
