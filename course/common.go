@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 
 	"difftoy/analytic"
 	"difftoy/toy"
@@ -112,8 +113,9 @@ func dataStd(x []float64, d int) float64 {
 	return math.Sqrt(s / float64(d))
 }
 
-// cache returns the trained-model cache of the configuration (nil: none),
-// reporting a rejected entry through p.
+// cache returns the trained-model cache of the configuration (nil: none).
+// A rejected entry is reported on standard error (and through p): it is
+// retrained, but a user should know the cache held a bad file.
 func (c Config) cache(p Progress) *nn.Cache {
 	dir := c.CacheDir
 	if dir == "" {
@@ -122,7 +124,10 @@ func (c Config) cache(p Progress) *nn.Cache {
 	if dir == "" || dir == "off" {
 		return nil
 	}
-	return &nn.Cache{Dir: dir, Retrain: c.Retrain, Log: func(msg string) { p.report(msg, 0, 1) }}
+	return &nn.Cache{Dir: dir, Retrain: c.Retrain, Log: func(msg string) {
+		fmt.Fprintln(os.Stderr, msg)
+		p.report(msg, 0, 1)
+	}}
 }
 
 // trainedModel trains a denoiser on the dataset with the given spec and

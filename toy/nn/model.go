@@ -134,7 +134,10 @@ type Spec struct {
 	SigmaData float64
 }
 
-// DefaultSpec returns the default architecture for data of dimension dim.
+// DefaultSpec returns the default architecture for data of dimension dim:
+// the lecture's plain MLP. The course trains it with PredEDM and 6
+// XFeatures added, which lesson 3's ablation shows it needs to sample the
+// toys' fine structure.
 func DefaultSpec(dim int) Spec {
 	return Spec{Dim: dim, Hidden: []int{128, 128, 128}, Act: SiLU, TimeFeatures: 16, Time: TimeLogSigma, Pred: PredX0}
 }
