@@ -35,7 +35,7 @@ func meanEnergyRatio(n int, sample func(k int) []float64, target func(n int) []f
 // their lesson's sampler and sample size, and checks that they learned the
 // data:
 //
-//   - unconditional models (lessons 3-6): energy distance to the data at
+//   - unconditional models (lessons 3-6 and 12): energy distance to the data at
 //     most 2 times its two-sample noise level. One sample set is not enough
 //     to tell: the ratio of a single draw fluctuates like a weighted
 //     chi-square of few terms (on eight Gaussians, 1000 samples, the exact
@@ -166,6 +166,23 @@ func TestTrainedNetworksLearn(t *testing.T) {
 			}
 			energy("lesson 6 "+pred.String()+" network", m, ds.Exact, plan, ps.Samples, ds.Exact)
 		}
+	})
+	// Lesson 12's network is trained on 32 points: the law it learns is
+	// theirs (the delta mixture, whose exact denoiser memorises them), and
+	// it should sample it within the same bound while, as the lesson shows,
+	// not copying the points.
+	t.Run("12-memorisation", func(t *testing.T) {
+		ms := DefaultMemorisation(cfg)
+		ds := load(ms.Dataset, ms.Train, cfg.rng(1))
+		m, _, err := trainedModel(ctx, ds, recipeSpec(), toy.DDPM(), ms.Steps, cfg, "lesson 12", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := sample.Strided(toy.DDPM(), 250)
+		if err != nil {
+			t.Fatal(err)
+		}
+		energy("lesson 12 network, its 32 points", m, ds.Exact, plan, ms.Samples, ds.Exact)
 	})
 	gs := DefaultGuidance(cfg)
 	tr, err := TrainConditional(ctx, cfg, gs, nil)
