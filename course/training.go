@@ -141,7 +141,6 @@ func runTraining(ctx context.Context, cfg Config, p Progress) (*Result, error) {
 	if err := Ablation(ctx, cfg, ts, tr, r, p); err != nil {
 		return nil, err
 	}
-	ablationClaims(r, cfg)
 	return r, nil
 }
 
@@ -186,7 +185,8 @@ func AblationRows(ts TrainSetup) []AblationRow {
 // loaded from the cache; the last row is tr itself), sampled with
 // lesson 4's sampler (DDPM, 250 steps, C^2 = beta~), with its energy
 // distance to the data in units of the noise level and its error against
-// D* averaged with weights alpha_t.
+// D* averaged with weights alpha_t, and the ablation's claims (so the
+// notebook, which calls it, checks them as the book does).
 func Ablation(ctx context.Context, cfg Config, ts TrainSetup, tr *Trained, r *Result, p Progress) error {
 	plan, err := sample.Strided(tr.Sched, 250)
 	if err != nil {
@@ -214,6 +214,7 @@ func Ablation(ctx context.Context, cfg Config, ts TrainSetup, tr *Trained, r *Re
 			r.add("ablation/"+row.Key+"/excess_weighted", last.Weighted, "its error E||D - D*||^2 averaged with weights alpha_t (the best constant denoiser: "+fmt.Sprintf("%.3g", last.TrivialWeighted)+")")
 		}
 	}
+	ablationClaims(r, cfg)
 	return nil
 }
 
