@@ -1,10 +1,13 @@
 package course
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
+	"difftoy/toy"
 	"difftoy/toy/nn"
 )
 
@@ -21,4 +24,41 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// TestTrainedModelCache: the course's networks go through the cache of
+// Config.CacheDir: a second run loads the first's network and says so, and
+// Retrain trains again.
+func TestTrainedModelCache(t *testing.T) {
+	ctx := context.Background()
+	cfg := Config{Seed: 3, CacheDir: t.TempDir()}
+	ds := load("eight-gaussians", 200, cfg.rng(1))
+	var notes []string
+	p := Progress(func(done, total int, note string) { notes = append(notes, note) })
+	loaded := func() bool { return slices.Contains(notes, "tiny: loaded from cache") }
+	train := func(cfg Config) *nn.Model {
+		t.Helper()
+		notes = nil
+		m, _, err := trainedModel(ctx, ds, recipeSpec(), toy.DDPM(), 20, cfg, "tiny", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m1 := train(cfg)
+	if loaded() {
+		t.Fatal("first run: loaded from an empty cache")
+	}
+	m2 := train(cfg)
+	if !loaded() || !slices.Equal(m1.Net.Params, m2.Net.Params) {
+		t.Fatalf("second run: loaded %v (notes %q), same parameters %v; want the cached network", loaded(), notes, slices.Equal(m1.Net.Params, m2.Net.Params))
+	}
+	cfg.Retrain = true
+	if train(cfg); loaded() {
+		t.Fatal("Retrain: loaded from the cache")
+	}
+	off := Config{Seed: 3, CacheDir: "off"}
+	if train(off); loaded() {
+		t.Fatal(`CacheDir "off": loaded from a cache`)
+	}
 }
