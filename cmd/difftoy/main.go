@@ -7,6 +7,9 @@
 //	DIR/book/               one page per lesson: its text (lessons/, maths by
 //	                        KaTeX), its numbers and charts; an index
 //	DIR/gallery/            every chart kind, on the exact mixtures
+//	DIR/explorer/           the Explorer: one page computing the exact fields
+//	                        and samplers live, in WebAssembly built from this
+//	                        module by the go command (-explorer=false skips it)
 //	DIR/assets/             echarts and KaTeX with their licences, written
 //	                        once for both and linked by relative paths
 //
@@ -50,6 +53,8 @@ import (
 
 	"difftoy/course"
 	"difftoy/internal/book"
+	"difftoy/internal/explorer/page"
+	"difftoy/internal/findup"
 	"difftoy/toy/nn"
 	"difftoy/viz"
 	"difftoy/viz/gallery"
@@ -76,9 +81,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	retrain := fs.Bool("retrain", false, "train every network again instead of loading it from the trained-model cache (the new models replace the cached ones)")
 	cacheDir := fs.String("cache", "", "folder of the trained-model cache (default: $"+nn.CacheEnv+", else difftoy/models in the user's cache folder; \"off\": no cache)")
 	jobs := fs.Int("jobs", 2, "lessons' experiments run at once in the book (the numbers do not depend on it)")
+	withExplorer := fs.Bool("explorer", true, "also write the Explorer page into DIR/explorer (its WebAssembly engine is built from this module with the go command)")
 	lessons := fs.String("lessons", "", "folder of the lesson texts (default: lessons/ of the module, found from the working folder up)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-retrain] [-cache DIR] [-jobs N] [-lessons DIR] [-quiet]\n\n"+
+		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-retrain] [-cache DIR] [-jobs N] [-lessons DIR] [-explorer=false] [-quiet]\n\n"+
 			"Runs the built-in experiments on the exact mixtures and writes a gallery of\n"+
 			"every chart kind as offline HTML pages into DIR, and the book of the\n"+
 			"course's lesson experiments into DIR/book.\n\n")
@@ -112,6 +118,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		*lessons = dir
 	}
 	start := time.Now()
+	// The Explorer's engine builds (a go build for js/wasm) while the
+	// experiments run.
+	engine := make(chan engineBuild, 1)
+	if *withExplorer {
+		go func() {
+			var b engineBuild
+			mod, ok, err := findup.Find("go.mod")
+			switch {
+			case err != nil:
+				b.err = err
+			case !ok:
+				b.err = errors.New("the Explorer's engine is built from the module's source: run from inside the checkout, or pass -explorer=false")
+			default:
+				b.e, b.err = page.Build(context.Background(), filepath.Dir(mod))
+			}
+			engine <- b
+		}()
+	}
 	tty := isTerminal(stderr)
 	up := &viz.Link{Text: "difftoy", Href: "../index.html"}
 	shared := filepath.Join(*out, "assets")
@@ -129,6 +153,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg := course.DefaultConfig()
 		cfg.Seed, cfg.Quick, cfg.Retrain, cfg.CacheDir = *seed, *quick, *retrain, *cacheDir
 		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up, Run: lessonRun, Assets: shared}
+		if *withExplorer {
+			bo.Explorer = "../explorer/index.html"
+		}
 		var claims claimTally
 		bo.Claims = claims.add
 		if !*quiet {
@@ -157,6 +184,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		links = append([]viz.Link{{Text: "The book", Href: "book/index.html", Note: "every lesson: its text with its experiment's numbers and charts"}}, links...)
 		failed = claims.report(stdout, stderr)
 	}
+	if *withExplorer {
+		b := <-engine
+		if b.err == nil {
+			_, b.err = page.Write(filepath.Join(*out, "explorer"), b.e, page.Options{Assets: shared, Up: "../index.html"})
+		}
+		if b.err != nil {
+			fmt.Fprintf(stderr, "difftoy: explorer: %v\n", b.err)
+			return 1
+		}
+		links = append(links, viz.Link{Text: "The Explorer", Href: "explorer/index.html", Note: "the exact fields, samplers and guidance of any data set, live in the browser (offline, computed by this module compiled to WebAssembly)"})
+	}
 	index := filepath.Join(*out, "index.html")
 	top := viz.NewPage("difftoy").Text("Diffusion models on 2-D toy data, checked against the exact answer. Every page works offline.").Links(links...)
 	if err := top.WriteFile(index, viz.Assets{}); err != nil {
@@ -171,6 +209,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// engineBuild is the outcome of building the Explorer's engine.
+type engineBuild struct {
+	e   *page.Engine
+	err error
 }
 
 // progress returns a callback that reports each page: on a terminal one

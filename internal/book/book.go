@@ -66,6 +66,9 @@ type Options struct {
 	Claims func(l course.Lesson, claims []course.Claim)
 	// Up, when set, is a link shown above the index's title.
 	Up *viz.Link
+	// Explorer, when not "", is the Explorer page's address relative to
+	// dir; the pages of the lessons it illustrates link to it.
+	Explorer string
 	// Assets is the folder echarts and KaTeX are written into, which the
 	// pages link by relative paths; "" means dir/assets. Sites written
 	// side by side can share one (the main job's DIR/assets).
@@ -155,7 +158,7 @@ func ReadText(lessonsDir string, l course.Lesson, link func(string) string) (Tex
 // Page lays out a lesson's page: the text before ChartsBefore, the
 // experiment (numbers, then charts), the rest of the text. cfg is the
 // main job's configuration (its seed, not the lesson's own).
-func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg course.Config) *viz.Page {
+func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg course.Config, explorer string) *viz.Page {
 	p := viz.NewPage(t.Title)
 	p.Head = katex.Head()
 	p.HTML(t.Before.HTML)
@@ -166,6 +169,9 @@ func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg 
 	p.HTML(template.HTML(fmt.Sprintf(`<h2 id="experiment">The experiment</h2>
 <p>Run by the main job (<code>-seed %d</code>, %s sizes): the lesson's claims checked on this run's numbers (every number of the run is folded under the table), then its charts. The notebook <code>%s</code> runs the same experiment with cells to change.</p>`,
 		cfg.Seed, size, html.EscapeString(l.Notebook))))
+	if note, ok := explorerNotes[l.ID]; ok && explorer != "" {
+		p.HTML(template.HTML(fmt.Sprintf(`<p><a href="%s">Try it live in the Explorer</a>: %s</p>`, html.EscapeString(explorer), html.EscapeString(note))))
+	}
 	if len(res.Claims) > 0 || len(res.Numbers) > 0 {
 		p.HTML(ClaimsHTML(res))
 	}
@@ -174,6 +180,18 @@ func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg 
 		p.HTML(t.After.HTML)
 	}
 	return p
+}
+
+// explorerNotes says, for each lesson the Explorer illustrates, what to do there.
+var explorerNotes = map[string]string{
+	"01-forward-process":          "move t and watch q_t blur the data into a Gaussian.",
+	"02-ideal-denoiser":           "move t and the probe: the posterior weights and the pull D*(x) - x of the ideal denoiser.",
+	"04-ancestral-sampling":       "sample with DDPM, change the steps and the particles, and read the energy distance beside its noise level.",
+	"08-classifier-guidance":      "pick two classes, classifier guidance and gamma: the tilted density and the guided samples.",
+	"09-classifier-free-guidance": "the same with classifier-free guidance, which on exact fields follows the same tilted density.",
+	"10-deterministic-sampling":   "DDIM with eta from 0 to 1 and the PF-ODE with Heun's method, on the same seed.",
+	"11-langevin":                 "Langevin at a fixed t against annealed Langevin: which one finds every mode?",
+	"12-memorisation":             "draw your own points: the exact denoiser of a finite set gives back only those points.",
 }
 
 // Write writes the book into dir (created if missing) and returns the path
@@ -266,7 +284,7 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 					fail(fmt.Errorf("book: %s: %w", l.ID, err))
 					continue
 				}
-				page := Page(l, texts[i], res, katex, o.Config)
+				page := Page(l, texts[i], res, katex, o.Config, o.Explorer)
 				page.Back = &viz.Link{Text: "The book: contents", Href: "index.html"}
 				if err := page.WriteFile(filepath.Join(dir, l.ID+".html"), charts); err != nil {
 					fail(fmt.Errorf("book: %s: %w", l.ID, err))
