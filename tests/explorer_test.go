@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -192,10 +193,18 @@ func floats(t testing.TB, h string) []float64 {
 
 // session is one open Explorer page.
 type session struct {
+	shots    string // screenshot folder
 	t        testing.TB
 	ctx      context.Context
+	cancel   func() // closes the tab
 	problems func() []string
 	maxRel   *float64
+}
+
+// shot saves a screenshot of the page as name.png in the screenshot folder.
+func (s *session) shot(name string) {
+	s.t.Helper()
+	saveScreenshot(s.t, s.ctx, filepath.Join(s.shots, "explorer-"+name+".png"))
 }
 
 func (s *session) eval(js string) {
@@ -305,7 +314,7 @@ func changed(a, b []float64) bool {
 }
 
 func openExplorer(t *testing.T) *session {
-	bctx, _ := startBrowser(t)
+	bctx, shots := startBrowser(t)
 	path := explorerPage(t)
 	info, err := os.Stat(path)
 	if err != nil {
@@ -319,7 +328,7 @@ func openExplorer(t *testing.T) *session {
 	t.Cleanup(cancel)
 	ctx, cancelT := context.WithTimeout(ctx, 8*time.Minute)
 	t.Cleanup(cancelT)
-	s := &session{t: t, ctx: ctx, problems: explorerWatch(ctx), maxRel: new(float64)}
+	s := &session{shots: shots, t: t, ctx: ctx, cancel: cancelT, problems: explorerWatch(ctx), maxRel: new(float64)}
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
 		t.Fatal(err)
 	}
@@ -327,8 +336,8 @@ func openExplorer(t *testing.T) *session {
 }
 
 // finish closes the tab and fails on every problem it saw.
-func (s *session) finish(cancel func()) {
-	cancel()
+func (s *session) finish() {
+	s.cancel()
 	for _, p := range s.problems() {
 		s.t.Error(p)
 	}
@@ -354,14 +363,13 @@ func TestExplorer(t *testing.T) {
 	defer func() {
 		t.Logf("largest difference page vs native: %.3g of the scale (tolerance %g)", *s.maxRel, relTol)
 	}()
-	ctx, cancel := context.WithCancel(s.ctx)
-	s.ctx = ctx
-	defer s.finish(cancel)
+	defer s.finish()
 
 	// Start: three points, t = 100.
 	start := time.Now()
 	st := s.wait("the first views", func(st pageState) bool { return st.Field != nil && st.Post != nil })
 	t.Logf("first views drawn %.1fs after opening", time.Since(start).Seconds())
+	s.shot("start")
 	three, err := explorer.Load("three-points", 3, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -423,6 +431,7 @@ func TestExplorer(t *testing.T) {
 			s.close(fmt.Sprintf("guided heat (%d)", g), heat, f.Heat)
 			s.close(fmt.Sprintf("guided arrows (%d)", g), floats(t, st.Field.Arrows), f.Arrows)
 		}
+		s.shot("guided")
 	})
 
 	t.Run("sampling", func(t *testing.T) {
@@ -450,6 +459,10 @@ func TestExplorer(t *testing.T) {
 			s.close(what+" energy, noise, nearest", []float64{st.Sample.Energy, st.Sample.Noise, st.Sample.Nearest}, []float64{r.Energy, r.Noise, r.Nearest})
 			if st.Sample.Frames != len(r.Paths) {
 				t.Errorf("%s: %d frames of paths, native %d", what, st.Sample.Frames, len(r.Paths))
+			}
+			if c.method == 1 {
+				time.Sleep(3 * time.Second) // the animation ends
+				s.shot("sampled")
 			}
 		}
 	})
@@ -483,6 +496,7 @@ func TestExplorer(t *testing.T) {
 		f := nativeFields(t, d, 300, explorer.Guidance{})
 		s.close("edited heat", floats(t, st.Field.Heat), f.Heat)
 		s.close("edited arrows", floats(t, st.Field.Arrows), f.Arrows)
+		s.shot("drawn")
 	})
 
 	t.Run("bad-input", func(t *testing.T) {
@@ -503,6 +517,7 @@ func TestExplorer(t *testing.T) {
 		}
 		s.click("clear")
 		expectError("no data", "no data points")
+		s.shot("no-data")
 		recovered("no data")
 		s.set("points", "1 2\nabc 3", "input")
 		s.click("applypoints")
@@ -600,4 +615,103 @@ func (s *session) fieldGuide() int {
 		s.t.Fatal(err)
 	}
 	return g
+}
+
+// BenchmarkExplorer times the Explorer in headless Chromium beside the
+// same computations run natively in the same run (the reference):
+//
+//   - a t-slider move on eight-gaussians (300 points, 8 components) and on
+//     moons (300 points, a delta mixture of 300 components): from the input
+//     event to the plane redrawn (100x100 heat map, 30x30 arrows, posterior
+//     at the probe), median over 20 moves; engine-ms is the part spent in
+//     the engine;
+//   - sampling 500 particles with 50 DDIM steps on eight-gaussians, from the
+//     click to the result (the energy distance and its noise level
+//     included), best of b.N runs.
+//
+// x-native is the ratio of the engine's time to the native time of the
+// same call. The budgets of the issue are 100 ms and 300 ms:
+//
+//	go test -run '^$' -bench Explorer -benchtime 3x ./tests/
+func BenchmarkExplorer(b *testing.B) {
+	bctx, shots := startBrowser(b)
+	path := explorerPage(b)
+	ctx, cancel := chromedp.NewContext(bctx)
+	defer cancel()
+	s := &session{shots: shots, t: b, ctx: ctx, cancel: cancel, problems: explorerWatch(ctx), maxRel: new(float64)}
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
+		b.Fatal(err)
+	}
+	s.wait("the first views", func(st pageState) bool { return st.Field != nil })
+	median := func(v []float64) float64 {
+		w := append([]float64(nil), v...)
+		slices.Sort(w)
+		return w[len(w)/2]
+	}
+	for _, name := range []string{"eight-gaussians", "moons"} {
+		b.Run("slider-"+name, func(b *testing.B) {
+			s.t = b
+			s.set("dataset", name, "change")
+			s.wait(name, func(st pageState) bool { return st.Data != nil && st.Data.Name == name && st.Field != nil })
+			d, err := explorer.Load(name, 300, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var total, engine, native []float64
+			for i := range 20 * b.N {
+				tt := 50 + 45*(i%20)
+				s.eval(`window.explorer.timings.views = []; true`)
+				s.set("t", tt, "input")
+				st := s.wait("a redraw", func(st pageState) bool { return st.Field != nil && st.Field.T == tt && len(st.Timings.Views) > 0 })
+				v := st.Timings.Views[len(st.Timings.Views)-1]
+				total, engine = append(total, v.Total), append(engine, v.Engine)
+				start := time.Now()
+				nativeFields(b, d, tt, explorer.Guidance{})
+				if _, err := explorer.PosteriorAt(d, tt, 0.5, 0.5); err != nil {
+					b.Fatal(err)
+				}
+				native = append(native, float64(time.Since(start).Microseconds())/1000)
+			}
+			b.ReportMetric(median(total), "redraw-ms")
+			b.ReportMetric(median(engine), "engine-ms")
+			b.ReportMetric(median(native), "native-ms")
+			b.ReportMetric(median(engine)/median(native), "x-native")
+			b.ReportMetric(median(total)/100, "x-budget")
+		})
+	}
+	b.Run("ddim-500x50", func(b *testing.B) {
+		s.t = b
+		s.set("dataset", "eight-gaussians", "change")
+		s.wait("eight-gaussians", func(st pageState) bool { return st.Data != nil && st.Data.Name == "eight-gaussians" && st.Field != nil })
+		d, err := explorer.Load("eight-gaussians", 300, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.set("guide", 0, "input")
+		s.set("method", 1, "change")
+		s.set("steps", 50, "change")
+		s.set("eta", 0, "change")
+		s.set("particles", 500, "change")
+		s.set("seed", 1, "change")
+		best, bestEngine, bestNative := math.Inf(1), math.Inf(1), math.Inf(1)
+		for range b.N {
+			s.eval(`window.explorer.sample = null; window.explorer.timings.sample = []; true`)
+			s.click("sample")
+			st := s.wait("samples", func(st pageState) bool { return st.Sample != nil && len(st.Timings.Sample) > 0 })
+			v := st.Timings.Sample[0]
+			best, bestEngine = math.Min(best, v.Total), math.Min(bestEngine, v.Engine)
+			start := time.Now()
+			if _, err := explorer.Run(d, explorer.Sampling{Method: explorer.DDIM, Steps: 50, Particles: 500, Seed: 1, Keep: 300, Frames: 60}, nil); err != nil {
+				b.Fatal(err)
+			}
+			bestNative = math.Min(bestNative, float64(time.Since(start).Microseconds())/1000)
+		}
+		b.ReportMetric(best, "sample-ms")
+		b.ReportMetric(bestEngine, "engine-ms")
+		b.ReportMetric(bestNative, "native-ms")
+		b.ReportMetric(bestEngine/bestNative, "x-native")
+		b.ReportMetric(best/300, "x-budget")
+	})
+	s.t = b
+	s.finish()
 }

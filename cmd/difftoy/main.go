@@ -121,8 +121,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// The Explorer's engine builds (a go build for js/wasm) while the
 	// experiments run.
 	engine := make(chan engineBuild, 1)
+	buildCtx, stopBuild := context.WithCancel(context.Background())
+	defer stopBuild() // a run that fails early stops the build
 	if *withExplorer {
 		go func() {
+			begin := time.Now()
 			var b engineBuild
 			mod, ok, err := findup.Find("go.mod")
 			switch {
@@ -131,8 +134,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			case !ok:
 				b.err = errors.New("the Explorer's engine is built from the module's source: run from inside the checkout, or pass -explorer=false")
 			default:
-				b.e, b.err = page.Build(context.Background(), filepath.Dir(mod))
+				b.e, b.err = page.Build(buildCtx, filepath.Dir(mod))
 			}
+			b.took = time.Since(begin)
 			engine <- b
 		}()
 	}
@@ -186,12 +190,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *withExplorer {
 		b := <-engine
+		var path string
 		if b.err == nil {
-			_, b.err = page.Write(filepath.Join(*out, "explorer"), b.e, page.Options{Assets: shared, Up: "../index.html"})
+			path, b.err = page.Write(filepath.Join(*out, "explorer"), b.e, page.Options{Assets: shared, Up: "../index.html"})
 		}
 		if b.err != nil {
 			fmt.Fprintf(stderr, "difftoy: explorer: %v\n", b.err)
 			return 1
+		}
+		if !*quiet {
+			size := 0.0
+			if st, err := os.Stat(path); err == nil {
+				size = float64(st.Size()) / (1 << 20)
+			}
+			fmt.Fprintf(stderr, "[explorer] engine built in %.1fs (%s); page %.2f MB\n", b.took.Seconds(), b.e.GoVersion, size)
 		}
 		links = append(links, viz.Link{Text: "The Explorer", Href: "explorer/index.html", Note: "the exact fields, samplers and guidance of any data set, live in the browser (offline, computed by this module compiled to WebAssembly)"})
 	}
@@ -213,8 +225,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // engineBuild is the outcome of building the Explorer's engine.
 type engineBuild struct {
-	e   *page.Engine
-	err error
+	e    *page.Engine
+	took time.Duration
+	err  error
 }
 
 // progress returns a callback that reports each page: on a terminal one

@@ -127,6 +127,7 @@ async function computeViews(since) {
     setClasses(r.classes);
     if (!drawn) $('points').value = pointsText(E.data.points, E.data.labels, null);
     if (E.sample && E.sample.dataKey !== spec.key) E.sample = null;
+    if (!E.sample && !sampling) { $('result').textContent = ''; $('progress').value = 0; }
     say(dataNote(), '');
   }
   if (E.data.error) return;
