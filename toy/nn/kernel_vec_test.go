@@ -144,7 +144,8 @@ func checkProducts(t *testing.T, r *rand.Rand, m, k, n, off int) {
 }
 
 // TestVectorProducts: every product on every tile edge of both widths
-// (tiles of 4 rows x 16/32 columns, 8/16-wide tails), at offsets 0..3.
+// (tiles of 4 rows x 16/32 columns, 8/16-wide tails), at offsets 0..3,
+// then on random shapes up to 100 x 100 x 100.
 func TestVectorProducts(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	ms := []int{1, 2, 3, 4, 5, 7, 8, 9, 17}
@@ -156,6 +157,10 @@ func TestVectorProducts(t *testing.T) {
 				checkProducts(t, r, m, k, n, (m+k+n)%4)
 			}
 		}
+	}
+	// Random shapes and offsets.
+	for range 60 {
+		checkProducts(t, r, 1+r.IntN(100), 1+r.IntN(100), 1+r.IntN(100), r.IntN(4))
 	}
 	// The shapes of training (chunk rows x widths), transposed narrow outputs.
 	for _, s := range [][3]int{{64, 18, 128}, {64, 128, 128}, {64, 128, 2}, {128, 64, 2}, {18, 64, 128}, {2, 64, 128}, {256, 256, 256}} {
@@ -265,13 +270,16 @@ func checkElementwise(t *testing.T, r *rand.Rand, rows, n, off int) {
 }
 
 // TestVectorElementwise: the elementwise kernels on widths around the
-// vector widths (8, 16) and the training widths.
+// vector widths (8, 16), random shapes and a training shape.
 func TestVectorElementwise(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 24))
 	for _, rows := range []int{1, 2, 3, 5} {
 		for _, n := range []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 130} {
 			checkElementwise(t, r, rows, n, (rows+n)%4)
 		}
+	}
+	for range 30 {
+		checkElementwise(t, r, 1+r.IntN(9), 1+r.IntN(200), r.IntN(4))
 	}
 	checkElementwise(t, r, 64, 128, 1)
 }
