@@ -144,11 +144,12 @@ func checkProducts(t *testing.T, r *rand.Rand, m, k, n, off int) {
 }
 
 // TestVectorProducts: every product on every tile edge of both widths
-// (tiles of 4 rows x 16/32 columns, 8/16-wide tails), at offsets 0..3,
+// (tiles of 4 rows x 16 columns with AVX2, 8 and 4 rows x 32 columns with
+// AVX-512, 8/16-wide tails), at offsets 0..3,
 // then on random shapes up to 100 x 100 x 100.
 func TestVectorProducts(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
-	ms := []int{1, 2, 3, 4, 5, 7, 8, 9, 17}
+	ms := []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17}
 	ks := []int{1, 2, 7, 16, 33}
 	ns := []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 47, 48, 63, 64, 65}
 	for _, m := range ms {

@@ -81,8 +81,9 @@ func main() {
 
 // genAB writes ab<ISA>: c (m x n, row-major) = A b, or c += A b when add,
 // with A's element (i, p) at a[i*sa + p*sp] and b (k x n) row-major.
-// Rows go by blocks of 4 (then one by one); columns by tiles of 2 vectors,
-// then 1 vector, then a masked vector for the last n mod lanes columns.
+// Rows go by blocks of 8 (AVX-512 only), then 4, then one by one; columns
+// by tiles of 2 vectors, then 1 vector, then a masked vector for the last
+// n mod lanes columns.
 // Each c element is one accumulator lane summed over p = 0..k-1 in order
 // with fused multiply-adds.
 func genAB(s isa) {
@@ -106,8 +107,13 @@ func genAB(s isa) {
 	SHLQ(U8(2), sp4)
 	jb := GP64()  // byte offset of the current column tile
 	cj := GP64()  // c + jb (then + 2 rows)
-	aq := GP64()  // A rows 0 and 1 at column p
-	aq2 := GP64() // A rows 2 and 3 at column p
+	aq := GP64()  // A row 0 at column p (and rows 2, 4, 6 from it)
+	aq2 := GP64() // A row 1 at column p (and rows 3, 5, 7 from it)
+	var sa12 GPVirtual
+	if s.wide {
+		sa12 = GP64() // 3 rows of A, for rows 6 and 7 of 8-row blocks
+		LEAQ(Mem{Base: sa4, Index: sa4, Scale: 2}, sa12)
+	}
 	bq := GP64()  // b row p at column tile
 	cnt := GP64() // k countdown; scratch between tiles
 
@@ -154,31 +160,22 @@ func genAB(s isa) {
 					VMASKMOVPS(src, mask, dst)
 				}
 			}
-			// cRow(r, v) addresses c's row r, vector v, given cj = c + jb.
-			cRow := func(r, v int) Mem {
-				off := 4 * s.lanes * v
-				if r < 2 {
-					if r == 0 {
-						return Mem{Base: cj, Disp: off}
-					}
-					return Mem{Base: cj, Index: n4, Scale: 1, Disp: off}
-				}
-				if r == 2 {
-					return Mem{Base: cj, Disp: off}
-				}
-				return Mem{Base: cj, Index: n4, Scale: 1, Disp: off}
-			}
-			// walk visits the c addresses in row order, moving cj by
-			// two rows after row 1.
+			// walk visits the c addresses in row order: cj = c + jb moves
+			// down two rows before every even row after the first, and
+			// odd rows are one row (n4 bytes) below it.
 			walk := func(f func(r, v int, at Mem)) {
 				MOVQ(cp, cj)
 				ADDQ(jb, cj)
 				for r := 0; r < R; r++ {
-					if r == 2 {
+					if r > 0 && r%2 == 0 {
 						LEAQ(Mem{Base: cj, Index: n4, Scale: 2}, cj)
 					}
 					for v := 0; v < nv; v++ {
-						f(r, v, cRow(r, v))
+						at := Mem{Base: cj, Disp: 4 * s.lanes * v}
+						if r%2 == 1 {
+							at = Mem{Base: cj, Index: n4, Scale: 1, Disp: 4 * s.lanes * v}
+						}
+						f(r, v, at)
 					}
 				}
 			}
@@ -195,8 +192,8 @@ func genAB(s isa) {
 			}
 			Label(store0)
 			MOVQ(ap, aq)
-			if R > 2 {
-				LEAQ(Mem{Base: ap, Index: sa4, Scale: 2}, aq2)
+			if R > 1 {
+				LEAQ(Mem{Base: ap, Index: sa4, Scale: 1}, aq2)
 			}
 			MOVQ(bp, bq)
 			ADDQ(jb, bq)
@@ -208,16 +205,19 @@ func genAB(s isa) {
 				load(Mem{Base: bq, Disp: 4 * s.lanes * v}, bv[v])
 			}
 			for r := 0; r < R; r++ {
-				var src Mem
-				switch r {
-				case 0:
-					src = Mem{Base: aq}
-				case 1:
-					src = Mem{Base: aq, Index: sa4, Scale: 1}
+				// Row r is aq or aq2 (r odd) plus r &^ 1 rows of A.
+				base := aq
+				if r%2 == 1 {
+					base = aq2
+				}
+				src := Mem{Base: base}
+				switch r &^ 1 {
 				case 2:
-					src = Mem{Base: aq2}
-				case 3:
-					src = Mem{Base: aq2, Index: sa4, Scale: 1}
+					src = Mem{Base: base, Index: sa4, Scale: 2}
+				case 4:
+					src = Mem{Base: base, Index: sa4, Scale: 4}
+				case 6:
+					src = Mem{Base: base, Index: sa12, Scale: 2}
 				}
 				VBROADCASTSS(src, x)
 				for v := range bv {
@@ -225,7 +225,7 @@ func genAB(s isa) {
 				}
 			}
 			ADDQ(sp4, aq)
-			if R > 2 {
+			if R > 1 {
 				ADDQ(sp4, aq2)
 			}
 			ADDQ(n4, bq)
@@ -267,6 +267,19 @@ func genAB(s isa) {
 	}
 
 	blockL, tailL, retL := newLabel("block"), newLabel("tail"), newLabel("ret")
+	if s.wide {
+		// AVX-512 has the registers for 8-row blocks (16 accumulators):
+		// half the loads of b per multiply-add of 4-row blocks.
+		block8L := newLabel("block8")
+		Label(block8L)
+		CMPQ(m, U8(8))
+		JLT(LabelRef(blockL))
+		rows(8)
+		LEAQ(Mem{Base: cp, Index: n4, Scale: 8}, cp)
+		LEAQ(Mem{Base: ap, Index: sa4, Scale: 8}, ap)
+		SUBQ(U8(8), m)
+		JMP(LabelRef(block8L))
+	}
 	Label(blockL)
 	CMPQ(m, U8(4))
 	JLT(LabelRef(tailL))
@@ -274,7 +287,11 @@ func genAB(s isa) {
 	LEAQ(Mem{Base: cp, Index: n4, Scale: 4}, cp)
 	LEAQ(Mem{Base: ap, Index: sa4, Scale: 4}, ap)
 	SUBQ(U8(4), m)
-	JMP(LabelRef(blockL))
+	if s.wide {
+		JMP(LabelRef(tailL)) // at most one 4-row block after the 8-row ones
+	} else {
+		JMP(LabelRef(blockL))
+	}
 	Label(tailL)
 	TESTQ(m, m)
 	JEQ(LabelRef(retL))
