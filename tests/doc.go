@@ -3,8 +3,11 @@
 // page of the offline book opened in headless Chromium with the network cut
 // off (console errors, blank charts, unrendered maths and requests leaving
 // the machine are checked; the screenshots go to -shots DIR or a new folder
-// under the system temp dir). BenchmarkBrowserDraw times the large charts
-// beside a reference page.
+// under the system temp dir). TestExplorer drives every control of the
+// Explorer page and compares what it computed (in WebAssembly) with the same
+// functions run natively. BenchmarkBrowserDraw times the large charts
+// beside a reference page; BenchmarkExplorer times the Explorer's redraws
+// and sampling beside the native times.
 //
 // Outside CI a missing browser or Jupyter skips the test that needs it and
 // says why; under CI=true it fails the test.

@@ -132,6 +132,8 @@ type pageState struct {
 	Field *struct {
 		T      int     `json:"t"`
 		Alpha  float64 `json:"alpha"`
+		HeatN  int     `json:"heatN"`
+		ArrowN int     `json:"arrowN"`
 		Heat   string  `json:"heat"`
 		Arrows string  `json:"arrows"`
 	} `json:"field"`
@@ -151,9 +153,10 @@ type pageState struct {
 	} `json:"sample"`
 	Timings struct {
 		Views []struct {
-			T      int     `json:"t"`
-			Engine float64 `json:"engine"`
-			Total  float64 `json:"total"`
+			T      int      `json:"t"`
+			Engine float64  `json:"engine"`
+			Total  float64  `json:"total"`
+			Coarse *float64 `json:"coarse"` // the first, coarse redraw, when there was one
 		} `json:"views"`
 		Sample []struct {
 			Particles int     `json:"particles"`
@@ -171,7 +174,7 @@ const stateJS = `(() => {
   return {
     ready: E.ready, settled: E.ready && E.settled(), views: E.views, message: E.message, error: E.error,
     data: E.data && { key: E.data.key, name: E.data.name || '', points: Array.from(E.data.points || []), labels: E.data.labels ? Array.from(E.data.labels) : null, classes: E.data.classes, error: E.data.error || '' },
-    field: E.field && { t: E.field.t, alpha: E.field.alpha, heat: hex(E.field.heat), arrows: hex(E.field.arrows) },
+    field: E.field && { t: E.field.t, alpha: E.field.alpha, heatN: E.field.heatN, arrowN: E.field.arrowN, heat: hex(E.field.heat), arrows: hex(E.field.arrows) },
     post: E.post && { x: E.post.x, y: E.post.y, weights: hex(E.post.weights), dx: E.post.dx, dy: E.post.dy },
     sample: E.sample && { x: hex(E.sample.x), energy: E.sample.energy, noise: E.sample.noise, nearest: E.sample.nearest, frames: E.sample.paths.length },
     timings: E.timings,
@@ -501,6 +504,9 @@ func TestExplorer(t *testing.T) {
 
 	t.Run("bad-input", func(t *testing.T) {
 		s.t = t
+		begin := time.Now()
+		lap := func(what string) { t.Logf("%-22s done at %5.1fs", what, time.Since(begin).Seconds()) }
+		s.set("t", 300, "input")
 		expectError := func(what, contains string) {
 			t.Helper()
 			st := s.wait(what, func(st pageState) bool { return st.Error })
@@ -519,10 +525,12 @@ func TestExplorer(t *testing.T) {
 		expectError("no data", "no data points")
 		s.shot("no-data")
 		recovered("no data")
+		lap("no data")
 		s.set("points", "1 2\nabc 3", "input")
 		s.click("applypoints")
 		expectError("a bad line", "line 2")
 		recovered("bad line")
+		lap("bad line")
 		// One point, far away: views work and say it is outside.
 		s.set("points", "40000 -3e5", "input")
 		s.click("applypoints")
@@ -537,6 +545,7 @@ func TestExplorer(t *testing.T) {
 		f := nativeFields(t, d, 300, explorer.Guidance{})
 		s.close("far heat", floats(t, st.Field.Heat), f.Heat)
 		s.close("far arrows", floats(t, st.Field.Arrows), f.Arrows)
+		lap("far point")
 		// 5000 points, the most the page takes; 5001 is refused.
 		var b strings.Builder
 		for i := range 5001 {
@@ -545,12 +554,14 @@ func TestExplorer(t *testing.T) {
 		s.set("points", b.String(), "input")
 		s.click("applypoints")
 		expectError("5001 points", "at most 5000")
+		lap("5001 points")
 		s.set("points", strings.Join(strings.Split(b.String(), "\n")[:5000], "\n"), "input")
 		s.click("applypoints")
 		s.wait("5000 points", func(st pageState) bool {
 			return st.Data != nil && len(st.Data.Points) == 10000 && st.Field != nil && !st.Error
 		})
 		recovered("5000 points")
+		lap("5000 points")
 		// Settings out of range.
 		for _, c := range []struct{ id, value, says string }{
 			{"steps", "0", "steps must be between"}, {"particles", "99999", "between 1 and 5000"},
@@ -571,6 +582,7 @@ func TestExplorer(t *testing.T) {
 		s.set("t", 1, "input")
 		s.click("sample")
 		expectError("diverging Langevin", "infinity")
+		lap("diverging Langevin")
 		// Extreme gamma on the guided fields.
 		s.set("dataset", "two-classes", "change")
 		s.wait("two classes again", func(st pageState) bool { return st.Data != nil && st.Data.Name == "two-classes" && st.Field != nil })
@@ -582,6 +594,7 @@ func TestExplorer(t *testing.T) {
 		s.set("gamma", 1, "input")
 		s.set("guide", 0, "input")
 		recovered("gamma")
+		lap("gamma")
 	})
 
 	t.Run("stop", func(t *testing.T) {
@@ -591,11 +604,24 @@ func TestExplorer(t *testing.T) {
 		s.set("particles", 5000, "change")
 		s.set("dataset", "moons", "change")
 		s.wait("moons", func(st pageState) bool { return st.Data != nil && st.Data.Name == "moons" && st.Field != nil })
+		// 300 components: the page draws a coarse grid first, then refines;
+		// a new t during the refinement drops it for the new view.
+		s.set("t", 200, "input")
+		time.Sleep(300 * time.Millisecond)
+		s.set("t", 600, "input")
+		st := s.wait("t = 600 on moons", func(st pageState) bool { return st.Field != nil && st.Field.T == 600 })
+		moons, err := explorer.Load("moons", 300, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := nativeFields(t, moons, 600, explorer.Guidance{})
+		s.close("moons heat t=600", floats(t, st.Field.Heat), f.Heat)
+		s.close("moons arrows t=600", floats(t, st.Field.Arrows), f.Arrows)
 		s.eval(`window.explorer.sample = null; true`)
 		s.click("sample")
 		time.Sleep(1500 * time.Millisecond)
 		s.click("stop")
-		st := s.wait("stopped", func(st pageState) bool { return strings.Contains(st.Message, "stopped") })
+		st = s.wait("stopped", func(st pageState) bool { return strings.Contains(st.Message, "stopped") })
 		if st.Sample != nil {
 			t.Fatal("a stopped run left samples")
 		}
@@ -624,7 +650,8 @@ func (s *session) fieldGuide() int {
 //     moons (300 points, a delta mixture of 300 components): from the input
 //     event to the plane redrawn (100x100 heat map, 30x30 arrows, posterior
 //     at the probe), median over 20 moves; engine-ms is the part spent in
-//     the engine;
+//     the engine; first-draw-ms is the first redraw, on a coarse grid when
+//     the page draws one first (many components);
 //   - sampling 500 particles with 50 DDIM steps on eight-gaussians, from the
 //     click to the result (the energy distance and its noise level
 //     included), best of b.N runs.
@@ -657,7 +684,7 @@ func BenchmarkExplorer(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var total, engine, native []float64
+			var first, total, engine, native []float64
 			for i := range 20 * b.N {
 				tt := 50 + 45*(i%20)
 				s.eval(`window.explorer.timings.views = []; true`)
@@ -665,6 +692,14 @@ func BenchmarkExplorer(b *testing.B) {
 				st := s.wait("a redraw", func(st pageState) bool { return st.Field != nil && st.Field.T == tt && len(st.Timings.Views) > 0 })
 				v := st.Timings.Views[len(st.Timings.Views)-1]
 				total, engine = append(total, v.Total), append(engine, v.Engine)
+				if v.Coarse != nil {
+					first = append(first, *v.Coarse)
+				} else {
+					first = append(first, v.Total)
+				}
+				if st.Field.HeatN != 100 || st.Field.ArrowN != 30 {
+					b.Fatalf("the page refined to a %dx%d heat map and %dx%d arrows, want 100x100 and 30x30", st.Field.HeatN, st.Field.HeatN, st.Field.ArrowN, st.Field.ArrowN)
+				}
 				start := time.Now()
 				nativeFields(b, d, tt, explorer.Guidance{})
 				if _, err := explorer.PosteriorAt(d, tt, 0.5, 0.5); err != nil {
@@ -672,6 +707,7 @@ func BenchmarkExplorer(b *testing.B) {
 				}
 				native = append(native, float64(time.Since(start).Microseconds())/1000)
 			}
+			b.ReportMetric(median(first), "first-draw-ms")
 			b.ReportMetric(median(total), "redraw-ms")
 			b.ReportMetric(median(engine), "engine-ms")
 			b.ReportMetric(median(native), "native-ms")

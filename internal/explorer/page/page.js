@@ -9,6 +9,15 @@ const E = window.explorer = {
   message: '', error: false, views: 0, timings: { views: [], sample: [] },
 };
 const VIEW = 3, HEAT_N = 100, ARROW_N = 30, CLIP = 12;
+// The engine's cost is about one kernel per grid node and component. Views
+// of more than FAST_WORK kernels are drawn first on a coarse grid, then
+// refined; the refined grid is kept under MAX_WORK kernels (a few seconds).
+const FAST_WORK = 2e5, MAX_WORK = 4e6;
+function grids(components, work) {
+  const q = work / Math.max(components, 1);
+  if (q >= HEAT_N * HEAT_N + ARROW_N * ARROW_N) return [HEAT_N, ARROW_N];
+  return [Math.max(10, Math.floor(Math.sqrt(0.85 * q))), Math.max(6, Math.min(ARROW_N, Math.floor(Math.sqrt(0.15 * q))))];
+}
 const status = $('status');
 function say(text, kind, from) {
   E.message = text; E.error = kind === 'error'; E.errorFrom = from || 'views';
@@ -18,7 +27,7 @@ function say(text, kind, from) {
 window.addEventListener('error', (e) => say('Something went wrong in the page: ' + e.message + '. Reloading the page starts it again.', 'error'));
 
 // ---- engine workers ----
-let workerURL = null, engineBytes = null, views = null, sampler = null;
+let workerURL = null, engineModule = null, views = null, sampler = null;
 class Engine {
   constructor(name) { this.name = name; this.start(); }
   start() {
@@ -33,7 +42,7 @@ class Engine {
       else if (m.op === 'result') { const c = this.calls.get(m.id); this.calls.delete(m.id); if (c) c.resolve(m); }
     };
     this.w.onerror = (e) => { e.preventDefault(); say('The ' + this.name + ' engine failed: ' + (e.message || 'unknown error') + '. Reload the page.', 'error'); };
-    this.w.postMessage({ op: 'init', bytes: engineBytes });
+    this.w.postMessage({ op: 'init', module: engineModule });
   }
   async call(op, args, progress) {
     await this.ready;
@@ -56,7 +65,7 @@ async function loadEngine() {
   const gz = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) gz[i] = bin.charCodeAt(i);
   const stream = new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'));
-  engineBytes = await new Response(stream).arrayBuffer();
+  engineModule = await WebAssembly.compile(await new Response(stream).arrayBuffer());
   const src = $('wasm-exec').textContent + '\n' + $('worker').textContent;
   workerURL = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
 }
@@ -95,17 +104,27 @@ function guideOf() {
 
 // ---- the views: data, fields, posterior ----
 let viewBusy = false, viewWanted = false, wantedAt = 0;
+let refining = null; // the field key being refined, while a refinement runs
 function wantViews() {
   if (!viewWanted) wantedAt = performance.now();
   viewWanted = true;
+  if (refining !== null) {
+    let key = null;
+    try { key = fieldKeyOf(dataSpec()); } catch (err) { /* bad settings: let pump say so */ }
+    if (key !== refining) { refining = null; views.restart(); } // a newer view is wanted: drop the refinement
+  }
   pump();
+}
+function fieldKeyOf(spec) {
+  const g = guideOf();
+  return [spec.key, intOf('t', 't', 1, 1000), g.guide, g.cls, g.gamma].join('|');
 }
 async function pump() {
   if (viewBusy || !viewWanted || !E.ready) return;
   viewWanted = false; viewBusy = true;
   const since = wantedAt;
   try { await computeViews(since); }
-  catch (err) { say(err.message, 'error'); }
+  catch (err) { if (err.message !== 'stopped') say(err.message, 'error'); }
   finally { viewBusy = false; pump(); }
 }
 E.settled = () => E.ready && !viewBusy && !viewWanted && !sampling;
@@ -132,25 +151,37 @@ async function computeViews(since) {
   }
   if (E.data.error) return;
   const g = guideOf();
-  const key = [spec.key, t, g.guide, g.cls, g.gamma].join('|');
-  let fieldMs = null;
-  if (key !== fieldKey) {
-    const m = await views.call('fields', { data: spec, t, heatN: HEAT_N, arrowN: ARROW_N, ...g });
-    if (m.result.error) { say(m.result.error, 'error'); E.field = null; fieldKey = ''; drawPlane(); return; }
-    E.field = { ...m.result, guide: g };
-    fieldKey = key; fieldMs = m.ms;
-    if (E.error && E.errorFrom === 'views') say(dataNote(), '');
-  }
+  const key = fieldKeyOf(spec);
   const px = numOf('px', 'the probe x'), py = numOf('py', 'the probe y');
   const p = await views.call('posterior', { data: spec, t, x: px, y: py });
   if (p.result.error) { say(p.result.error, 'error'); return; }
   E.post = p.result;
-  drawPlane(); drawPosterior();
-  E.views++;
-  if (fieldMs !== null) {
-    E.timings.views.push({ t, engine: fieldMs, total: performance.now() - since });
-    if (E.timings.views.length > 200) E.timings.views.shift();
+  if (key === fieldKey) { drawPlane(); drawPosterior(); E.views++; return; }
+  const field = async (grid) => {
+    const m = await views.call('fields', { data: spec, t, heatN: grid[0], arrowN: grid[1], ...g });
+    if (m.result.error) { say(m.result.error, 'error'); E.field = null; fieldKey = ''; drawPlane(); return null; }
+    E.field = { ...m.result, guide: g };
+    drawPlane(); drawPosterior();
+    return m;
+  };
+  const k = E.data.components;
+  let coarse = null;
+  if (k * (HEAT_N * HEAT_N + ARROW_N * ARROW_N) > FAST_WORK) {
+    const c = await field(grids(k, FAST_WORK));
+    if (!c) return;
+    coarse = performance.now() - since;
+    say('Refining the views: ' + k + ' components on a finer grid take a few seconds in the browser…', 'busy');
+    refining = key;
   }
+  let m;
+  try { m = await field(grids(k, MAX_WORK)); }
+  finally { refining = null; }
+  if (!m) return;
+  fieldKey = key;
+  if ((E.error && E.errorFrom === 'views') || coarse !== null) say(dataNote(), '');
+  E.views++;
+  E.timings.views.push({ t, engine: m.ms, total: performance.now() - since, coarse });
+  if (E.timings.views.length > 200) E.timings.views.shift();
 }
 function dataNote() {
   const d = E.data, n = d.points.length / 2;
@@ -223,8 +254,8 @@ function drawPlane() {
     ctx.stroke();
     const sigma = Math.sqrt((1 - f.alpha) / f.alpha);
     $('tval').textContent = 't = ' + f.t + ', alpha_t = ' + f.alpha.toPrecision(4) + ', sigma_t = ' + sigma.toPrecision(4);
-    legend = (f.guide.guide ? 'Heat: the tilted log density log q_t(x) + (1+γ) log q_t(y=' + f.guide.cls + '|x), γ = ' + f.guide.gamma
-      : 'Heat: log q_t(x)') + ', from its peak (yellow) down to ' + CLIP + ' below it (dark). Arrows: ' +
+    legend = 'Heat on a ' + n + '×' + n + ' grid: ' + (f.guide.guide ? 'the tilted log density log q_t(x) + (1+γ) log q_t(y=' + f.guide.cls + '|x), γ = ' + f.guide.gamma
+      : 'log q_t(x)') + ', from its peak (yellow) down to ' + CLIP + ' below it (dark). Arrows: ' +
       (f.guide.guide ? 'the guided D~(x|y) − x' : 'D*(x) − x') + ' on a ' + m + '×' + m + ' grid, drawn ×' + k.toPrecision(3) +
       ' (the longest is ' + longest.toPrecision(3) + ' long). ';
   }

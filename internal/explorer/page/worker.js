@@ -6,7 +6,8 @@ onmessage = async (e) => {
   if (m.op === 'init') {
     try {
       const go = new Go();
-      const { instance } = await WebAssembly.instantiate(m.bytes, go.importObject);
+      // m.module is compiled once by the page and shared by every worker.
+      const instance = await WebAssembly.instantiate(m.module, go.importObject);
       go.run(instance); // main installs globalThis.explorerGo, then waits
       postMessage({ op: 'ready' });
     } catch (err) {
