@@ -46,7 +46,7 @@ var layering = []layer{
 	{"internal/explorer/page", 3, []string{"internal/assets", "internal/atomicfile"}},
 	{"course", 4, []string{"toy", "analytic", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/par", "internal/findup"}},
 	{"viz/nb", 4, []string{"viz"}},
-	{"internal/explorer", 4, []string{"toy", "analytic", "toy/sample", "toy/metrics"}},
+	{"internal/explorer", 4, []string{"toy", "analytic", "toy/sample", "toy/metrics", "toy/nn"}},
 	{"internal/book", 5, []string{"course", "viz", "internal/mdmath", "internal/par", "internal/findup"}},
 	{"viz/gallery", 5, []string{"course", "toy", "analytic", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/par", "internal/findup"}},
 	{"internal/explorer/wasm", 5, []string{"internal/explorer"}},

@@ -16,7 +16,8 @@
 // each through its own wrapper of package sample). Samples come from the
 // samplers of package sample run on the exact denoiser, and are judged by the
 // energy distance to fresh draws of the data law beside the noise level of
-// that statistic.
+// that statistic. A small network (package nn, the course's recipe) can be
+// trained on the points and sampled beside the exact denoiser.
 //
 // The same code runs natively and, compiled with GOOS=js GOARCH=wasm
 // (internal/explorer/wasm), in the page; the page's browser test compares

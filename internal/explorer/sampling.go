@@ -105,8 +105,18 @@ func (a atLevel) Score(dst, x []float64, _ float64, y []int) []float64 {
 // Run samples from d with the settings s. progress, when not nil, is called
 // after each move with the moves done and their total.
 func Run(d *Data, s Sampling, progress func(done, total int)) (*Result, error) {
+	return RunWith(d, nil, s, progress)
+}
+
+// RunWith is Run with the denoiser net (a trained network of d's points)
+// in place of the exact one; nil means the exact one. The network is
+// unconditional: guided settings are refused.
+func RunWith(d *Data, net toy.Denoiser, s Sampling, progress func(done, total int)) (*Result, error) {
 	if err := s.check(d); err != nil {
 		return nil, err
+	}
+	if net != nil && s.Guidance.Guide != NoGuide {
+		return nil, errors.New("the trained network is unconditional: turn guidance off to sample it")
 	}
 	n := s.Particles
 	src := rand.NewPCG(s.Seed, s.Seed)
@@ -118,6 +128,9 @@ func Run(d *Data, s Sampling, progress func(done, total int)) (*Result, error) {
 	den, y, err := s.Guidance.denoiser(d, n)
 	if err != nil {
 		return nil, err
+	}
+	if net != nil {
+		den = net
 	}
 	res := &Result{}
 	keep := min(s.Keep, n)
@@ -156,17 +169,11 @@ func Run(d *Data, s Sampling, progress func(done, total int)) (*Result, error) {
 		o := &sample.ODE{Plan: plan, Heun: true, Record: rec}
 		x, err = o.Sample(x, x, den, y)
 	case Langevin:
-		sc, ok := den.(toy.Scorer)
-		if !ok {
-			return nil, errors.New("this denoiser has no score") // every exact one has
-		}
+		sc := scorer(den)
 		l := &sample.Langevin{Size: s.Size, Iters: s.Steps, Record: rec}
 		x, err = l.Sample(x, x, atLevel{sc, Schedule.Alpha(s.T)}, y, src)
 	case Annealed:
-		sc, ok := den.(toy.Scorer)
-		if !ok {
-			return nil, errors.New("this denoiser has no score")
-		}
+		sc := scorer(den)
 		a := &sample.Annealed{Plan: plan, Iters: annealIters, Ratio: s.Size, Record: rec}
 		x, err = a.Sample(x, x, sc, y, src)
 	}
@@ -208,4 +215,13 @@ func median(v []float64) float64 {
 		return w[n/2]
 	}
 	return (w[n/2-1] + w[n/2]) / 2
+}
+
+// scorer returns den's own score when it has one (the exact mixtures and
+// the guidance wrappers), else the score Tweedie's formula gives from it.
+func scorer(den toy.Denoiser) toy.Scorer {
+	if sc, ok := den.(toy.Scorer); ok {
+		return sc
+	}
+	return toy.ScoreFrom(den)
 }

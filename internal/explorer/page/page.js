@@ -38,7 +38,7 @@ class Engine {
       const m = e.data;
       if (m.op === 'ready') this.onReady();
       else if (m.op === 'failed') this.onFail(new Error(m.error));
-      else if (m.op === 'progress') { const c = this.calls.get(m.id); if (c && c.progress) c.progress(m.done, m.total); }
+      else if (m.op === 'progress') { const c = this.calls.get(m.id); if (c && c.progress) c.progress(m.done, m.total, m.value); }
       else if (m.op === 'result') { const c = this.calls.get(m.id); this.calls.delete(m.id); if (c) c.resolve(m); }
     };
     this.w.onerror = (e) => { e.preventDefault(); say('The ' + this.name + ' engine failed: ' + (e.message || 'unknown error') + '. Reload the page.', 'error'); };
@@ -127,7 +127,7 @@ async function pump() {
   catch (err) { if (err.message !== 'stopped') say(err.message, 'error'); }
   finally { viewBusy = false; pump(); }
 }
-E.settled = () => E.ready && !viewBusy && !viewWanted && !sampling;
+E.settled = () => E.ready && !viewBusy && !viewWanted && !sampling && !training;
 
 let fieldKey = '';
 async function computeViews(since) {
@@ -279,6 +279,12 @@ function drawPlane() {
     for (let i = 0; i < pts.length; i += 2) {
       ctx.beginPath(); ctx.arc(toPx(pts[i]), toPy(pts[i + 1]), 2.2, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
     }
+    if (s.trained && !anim) {
+      ctx.fillStyle = '#3ff0ff'; ctx.strokeStyle = '#000';
+      const q = s.trained.x;
+      for (let i = 0; i < q.length; i += 2) { ctx.beginPath(); ctx.arc(toPx(q[i]), toPy(q[i + 1]), 2.2, 0, 2 * Math.PI); ctx.fill(); ctx.stroke(); }
+      legend += 'Cyan dots: the ' + q.length / 2 + ' samples of the trained network. ';
+    }
     legend += 'White dots: ' + (anim ? 'the first ' + pts.length / 2 + ' particles moving (' + (anim.k + 1) + ' of ' + anim.frames.length + ')' : 'the ' + pts.length / 2 + ' samples') + '. ';
   }
   const q = E.post;
@@ -329,8 +335,7 @@ async function runSample() {
     args.keep = Math.min(args.particles, 300);
   } catch (err) { say(err.message, 'error', 'sample'); return; }
   if (E.data && E.data.error) { say(E.data.error, 'error'); return; }
-  sampling = true; anim = null;
-  $('sample').disabled = true; $('stop').disabled = false; $('progress').value = 0;
+  sampling = true; anim = null; setBusy(); $('progress').value = 0;
   say('Sampling…', 'busy');
   const t0 = performance.now();
   try {
@@ -338,7 +343,18 @@ async function runSample() {
     const r = m.result;
     if (r.error) { say(r.error, 'error', 'sample'); $('result').textContent = ''; return; }
     $('progress').value = 1;
-    E.sample = { x: r.x, paths: r.paths, energy: r.energy, noise: r.noise, nearest: r.nearest, settings: args, dataKey: args.data.key, ms: m.ms };
+    E.sample = { x: r.x, paths: r.paths, energy: r.energy, noise: r.noise, nearest: r.nearest, settings: args, dataKey: args.data.key, ms: m.ms, trained: null };
+    let netText = '';
+    if (trainedKey === args.data.key && args.guide) netText = '\nthe trained network is unconditional: turn guidance off to compare it';
+    else if (trainedKey === args.data.key) {
+      const n = (await sampler.call('sample', { ...args, trained: true, keep: 0, frames: 0 })).result;
+      if (n.error) netText = '\nnetwork: ' + n.error;
+      else {
+        E.sample.trained = { x: n.x, energy: n.energy, noise: n.noise, nearest: n.nearest };
+        netText = '\nthe trained network (cyan), same seed: energy distance ' + n.energy.toPrecision(3) + ' (ratio ' + (n.energy / n.noise).toPrecision(3) +
+          '), median distance to the nearest data point ' + n.nearest.toPrecision(3);
+      }
+    }
     E.timings.sample.push({ particles: args.particles, steps: args.steps, method: args.method, engine: m.ms, total: performance.now() - t0 });
     const ratio = r.energy / r.noise;
     const target = args.guide ? 'fresh draws of class ' + args.cls + "'s data" : 'fresh draws of the data';
@@ -347,14 +363,14 @@ async function runSample() {
       '\nnoise level (two samples of the same law score this on average): ' + r.noise.toPrecision(3) + '\nratio ' + ratio.toPrecision(3) +
       (ratio < 3 ? ': within the noise' : ': above 3, the samples and the data differ') +
       (args.guide && args.gamma > 0 ? ' (guidance with gamma > 0 sharpens on purpose)' : '') +
-      '\nmedian distance from a sample to its nearest data point: ' + r.nearest.toPrecision(3);
+      '\nmedian distance from a sample to its nearest data point: ' + r.nearest.toPrecision(3) + netText;
     say(dataNote(), '');
     if (r.paths.length > 1) { anim = { frames: r.paths, k: 0 }; animate(); } else drawPlane();
   } catch (err) {
     if (err.message === 'stopped') say('Sampling stopped. The page is ready for new settings.', '');
     else say(err.message, 'error', 'sample');
   } finally {
-    sampling = false; $('sample').disabled = false; $('stop').disabled = true;
+    sampling = false; setBusy();
   }
 }
 function animate() {
@@ -362,6 +378,54 @@ function animate() {
   drawPlane();
   if (anim.k + 1 < anim.frames.length) { anim.k++; setTimeout(() => requestAnimationFrame(animate), 25); }
   else { anim = null; drawPlane(); }
+}
+
+// ---- training ----
+let training = false, trainedKey = null, lossChart = null;
+function drawLoss(points) {
+  if (typeof echarts === 'undefined') return;
+  if (!lossChart) lossChart = echarts.init($('loss'), null, { renderer: 'canvas' });
+  lossChart.setOption({
+    animation: false, grid: { left: 55, right: 10, top: 25, bottom: 30 },
+    title: { text: 'batch loss (mean between reports)', textStyle: { fontSize: 12 } },
+    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 20 }, yAxis: { type: 'log' },
+    series: [{ type: 'line', showSymbol: false, data: points, lineStyle: { color: '#2060c0' } }],
+  }, true);
+}
+function setBusy() {
+  $('sample').disabled = sampling || training; $('train').disabled = sampling || training;
+  $('stop').disabled = !sampling; $('tstop').disabled = !training;
+}
+async function runTrain() {
+  let args;
+  try {
+    args = { data: dataSpec(), width: intOf('width', 'the width', 4, 256), steps: intOf('tsteps', 'the training steps', 1, 20000), seed: intOf('tseed', 'the training seed', 0, 2 ** 31) };
+  } catch (err) { say(err.message, 'error', 'sample'); return; }
+  if (E.data && E.data.error) { say(E.data.error, 'error'); return; }
+  training = true; trainedKey = null; E.training = null; setBusy();
+  if (E.sample) { E.sample.trained = null; drawPlane(); }
+  const points = [];
+  $('tprogress').value = 0; $('tnote').textContent = 'training…';
+  const t0 = performance.now();
+  try {
+    const m = await sampler.call('train', args, (step, total, loss) => {
+      $('tprogress').value = step / total; points.push([step, loss]); drawLoss(points);
+      $('tnote').textContent = 'step ' + step + ' of ' + total + ', loss ' + loss.toPrecision(3) + ', ' + ((performance.now() - t0) / 1000).toFixed(1) + ' s';
+    });
+    if (m.result.error) { say(m.result.error, 'error', 'sample'); $('tnote').textContent = ''; return; }
+    trainedKey = args.data.key;
+    const losses = Array.from(m.result.losses);
+    E.training = { losses, ms: m.ms, steps: args.steps, width: args.width };
+    drawLoss(losses.map((l, i) => [Math.round((i + 1) * args.steps / losses.length), l]));
+    $('tprogress').value = 1;
+    $('tnote').textContent = 'trained: ' + args.steps + ' steps of a width-' + args.width + ' network in ' + (m.ms / 1000).toFixed(1) +
+      ' s; the loss went from ' + losses[0].toPrecision(3) + ' to ' + losses[losses.length - 1].toPrecision(3) + '. Press sample to compare it with the exact denoiser.';
+  } catch (err) {
+    if (err.message === 'stopped') { say('Training stopped. The page is ready for new settings.', ''); $('tnote').textContent = 'stopped'; }
+    else say(err.message, 'error', 'sample');
+  } finally {
+    training = false; setBusy();
+  }
 }
 
 // ---- editing the points ----
@@ -498,7 +562,13 @@ async function init() {
     } catch (err) { say(err.message, 'error'); }
   });
   $('sample').addEventListener('click', runSample);
-  $('stop').addEventListener('click', () => { sampler.restart(); });
+  const stopWorker = () => { // the trained network lives in the sampling worker
+    if (trainedKey !== null) $('tnote').textContent = 'the trained network was dropped with the stopped run: train again to compare';
+    trainedKey = null; sampler.restart();
+  };
+  $('stop').addEventListener('click', stopWorker);
+  $('tstop').addEventListener('click', stopWorker);
+  $('train').addEventListener('click', runTrain);
   $('showsamples').addEventListener('change', drawPlane);
   E.ready = true;
   say('Ready.', '');

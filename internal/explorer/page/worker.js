@@ -16,11 +16,11 @@ onmessage = async (e) => {
     return;
   }
   let last = 0;
-  const progress = (done, total) => {
+  const progress = (done, total, value) => {
     const now = performance.now();
     if (now - last > 40 || done === total) {
       last = now;
-      postMessage({ op: 'progress', id: m.id, done, total });
+      postMessage({ op: 'progress', id: m.id, done, total, value });
     }
   };
   const t0 = performance.now();

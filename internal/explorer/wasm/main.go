@@ -9,6 +9,7 @@ import (
 	"syscall/js"
 
 	"difftoy/internal/explorer"
+	"difftoy/toy/nn"
 )
 
 func main() {
@@ -17,6 +18,7 @@ func main() {
 		"fields":    handler(fields),
 		"posterior": handler(posterior),
 		"sample":    handler(sampleRun),
+		"train":     handler(train),
 		"names":     handler(names),
 	}
 	js.Global().Set("explorerGo", js.ValueOf(api))
@@ -180,7 +182,19 @@ func sampleRun(args []js.Value) (map[string]any, error) {
 		cb := args[1]
 		progress = func(done, total int) { cb.Invoke(done, total) }
 	}
-	r, err := explorer.Run(d, s, progress)
+	var net *nn.Model
+	if a.Get("trained").Truthy() {
+		if trained.m == nil || trained.key != a.Get("data").Get("key").String() {
+			return nil, errorString("no network is trained on these data: press train first")
+		}
+		net = trained.m
+	}
+	var r *explorer.Result
+	if net != nil {
+		r, err = explorer.RunWith(d, net, s, progress)
+	} else {
+		r, err = explorer.Run(d, s, progress)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -189,4 +203,38 @@ func sampleRun(args []js.Value) (map[string]any, error) {
 		paths[i] = f64s(p)
 	}
 	return map[string]any{"x": f64s(r.X), "paths": paths, "energy": r.Energy, "noise": r.Noise, "nearest": r.Nearest}, nil
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// trained is the last network trained, with the key of its data.
+var trained struct {
+	key string
+	m   *nn.Model
+}
+
+func train(args []js.Value) (map[string]any, error) {
+	a := args[0]
+	d, err := dataOf(a.Get("data"))
+	if err != nil {
+		return nil, err
+	}
+	var losses []float64
+	var progress func(step, total int, loss float64)
+	if len(args) > 1 && args[1].Type() == js.TypeFunction {
+		cb := args[1]
+		progress = func(step, total int, loss float64) {
+			losses = append(losses, loss)
+			cb.Invoke(step, total, loss)
+		}
+	}
+	trained.m, trained.key = nil, ""
+	m, err := explorer.TrainModel(d, explorer.Training{Steps: a.Get("steps").Int(), Width: a.Get("width").Int(), Seed: uint64(a.Get("seed").Int())}, progress)
+	if err != nil {
+		return nil, err
+	}
+	trained.m, trained.key = m, a.Get("data").Get("key").String()
+	return map[string]any{"losses": f64s(losses)}, nil
 }
