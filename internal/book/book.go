@@ -186,12 +186,13 @@ func Page(l course.Lesson, t Text, res *course.Result, katex mdmath.Assets, cfg 
 var explorerNotes = map[string]string{
 	"01-forward-process":          "move t and watch q_t blur the data into a Gaussian.",
 	"02-ideal-denoiser":           "move t and the probe: the posterior weights and the pull D*(x) - x of the ideal denoiser.",
+	"03-training":                 "train a small network with this recipe on any points, drawn ones included, and watch its loss.",
 	"04-ancestral-sampling":       "sample with DDPM, change the steps and the particles, and read the energy distance beside its noise level.",
 	"08-classifier-guidance":      "pick two classes, classifier guidance and gamma: the tilted density and the guided samples.",
 	"09-classifier-free-guidance": "the same with classifier-free guidance, which on exact fields follows the same tilted density.",
 	"10-deterministic-sampling":   "DDIM with eta from 0 to 1 and the PF-ODE with Heun's method, on the same seed.",
 	"11-langevin":                 "Langevin at a fixed t against annealed Langevin: which one finds every mode?",
-	"12-memorisation":             "draw your own points: the exact denoiser of a finite set gives back only those points.",
+	"12-memorisation":             "draw your own points: the exact denoiser of a finite set gives back only those points; train a network on them and sample both with the same seed.",
 }
 
 // Write writes the book into dir (created if missing) and returns the path

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"difftoy/course"
+	"difftoy/internal/mdmath"
 	"difftoy/viz"
 )
 
@@ -222,6 +223,29 @@ func TestJobsDeterministic(t *testing.T) {
 		}
 		if !strings.Contains(pages[0][i], "difftoy-chart-1") {
 			t.Errorf("%s has no chart", only[i].ID)
+		}
+	}
+}
+
+// TestExplorerLink: the pages of the lessons the Explorer illustrates link
+// to it when the book is given its address, and only then.
+func TestExplorerLink(t *testing.T) {
+	const href = "../explorer/index.html"
+	for _, c := range []struct {
+		id, explorer string
+		want         bool
+	}{
+		{"02-ideal-denoiser", href, true},
+		{"02-ideal-denoiser", "", false},
+		{"05-changing-schedule", href, false},
+	} {
+		p := Page(course.Lesson{ID: c.id, Notebook: c.id + ".ipynb"}, Text{Title: c.id}, &course.Result{}, mdmath.Assets{}, course.Config{}, c.explorer)
+		var b strings.Builder
+		if err := p.Render(&b, viz.Assets{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(b.String(), `<a href="`+href+`">Try it live in the Explorer</a>`); got != c.want {
+			t.Errorf("lesson %s with Explorer %q: link shown %v, want %v", c.id, c.explorer, got, c.want)
 		}
 	}
 }

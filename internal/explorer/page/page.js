@@ -186,7 +186,8 @@ async function computeViews(since) {
 function dataNote() {
   const d = E.data, n = d.points.length / 2;
   let s = drawn ? 'Your ' + n + ' point' + (n === 1 ? '' : 's') + ': the data are exactly these points (a delta mixture), so the ideal denoiser can only give back one of them.'
-    : 'Data set ' + d.name + ': ' + n + ' points drawn from its exact law (' + d.components + ' components).';
+    : d.delta ? 'Data set ' + d.name + ': ' + n + ' points, which are its exact law (a delta mixture of ' + d.components + ' points): the ideal denoiser can only give back one of them.'
+    : 'Data set ' + d.name + ': ' + n + ' points drawn from its exact law, a mixture of ' + d.components + ' component' + (d.components === 1 ? '' : 's') + '.';
   if (d.classes) s += ' Classes: ' + d.classes + '.';
   if (d.outside) s += ' ' + d.outside + ' of the points lie outside the square shown.';
   return s;
