@@ -133,6 +133,7 @@ type pageState struct {
 		T      int     `json:"t"`
 		Alpha  float64 `json:"alpha"`
 		HeatN  int     `json:"heatN"`
+		Kind   int     `json:"kind"`
 		ArrowN int     `json:"arrowN"`
 		Heat   string  `json:"heat"`
 		Arrows string  `json:"arrows"`
@@ -183,7 +184,7 @@ const stateJS = `(() => {
   return {
     ready: E.ready, settled: E.ready && E.settled(), views: E.views, message: E.message, error: E.error,
     data: E.data && { key: E.data.key, name: E.data.name || '', points: Array.from(E.data.points || []), labels: E.data.labels ? Array.from(E.data.labels) : null, classes: E.data.classes, error: E.data.error || '' },
-    field: E.field && { t: E.field.t, alpha: E.field.alpha, heatN: E.field.heatN, arrowN: E.field.arrowN, heat: hex(E.field.heat), arrows: hex(E.field.arrows) },
+    field: E.field && { t: E.field.t, alpha: E.field.alpha, heatN: E.field.heatN, arrowN: E.field.arrowN, kind: E.field.kind, heat: hex(E.field.heat), arrows: hex(E.field.arrows) },
     post: E.post && { x: E.post.x, y: E.post.y, weights: hex(E.post.weights), dx: E.post.dx, dy: E.post.dy },
     training: E.training && { losses: E.training.losses, steps: E.training.steps },
     sample: E.sample && { trained: E.sample.trained && { x: hex(E.sample.trained.x), energy: E.sample.trained.energy, nearest: E.sample.trained.nearest }, x: hex(E.sample.x), energy: E.sample.energy, noise: E.sample.noise, nearest: E.sample.nearest, frames: E.sample.paths.length },
@@ -358,7 +359,12 @@ func (s *session) finish() {
 
 func nativeFields(t testing.TB, d *explorer.Data, tt int, g explorer.Guidance) *explorer.Field {
 	t.Helper()
-	f, err := explorer.Fields(d, tt, 100, 30, g)
+	return nativeArrows(t, d, tt, explorer.PullArrows, g)
+}
+
+func nativeArrows(t testing.TB, d *explorer.Data, tt int, kind explorer.Arrows, g explorer.Guidance) *explorer.Field {
+	t.Helper()
+	f, err := explorer.Fields(d, tt, 100, 30, kind, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,6 +409,11 @@ func TestExplorer(t *testing.T) {
 		f := nativeFields(t, three, 700, explorer.Guidance{})
 		s.close("heat t=700", heat, f.Heat)
 		s.close("arrows t=700", floats(t, st.Field.Arrows), f.Arrows)
+		s.set("arrows", 1, "input")
+		st = s.wait("score arrows", func(st pageState) bool { return st.Field != nil && st.Field.Kind == 1 })
+		s.close("score arrows t=700", floats(t, st.Field.Arrows), nativeArrows(t, three, 700, explorer.ScoreArrows, explorer.Guidance{}).Arrows)
+		s.set("arrows", 0, "input")
+		s.wait("pull arrows", func(st pageState) bool { return st.Field != nil && st.Field.Kind == 0 })
 	})
 
 	t.Run("probe", func(t *testing.T) {

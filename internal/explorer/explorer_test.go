@@ -68,11 +68,11 @@ func TestGuidedFieldsAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []int{20, 300, 900} {
-		cg, err := Fields(d, tt, 20, 15, Guidance{Guide: ClassifierGuide, Class: 1, Gamma: 2})
+		cg, err := Fields(d, tt, 20, 15, PullArrows, Guidance{Guide: ClassifierGuide, Class: 1, Gamma: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := Fields(d, tt, 20, 15, Guidance{Guide: FreeGuide, Class: 1, Gamma: 2})
+		cfg, err := Fields(d, tt, 20, 15, PullArrows, Guidance{Guide: FreeGuide, Class: 1, Gamma: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,5 +221,37 @@ func TestTrainModel(t *testing.T) {
 	}
 	if _, err := RunWith(d, m, Sampling{Method: DDIM, Steps: 20, Particles: 100, Seed: 1, Guidance: Guidance{Guide: FreeGuide, Gamma: 1}}, nil); err == nil {
 		t.Error("guided sampling of the unconditional network: no error")
+	}
+}
+
+// The score arrows are Tweedie's formula applied to the pull arrows:
+// grad log q_t(x) = (sqrt(alpha) (x + (D*(x) - x)) - x) / (1 - alpha), to
+// rounding amplified by 1 / (1 - alpha) (at most 1e4 at t = 1; 1e-9 of the
+// field's size allows for it).
+func TestScoreArrowsAreTweedie(t *testing.T) {
+	d, err := Load("three-points", 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []int{5, 200, 800} {
+		pull, err := Fields(d, tt, 3, 12, PullArrows, Guidance{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		score, err := Fields(d, tt, 3, 12, ScoreArrows, Guidance{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, a := Grid(12), pull.Alpha
+		scale := 0.0
+		for _, v := range score.Arrows {
+			scale = math.Max(scale, math.Abs(v))
+		}
+		for i := range g {
+			want := (math.Sqrt(a)*(g[i]+pull.Arrows[i]) - g[i]) / (1 - a)
+			if math.Abs(score.Arrows[i]-want) > 1e-9*scale {
+				t.Fatalf("t=%d: score arrow[%d] = %v, Tweedie on the pull arrow gives %v", tt, i, score.Arrows[i], want)
+			}
+		}
 	}
 }

@@ -88,6 +88,14 @@ func gridAt(i, n int) float64 {
 	return -View + 2*View*float64(i)/float64(n-1)
 }
 
+// Arrows says what the arrows of a view show.
+type Arrows int
+
+const (
+	PullArrows  Arrows = iota // D*(x) - x: where the ideal denoiser moves x
+	ScoreArrows               // grad log q_t(x) = (sqrt(alpha) D*(x) - x) / (1 - alpha)
+)
+
 // Field is the grid views at one step t.
 type Field struct {
 	T     int
@@ -96,9 +104,11 @@ type Field struct {
 	// tilted log density when guided.
 	HeatN int
 	Heat  []float64
-	// Arrows holds D*(x) - x (guided: D~(x | y) - x) at the ArrowN x ArrowN
-	// nodes of Grid(ArrowN), two values per node.
+	// Arrows holds D*(x) - x (guided: D~(x | y) - x), or the (guided)
+	// score, at the ArrowN x ArrowN nodes of Grid(ArrowN), two values per
+	// node.
 	ArrowN int
+	Kind   Arrows
 	Arrows []float64
 }
 
@@ -106,7 +116,7 @@ type Field struct {
 const MaxGrid = 200
 
 // Fields computes the views of d at step t (1..T of Schedule).
-func Fields(d *Data, t, heatN, arrowN int, g Guidance) (*Field, error) {
+func Fields(d *Data, t, heatN, arrowN int, kind Arrows, g Guidance) (*Field, error) {
 	if t < 1 || t > Schedule.T() {
 		return nil, fmt.Errorf("t must be between 1 and %d, not %d", Schedule.T(), t)
 	}
@@ -117,7 +127,10 @@ func Fields(d *Data, t, heatN, arrowN int, g Guidance) (*Field, error) {
 		return nil, err
 	}
 	alpha := Schedule.Alpha(t)
-	f := &Field{T: t, Alpha: alpha, HeatN: heatN, ArrowN: arrowN}
+	if kind != PullArrows && kind != ScoreArrows {
+		return nil, fmt.Errorf("unknown arrows %d", kind)
+	}
+	f := &Field{T: t, Alpha: alpha, HeatN: heatN, ArrowN: arrowN, Kind: kind}
 	hp := Grid(heatN)
 	f.Heat = d.Exact.LogProb(nil, hp, alpha)
 	if g.Guide != NoGuide {
@@ -133,6 +146,10 @@ func Fields(d *Data, t, heatN, arrowN int, g Guidance) (*Field, error) {
 	den, y, err := g.denoiser(d, arrowN*arrowN)
 	if err != nil {
 		return nil, err
+	}
+	if kind == ScoreArrows {
+		f.Arrows = scorer(den).Score(nil, ap, alpha, y)
+		return f, nil
 	}
 	f.Arrows = den.Denoise(nil, ap, alpha, y)
 	for i := range f.Arrows {

@@ -117,7 +117,7 @@ function wantViews() {
 }
 function fieldKeyOf(spec) {
   const g = guideOf();
-  return [spec.key, intOf('t', 't', 1, 1000), g.guide, g.cls, g.gamma].join('|');
+  return [spec.key, intOf('t', 't', 1, 1000), $('arrows').value, g.guide, g.cls, g.gamma].join('|');
 }
 async function pump() {
   if (viewBusy || !viewWanted || !E.ready) return;
@@ -158,7 +158,7 @@ async function computeViews(since) {
   E.post = p.result;
   if (key === fieldKey) { drawPlane(); drawPosterior(); E.views++; return; }
   const field = async (grid) => {
-    const m = await views.call('fields', { data: spec, t, heatN: grid[0], arrowN: grid[1], ...g });
+    const m = await views.call('fields', { data: spec, t, heatN: grid[0], arrowN: grid[1], arrows: Number($('arrows').value), ...g });
     if (m.result.error) { say(m.result.error, 'error'); E.field = null; fieldKey = ''; drawPlane(); return null; }
     E.field = { ...m.result, guide: g };
     drawPlane(); drawPosterior();
@@ -257,7 +257,7 @@ function drawPlane() {
     $('tval').textContent = 't = ' + f.t + ', alpha_t = ' + f.alpha.toPrecision(4) + ', sigma_t = ' + sigma.toPrecision(4);
     legend = 'Heat on a ' + n + '×' + n + ' grid: ' + (f.guide.guide ? 'the tilted log density log q_t(x) + (1+γ) log q_t(y=' + f.guide.cls + '|x), γ = ' + f.guide.gamma
       : 'log q_t(x)') + ', from its peak (yellow) down to ' + CLIP + ' below it (dark). Arrows: ' +
-      (f.guide.guide ? 'the guided D~(x|y) − x' : 'D*(x) − x') + ' on a ' + m + '×' + m + ' grid, drawn ×' + k.toPrecision(3) +
+      (f.kind === 1 ? (f.guide.guide ? 'the guided score' : 'the score ∇ log q_t(x)') : f.guide.guide ? 'the guided D~(x|y) − x' : 'D*(x) − x') + ' on a ' + m + '×' + m + ' grid, drawn ×' + k.toPrecision(3) +
       ' (the longest is ' + longest.toPrecision(3) + ' long). ';
   }
   const d = E.data;
@@ -551,7 +551,7 @@ async function init() {
   $('dataset').value = 'three-points';
   $('dataset').addEventListener('change', onDataset);
   for (const id of ['npoints', 'dataseed']) $(id).addEventListener('change', () => { if (!drawn) wantViews(); });
-  for (const id of ['t', 'guide', 'cls', 'gamma', 'px', 'py']) $(id).addEventListener('input', wantViews);
+  for (const id of ['t', 'arrows', 'guide', 'cls', 'gamma', 'px', 'py']) $(id).addEventListener('input', wantViews);
   $('drawclass').addEventListener('change', () => {});
   $('clear').addEventListener('click', () => { startEditing(); drawn.points = []; drawn.labels = null; drawn.weights = null; $('points').value = ''; edited(); });
   $('applypoints').addEventListener('click', () => {

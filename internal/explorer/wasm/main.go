@@ -146,11 +146,11 @@ func fields(args []js.Value) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := explorer.Fields(d, a.Get("t").Int(), a.Get("heatN").Int(), a.Get("arrowN").Int(), guidance(a))
+	f, err := explorer.Fields(d, a.Get("t").Int(), a.Get("heatN").Int(), a.Get("arrowN").Int(), explorer.Arrows(a.Get("arrows").Int()), guidance(a))
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"t": f.T, "alpha": f.Alpha, "heatN": f.HeatN, "heat": f64s(f.Heat), "arrowN": f.ArrowN, "arrows": f64s(f.Arrows)}, nil
+	return map[string]any{"t": f.T, "alpha": f.Alpha, "heatN": f.HeatN, "heat": f64s(f.Heat), "arrowN": f.ArrowN, "kind": int(f.Kind), "arrows": f64s(f.Arrows)}, nil
 }
 
 func posterior(args []js.Value) (map[string]any, error) {
