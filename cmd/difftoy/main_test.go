@@ -37,8 +37,16 @@ func TestRunClaims(t *testing.T) {
 			return &course.Result{Claims: []course.Claim{{Text: "The stand-in of " + l.ID + " is below 2.", Name: "stand-in", Value: v, Op: course.Below, Bound: 2}}}, nil
 		}
 		var stdout, stderr bytes.Buffer
-		code := run([]string{"-out", t.TempDir(), "-quiet", "-quick"}, &stdout, &stderr)
+		out := t.TempDir()
+		code := run([]string{"-out", out, "-quiet", "-quick"}, &stdout, &stderr)
 		lessonRun = nil
+		// The Explorer is written beside the book and linked from the index.
+		if top, err := os.ReadFile(filepath.Join(out, "index.html")); err != nil || !strings.Contains(string(top), `href="explorer/index.html"`) {
+			t.Errorf("the index does not link the Explorer (%v)", err)
+		}
+		if _, err := os.Stat(filepath.Join(out, "explorer", "index.html")); err != nil {
+			t.Errorf("no Explorer page: %v", err)
+		}
 		if code != tc.code {
 			t.Errorf("failing %q: run = %d, want %d; stderr:\n%s", tc.failing, code, tc.code, stderr.String())
 		}

@@ -72,7 +72,7 @@ func Build(ctx context.Context, moduleDir string) (*Engine, error) {
 		return nil, fmt.Errorf("explorer: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	env := append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	env := append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 	run := func(args ...string) ([]byte, error) {
 		cmd := exec.CommandContext(ctx, gocmd, args...)
 		cmd.Dir, cmd.Env = moduleDir, env
