@@ -385,6 +385,7 @@ function animate() {
 let training = false, trainedKey = null, lossChart = null;
 function drawLoss(points) {
   if (typeof echarts === 'undefined') return;
+  $('loss').style.display = '';
   if (!lossChart) lossChart = echarts.init($('loss'), null, { renderer: 'canvas' });
   lossChart.setOption({
     animation: false, grid: { left: 55, right: 10, top: 25, bottom: 30 },
