@@ -71,16 +71,19 @@ func fastExp(x float64) float64 {
 }
 
 // expCore is the fast path for x in [expFastMin, expFastMax], written
-// with fused multiply-adds (math.FMA: one rounding each, on every
-// processor), so that the assembly kernels can repeat it bit for bit and
-// no compiler choice of fusing changes it.
+// with fused multiply-adds (fma: one rounding each on every processor but
+// WebAssembly, see fma_wasm.go), so that the assembly kernels can repeat it
+// bit for bit and no compiler choice of fusing changes it. Under
+// WebAssembly the first step of the reduction stays exact (k ln2NHi is
+// exact and x - k ln2NHi is exact by Sterbenz's lemma); the other steps
+// round twice, a fraction of an ulp more.
 func expCore(x float64) float64 {
-	z := math.FMA(x, invLn2N, expShift)
+	z := fma(x, invLn2N, expShift)
 	u := math.Float64bits(z) - expShiftBits // k mod 2^64
 	kf := z - expShift                      // k as a float64, exactly
-	r := math.FMA(-kf, ln2NLo, math.FMA(-kf, ln2NHi, x))
+	r := fma(-kf, ln2NLo, fma(-kf, ln2NHi, x))
 	s := math.Float64frombits(expTab[u&(expN-1)] + (u>>expBits)<<52)
 	r2 := r * r
-	p := math.FMA(r2, math.FMA(r2, expC4, math.FMA(r, expC3, expC2)), r)
-	return math.FMA(s, p, s)
+	p := fma(r2, fma(r2, expC4, fma(r, expC3, expC2)), r)
+	return fma(s, p, s)
 }

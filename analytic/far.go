@@ -117,9 +117,9 @@ func (s *deltaSet) linear(lg, lw, a []float64, c float64) float64 {
 	}
 	best := math.Inf(-1)
 	for i := range lg {
-		l := math.FMA(-c, s.r2[i], lw[i])
+		l := fma(-c, s.r2[i], lw[i])
 		for j, aj := range a {
-			l = math.FMA(aj, s.cp[i*d+j], l)
+			l = fma(aj, s.cp[i*d+j], l)
 		}
 		lg[i] = l
 		if l > best {
@@ -156,7 +156,7 @@ func (s *deltaSet) limit(lg, lw, a, g []float64, sa, v, c float64) float64 {
 			lg[i] = math.Inf(-1)
 			continue
 		}
-		lg[i] = math.FMA(-c, s.r2[i], lw[i])
+		lg[i] = fma(-c, s.r2[i], lw[i])
 		best = max(best, lg[i])
 	}
 	return best
@@ -173,7 +173,7 @@ func (s *deltaSet) farDist(q, g []float64) {
 	for i := range q {
 		t := s.r2[i]
 		for j, gj := range g {
-			t = math.FMA(-2*gj, s.cp[i*d+j], t)
+			t = fma(-2*gj, s.cp[i*d+j], t)
 		}
 		q[i] = t
 		ok = ok && math.Abs(t) <= math.MaxFloat64
@@ -190,7 +190,7 @@ func (s *deltaSet) farDist(q, g []float64) {
 	for i := range q {
 		t := 0.0
 		for j, gj := range g {
-			t = math.FMA(-math.Ldexp(gj, -e), s.cp[i*d+j], t)
+			t = fma(-math.Ldexp(gj, -e), s.cp[i*d+j], t)
 		}
 		q[i] = t
 	}

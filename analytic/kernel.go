@@ -10,7 +10,8 @@ import "math"
 // kernels operation for operation, so both give the same bits:
 //
 //   - every operation is one IEEE operation written out in the Go code,
-//     fused multiply-adds as math.FMA (one rounding, on every processor),
+//     fused multiply-adds as fma (math.FMA: one rounding, on every processor
+//     but WebAssembly, which has none; see fma_wasm.go),
 //     other products with explicit float64 conversions, which keep the
 //     compiler from fusing them (the Go specification allows that, and
 //     GOAMD64=v3 does it);
@@ -62,7 +63,7 @@ func logits2Go(lg, xs, ys, lw []float64, px, py, c float64) float64 {
 	best := math.Inf(-1)
 	for i := range lg {
 		dx, dy := px-xs[i], py-ys[i]
-		l := math.FMA(-c, math.FMA(dy, dy, float64(dx*dx)), lw[i])
+		l := fma(-c, fma(dy, dy, float64(dx*dx)), lw[i])
 		lg[i] = l
 		if l > best {
 			best = l
@@ -78,7 +79,7 @@ func linear2Go(lg, cx, cy, r2, lw []float64, a, b, c float64) float64 {
 	cx, cy, r2, lw = cx[:len(lg)], cy[:len(lg)], r2[:len(lg)], lw[:len(lg)]
 	best := math.Inf(-1)
 	for i := range lg {
-		l := math.FMA(b, cy[i], math.FMA(a, cx[i], math.FMA(-c, r2[i], lw[i])))
+		l := fma(b, cy[i], fma(a, cx[i], fma(-c, r2[i], lw[i])))
 		lg[i] = l
 		if l > best {
 			best = l
@@ -117,11 +118,11 @@ func gauss2LogitsGo(lg, z0, z1, cols []float64, n int, x0, x1 float64) float64 {
 	best := math.Inf(-1)
 	for i := range lg {
 		u1 := (x0 - mu0[i]) * i11[i]
-		u2 := math.FMA(-l21[i], u1, x1-mu1[i]) * i22[i]
+		u2 := fma(-l21[i], u1, x1-mu1[i]) * i22[i]
 		zb := u2 * i22[i]
-		z0[i] = math.FMA(-l21[i], zb, u1) * i11[i]
+		z0[i] = fma(-l21[i], zb, u1) * i11[i]
 		z1[i] = zb
-		l := math.FMA(-0.5, math.FMA(u2, u2, float64(u1*u1)), nrm[i])
+		l := fma(-0.5, fma(u2, u2, float64(u1*u1)), nrm[i])
 		lg[i] = l
 		if l > best {
 			best = l
@@ -146,11 +147,11 @@ func gauss2DenoiseGo(acc *[3 * lanes]float64, lg, z0, z1, cols []float64, n int,
 		}
 		e := expCore(t)
 		j := i % lanes
-		v0 := math.FMA(sa, math.FMA(s12[i], z1[i], float64(s11[i]*z0[i])), m0[i])
-		v1 := math.FMA(sa, math.FMA(s22[i], z1[i], float64(s12[i]*z0[i])), m1[i])
+		v0 := fma(sa, fma(s12[i], z1[i], float64(s11[i]*z0[i])), m0[i])
+		v1 := fma(sa, fma(s22[i], z1[i], float64(s12[i]*z0[i])), m1[i])
 		acc[j] += e
-		acc[lanes+j] = math.FMA(e, v0, acc[lanes+j])
-		acc[2*lanes+j] = math.FMA(e, v1, acc[2*lanes+j])
+		acc[lanes+j] = fma(e, v0, acc[lanes+j])
+		acc[2*lanes+j] = fma(e, v1, acc[2*lanes+j])
 	}
 }
 
@@ -166,8 +167,8 @@ func gauss2ScoreGo(acc *[3 * lanes]float64, lg, z0, z1 []float64, best float64, 
 		e := expCore(t)
 		j := i % lanes
 		acc[j] += e
-		acc[lanes+j] = math.FMA(-e, z0[i], acc[lanes+j])
-		acc[2*lanes+j] = math.FMA(-e, z1[i], acc[2*lanes+j])
+		acc[lanes+j] = fma(-e, z0[i], acc[lanes+j])
+		acc[2*lanes+j] = fma(-e, z1[i], acc[2*lanes+j])
 	}
 }
 
@@ -189,8 +190,8 @@ func expSum2Go(acc *[3 * lanes]float64, lg, xs, ys []float64, best float64, _ *[
 		e := expLane(l - best)
 		j := i % lanes
 		acc[j] += e
-		acc[lanes+j] = math.FMA(e, xs[i], acc[lanes+j])
-		acc[2*lanes+j] = math.FMA(e, ys[i], acc[2*lanes+j])
+		acc[lanes+j] = fma(e, xs[i], acc[lanes+j])
+		acc[2*lanes+j] = fma(e, ys[i], acc[2*lanes+j])
 	}
 }
 
