@@ -45,6 +45,16 @@ func checkScale(name string, v float64) error {
 	return nil
 }
 
+// checkGamma returns an error unless the guidance scale gamma is finite.
+// Every finite gamma defines the guided field: gamma = -1 is the
+// unconditional score, gamma < -1 guides away from the class.
+func checkGamma(gamma float64) error {
+	if math.IsNaN(gamma) || math.IsInf(gamma, 0) {
+		return fmt.Errorf("sample: guidance gamma = %v is not a finite number", gamma)
+	}
+	return nil
+}
+
 // score returns the score of d at alpha: d's own when it is a toy.Scorer
 // (which may define alpha = 1), otherwise the one implied by Tweedie.
 func score(d toy.Denoiser, dst, x []float64, alpha float64, y []int) []float64 {
@@ -54,24 +64,25 @@ func score(d toy.Denoiser, dst, x []float64, alpha float64, y []int) []float64 {
 	return toy.ScoreFrom(d).Score(dst, x, alpha, y)
 }
 
-// ClassifierGuided is classifier guidance with scale gamma >= 0:
+// ClassifierGuided is classifier guidance with scale gamma:
 //
 //	s~(x | y) = grad log q_t(x) + (1 + gamma) grad log q_t(y | x),
 //	D~(x | y) = D(x) + (1 - alpha) (1 + gamma) grad log q_t(y | x) / sqrt(alpha),
 //
 // with D the unconditional base denoiser (called with no labels) and the
 // gradient from any ClassifierGradient. gamma = 0 is the conditional score
-// (by Bayes); larger gamma pushes samples toward certainty about y.
+// (by Bayes); larger gamma pushes samples toward certainty about y;
+// gamma = -1 ignores y and gamma < -1 pushes samples away from y.
 type ClassifierGuided struct {
 	base  toy.Denoiser
 	clf   ClassifierGradient
 	gamma float64
 }
 
-// NewClassifierGuided returns the guided denoiser. gamma must be a finite
-// number >= 0 and the dimensions must agree.
+// NewClassifierGuided returns the guided denoiser. gamma must be finite
+// (negative values guide away from y) and the dimensions must agree.
 func NewClassifierGuided(base toy.Denoiser, clf ClassifierGradient, gamma float64) (*ClassifierGuided, error) {
-	if err := checkScale("gamma", gamma); err != nil {
+	if err := checkGamma(gamma); err != nil {
 		return nil, err
 	}
 	if base.Dim() != clf.Dim() {
@@ -110,7 +121,7 @@ func (g *ClassifierGuided) Score(dst, x []float64, alpha float64, y []int) []flo
 	return dst
 }
 
-// CFG is classifier-free guidance with scale gamma >= 0 from one
+// CFG is classifier-free guidance with scale gamma from one
 // conditional denoiser that also answers the empty label:
 //
 //	D~(x | y) = D(x | y) + gamma (D(x | y) - D(x | Empty)),
@@ -118,16 +129,17 @@ func (g *ClassifierGuided) Score(dst, x []float64, alpha float64, y []int) []flo
 // which is the score s(x | y) + gamma (s(x | y) - s(x | Empty)) of
 // lessons/09-classifier-free-guidance.md section 2 (the score is affine in D
 // with coefficients that do not depend on the label). Points labelled Empty
-// get D(x | Empty); gamma = 0 is plain conditional sampling.
+// get D(x | Empty); gamma = 0 is plain conditional sampling, gamma = -1
+// unconditional sampling, gamma < -1 guidance away from y.
 type CFG struct {
 	cond  toy.Denoiser
 	gamma float64
 }
 
-// NewCFG returns the classifier-free guided denoiser; gamma must be a
-// finite number >= 0.
+// NewCFG returns the classifier-free guided denoiser; gamma must be
+// finite (negative values guide away from y).
 func NewCFG(cond toy.Denoiser, gamma float64) (*CFG, error) {
-	if err := checkScale("gamma", gamma); err != nil {
+	if err := checkGamma(gamma); err != nil {
 		return nil, err
 	}
 	return &CFG{cond, gamma}, nil

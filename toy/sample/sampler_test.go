@@ -81,7 +81,7 @@ func TestSettingErrors(t *testing.T) {
 			return err
 		}(), "ratio -1"},
 		{"map of a stochastic sampler", func() error { _, err := sample.DDPM(p, toy.PosteriorVariance).Map(m); return err }(), "deterministic"},
-		{"gamma < 0", func() error { _, err := sample.NewCFG(m, -1); return err }(), "gamma = -1"},
+		{"gamma -Inf", func() error { _, err := sample.NewCFG(m, math.Inf(-1)); return err }(), "gamma = -Inf"},
 		{"gamma NaN", func() error {
 			_, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, math.NaN())
 			return err
@@ -508,5 +508,72 @@ func TestMapJacobian(t *testing.T) {
 		if math.Abs(lp[i]-want) > 1e-7 {
 			t.Errorf("point %d: -log|det J| = %.9f by differences, %.9f in closed form", i, lp[i], want)
 		}
+	}
+}
+
+// Negative guidance scales: gamma = -1 is the unconditional field (by
+// Bayes, s(x | y) - s(x | y) + s(x) for classifier guidance; the Empty
+// field for CFG), gamma = -3 agrees with the closed forms of package
+// analytic, and sampling with gamma = -3 lowers the exact class posterior
+// q_0(y | x) of the samples below that of unconditional samples.
+func TestNegativeGamma(t *testing.T) {
+	m := load(t, "three-classes")
+	const n = 400
+	x := gaussians(n, 2, 21)
+	y := make([]int, n)
+	empty := make([]int, n)
+	for i := range empty {
+		empty[i] = toy.Empty
+	}
+	for _, alpha := range []float64{0.2, 0.9} {
+		uncond := m.Score(nil, x, alpha, empty)
+		for _, gamma := range []float64{-1, -3} {
+			cg, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, gamma)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := sample.NewCFG(m, gamma)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range []struct {
+				name      string
+				got, want []float64
+			}{
+				{"classifier", cg.Score(nil, x, alpha, y), analytic.GuidedScore(m, nil, x, alpha, y, gamma)},
+				{"CFG", cfg.Score(nil, x, alpha, y), analytic.CFGScore(m, nil, x, alpha, y, gamma)},
+			} {
+				want := tc.want
+				if gamma == -1 {
+					want = uncond
+				}
+				for i := range tc.got {
+					// Sums of a few terms of size |score|: rounding.
+					if math.Abs(tc.got[i]-want[i]) > 1e-9*(1+math.Abs(want[i])) {
+						t.Fatalf("%s gamma %v alpha %v: score[%d] = %v, want %v", tc.name, gamma, alpha, i, tc.got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	// Guidance away from class 0: the mean q_0(0 | x) of the samples falls
+	// below the unconditional one by more than four standard errors of the
+	// difference (each mean of n values in [0, 1] has s.e. <= 0.5/sqrt(n)).
+	p, err := sample.Strided(toy.DDPM(), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	away, _ := sample.NewCFG(m, -3)
+	mean := func(den toy.Denoiser, labels []int) float64 {
+		xs, err := sample.DDIM(p, 0).Sample(nil, gaussians(n, 2, 22), den, labels, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return metrics.MeanClassPosterior(m, xs, y)
+	}
+	base, guided := mean(m, empty), mean(away, y)
+	t.Logf("mean q_0(0 | x): unconditional %.3f, gamma = -3 %.3f", base, guided)
+	if bound := 4 * math.Sqrt(2) * 0.5 / math.Sqrt(n); !(guided < base-bound) {
+		t.Errorf("gamma = -3: mean q_0(0 | x) = %v, want below the unconditional %v by %v", guided, base, bound)
 	}
 }
