@@ -14,7 +14,7 @@ PyTorch, Go's GFLOP/s against the peak of the cores: 2 FMA units x 16
 float32 lanes (AVX-512) x 2 flops x clock x 2 cores, the clock measured by
 BenchmarkClock (a chain of dependent one-cycle instructions), and the CPU
 time per step of each side (all its threads; the least over the runs and,
-for PyTorch, over 1 and 2 threads), which depends much less than steps/s
+for PyTorch, over 1 and 2 threads), which depends less than steps/s
 on other processes sharing the cores.
 
 Run with Debian's python3-torch and Go on the PATH (from anywhere):
