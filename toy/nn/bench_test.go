@@ -16,8 +16,8 @@ import (
 // outputs, x0 loss, Adam at lr 1e-3, batch B; one op is one training step
 // (sampling of x_0, t, eps, forward, backward, Adam). EMA and evaluation are
 // off, as in the PyTorch script. cpu-us/step is the CPU time of the whole
-// process (all threads, the runtime included) per step: unlike steps/s it
-// depends little on how many other processes share the cores.
+// process (all threads, the runtime included) per step: it depends less
+// than steps/s on how many other processes share the cores.
 func BenchmarkTrainStep(b *testing.B) {
 	pts := make([]float64, 2*4096)
 	r := rand.New(rand.NewPCG(1, 1))
