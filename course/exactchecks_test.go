@@ -87,3 +87,42 @@ func TestLesson05FewStepSamplers(t *testing.T) {
 		}
 	}
 }
+
+// Lesson 2, "What to look for": for point data the cell borders are
+// straight at every t. log(pi_i / pi_j) is affine in x with gradient
+// sqrt(a) (x_i - x_j) / (1 - a); the test checks that gradient by a central
+// difference (exact for an affine function up to rounding) at points on a
+// ring, and that the ratio vanishes on the bisector of the shrunk points
+// when the weights are equal.
+func TestLesson02StraightBorders(t *testing.T) {
+	ds := load("three-points", 3, pcg(1))
+	m, pts := ds.Exact, ds.Points
+	s := toy.DDPM()
+	logRatio := func(x []float64, a float64) float64 {
+		w := m.Posterior(nil, x, a)
+		return math.Log(w[0]) - math.Log(w[1])
+	}
+	for _, k := range []int{100, 300, 600, 1000} {
+		a := s.Alpha(k)
+		gx := math.Sqrt(a) * (pts[0] - pts[2]) / (1 - a)
+		gy := math.Sqrt(a) * (pts[1] - pts[3]) / (1 - a)
+		for p := 0; p < 12; p++ {
+			th := 2 * math.Pi * float64(p) / 12
+			x := []float64{0.7 * math.Cos(th), 0.7 * math.Sin(th)}
+			const h = 0.1
+			dx := (logRatio([]float64{x[0] + h, x[1]}, a) - logRatio([]float64{x[0] - h, x[1]}, a)) / (2 * h)
+			dy := (logRatio([]float64{x[0], x[1] + h}, a) - logRatio([]float64{x[0], x[1] - h}, a)) / (2 * h)
+			// An affine function: the central difference is exact; rounding of
+			// log-ratios of size <= |g| (1 + |x|) over 2h.
+			tol := 1e-12 * (math.Abs(gx) + math.Abs(gy) + 1) / h
+			if math.Abs(dx-gx) > tol || math.Abs(dy-gy) > tol {
+				t.Fatalf("t=%d x=%v: gradient of log(pi_0/pi_1) = (%v, %v), want (%v, %v)", k, x, dx, dy, gx, gy)
+			}
+		}
+		// The midpoint of the shrunk points 0 and 1 lies on their border.
+		mid := []float64{math.Sqrt(a) * (pts[0] + pts[2]) / 2, math.Sqrt(a) * (pts[1] + pts[3]) / 2}
+		if r := logRatio(mid, a); math.Abs(r) > 1e-12 {
+			t.Errorf("t=%d: log(pi_0/pi_1) at the shrunk midpoint = %v, want 0", k, r)
+		}
+	}
+}

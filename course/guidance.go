@@ -433,6 +433,7 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	}
 	ec := energyCheck(xg, tilted, 10)
 	r.add("tilted/energy_ratio", ec.Energy/ec.Noise, "CFG samples (gamma = 3, exact) against exact samples of the tilted q_0(x) q_0(0|x)^4: energy distance in units of its noise level")
+	jensenNumbers(r, ds.Exact, gamma, cfg.size(300, 150), cfg)
 	charts, err := cfgCharts(r, ds, gs, tr, chExact, chTrained, gamma, xg, tilted(gs.Samples), cfg.rng(100))
 	if err != nil {
 		return nil, err

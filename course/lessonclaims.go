@@ -358,6 +358,17 @@ func cfgClaims(r *Result, cfg Config, gs GuidanceSetup) {
 	v, th, se := r.value("sharpen/ddpm_var"), r.value("sharpen/guided_theory"), r.value("sharpen/ddpm_var_se")
 	r.claims(
 		cl(7, "Guided is not tilted: CFG samples at γ = 3 differ from the tilted density.", energyName("CFG vs tilted"), r.value("tilted/energy_ratio"), Above, 3),
+		// Rounding of log-sum-exp differences of terms up to about 100.
+		cl(8, "Jensen: the noised tilt's weight E[f^(1+γ) | x_t] is at least the guided weight E[f | x_t]^(1+γ) at every point.", "smallest log ratio", r.value("jensen/min_log_ratio"), AtLeast, -1e-10),
+	)
+	top := 0.0
+	for _, k := range jensenSteps {
+		top = math.Max(top, r.value(fmt.Sprintf("jensen/tv_t%d", k)))
+	}
+	first, last := jensenSteps[0], jensenSteps[len(jensenSteps)-1]
+	r.claims(
+		cl(8, fmt.Sprintf("The gap closes as t → 0: total variation at t = %d below a quarter of its largest value over t.", first), "total variation", r.value(fmt.Sprintf("jensen/tv_t%d", first)), Below, top/4).against("largest / 4"),
+		cl(8, fmt.Sprintf("The gap closes as t → T: total variation at t = %d below a quarter of its largest value over t.", last), "total variation", r.value(fmt.Sprintf("jensen/tv_t%d", last)), Below, top/4).against("largest / 4"),
 		// Within 3% of 1/(2a-1) (the lesson's claim) plus three MC standard errors.
 		cl(5, "Sharpening N(0, I) with a ∇log q_t gives DDPM variance 1/(2a − 1), within 3% and 3 standard errors.", "DDPM variance", v, Near, th).hi(0.03*th+3*se).se(se).against("1/(2a − 1)"),
 		cl(5, "That variance is far below the sharpened density's 1/a (by more than 0.1).", "DDPM variance", v, Below, r.value("sharpen/tilted_target")-0.1).se(se).against("1/a − 0.1"),
