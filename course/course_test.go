@@ -108,8 +108,8 @@ func claimsNaming(path, test string) ([]int, error) {
 
 func TestLessonsList(t *testing.T) {
 	ls := Lessons()
-	if len(ls) != 12 {
-		t.Fatalf("%d lessons, want 12", len(ls))
+	if len(ls) != 13 {
+		t.Fatalf("%d lessons, want 13", len(ls))
 	}
 	for _, l := range ls {
 		for _, p := range []string{l.Markdown, l.Notebook} {

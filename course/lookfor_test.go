@@ -101,6 +101,14 @@ var lookFor = map[string][]lookItem{
 		{lead: "Training and held-out loss per $t$", charts: []string{"x_0 loss per t on training and held-out points"}},
 		{lead: "A sweep over $N$", charts: []string{"Copying against the number of training points N"}},
 	},
+	"14-flow-matching": {
+		{lead: "Straight and curved paths.", charts: []string{"Rectified-flow paths: exact and Euler with 4 moves"}},
+		{lead: "The error against the moves.", charts: []string{"Euler's endpoint error against the number of moves"}},
+		{lead: "The change of time.", charts: []string{"DDIM is flow-matching Euler after a change of time"}},
+		{lead: "Unit variance.", charts: []string{"Preconditioning coefficients and unit variance"}},
+		{lead: "Loss weights and noise levels.", charts: []string{"Loss weights and noise-level sampling"}},
+		{lead: "The edit.", charts: []string{"Editing by inversion"}},
+	},
 }
 
 // lookForLeads returns the bold leads of the items of the lesson text's

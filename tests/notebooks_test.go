@@ -33,6 +33,7 @@ var notebookNames = []string{
 	"10-deterministic-sampling",
 	"11-langevin",
 	"12-memorisation",
+	"14-flow-matching",
 }
 
 // notebook is the part of the Jupyter notebook format (nbformat 4) the tests read.
