@@ -177,3 +177,71 @@ func sub(a, b []float64) []float64 {
 	}
 	return d
 }
+
+// TestLesson14Exercises runs the changes lesson 14's exercises suggest and
+// checks the outcomes their hints predict.
+func TestLesson14Exercises(t *testing.T) {
+	cfg := Config{Seed: 1, Quick: true}
+	holds := func(r *Result, ref int, name string) (bool, bool) {
+		for _, c := range r.Claims {
+			if c.Ref == ref && (name == "" || c.Name == name) {
+				return c.Holds(), true
+			}
+		}
+		return false, false
+	}
+	// Exercise 2: Euler is first order: the error halves with each doubling
+	// at large N (a factor in [1.6, 2.5], as lesson 10's claim 10 allows).
+	fs := DefaultFlow(cfg)
+	r, err := Flow(cfg, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := r.value("euler64/error") / r.value("euler128/error"); q < 1.6 || q > 2.5 {
+		t.Errorf("exercise 2: error ratio from 64 to 128 moves = %v, want in [1.6, 2.5]", q)
+	}
+	// Exercise 3: the plain inversion breaks the translation and the law
+	// claims, not the class posterior.
+	fs.Refine = 0
+	if r, err = Flow(cfg, fs); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := holds(r, 10, ""); ok {
+		t.Errorf("exercise 3: the translation claim holds with the plain inversion (error %v)", r.value("edit/translation_error"))
+	}
+	if ok, _ := holds(r, 9, energyName("edited points")); ok {
+		t.Errorf("exercise 3: the law claim holds with the plain inversion (ratio %v)", r.value("edit/energy"))
+	}
+	if ok, _ := holds(r, 9, "mean q_0(1 | edit)"); !ok {
+		t.Errorf("exercise 3: the edited points leave class 1 (posterior %v)", r.value("edit/posterior_to"))
+	}
+	// Exercise 4: other classes, and classes that are not translates.
+	for _, c := range []struct {
+		data     string
+		from, to int
+	}{{"three-classes", 2, 0}, {"two-classes", 0, 1}, {"two-classes", 1, 0}} {
+		fs := DefaultFlow(cfg)
+		fs.EditDataset, fs.From, fs.To = c.data, c.from, c.to
+		r, err := Flow(cfg, fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := r.value("edit/posterior_to"); v <= 0.9 {
+			t.Errorf("exercise 4, %s %d -> %d: mean class posterior %v, want above 0.9", c.data, c.from, c.to, v)
+		}
+		_, checked := holds(r, 10, "")
+		if checked != (c.data == "three-classes") {
+			t.Errorf("exercise 4, %s: translation claim checked = %v", c.data, checked)
+		}
+	}
+	fs = DefaultFlow(cfg)
+	fs.From = fs.To
+	if _, err := Flow(cfg, fs); err == nil {
+		t.Error("Flow with From = To: no error")
+	}
+	fs = DefaultFlow(cfg)
+	fs.To = 3
+	if _, err := Flow(cfg, fs); err == nil {
+		t.Error("Flow with class 3 of three classes: no error")
+	}
+}
