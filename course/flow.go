@@ -51,12 +51,39 @@ var eightGaussiansSD = math.Sqrt(0.15*0.15 + 2)
 
 // Flow runs lesson 14 with the exact denoisers.
 func Flow(cfg Config, fs FlowSetup) (*Result, error) {
+	sched := toy.DDPM()
+	switch {
+	case fs.LossPoints < 2 || fs.Paths < 1 || fs.EditPoints < 1:
+		return nil, fmt.Errorf("course: lesson 14 needs at least 2 loss points, 1 path and 1 edited point (got %d, %d, %d)", fs.LossPoints, fs.Paths, fs.EditPoints)
+	case fs.RefSteps < 1 || fs.EditSteps < 1 || len(fs.StepCounts) == 0 || len(fs.Sigmas) == 0 || len(fs.LossTimes) == 0:
+		return nil, fmt.Errorf("course: lesson 14 needs RefSteps and EditSteps of at least 1 and non-empty StepCounts, Sigmas and LossTimes")
+	case fs.Refine < 0:
+		return nil, fmt.Errorf("course: Refine = %d is negative", fs.Refine)
+	}
+	for _, s := range fs.LossTimes {
+		if !(s > 0 && s < 1) {
+			return nil, fmt.Errorf("course: loss time s = %v is not in (0, 1)", s)
+		}
+	}
+	for _, sigma := range fs.Sigmas {
+		if !(sigma > 0) || math.IsInf(sigma, 1) {
+			return nil, fmt.Errorf("course: noise level sigma = %v is not a finite positive number", sigma)
+		}
+	}
+	for _, n := range fs.StepCounts {
+		if n < 1 || n > sched.T() {
+			return nil, fmt.Errorf("course: step count %d is not in 1..%d", n, sched.T())
+		}
+	}
 	if fs.From == fs.To {
 		return nil, fmt.Errorf("course: editing moves points from class %d to class %d: choose two different classes", fs.From, fs.To)
 	}
 	r := &Result{}
-	ex := load(fs.Dataset, 1000, cfg.rng(1)).Exact
-	sched := toy.DDPM()
+	ds, err := toy.Load(fs.Dataset, 1000, cfg.rng(1))
+	if err != nil {
+		return nil, err
+	}
+	ex := ds.Exact
 	var charts []*viz.Chart
 
 	// 1. The flow-matching loss: any field u loses E||u - v||^2 against
@@ -92,14 +119,12 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 
 	// 2. DDIM against flow-matching Euler on the time-changed grid.
 	maxDiff := 0.0
-	var xT0 []float64
+	xT := gauss(fs.Paths, cfg.rng(3))
 	for _, n := range fs.DDIMSteps {
 		plan, err := sample.Strided(sched, n)
 		if err != nil {
 			return nil, err
 		}
-		xT := gauss(fs.Paths, cfg.rng(3))
-		xT0 = xT
 		ddim, err := sample.DDIM(plan, 0).Sample(nil, xT, ex, nil, nil)
 		if err != nil {
 			return nil, err
@@ -120,10 +145,10 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 
 	// 3. How curved the exact paths are, and the error against the steps.
 	s0 := FlowTime(sched.Alpha(sched.T()))
-	start := flowStart(xT0, s0)
+	start := flowStart(xT, s0)
 	refTimes := uniformTimes(s0, fs.RefSteps)
 	var frames [][]float64
-	every := fs.RefSteps / 60
+	every := max(1, fs.RefSteps/60)
 	ref := FlowEuler(ex, start, refTimes, nil, func(k int, z []float64) {
 		if k%every == 0 || k == fs.RefSteps {
 			frames = append(frames, append([]float64(nil), z...))
@@ -357,8 +382,15 @@ type editResult struct {
 // flowEdit moves fs.EditPoints points of class From into class To by
 // DDIM inversion with the label From and regeneration with the label To.
 func flowEdit(cfg Config, fs FlowSetup, sched *toy.Schedule) (*editResult, error) {
-	ex := load(fs.EditDataset, 1000, cfg.rng(60)).Exact
+	ds, err := toy.Load(fs.EditDataset, 1000, cfg.rng(60))
+	if err != nil {
+		return nil, err
+	}
+	ex := ds.Exact
 	C := ex.Classes()
+	if C < 2 {
+		return nil, fmt.Errorf("course: editing between classes needs a labelled data set with two classes or more; %s has %d", fs.EditDataset, C)
+	}
 	if fs.From < 0 || fs.From >= C || fs.To < 0 || fs.To >= C {
 		return nil, fmt.Errorf("course: classes %d and %d: %s has classes 0..%d", fs.From, fs.To, fs.EditDataset, C-1)
 	}

@@ -239,9 +239,20 @@ func TestLesson14Exercises(t *testing.T) {
 	if _, err := Flow(cfg, fs); err == nil {
 		t.Error("Flow with From = To: no error")
 	}
-	fs = DefaultFlow(cfg)
-	fs.To = 3
-	if _, err := Flow(cfg, fs); err == nil {
-		t.Error("Flow with class 3 of three classes: no error")
+	for _, bad := range []func(*FlowSetup){
+		func(f *FlowSetup) { f.To = 3 },
+		func(f *FlowSetup) { f.EditDataset = "eight-gaussians" },
+		func(f *FlowSetup) { f.EditDataset = "no-such-data" },
+		func(f *FlowSetup) { f.Dataset = "no-such-data" },
+		func(f *FlowSetup) { f.Sigmas = []float64{0} },
+		func(f *FlowSetup) { f.LossTimes = []float64{1} },
+		func(f *FlowSetup) { f.StepCounts = []int{0} },
+		func(f *FlowSetup) { f.Refine = -1 },
+	} {
+		fs := DefaultFlow(cfg)
+		bad(&fs)
+		if _, err := Flow(cfg, fs); err == nil {
+			t.Errorf("Flow(%+v): no error", fs)
+		}
 	}
 }
