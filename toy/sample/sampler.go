@@ -38,6 +38,14 @@ import (
 //	DDPM with C^2 = beta:          Eta = 1, Variance = toy.BetaVariance, Drift = true
 //	DDIM:                          Eta = 0 (0 < Eta < 1 interpolates)
 //	deterministic drift sampler:   Eta = 0, Drift = true
+//	churn lambda (lessons/13-sde.md section 3): Eta = lambda >= 0, Variance = toy.BetaVariance, Drift = true
+//
+// In the Drift mode Eta may exceed 1: the fresh noise c^2 = Eta^2 C^2 is
+// then larger than C^2 and the drift term adds (c^2 - C^2)/2 grad log q_t,
+// a Langevin move on top of the step. With C^2 = beta this discretises the
+// SDE family dx = -(1/2) beta x dt - ((1 + lambda^2)/2) beta grad log q_t dt
+// + lambda sqrt(beta) dW run backwards, whose marginals are q_t for every
+// lambda (lambda = 0 the PF-ODE, 1 the reverse SDE).
 //
 // The DDIM family keeps q(x_s | x_0) = N(sqrt(a_s) x_0, (1 - a_s) I) for
 // every Eta when D returns the true x_0, so one denoiser serves all Eta;
@@ -52,11 +60,17 @@ import (
 type Sampler struct {
 	// Plan is the sequence of steps visited; required.
 	Plan *Plan
-	// Eta in [0, 1] is the share of fresh noise (0: deterministic).
+	// Eta in [0, 1] is the share of fresh noise (0: deterministic); in the
+	// Drift mode any Eta >= 0 (above 1: the churn of lessons/13-sde.md).
 	Eta float64
 	// Variance is the C^2 of the full step; the zero value is the posterior
 	// variance beta~, for which Eta = 1 is exactly DDPM and Eta = 0 DDIM.
 	Variance toy.Variance
+	// Variances, when not nil, gives the C^2 of each move k = 1..Plan.Len()
+	// (Variances[k-1]) in place of Variance: Analytic-DPM's optimal
+	// variances, say (lessons/13-sde.md section 5). The move to alpha = 1
+	// still has no noise.
+	Variances []float64
 	// Drift chooses how the withheld noise variance is made up (see above):
 	// false is the DDIM mean, true the score drift of
 	// lessons/10-deterministic-sampling.md section 3.
@@ -103,8 +117,18 @@ func (s *Sampler) check() error {
 	if s.Plan == nil {
 		return errors.New("sample: sampler without a plan")
 	}
-	if !(s.Eta >= 0 && s.Eta <= 1) {
-		return fmt.Errorf("sample: eta = %v is not in [0, 1]", s.Eta)
+	if !(s.Eta >= 0 && (s.Eta <= 1 || s.Drift && s.Eta < math.Inf(1))) {
+		return fmt.Errorf("sample: eta = %v is not in [0, 1] (nor a finite eta >= 0 with Drift)", s.Eta)
+	}
+	if s.Variances != nil {
+		if len(s.Variances) != s.Plan.Len() {
+			return fmt.Errorf("sample: %d variances for a plan of %d moves", len(s.Variances), s.Plan.Len())
+		}
+		for k, v := range s.Variances {
+			if !(v >= 0 && v < math.Inf(1)) {
+				return fmt.Errorf("sample: variance %v of move %d is not a finite number >= 0", v, k+1)
+			}
+		}
 	}
 	if s.Variance != toy.PosteriorVariance && s.Variance != toy.BetaVariance {
 		return fmt.Errorf("sample: unknown variance %d (want toy.PosteriorVariance or toy.BetaVariance)", int(s.Variance))
@@ -143,6 +167,9 @@ func (c Corrector) check() error {
 func (s *Sampler) coefficients(k int) (A, B, C float64) {
 	as := s.Plan.Alpha(k)
 	A, B, C = toy.Coefficients(s.Plan.Alpha(k-1), as, s.Variance)
+	if s.Variances != nil {
+		C = math.Sqrt(s.Variances[k-1])
+	}
 	if as == 1 {
 		C = 0
 	}
@@ -155,7 +182,8 @@ func (s *Sampler) coefs(k int) (cx, cd, c float64) {
 	A, B, C := s.coefficients(k)
 	c = s.Eta * C
 	if s.Drift {
-		// - (w/2) (sqrt(a_t) D - x) / (1 - a_t), w = C^2 - c^2.
+		// - (w/2) (sqrt(a_t) D - x) / (1 - a_t), w = C^2 - c^2 (negative
+		// with churn, Eta > 1: a Langevin move).
 		g := (C*C - c*c) / (2 * (1 - at))
 		return A + g, B - g*math.Sqrt(at), c
 	}
@@ -189,7 +217,11 @@ func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.
 	}
 	x, buf := dst, make([]float64, len(dst))
 	p := s.Plan
-	info := newRunInfo(fmt.Sprintf("eta = %v, %v variance, drift = %v, corrector %d x ratio %v", s.Eta, s.Variance, s.Drift, s.Corrector.Iters, s.Corrector.Ratio), den, x)
+	vname := s.Variance.String()
+	if s.Variances != nil {
+		vname = "given"
+	}
+	info := newRunInfo(fmt.Sprintf("eta = %v, %v variance, drift = %v, corrector %d x ratio %v", s.Eta, vname, s.Drift, s.Corrector.Iters, s.Corrector.Ratio), den, x)
 	record(s.Record, 0, p.Step(0), p.Alpha(0), x, false) // a plan has at least one move
 	for k := 1; k <= p.Len(); k++ {
 		s.move(x, x, buf, den, y, k, st)

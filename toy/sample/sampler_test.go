@@ -31,6 +31,10 @@ func TestSettingErrors(t *testing.T) {
 		{"eta > 1", run(sample.DDIM(p, 1.5)), "eta = 1.5"},
 		{"eta NaN", run(sample.DDIM(p, math.NaN())), "eta = NaN"},
 		{"variance", run(&sample.Sampler{Plan: p, Variance: 7}), "unknown variance 7"},
+		{"churn without drift", run(&sample.Sampler{Plan: p, Eta: 2}), "eta = 2 is not in [0, 1]"},
+		{"churn infinite", run(&sample.Sampler{Plan: p, Eta: math.Inf(1), Drift: true}), "eta = +Inf"},
+		{"variances length", run(&sample.Sampler{Plan: p, Eta: 1, Drift: true, Variances: make([]float64, 3)}), "3 variances for a plan of 10 moves"},
+		{"variances negative", run(&sample.Sampler{Plan: p, Eta: 1, Drift: true, Variances: []float64{0, 0, -1, 0, 0, 0, 0, 0, 0, 0}}), "variance -1 of move 3"},
 		{"beta variance DDIM mean", run(&sample.Sampler{Plan: p, Eta: 1, Variance: toy.BetaVariance}), "exceeds 1 - alpha"},
 		{"corrector iterations", run(&sample.Sampler{Plan: p, Corrector: sample.Corrector{Iters: -1}}), "negative"},
 		{"corrector ratio", run(&sample.Sampler{Plan: p, Corrector: sample.Corrector{Iters: 1, Ratio: math.NaN()}}), "ratio NaN"},
@@ -212,6 +216,43 @@ func TestMoveConditionalLaw(t *testing.T) {
 				if math.Abs(mean-want) > tolM || math.Abs(v-c*c) > tolV {
 					t.Errorf("eta %v drift %v coordinate %d: mean %.6f variance %.6f, want %.6f and %.6f", eta, drift, k, mean, v, want, c*c)
 				}
+			}
+		}
+	}
+}
+
+// Churn (Eta > 1 in the Drift mode) and given variances keep the law of
+// TestMoveConditionalLaw's drift form, x_s = A x_t + B x0 - ((C^2 - c^2)/2)
+// score + c z with c = Eta C: with churn the score term changes sign (a
+// Langevin move on top of the step, lessons/13-sde.md section 3); with
+// Variances, C^2 is the given value instead of beta or beta~. Same
+// tolerances as there.
+func TestMoveChurnAndGivenVariance(t *testing.T) {
+	x0, m, p := onePointMove(t)
+	at, as := p.Alpha(0), p.Alpha(1)
+	const n = 10000
+	xt := make([]float64, 2*n)
+	for i := range xt {
+		xt[i] = []float64{0.3, 0.7}[i%2]
+	}
+	A, B, Cb := toy.Coefficients(at, as, toy.BetaVariance)
+	for _, tc := range []struct {
+		eta, given float64 // given < 0: C^2 = beta
+	}{{1.5, -1}, {3, -1}, {1, 0.2}, {0.5, 0.05}, {2, 0.01}} {
+		C := Cb
+		smp := &sample.Sampler{Plan: p, Eta: tc.eta, Variance: toy.BetaVariance, Drift: true}
+		if tc.given >= 0 {
+			C = math.Sqrt(tc.given)
+			smp.Variances = []float64{tc.given}
+		}
+		c := tc.eta * C
+		x := ok(smp.Sample(nil, xt, m, nil, rand.NewPCG(17, 17)))
+		for k := range 2 {
+			score := (math.Sqrt(at)*x0[k] - xt[k]) / (1 - at)
+			want := A*xt[k] + B*x0[k] - (C*C-c*c)/2*score
+			mean, v := coordMoments(x, 2, k)
+			if math.Abs(mean-want) > 4*c/math.Sqrt(n) || math.Abs(v-c*c) > 4*c*c*math.Sqrt(2.0/n) {
+				t.Errorf("eta %v given %v coordinate %d: mean %.6f variance %.6f, want %.6f and %.6f", tc.eta, tc.given, k, mean, v, want, c*c)
 			}
 		}
 	}
