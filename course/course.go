@@ -144,6 +144,7 @@ func Lessons() []Lesson {
 		{ID: "10-deterministic-sampling", Title: "Deterministic sampling: DDIM, the PF-ODE, inversion, likelihood", Run: runDeterministic},
 		{ID: "11-langevin", Title: "Langevin dynamics and predictor-corrector", Run: runLangevin},
 		{ID: "12-memorisation", Title: "Memorisation and generalisation", Run: runMemorisation},
+		{ID: "13-sde", Title: "The SDE view and score matching", Run: runSDE},
 		{ID: "14-flow-matching", Title: "Flow matching, rectified flow and preconditioning", Run: runFlow},
 	}
 	for i := range ls {

@@ -108,8 +108,8 @@ func claimsNaming(path, test string) ([]int, error) {
 
 func TestLessonsList(t *testing.T) {
 	ls := Lessons()
-	if len(ls) != 13 {
-		t.Fatalf("%d lessons, want 13", len(ls))
+	if len(ls) != 14 {
+		t.Fatalf("%d lessons, want 14", len(ls))
 	}
 	for _, l := range ls {
 		for _, p := range []string{l.Markdown, l.Notebook} {
@@ -121,7 +121,7 @@ func TestLessonsList(t *testing.T) {
 			t.Errorf("lesson %s has no title or no experiment", l.ID)
 		}
 	}
-	if _, err := LessonByID("13-nothing"); err == nil || !strings.Contains(err.Error(), "01-forward-process") {
+	if _, err := LessonByID("99-nothing"); err == nil || !strings.Contains(err.Error(), "01-forward-process") {
 		t.Errorf("LessonByID(unknown) = %v, want an error listing the lessons", err)
 	}
 }

@@ -101,6 +101,13 @@ var lookFor = map[string][]lookItem{
 		{lead: "Training and held-out loss per $t$", charts: []string{"x_0 loss per t on training and held-out points"}},
 		{lead: "A sweep over $N$", charts: []string{"Copying against the number of training points N"}},
 	},
+	"13-sde": {
+		{lead: "Same marginals, different paths", charts: []string{"Paths of the SDE family", "The family's samples at t = 0"}},
+		{lead: "Marginals against exact $q_t$", charts: []string{"Marginals of the family against exact q_t"}},
+		{lead: "Analytic-DPM's variance", charts: []string{"Reverse variances per move"}},
+		{lead: "Three variances at few steps", charts: []string{"Energy distance against the number of steps: three reverse variances"}},
+		{lead: "Three score-matching losses", charts: []string{"Three score-matching losses of one field"}},
+	},
 	"14-flow-matching": {
 		{lead: "Straight and curved paths.", charts: []string{"Rectified-flow paths: exact and Euler with 4 moves"}},
 		{lead: "The error against the moves.", charts: []string{"Euler's endpoint error against the number of moves"}},

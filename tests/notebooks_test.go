@@ -33,6 +33,7 @@ var notebookNames = []string{
 	"10-deterministic-sampling",
 	"11-langevin",
 	"12-memorisation",
+	"13-sde",
 	"14-flow-matching",
 }
 

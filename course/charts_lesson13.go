@@ -1,0 +1,82 @@
+// Lesson 13's charts: the family's paths and samples, its marginals
+// against q_t, Analytic-DPM's variances and errors, the score-matching
+// losses.
+
+package course
+
+import (
+	"fmt"
+
+	"difftoy/viz"
+)
+
+// sdeCharts draws lesson 13 from the family's runs and final samples, the
+// energy ratios at the checks, the three reverse variances of one plan and
+// the numbers of r.
+func sdeCharts(ss SDESetup, runs []viz.Run, finals []viz.Scene, ratios []viz.Series,
+	optV, betaV, tildeV []float64, r *Result) ([]*viz.Chart, error) {
+	var charts []*viz.Chart
+	charts = append(charts, viz.Animate("Paths of the SDE family from the same x_T", runs, viz.TrajOpts{MaxPaths: 150}).
+		WithCaption("Each member of the family (churn λ; the last adds a Langevin corrector move per level) run from the same "+
+			"starting points. Look for smooth, deterministic paths at λ = 0 and ever more jagged ones as λ grows, while the "+
+			"clouds at each frame look alike."))
+	charts = append(charts, viz.Plane("The family's samples at t = 0", finals, viz.PlaneOpts{PerPanel: true, Cols: 5, Side: 200}).
+		WithCaption(fmt.Sprintf("The %d chains of each member at the end of %d moves, over the data density (grey), with the "+
+			"energy distance to fresh data over its noise level in each title. Look for the same picture in every panel.", ss.Chains, ss.Moves)))
+	xs := []float64{float64(ss.Checks[len(ss.Checks)-1]), float64(ss.Checks[0])}
+	ratios = append(ratios, viz.Series{Name: "noise bound 3", X: xs, Y: []float64{3, 3}, Dashed: true})
+	charts = append(charts, viz.Lines("Marginals of the family against exact q_t",
+		viz.LinePanel{Title: "energy distance / noise level", XName: "t", YName: "ratio", Series: ratios}).
+		WithCaption("For each member and each checked t, the energy distance between its chains and fresh exact samples of "+
+			"q_t, over the noise level of two exact samples. Look for every point below the dashed bound: all members have the marginals q_t."))
+
+	var ks []float64
+	for k := range optV {
+		ks = append(ks, float64(k+1))
+	}
+	charts = append(charts, viz.Lines(fmt.Sprintf("Reverse variances per move, %d steps", len(optV)),
+		viz.LinePanel{Title: "C² of each move", XName: "move k", YName: "C²", LogY: true, Series: []viz.Series{
+			{Name: "β (upper)", X: ks, Y: betaV, Marks: true},
+			{Name: "β̃ (lower)", X: ks, Y: tildeV, Marks: true},
+			{Name: "Analytic-DPM optimal", X: ks, Y: optV, Marks: true},
+		}}).
+		WithCaption("The variance of each reverse move: β and β̃ of the strided step, and the optimal β̃ + B² E tr Cov[x₀|x_t]/d "+
+			"computed from the exact posterior (the last move, to the data, adds no noise in any setting). Look for the optimum "+
+			"between the two early on, close to β where x_t says little about x₀, and falling to β̃ as the posterior sharpens."))
+
+	var xsK, eb, et, eo, en []float64
+	for _, K := range ss.FewSteps {
+		xsK = append(xsK, float64(K))
+		eb = append(eb, r.value(fmt.Sprintf("adpm/%d/beta", K)))
+		et = append(et, r.value(fmt.Sprintf("adpm/%d/beta~", K)))
+		eo = append(eo, r.value(fmt.Sprintf("adpm/%d/optimal", K)))
+		en = append(en, r.value(fmt.Sprintf("adpm/%d/noise", K)))
+	}
+	charts = append(charts, viz.Lines("Energy distance against the number of steps: three reverse variances",
+		viz.LinePanel{Title: "energy distance to the data", XName: "steps", YName: "energy distance", LogY: true, Series: []viz.Series{
+			{Name: "C² = β", X: xsK, Y: eb, Marks: true},
+			{Name: "C² = β̃", X: xsK, Y: et, Marks: true},
+			{Name: "Analytic-DPM", X: xsK, Y: eo, Marks: true},
+			{Name: "noise level", X: xsK, Y: en, Dashed: true},
+		}}).
+		WithCaption("DDPM with the exact denoiser and few strided steps, each variance from the same x_T. Look for "+
+			"Analytic-DPM below both fixed variances, most clearly at the fewest steps."))
+
+	var ts, esm, dsm, ism []float64
+	for _, t := range ss.SMSteps {
+		e := r.value(fmt.Sprintf("sm/t%d/esm", t))
+		ts, esm = append(ts, float64(t)), append(esm, e)
+		dsm = append(dsm, e+r.value(fmt.Sprintf("sm/t%d/dsm_gap", t)))
+		ism = append(ism, e+r.value(fmt.Sprintf("sm/t%d/ism_gap", t)))
+	}
+	charts = append(charts, viz.Lines("Three score-matching losses of one field",
+		viz.LinePanel{Title: "loss of s(x) = −x", XName: "t", YName: "loss", LogY: true, Series: []viz.Series{
+			{Name: "explicit |s − ∇log q_t|²", X: ts, Y: esm, Marks: true},
+			{Name: "denoising − its constant", X: ts, Y: dsm, Marks: true, Dashed: true},
+			{Name: "implicit + E|∇log q_t|²", X: ts, Y: ism, Marks: true, Dashed: true},
+		}}).
+		WithCaption("The three losses of the field −x (the score of N(0, I), which ignores the data) at three noise levels, "+
+			"on the same Monte Carlo draws. Look for the three curves on top of each other: the losses differ only by "+
+			"constants that do not depend on the model."))
+	return charts, nil
+}
