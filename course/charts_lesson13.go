@@ -24,11 +24,12 @@ func sdeCharts(ss SDESetup, runs []viz.Run, finals []viz.Scene, ratios []viz.Ser
 		WithCaption(fmt.Sprintf("The %d chains of each member at the end of %d moves, over the data density (grey), with the "+
 			"energy distance to fresh data over its noise level in each title. Look for the same picture in every panel.", ss.Chains, ss.Moves)))
 	xs := []float64{float64(ss.Checks[len(ss.Checks)-1]), float64(ss.Checks[0])}
-	ratios = append(ratios, viz.Series{Name: "noise bound 3", X: xs, Y: []float64{3, 3}, Dashed: true})
+	ratios = append(ratios, viz.Series{Name: "bound of the largest, 4", X: xs, Y: []float64{4, 4}, Dashed: true})
 	charts = append(charts, viz.Lines("Marginals of the family against exact q_t",
 		viz.LinePanel{Title: "energy distance / noise level", XName: "t", YName: "ratio", Series: ratios}).
 		WithCaption("For each member and each checked t, the energy distance between its chains and fresh exact samples of "+
-			"q_t, over the noise level of two exact samples. Look for every point below the dashed bound: all members have the marginals q_t."))
+			"q_t, over the noise level of two exact samples (a perfect sampler scores about 1; the largest of these 25 ratios is held below 4). "+
+			"Look for every point below the dashed bound and no member or t standing out: all members have the marginals q_t."))
 
 	var ks []float64
 	for k := range optV {
@@ -40,9 +41,10 @@ func sdeCharts(ss SDESetup, runs []viz.Run, finals []viz.Scene, ratios []viz.Ser
 			{Name: "β̃ (lower)", X: ks, Y: tildeV, Marks: true},
 			{Name: "Analytic-DPM optimal", X: ks, Y: optV, Marks: true},
 		}}).
-		WithCaption("The variance of each reverse move: β and β̃ of the strided step, and the optimal β̃ + B² E tr Cov[x₀|x_t]/d "+
+		WithCaption(fmt.Sprintf("The variance of each reverse move: β and β̃ of the strided step, and the optimal β̃ + B² E tr Cov[x₀|x_t]/d "+
 			"computed from the exact posterior (the last move, to the data, adds no noise in any setting). Look for the optimum "+
-			"between the two early on, close to β where x_t says little about x₀, and falling to β̃ as the posterior sharpens."))
+			"never below β̃, close to β at the noisy start, above β at %d of the %d moves (possible for data of variance above 1 "+
+			"per coordinate, section 5; the eight Gaussians have about 2) and closer to β̃ at the end.", int(r.value("adpm/moves_above_beta")), len(optV))))
 
 	var xsK, eb, et, eo, en []float64
 	for _, K := range ss.FewSteps {
@@ -59,8 +61,10 @@ func sdeCharts(ss SDESetup, runs []viz.Run, finals []viz.Scene, ratios []viz.Ser
 			{Name: "Analytic-DPM", X: xsK, Y: eo, Marks: true},
 			{Name: "noise level", X: xsK, Y: en, Dashed: true},
 		}}).
-		WithCaption("DDPM with the exact denoiser and few strided steps, each variance from the same x_T. Look for "+
-			"Analytic-DPM below both fixed variances, most clearly at the fewest steps."))
+		WithCaption(fmt.Sprintf("DDPM with the exact denoiser and few strided steps, each variance from the same x_T, against the "+
+			"two-sample noise level (dashed). Look for Analytic-DPM below both fixed variances by many noise levels at %d steps; "+
+			"with more steps all three come within a few noise levels of the data and of each other, and their order there is not "+
+			"reliable.", ss.FewSteps[0])))
 
 	var ts, esm, dsm, ism []float64
 	for _, t := range ss.SMSteps {

@@ -43,10 +43,10 @@ type SDESetup struct {
 
 // DefaultSDE is the setup of lesson 13.
 func DefaultSDE(cfg Config) SDESetup {
-	return SDESetup{Data: "eight-gaussians", Chains: cfg.size(2000, 1000), Moves: 200,
+	return SDESetup{Data: "eight-gaussians", Chains: cfg.size(2000, 1000), Moves: 1000,
 		Lambdas: []float64{0, 0.5, 1, 2}, PCIters: 1, PCRatio: 0.1,
 		Checks: []int{750, 500, 250, 100, 0}, FewSteps: []int{3, 5, 10, 20},
-		TraceDraws: 4000, SMSteps: []int{50, 200, 500}, SMDraws: 20000}
+		TraceDraws: 4000, SMSteps: []int{20, 100, 300}, SMDraws: 20000}
 }
 
 // churn is the sampler of the family's member lambda: the step of C^2 =
