@@ -620,7 +620,7 @@ func TestBookCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var only []course.Lesson
-	for _, id := range []string{"01-forward-process", "02-ideal-denoiser", "10-deterministic-sampling", "11-langevin", "14-flow-matching"} {
+	for _, id := range []string{"01-forward-process", "02-ideal-denoiser", "10-deterministic-sampling", "11-langevin", "13-sde", "14-flow-matching"} {
 		l, err := course.LessonByID(id)
 		if err != nil {
 			t.Fatal(err)
