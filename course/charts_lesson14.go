@@ -35,7 +35,7 @@ func flowCharts(ex analytic.Mixture, sched *toy.Schedule, fs FlowSetup, frames [
 			{Name: fmt.Sprintf("Euler, %d moves evenly spaced in s", coarse), Steps: coarseFrames},
 		}, viz.TrajOpts{MaxPaths: 40, Cols: 2}).
 			WithCaption(fmt.Sprintf("40 particles from the same starts z_s0 (grey circles) to their ends (black dots), coloured from s = 1 (blue) to s = 0 (orange). "+
-				"Look for paths that first contract towards the centre (there D* is about the data mean) and then turn towards one mode as the posterior picks it; "+
+				"Look for paths that first head towards the data mean (where D* points while the noise is large) and then turn towards one mode as the posterior picks it; "+
 				"four straight Euler moves cut the turns and end %.2g off the exact ends on average (the clusters' width is 0.15).", euler4)),
 	}
 
