@@ -62,15 +62,15 @@ func deterministicCharts(cfg Config, ds DeterministicSetup, ex analytic.Mixture,
 		WithCaption("Each dot is one run from the same x_T with that many evenly respaced steps; single runs scatter by a factor "+
 			"of about 2 around 1 even for a perfect sampler. Look for DDPM far above 1 at the fewest steps, where DDIM is already much closer."))
 
-	// An eta sweep at 10 steps.
-	const etaSteps = 5
+	// The eta sweep.
+	etaSteps := ds.EtaSteps
 	plan, err := sample.Strided(sched, etaSteps)
 	if err != nil {
 		return nil, err
 	}
 	var etaScenes []viz.Scene
 	bestEta, best := 0.0, math.Inf(1)
-	for _, eta := range []float64{0, 0.25, 0.5, 0.75, 1} {
+	for _, eta := range ds.Etas {
 		x, err := sample.DDIM(plan, eta).Sample(nil, xT, ex, nil, cfg.rng(153))
 		if err != nil {
 			return nil, err

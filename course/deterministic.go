@@ -24,13 +24,18 @@ type DeterministicSetup struct {
 	InvertPoints int
 	LikPoints    int   // points of the exact-likelihood check
 	SweepSteps   []int // step counts of the DDIM sweep
+	// EtaSteps and Etas are the step count and the values of eta of the
+	// eta sweep (exercise 2 sets EtaSteps to 20).
+	EtaSteps int
+	Etas     []float64
 }
 
 // DefaultDeterministic is the setup of lesson 10.
 func DefaultDeterministic(cfg Config) DeterministicSetup {
 	return DeterministicSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: 100,
 		InvertSteps: []int{10, 30, 100, 300}, InvertPoints: cfg.size(300, 100), LikPoints: cfg.size(400, 150),
-		SweepSteps: []int{5, 10, 20, 50, 100}}
+		SweepSteps: []int{5, 10, 20, 50, 100},
+		EtaSteps:   5, Etas: []float64{0, 0.25, 0.5, 0.75, 1}} // 5 steps: where eta matters
 }
 
 // Deterministic runs lesson 10 with the exact denoiser.

@@ -29,12 +29,20 @@ type GuidanceSetup struct {
 	Gammas          []float64 // guidance scales of the sweep
 	Sampling        int       // respaced DDPM steps
 	Sharpen         float64   // exponent a of the sharpened Gaussian of lesson 9
+	// LabelDropout is the probability 1 - p of the empty label when the
+	// conditional network trains (lesson 9 section 2; 0.2 by default).
+	LabelDropout float64
+	// GuideFrom and GuideTo, when GuideTo > 0, restrict guidance to the
+	// steps GuideFrom <= t <= GuideTo of the linear schedule (the levels
+	// alpha_GuideTo <= alpha <= alpha_GuideFrom); elsewhere the sweep's
+	// samplers use gamma = 0. Both 0: guidance at every step.
+	GuideFrom, GuideTo int
 }
 
 // DefaultGuidance is the setup of lessons 7-9.
 func DefaultGuidance(cfg Config) GuidanceSetup {
 	return GuidanceSetup{Dataset: "two-classes", Samples: cfg.size(600, 300), Steps: cfg.size(6000, 600), ClassifierSteps: cfg.size(1500, 600),
-		Gammas: []float64{0, 1, 3, 7}, Sampling: 200, Sharpen: 2}
+		Gammas: []float64{0, 1, 3, 7}, Sampling: 200, Sharpen: 2, LabelDropout: 0.2}
 }
 
 // labels returns n copies of y.
@@ -61,13 +69,15 @@ func sampleClass(den toy.Denoiser, plan *sample.Plan, n, y int, cfg Config, stre
 }
 
 // TrainConditional trains the conditional network of lessons 7 and 9 with
-// label dropout (the empty label with probability 0.2).
+// label dropout (the empty label with probability gs.LabelDropout).
 func TrainConditional(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*Trained, error) {
 	ds := load(gs.Dataset, 4000, cfg.rng(1))
 	spec := recipeSpec()
 	spec.Classes = ds.Classes
 	sched := toy.DDPM()
-	m, h, err := trainedModel(ctx, ds, spec, sched, gs.Steps, cfg, "training the conditional network", p)
+	tc := recipeConfig(gs.Steps)
+	tc.LabelDropout = gs.LabelDropout
+	m, h, err := trainedWith(ctx, ds, spec, sched, tc, cfg, "training the conditional network", p)
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +224,9 @@ func sweep(r *Result, prefix string, cfg Config, gs GuidanceSetup, guided func(g
 		if err != nil {
 			return nil, err
 		}
+		if den, err = guideInterval(gs, den, guided); err != nil {
+			return nil, err
+		}
 		x, err := sampleClass(den, plan, gs.Samples, 0, cfg, 70+uint64(i))
 		if err != nil {
 			return nil, err
@@ -230,6 +243,24 @@ func sweep(r *Result, prefix string, cfg Config, gs GuidanceSetup, guided func(g
 		scenes = append(scenes, viz.Scene{Grid: g, Density: dens, Points: x, Labels: labels(gs.Samples, 0)})
 	}
 	return viz.GuidanceSweep(prefix+": guided samples of class 0", gs.Gammas, scenes, classNames(ds.Classes)), nil
+}
+
+// guideInterval restricts den, guided by guided(gamma), to the steps
+// gs.GuideFrom..gs.GuideTo of the linear schedule (den itself when GuideTo
+// is 0), with guided(0) outside them.
+func guideInterval(gs GuidanceSetup, den toy.Denoiser, guided func(gamma float64) (toy.Denoiser, error)) (toy.Denoiser, error) {
+	if gs.GuideTo == 0 && gs.GuideFrom == 0 {
+		return den, nil
+	}
+	s := toy.DDPM()
+	if !(0 <= gs.GuideFrom && gs.GuideFrom <= gs.GuideTo && gs.GuideTo <= s.T()) {
+		return nil, fmt.Errorf("course: guidance interval of steps %d..%d is not inside 0..%d", gs.GuideFrom, gs.GuideTo, s.T())
+	}
+	plain, err := guided(0)
+	if err != nil {
+		return nil, err
+	}
+	return sample.NewInterval(den, plain, s.Alpha(gs.GuideTo), s.Alpha(gs.GuideFrom))
 }
 
 // spread is the trace of the covariance of 2-D points.

@@ -22,6 +22,10 @@ type ParamSetup struct {
 	Steps   int       // Adam steps per network
 	Preds   []nn.Pred // the parametrisations trained
 	Samples int       // samples drawn from each network
+	// Weight is the loss weighting of every network: nn.WeightSimple (the
+	// default) each network's own target unweighted, nn.WeightX0 the x0
+	// loss for all (exercise 1: the eps network with weight 1/SNR_t).
+	Weight nn.Weighting
 }
 
 // DefaultParametrisations is the setup of lesson 6.
@@ -47,7 +51,9 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 	for _, pred := range ps.Preds {
 		spec := recipeSpec() // its Fourier features of x, with each parametrisation's own reading
 		spec.Pred = pred
-		model, h, err := trainedModel(ctx, ds, spec, sched, ps.Steps, cfg, "training "+pred.String(), p)
+		tc := recipeConfig(ps.Steps)
+		tc.Weight = ps.Weight
+		model, h, err := trainedWith(ctx, ds, spec, sched, tc, cfg, "training "+pred.String(), p)
 		if err != nil {
 			return nil, err
 		}

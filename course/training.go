@@ -23,6 +23,10 @@ type TrainSetup struct {
 	Spec    nn.Spec // the network
 	Checks  []int   // steps t where the loss decomposition is measured
 	MC      int     // Monte Carlo samples per t for the checks
+	// Weight is the loss weighting over t: nn.WeightSimple (the default)
+	// the network's own target unweighted, nn.WeightX0 the x0 loss,
+	// nn.WeightELBO the ELBO weights w_t (exercise 2).
+	Weight nn.Weighting
 }
 
 // DefaultTraining is the setup of lesson 3.
@@ -50,7 +54,9 @@ type Trained struct {
 func TrainDenoiser(ctx context.Context, cfg Config, ts TrainSetup, p Progress) (*Trained, error) {
 	ds := load(ts.Dataset, ts.Points, cfg.rng(1))
 	sched := toy.DDPM()
-	m, h, err := trainedModel(ctx, ds, ts.Spec, sched, ts.Steps, cfg, "training "+ts.Spec.Pred.String(), p)
+	tc := recipeConfig(ts.Steps)
+	tc.Weight = ts.Weight
+	m, h, err := trainedWith(ctx, ds, ts.Spec, sched, tc, cfg, "training "+ts.Spec.Pred.String(), p)
 	if err != nil {
 		return nil, err
 	}

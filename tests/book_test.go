@@ -74,7 +74,8 @@ func TestBookMaths(t *testing.T) {
 		maths      int
 	}
 	pages := []page{{"book-index", index, mathCount(t, filepath.Join(lessons, "README.md"))},
-		{"book-notation", filepath.Join(dir, book.NotationPage), mathCount(t, filepath.Join(lessons, "notation.md"))}}
+		{"book-notation", filepath.Join(dir, book.NotationPage), mathCount(t, filepath.Join(lessons, "notation.md"))},
+		{"book-recap", filepath.Join(dir, book.RecapPage), mathCount(t, filepath.Join(lessons, "recap.md"))}}
 	for _, l := range course.Lessons() {
 		pages = append(pages, page{"book-" + l.ID, filepath.Join(dir, l.ID+".html"), mathCount(t, filepath.Join(lessons, l.ID+".md"))})
 	}

@@ -1,8 +1,9 @@
 // Package book writes the course as an offline HTML book: one page per
 // lesson holding the lesson's text (Markdown with maths, rendered by
 // package mdmath) and its experiment's numbers and charts (package course),
-// and an index made of the course's contents (lessons/README.md), and the
-// notation page (lessons/notation.md). echarts and KaTeX are copied beside
+// and an index made of the course's contents (lessons/README.md), the
+// notation page (lessons/notation.md) and the recap page
+// (lessons/recap.md). echarts and KaTeX are copied beside
 // the pages, so the book reads offline.
 //
 // Each page is the lesson's derivation first, then "The experiment" (the
@@ -99,12 +100,25 @@ type Text struct {
 // NotationPage is the page of the notation text (lessons/notation.md).
 const NotationPage = "notation.html"
 
+// RecapPage is the page of the recap text (lessons/recap.md).
+const RecapPage = "recap.html"
+
+// textPages are the texts of lessons/ that are pages of the book without
+// being lessons: file, page and the title used when the text has none.
+var textPages = []struct{ md, page, title string }{
+	{"notation.md", NotationPage, "Notation"},
+	{"recap.md", RecapPage, "Recap"},
+}
+
 // Links is the link rewriting of the book written into bookDir from the
 // texts in lessonsDir: a lesson's .md becomes its page (README.md the
 // index, notation.md NotationPage), any other relative link the path from
 // bookDir to the file it names (a notebook, say); URLs and anchors stay.
 func Links(lessonsDir, bookDir string, lessons []course.Lesson) func(string) string {
-	pages := map[string]string{"README.md": "index.html", "notation.md": NotationPage}
+	pages := map[string]string{"README.md": "index.html"}
+	for _, tp := range textPages {
+		pages[tp.md] = tp.page
+	}
 	for _, l := range lessons {
 		pages[path.Base(l.Markdown)] = l.ID + ".html"
 	}
@@ -240,7 +254,7 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeNotation(dir, o, katex); err != nil {
+	if err := writeTextPages(dir, o, katex); err != nil {
 		return "", err
 	}
 
@@ -335,7 +349,11 @@ func CheckLessons(dir string) (string, error) {
 			return "", err
 		}
 	}
-	for _, name := range []string{"README.md", "notation.md"} {
+	names := []string{"README.md"}
+	for _, tp := range textPages {
+		names = append(names, tp.md)
+	}
+	for _, name := range names {
 		if _, err := os.ReadFile(filepath.Join(dir, name)); err != nil {
 			return "", fmt.Errorf("book: lessons folder %s: %w", dir, err)
 		}
@@ -377,26 +395,30 @@ func buildIndex(dir string, o Options, lessons []course.Lesson, texts []Text, ka
 	return p, nil
 }
 
-// writeNotation writes NotationPage: lessons/notation.md, the symbols of the
-// course with their formulas and the lesson sections that derive them.
-func writeNotation(dir string, o Options, katex mdmath.Assets) error {
-	src, err := os.ReadFile(filepath.Join(o.Lessons, "notation.md"))
-	if err != nil {
-		return fmt.Errorf("book: %w", err)
-	}
-	title, body := mdmath.SplitTitle(src)
-	if title == "" {
-		title = "Notation"
-	}
-	text, err := mdmath.Render(body, mdmath.Options{Link: Links(o.Lessons, dir, course.Lessons())})
-	if err != nil {
-		return fmt.Errorf("book: notation.md: %w", err)
-	}
-	p := viz.NewPage(title).HTML(text.HTML)
-	p.Head = katex.Head()
-	p.Back = &viz.Link{Text: "The book: contents", Href: "index.html"}
-	if err := p.WriteFile(filepath.Join(dir, NotationPage), viz.Assets{}); err != nil {
-		return fmt.Errorf("book: notation: %w", err)
+// writeTextPages writes the pages of textPages: NotationPage
+// (lessons/notation.md, the symbols of the course with their formulas and
+// the lesson sections that derive them) and RecapPage (lessons/recap.md,
+// the four equivalent views of the course on one page).
+func writeTextPages(dir string, o Options, katex mdmath.Assets) error {
+	for _, tp := range textPages {
+		src, err := os.ReadFile(filepath.Join(o.Lessons, tp.md))
+		if err != nil {
+			return fmt.Errorf("book: %w", err)
+		}
+		title, body := mdmath.SplitTitle(src)
+		if title == "" {
+			title = tp.title
+		}
+		text, err := mdmath.Render(body, mdmath.Options{Link: Links(o.Lessons, dir, course.Lessons())})
+		if err != nil {
+			return fmt.Errorf("book: %s: %w", tp.md, err)
+		}
+		p := viz.NewPage(title).HTML(text.HTML)
+		p.Head = katex.Head()
+		p.Back = &viz.Link{Text: "The book: contents", Href: "index.html"}
+		if err := p.WriteFile(filepath.Join(dir, tp.page), viz.Assets{}); err != nil {
+			return fmt.Errorf("book: %s: %w", tp.page, err)
+		}
 	}
 	return nil
 }

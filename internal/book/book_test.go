@@ -119,6 +119,13 @@ func TestWrite(t *testing.T) {
 	if s := checkLinks(filepath.Join(dir, NotationPage)); !strings.Contains(s, `href="03-training.html"`) {
 		t.Errorf("%s does not link the page of lesson 3", NotationPage)
 	}
+	// The recap page likewise.
+	if !strings.Contains(idx, `href="`+RecapPage+`"`) {
+		t.Errorf("index does not link %s", RecapPage)
+	}
+	if s := checkLinks(filepath.Join(dir, RecapPage)); !strings.Contains(s, `href="04-ancestral-sampling.html"`) {
+		t.Errorf("%s does not link the page of lesson 4", RecapPage)
+	}
 	for _, l := range course.Lessons() {
 		if want := uint64(7); f.seeds[l.ID] != want {
 			t.Errorf("%s ran with seed %d, want %d", l.ID, f.seeds[l.ID], want)

@@ -72,7 +72,7 @@ func TestCheckLessons(t *testing.T) {
 		t.Errorf("missing folder: err = %v, want one naming it", err)
 	}
 	partial := t.TempDir()
-	for _, name := range []string{"README.md", "notation.md"} {
+	for _, name := range []string{"README.md", "notation.md", "recap.md"} {
 		b, err := os.ReadFile(filepath.Join(lessonsDir(t), name))
 		if err != nil {
 			t.Fatal(err)

@@ -234,3 +234,46 @@ var (
 	_ toy.Scorer         = (*Tempered)(nil)
 	_ ClassifierGradient = ExactClassifier{}
 )
+
+// Interval applies guidance only on an interval of noise levels: the
+// guided denoiser where lo <= alpha <= hi, the plain one elsewhere (for
+// guidance, the same guidance at gamma = 0: plain conditional sampling).
+// Guiding only in the middle of the chain is a common way to keep most of
+// the effect of guidance while losing less diversity.
+type Interval struct {
+	guided, plain toy.Denoiser
+	lo, hi        float64
+}
+
+// NewInterval returns the denoiser that is guided for alpha in [lo, hi] and
+// plain otherwise. lo <= hi must lie in [0, 1] and the dimensions agree.
+func NewInterval(guided, plain toy.Denoiser, lo, hi float64) (*Interval, error) {
+	if !(0 <= lo && lo <= hi && hi <= 1) {
+		return nil, fmt.Errorf("sample: guidance interval of levels [%v, %v] is not inside [0, 1] with lo <= hi", lo, hi)
+	}
+	if guided.Dim() != plain.Dim() {
+		return nil, fmt.Errorf("sample: guided denoiser of dimension %d with a plain one of dimension %d", guided.Dim(), plain.Dim())
+	}
+	return &Interval{guided, plain, lo, hi}, nil
+}
+
+// Dim returns the dimension.
+func (g *Interval) Dim() int { return g.guided.Dim() }
+
+// at returns the denoiser used at level alpha.
+func (g *Interval) at(alpha float64) toy.Denoiser {
+	if g.lo <= alpha && alpha <= g.hi {
+		return g.guided
+	}
+	return g.plain
+}
+
+// Denoise writes the guided or the plain D(x | y) at alpha into dst.
+func (g *Interval) Denoise(dst, x []float64, alpha float64, y []int) []float64 {
+	return g.at(alpha).Denoise(dst, x, alpha, y)
+}
+
+// Score writes the guided or the plain score at alpha into dst.
+func (g *Interval) Score(dst, x []float64, alpha float64, y []int) []float64 {
+	return score(g.at(alpha), dst, x, alpha, y)
+}

@@ -618,3 +618,34 @@ func TestNegativeGamma(t *testing.T) {
 		t.Errorf("gamma = -3: mean q_0(0 | x) = %v, want below the unconditional %v by %v", guided, base, bound)
 	}
 }
+
+// Interval: the guided field inside the interval of levels, the plain one
+// outside (compared exactly: the same calls), and bad intervals rejected.
+func TestInterval(t *testing.T) {
+	m := load(t, "three-classes")
+	x := gaussians(30, 2, 31)
+	y := make([]int, 30)
+	guided, _ := sample.NewCFG(m, 3)
+	plain, _ := sample.NewCFG(m, 0)
+	iv, err := sample.NewInterval(guided, plain, 0.2, 0.6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		alpha float64
+		want  toy.Denoiser
+	}{{0.1, plain}, {0.2, guided}, {0.4, guided}, {0.6, guided}, {0.9, plain}} {
+		got, want := iv.Denoise(nil, x, tc.alpha, y), tc.want.Denoise(nil, x, tc.alpha, y)
+		gs, ws := iv.Score(nil, x, tc.alpha, y), tc.want.(toy.Scorer).Score(nil, x, tc.alpha, y)
+		for i := range got {
+			if got[i] != want[i] || gs[i] != ws[i] {
+				t.Fatalf("alpha %v: [%d] = %v (score %v), want %v (score %v)", tc.alpha, i, got[i], gs[i], want[i], ws[i])
+			}
+		}
+	}
+	for _, lh := range [][2]float64{{0.6, 0.2}, {-0.1, 0.5}, {0.5, 1.5}, {math.NaN(), 1}} {
+		if _, err := sample.NewInterval(guided, plain, lh[0], lh[1]); err == nil || !strings.Contains(err.Error(), "interval") {
+			t.Errorf("interval %v: err = %v, want one naming the interval", lh, err)
+		}
+	}
+}
