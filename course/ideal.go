@@ -6,9 +6,11 @@ package course
 
 import (
 	"context"
+	"fmt"
 	"math"
 
 	"difftoy/toy"
+	"difftoy/viz"
 )
 
 // IdealSetup is what lesson 2 varies.
@@ -158,4 +160,18 @@ func Ideal(cfg Config, is IdealSetup) (*Result, error) {
 
 func runIdeal(ctx context.Context, cfg Config, p Progress) (*Result, error) {
 	return Ideal(cfg, DefaultIdeal(cfg))
+}
+
+// IdealAt draws lesson 2's charts at the one step t of the linear
+// schedule, for a notebook's slider over t; it checks no claim.
+func IdealAt(cfg Config, is IdealSetup, t int) ([]*viz.Chart, error) {
+	sched := toy.DDPM()
+	if t < 1 || t > sched.T() {
+		return nil, fmt.Errorf("course.IdealAt: step t = %d outside 1..%d", t, sched.T())
+	}
+	ds, err := toy.Load(is.Dataset, 3, cfg.rng(1))
+	if err != nil {
+		return nil, fmt.Errorf("course.IdealAt: %w", err)
+	}
+	return idealCharts(ds.Exact, ds.Points, sched, []int{t}), nil
 }

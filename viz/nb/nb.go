@@ -76,7 +76,13 @@ func ShowPage(p *viz.Page) error {
 		}
 		s = c + s
 	}
-	gonbui.DisplayHTML(s)
+	return send(s, carry, marker, gonbui.DisplayHTML)
+}
+
+// send shows the HTML s through show (a new display, or an update of one)
+// and records that echarts was carried when carry is set.
+func send(s string, carry bool, marker string, show func(string)) error {
+	show(s)
 	// Wait until GoNB has taken the display: a large message still in the
 	// pipe when the cell's program exits is dropped without an error.
 	gonbui.Sync()
