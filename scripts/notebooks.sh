@@ -51,7 +51,8 @@ run)
 	for nb in notebooks/[0-9]*.ipynb; do
 		echo "== $nb"
 		start=$(date +%s)
-		jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
+		# DIFFTOY_STATIC: no page moves the sliders here; interactive cells draw once.
+		DIFFTOY_STATIC=1 jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
 			--output-dir notebooks/out "$nb"
 		echo "   $(($(date +%s) - start)) s"
 	done

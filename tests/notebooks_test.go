@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"difftoy/viz"
+	"difftoy/viz/nb"
 )
 
 // The course notebooks: one per lesson, in the course's order. The lessons
@@ -114,7 +115,7 @@ func moduleRoot(t *testing.T) string {
 const setupMarker = `-replace=difftoy=`
 
 // drawCall marks a code cell that must display at least one chart.
-var drawCall = regexp.MustCompile(`\bnb\.(Show|Display)\w*\(`)
+var drawCall = regexp.MustCompile(`\bnb\.(Show|Display|Interactive)\w*\(`)
 
 // TestNotebooksCommittedClean checks the committed notebooks without running
 // them: the fixed set of names, the GoNB kernel, no outputs or execution
@@ -277,7 +278,8 @@ func TestNotebooksExecute(t *testing.T) {
 				"--allow-errors", "--ExecutePreprocessor.kernel_name=gonb",
 				"--ExecutePreprocessor.timeout=600",
 				"--output-dir", outDir, "--output", name, src)
-			cmd.Env = env
+			// No page can move a control here: interactive cells draw once (viz/nb).
+			cmd.Env = append(env, nb.StaticEnv+"=1")
 			out, err := cmd.CombinedOutput()
 			elapsed := time.Since(start)
 			times = append(times, fmt.Sprintf("%-30s %6.1fs", name, elapsed.Seconds()))
