@@ -309,6 +309,9 @@ func buildControls(row string, controls []*Control) (session, bool) {
 	ready := make(chan built, 1)
 	go func() {
 		var b built
+		// Jupyter's style sheet stretches range inputs over the whole
+		// line; the controls sit on one line instead.
+		dom.Append(row, fmt.Sprintf(`<style>[id=%q] input[type=range] { display: inline-block; width: 320px; vertical-align: middle; }</style>`, row))
 		for _, c := range controls {
 			lid := "difftoy-control-" + gonbui.UniqueId()
 			b.labels = append(b.labels, lid)

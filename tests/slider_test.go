@@ -1,0 +1,382 @@
+//go:build unix
+
+package tests
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"difftoy/viz/nb"
+)
+
+// sliderNotebook is the notebook whose slider the live test moves: lesson
+// 2's slider over t, starting at t = 150 (its last cell).
+const (
+	sliderNotebook = "02-ideal-denoiser"
+	sliderStart    = 150
+	sliderMoved    = 700
+)
+
+// TestNotebookSlider runs notebook 02 in a real Jupyter notebook server
+// with the GoNB kernel, driven by headless Chromium, moves the t slider of
+// its interactive cell with DOM input events and checks that the chart was
+// redrawn in place for the new t: the output names the new setting, its
+// frame holds the charts drawn at the new t and draws all of them, and the
+// value beside the slider follows. Then it clicks Done and checks that the
+// cell finishes and keeps the last chart.
+//
+// The server listens on 127.0.0.1 only (a free port, a token made here),
+// with its own Jupyter folders; it serves a folder that links the module's
+// files and holds a copy of the notebook, so nothing of the checkout is
+// written. The server and everything it started (kernel, cell programs)
+// are killed at the end. The test skips outside CI without jupyter or
+// Chromium and fails under CI=true.
+func TestNotebookSlider(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a notebook in a Jupyter server; skipped with -short")
+	}
+	root := moduleRoot(t)
+	jupyter := requireTool(t, "jupyter", "/usr/bin/jupyter", "jupyter")
+	if out, err := exec.Command(jupyter, "notebook", "--version").CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("jupyter notebook does not run: %v\n%s", err, out)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	bctx, shotDir := startLoopbackBrowser(t)
+	env := installKernel(t, root)
+	// The whole test, server start to the last check, is bounded.
+	ctx, cancel := context.WithTimeout(bctx, 6*time.Minute)
+	defer cancel()
+
+	serve := sliderTree(t, root)
+	base, token := startJupyter(t, jupyter, env, serve)
+
+	tab, closeTab := chromedp.NewContext(ctx)
+	defer closeTab()
+	var logMu sync.Mutex
+	var console []string
+	msgs := chromedp.Console(tab)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			logMu.Lock()
+			console = append(console, fmt.Sprintf("%s: %s", m.Type, m.Text))
+			logMu.Unlock()
+		}
+	}()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		saveScreenshot(t, tab, filepath.Join(shotDir, "notebook-slider-failed.png"))
+		logMu.Lock()
+		t.Logf("browser console:\n%s", tail(strings.Join(console, "\n"), 4000))
+		logMu.Unlock()
+		t.Fatalf(format, args...)
+	}
+	poll := func(what, js string, timeout time.Duration) {
+		t.Helper()
+		if _, err := chromedp.Run(tab, chromedp.Poll[bool](js,
+			chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(200*time.Millisecond))); err != nil {
+			fail("%s: %v", what, err)
+		}
+	}
+
+	url := fmt.Sprintf("%s/notebooks/notebooks/%s.ipynb?token=%s", base, sliderNotebook, token)
+	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
+		fail("opening the notebook: %v", err)
+	}
+	poll("the kernel did not start", `!!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())`, 90*time.Second)
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[any](`Jupyter.notebook.set_autosave_interval(0); Jupyter.notebook.execute_all_cells(); true`)); err != nil {
+		fail("running all cells: %v", err)
+	}
+	start := time.Now()
+
+	// The interactive cell's output: its chart at the starting t, then the
+	// slider (the page connected to the kernel: GoNB's widgets).
+	out := `(function () { var o = document.querySelectorAll('.difftoy-interactive'); return o.length ? o[o.length - 1] : null; })()`
+	drawnAt := func(v int) string {
+		return fmt.Sprintf(`(function () {
+  var o = %s;
+  if (!o || o.getAttribute('data-controls') !== 't=%d') { return false; }
+  var f = o.querySelector('iframe');
+  if (!f || f.srcdoc.indexOf('t = %d') < 0) { return false; }
+  var d = f.contentWindow && f.contentWindow.difftoy;
+  return !!d && d.charts > 0 && d.drawn === d.charts;
+})()`, out, v, v)
+	}
+	poll("the interactive chart was not drawn at the starting t", drawnAt(sliderStart), 4*time.Minute)
+	slider := `document.querySelector('input[type=range][id^="gonb_slider_"]')`
+	poll("no live slider appeared", `!!`+slider, 60*time.Second)
+	t.Logf("notebook ran up to its live slider in %.1fs", time.Since(start).Seconds())
+	// The notebook scrolls inside its own element: bring the slider and
+	// the chart under it into the screenshot.
+	shot := func(name string) {
+		t.Helper()
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](slider+`.scrollIntoView({ block: 'start' }); true`)); err != nil {
+			fail("scrolling to the slider: %v", err)
+		}
+		saveScreenshot(t, tab, filepath.Join(shotDir, name))
+	}
+	shot("notebook-slider-start.png")
+
+	// Move the slider as a user does: the value, then input and change events.
+	move := fmt.Sprintf(`(function () {
+  var s = %s;
+  s.value = '%d';
+  s.dispatchEvent(new Event('input', { bubbles: true }));
+  s.dispatchEvent(new Event('change', { bubbles: true }));
+  return s.value;
+})()`, slider, sliderMoved-1) // position 0 is t = 1
+	moved := time.Now()
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[string](move)); err != nil {
+		fail("moving the slider: %v", err)
+	}
+	poll(fmt.Sprintf("the chart was not redrawn at t = %d", sliderMoved), drawnAt(sliderMoved), 60*time.Second)
+	t.Logf("redrawn at t = %d %.1fs after the move", sliderMoved, time.Since(moved).Seconds())
+	poll("the value beside the slider did not follow", fmt.Sprintf(
+		`(function () { var v = document.querySelector('.difftoy-control-value'); return !!v && v.textContent === '%d'; })()`, sliderMoved), 30*time.Second)
+	shot("notebook-slider-moved.png")
+
+	// Done ends the cell; the last chart stays.
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`(function () {
+  var b = Array.prototype.find.call(document.querySelectorAll('button[id^="gonb_button_"]'), function (b) { return b.textContent === 'Done'; });
+  if (b) { b.click(); }
+  return !!b;
+})()`)); err != nil {
+		fail("clicking Done: %v", err)
+	}
+	poll("the cell did not finish after Done", `!Jupyter.notebook.kernel_busy && Jupyter.notebook.get_cells().every(function (c) { return c.cell_type !== 'code' || (c.input_prompt_number !== '*' && c.input_prompt_number !== undefined && c.input_prompt_number !== null); })`, 60*time.Second)
+	poll("the last chart did not stay after Done", drawnAt(sliderMoved), 10*time.Second)
+	// No cell failed.
+	errs, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Jupyter.notebook.get_cells().flatMap(function (c) {
+  return (c.output_area ? c.output_area.outputs : []).filter(function (o) { return o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'); })
+    .map(function (o) { return o.output_type === 'error' ? o.ename + ': ' + o.evalue : o.text; });
+})`))
+	if err != nil {
+		fail("reading the outputs: %v", err)
+	}
+	for _, e := range errs {
+		t.Errorf("a cell failed or wrote to stderr: %s", tail(e, 2000))
+	}
+}
+
+// sliderTree is the folder the server serves: the module's top-level
+// entries linked, and notebooks/ a real folder with a copy of the
+// notebook, so that the notebook's setup cell finds the module above its
+// folder and the server's saves and checkpoints land in the copy.
+func sliderTree(t *testing.T, root string) string {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == "notebooks" || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if err := os.Symlink(filepath.Join(root, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "notebooks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "notebooks", sliderNotebook+".ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notebooks", sliderNotebook+".ipynb"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// startJupyter starts a classic notebook server on 127.0.0.1 serving dir,
+// with a token made here and its own config, data and runtime folders,
+// waits until it answers, and kills it with everything it started
+// (its process group) when the test ends. It returns the base URL and the
+// token.
+func startJupyter(t *testing.T, jupyter string, env []string, dir string) (string, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	tok := make([]byte, 16)
+	if _, err := rand.Read(tok); err != nil {
+		t.Fatal(err)
+	}
+	token := hex.EncodeToString(tok)
+	home := t.TempDir()
+	cmd := exec.Command(jupyter, "notebook", "--no-browser",
+		"--ip=127.0.0.1", "--port="+strconv.Itoa(port), "--port-retries=0",
+		"--NotebookApp.token="+token, "--NotebookApp.notebook_dir="+dir,
+		"--NotebookApp.allow_remote_access=False",
+		"--allow-root") // CI runs as root
+	cmd.Dir = dir
+	cmd.Env = append(env,
+		"JUPYTER_CONFIG_DIR="+filepath.Join(home, "config"),
+		"JUPYTER_RUNTIME_DIR="+filepath.Join(home, "runtime"),
+		"IPYTHONDIR="+filepath.Join(home, "ipython"),
+	)
+	for _, e := range os.Environ() { // the live test must not draw statically
+		if strings.HasPrefix(e, nb.StaticEnv+"=") {
+			t.Fatalf("%s is set: interactive cells would show no controls", nb.StaticEnv)
+		}
+	}
+	logPath := filepath.Join(home, "jupyter.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close() // the server has its own copy
+	readLog := func() string {
+		b, _ := os.ReadFile(logPath)
+		return string(b)
+	}
+	// A file, not a pipe: Wait must not wait for every process that
+	// inherited the server's output to close it.
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting jupyter notebook: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	client := &http.Client{Timeout: 5 * time.Second}
+	t.Cleanup(func() {
+		// Kernels run in sessions of their own: the server shuts them
+		// down (DELETE /api/kernels/ID), then it stops on SIGTERM; its
+		// process group is killed if it has not exited 10 s later.
+		shutdownKernels(t, client, base, token)
+		syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("jupyter notebook's log:\n%s", tail(readLog(), 6000))
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := client.Get(base + "/api/status?token=" + token)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base, token
+			}
+		}
+		select {
+		case <-exited:
+			t.Fatalf("jupyter notebook exited before answering:\n%s", tail(readLog(), 4000))
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jupyter notebook did not answer on %s within 60 s (last error %v)", base, err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// shutdownKernels asks the server to shut down every kernel it runs and
+// waits, up to 30 s, until it lists none.
+func shutdownKernels(t *testing.T, client *http.Client, base, token string) {
+	t.Helper()
+	list := func() []string {
+		resp, err := client.Get(base + "/api/kernels?token=" + token)
+		if err != nil {
+			return nil
+		}
+		defer resp.Body.Close()
+		var ks []struct {
+			ID string `json:"id"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&ks); err != nil {
+			return nil
+		}
+		var ids []string
+		for _, k := range ks {
+			ids = append(ids, k.ID)
+		}
+		return ids
+	}
+	for _, id := range list() {
+		req, err := http.NewRequest(http.MethodDelete, base+"/api/kernels/"+id+"?token="+token, nil)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Errorf("shutting down kernel %s: %v", id, err)
+			continue
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		if len(list()) == 0 {
+			return
+		}
+	}
+	t.Errorf("the server still runs kernels %v 30 s after they were shut down", list())
+}
+
+// startLoopbackBrowser is startBrowser with loopback reachable: no name
+// resolves but 127.0.0.1, so the page reaches the test's server and
+// nothing else.
+func startLoopbackBrowser(t *testing.T) (context.Context, string) {
+	t.Helper()
+	chromium := findChromium(t)
+	out := *shots
+	if out == "" {
+		out = t.TempDir()
+	} else if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.WindowSize(1400, 1000),
+	)
+	t.Cleanup(cancel)
+	bctx, bcancel := chromedp.NewContext(ctx)
+	t.Cleanup(bcancel)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+	return bctx, out
+}
