@@ -49,6 +49,29 @@ func DefaultSDE(cfg Config) SDESetup {
 		TraceDraws: 4000, SMSteps: []int{20, 100, 300}, SMDraws: 20000}
 }
 
+// check validates the settings that the samplers and toy.Load do not.
+func (ss SDESetup) check() error {
+	switch {
+	case ss.Chains < 2:
+		return fmt.Errorf("course: %d chains, want at least 2", ss.Chains)
+	case ss.TraceDraws < 2 || ss.SMDraws < 2:
+		return fmt.Errorf("course: %d trace draws and %d score-matching draws, want at least 2 of each", ss.TraceDraws, ss.SMDraws)
+	case len(ss.Lambdas) == 0 || len(ss.Checks) == 0 || len(ss.FewSteps) == 0 || len(ss.SMSteps) == 0:
+		return fmt.Errorf("course: Lambdas, Checks, FewSteps and SMSteps each need at least one value")
+	}
+	for _, l := range ss.Lambdas {
+		if !(l >= 0 && l < math.Inf(1)) {
+			return fmt.Errorf("course: churn λ = %v is not a finite number >= 0", l)
+		}
+	}
+	for _, t := range ss.SMSteps {
+		if t < 1 || t > toy.DDPM().T() {
+			return fmt.Errorf("course: score-matching step %d is not in 1..%d", t, toy.DDPM().T())
+		}
+	}
+	return nil
+}
+
 // churn is the sampler of the family's member lambda: the step of C^2 =
 // beta with a share lambda of fresh noise, the rest traded for the score
 // drift (sample.Sampler's Drift mode; lambda > 1 adds Langevin moves).
@@ -84,6 +107,12 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 		return nil, err
 	}
 	m := ds.Exact
+	if _, ok := m.(*analytic.GaussianMixture); !ok {
+		return nil, fmt.Errorf("course: lesson 13 needs a data set whose exact law is a Gaussian mixture (its charts draw the density at t = 0); %q is a point set", ss.Data)
+	}
+	if err := ss.check(); err != nil {
+		return nil, err
+	}
 	sched := toy.DDPM()
 	plan, err := sample.Strided(sched, ss.Moves)
 	if err != nil {
