@@ -63,8 +63,8 @@ func sdeCharts(ss SDESetup, runs []viz.Run, finals []viz.Scene, ratios []viz.Ser
 		}}).
 		WithCaption(fmt.Sprintf("DDPM with the exact denoiser and few strided steps, each variance from the same x_T, against the "+
 			"two-sample noise level (dashed). Look for Analytic-DPM below both fixed variances by many noise levels at %d steps; "+
-			"with more steps all three come within a few noise levels of the data and of each other, and their order there is not "+
-			"reliable.", ss.FewSteps[0])))
+			"from 10 steps on all three are within a few noise levels of the data and of each other, and their order there is "+
+			"not reliable.", ss.FewSteps[0])))
 
 	var ts, esm, dsm, ism []float64
 	for _, t := range ss.SMSteps {
