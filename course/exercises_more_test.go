@@ -132,3 +132,84 @@ func TestExercisesLesson09More(t *testing.T) {
 		t.Logf("a = 3: DDPM variance %.4f; 1/(2a - 1) = %.4f, 1/a = %.4f", v, th, 1/a)
 	})
 }
+
+func TestExercisesLesson10More(t *testing.T) {
+	// Exercise 3: invert an outlier, (5, 5) on the eight Gaussians (radius
+	// 2), with 100 moves. The hint: the ODE is defined everywhere, so x_T
+	// exists and lies far in the tail of N(0, I); the one-call inversion
+	// does not bring it back, the refined (exact) inversion does.
+	t.Run("3 invert an outlier", func(t *testing.T) {
+		m := load("eight-gaussians", 10, pcg(1)).Exact
+		x0 := []float64{5, 5}
+		p, err := sample.Strided(toy.DDPM(), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errs [2]float64
+		for i, refine := range []int{0, 3} {
+			z, err := (&sample.Inversion{Plan: p, Refine: refine}).Invert(nil, x0, m, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := sample.DDIM(p, 0).Sample(nil, z, m, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs[i] = math.Hypot(back[0]-x0[0], back[1]-x0[1])
+			t.Logf("refine %d: |x_T| = %.1f, round-trip error %.2g", refine, math.Hypot(z[0], z[1]), errs[i])
+			if r := math.Hypot(z[0], z[1]); !(r > 10) {
+				t.Errorf("refine %d: |x_T| = %v, want far in the tail (> 10)", refine, r)
+			}
+		}
+		if !(errs[0] > 1 && errs[1] < 1e-2) {
+			t.Errorf("round-trip errors %v (plain, refined), want above 1 and below 0.01", errs)
+		}
+	})
+}
+
+func TestExercisesLesson01More(t *testing.T) {
+	// Exercise 2: the step where SNR_t = 1 (alpha_t = 1/2): found by search,
+	// near t = 260 on the linear schedule and near T/2 on the cosine one
+	// (cos^2 = 1/2 at t/T = 1/2 - s/2 for offset s).
+	c, err := toy.Cosine(1000, 0.008)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		s      *toy.Schedule
+		lo, hi int
+	}{{toy.DDPM(), 250, 270}, {c, 490, 500}} {
+		k := 1
+		for tc.s.Alpha(k) > 0.5 {
+			k++
+		}
+		if k < tc.lo || k > tc.hi || !(tc.s.SNR(k) <= 1 && tc.s.SNR(k-1) > 1) {
+			t.Errorf("SNR crosses 1 at t = %d, want in [%d, %d]", k, tc.lo, tc.hi)
+		}
+	}
+}
+
+func TestExercisesLesson09Fields(t *testing.T) {
+	// Exercise 3: with exact scores CFG and classifier guidance give the
+	// same field.
+	m := load("two-classes", 10, pcg(1)).Exact
+	x := gauss(40, pcg(70))
+	y := make([]int, 40)
+	cg, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sample.NewCFG(m, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{50, 500} {
+		a := toy.DDPM().Alpha(k)
+		u, v := cg.Score(nil, x, a, y), cfg.Score(nil, x, a, y)
+		for i := range u {
+			if math.Abs(u[i]-v[i]) > 1e-9*(1+math.Abs(u[i])) {
+				t.Fatalf("t = %d: classifier-guided %v, CFG %v", k, u[i], v[i])
+			}
+		}
+	}
+}
