@@ -213,3 +213,27 @@ func TestExercisesLesson09Fields(t *testing.T) {
 		}
 	}
 }
+
+func TestExercisesLesson07More(t *testing.T) {
+	// Exercise 3: conditional samples mixed in proportion q(y) = 1/3 are
+	// samples of q_0: energy distance to the data within its noise level.
+	m := load("three-classes", 10, pcg(1)).Exact
+	const per = 200
+	p, err := sample.Strided(toy.DDPM(), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mix []float64
+	for y := 0; y < 3; y++ {
+		x, err := sample.DDPM(p, toy.PosteriorVariance).Sample(nil, gauss(per, pcg(80+uint64(y))), m, labels(per, y), pcg(90+uint64(y)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mix = append(mix, x...)
+	}
+	stream := uint64(100)
+	ec := energyCheck(mix, func(k int) []float64 { stream++; return exactSample(m, k, 1, pcg(stream)) }, 10)
+	if r := ec.Energy / ec.Noise; r > 3 {
+		t.Errorf("conditional samples mixed by q(y): energy distance %.2f noise levels, want within 3", r)
+	}
+}
