@@ -1,0 +1,151 @@
+// One drawing of a lesson at one setting, for the notebooks' sliders:
+// lesson 1 at one step t, lesson 10 at one number of steps and eta,
+// lesson 11 at one step size, number of moves and kind of dynamics. They
+// check no claim; the lesson runners do.
+
+package course
+
+import (
+	"fmt"
+	"math"
+
+	"difftoy/toy"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// ForwardAt draws lesson 1's data diffusing at the step t (0..T), under
+// the linear and the cosine schedules side by side: forward samples over
+// the exact q_t.
+func ForwardAt(cfg Config, fs ForwardSetup, t int) ([]*viz.Chart, error) {
+	lin := toy.DDPM()
+	cos, err := toy.Cosine(1000, 0.008)
+	if err != nil {
+		return nil, err
+	}
+	if t < 0 || t > lin.T() {
+		return nil, fmt.Errorf("course.ForwardAt: step t = %d outside 0..%d", t, lin.T())
+	}
+	ds, err := toy.Load(fs.Dataset, fs.Points, cfg.rng(2))
+	if err != nil {
+		return nil, fmt.Errorf("course.ForwardAt: %w", err)
+	}
+	g := window(3.5, 60)
+	src := cfg.rng(3)
+	var scenes []viz.Scene
+	for _, s := range []*toy.Schedule{lin, cos} {
+		a := 1.0
+		if t > 0 {
+			a = s.Alpha(t)
+		}
+		xt := toy.AddNoise(nil, nil, ds.Points, a, src)
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%s, t = %d, α = %.3g", s.Name, t, a), Grid: g,
+			Density: density(ds.Exact, g, a), Points: xt})
+	}
+	return []*viz.Chart{viz.Plane(fmt.Sprintf("%s at t = %d: linear and cosine schedules", fs.Dataset, t), scenes,
+		viz.PlaneOpts{PerPanel: true, Cols: 2}).
+		WithCaption("Forward samples of x_t (dots) over the exact q_t (grey, each panel to its own peak). " +
+			"Look for the linear schedule losing the modes at smaller t than the cosine one.")}, nil
+}
+
+// DeterministicAt draws lesson 10's DDIM(eta) with the exact denoiser over
+// a plan of the given number of steps, from Gaussian x_T, and the
+// inversion round trip x_0 -> x_T -> x_0 over the same plan, each with its
+// number: the energy distance to the data in units of its noise level,
+// and the mean distance of the round trip.
+func DeterministicAt(cfg Config, ds DeterministicSetup, steps int, eta float64) ([]*viz.Chart, error) {
+	if eta < 0 || eta > 1 || math.IsNaN(eta) {
+		return nil, fmt.Errorf("course.DeterministicAt: eta = %g outside [0, 1]", eta)
+	}
+	sched := toy.DDPM()
+	plan, err := sample.Strided(sched, steps)
+	if err != nil {
+		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
+	}
+	data, err := toy.Load(ds.Dataset, 1000, cfg.rng(1))
+	if err != nil {
+		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
+	}
+	ex := data.Exact
+	src := cfg.rng(2)
+	x, err := sample.DDIM(plan, eta).Sample(nil, gauss(ds.Samples, cfg.rng(3)), ex, nil, cfg.rng(4))
+	if err != nil {
+		return nil, err
+	}
+	ec := energyCheck(x, func(n int) []float64 { return exactSample(ex, n, 1, src) }, 10)
+
+	x0 := exactSample(ex, ds.InvertPoints, 1, cfg.rng(5))
+	z, err := (&sample.Inversion{Plan: plan}).Invert(nil, x0, ex, nil)
+	if err != nil {
+		return nil, err
+	}
+	back, err := sample.DDIM(plan, 0).Sample(nil, z, ex, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var e float64
+	for i := 0; i < ds.InvertPoints; i++ {
+		e += math.Hypot(back[2*i]-x0[2*i], back[2*i+1]-x0[2*i+1])
+	}
+	e /= float64(ds.InvertPoints)
+	trip := append(append([]float64(nil), x0...), back...)
+	labels := make([]int, 2*ds.InvertPoints)
+	for i := ds.InvertPoints; i < len(labels); i++ {
+		labels[i] = 1
+	}
+	g := window(3.5, 50)
+	dens := density(ex, g, 1)
+	return []*viz.Chart{viz.Plane(fmt.Sprintf("DDIM with η = %.2g and the inversion round trip, %d steps, exact D*", eta, steps), []viz.Scene{
+		{Title: fmt.Sprintf("DDIM η = %.2g, %d steps: energy %.2g noise levels", eta, steps, ec.Energy/ec.Noise), Grid: g, Density: dens, Points: x},
+		{Title: fmt.Sprintf("x₀ → x_T → x₀, %d steps: mean error %.2g", steps, e), Grid: g, Density: dens, Points: trip, Labels: labels},
+	}, viz.PlaneOpts{Classes: []string{"x₀", "x₀ after the round trip"}, Cols: 2}).
+		WithCaption("Left: DDIM samples over the data density, with their energy distance to the data in units of its noise level "+
+			"(about 1 or below: as close as fresh data). Right: data points and the same points inverted to x_T and sampled back with η = 0. "+
+			"Look for the round trip error falling as the steps grow, and η mattering most at few steps.")}, nil
+}
+
+// LangevinAt draws lesson 11's two-mode mixture sampled from N(0, I) by
+// plain Langevin (step size, moves) or by annealed Langevin (ratio
+// h_t / (1 - alpha_t) = size, moves spread over ls.Levels levels), with
+// the share of chains in the heavier mode against its weight.
+func LangevinAt(cfg Config, ls LangevinSetup, size float64, moves int, annealed bool) ([]*viz.Chart, error) {
+	if !(size > 0) || math.IsInf(size, 0) {
+		return nil, fmt.Errorf("course.LangevinAt: step size %g is not a positive number", size)
+	}
+	if moves < 1 {
+		return nil, fmt.Errorf("course.LangevinAt: %d moves, want at least 1", moves)
+	}
+	m, err := TwoModes(ls.Separated, ls.Weights)
+	if err != nil {
+		return nil, fmt.Errorf("course.LangevinAt: %w", err)
+	}
+	w0 := ls.Weights[0] / (ls.Weights[0] + ls.Weights[1])
+	x0 := gauss(ls.Chains, cfg.rng(1))
+	var x []float64
+	var what string
+	if annealed {
+		plan, err := sample.Strided(toy.DDPM(), ls.Levels)
+		if err != nil {
+			return nil, err
+		}
+		per := max(1, moves/ls.Levels)
+		x, err = (&sample.Annealed{Plan: plan, Iters: per, Ratio: size}).Sample(nil, x0, m, nil, cfg.rng(2))
+		if err != nil {
+			return nil, fmt.Errorf("course.LangevinAt: %w", err)
+		}
+		what = fmt.Sprintf("annealed, h = %.3g (1 − α_t), %d levels × %d moves", size, ls.Levels, per)
+	} else {
+		x, err = (&sample.Langevin{Size: size, Iters: moves}).Sample(nil, x0, m, nil, cfg.rng(2))
+		if err != nil {
+			return nil, fmt.Errorf("course.LangevinAt: %w", err)
+		}
+		what = fmt.Sprintf("plain, step %.3g, %d moves", size, moves)
+	}
+	g := viz.Grid{X0: -3.5, X1: 3.5, Y0: -3.5, Y1: 3.5, NX: 60, NY: 60}
+	share := shareLeft(x)
+	return []*viz.Chart{viz.Plane("Langevin on two modes: "+what, []viz.Scene{
+		{Title: fmt.Sprintf("%s: %.2f in the left mode (weight %.2f)", what, share, w0), Grid: g, Density: density(m, g, 1), Points: x},
+	}, viz.PlaneOpts{}).
+		WithCaption("The chains' end points over the mixture's density; the left mode weighs more. " +
+			"Look for plain Langevin keeping the share it started with, annealing reaching the weight, and too large a step blurring the modes.")}, nil
+}
