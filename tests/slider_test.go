@@ -26,31 +26,50 @@ import (
 	"difftoy/viz/nb"
 )
 
-// sliderNotebook is the notebook whose slider the live test moves: lesson
-// 2's slider over t, starting at t = 150 (its last cell).
-const (
-	sliderNotebook = "02-ideal-denoiser"
-	sliderStart    = 150
-	sliderMoved    = 700
-)
+// sliderCase is one notebook whose interactive cell (its last) the live
+// test drives: the controls' settings and a text of the chart drawn at
+// the start, then moves (control index in the page's order, the new
+// value of its input element) and what must be drawn after them.
+type sliderCase struct {
+	notebook           string
+	start, startNeedle string
+	moves              []sliderMove
+	want, wantNeedle   string
+	labels             []string // the values shown beside the controls after the moves
+}
 
-// TestNotebookSlider runs notebook 02 in a real Jupyter notebook server
-// with the GoNB kernel, driven by headless Chromium, moves the t slider of
-// its interactive cell with DOM input events and checks that the chart was
-// redrawn in place for the new t: the output names the new setting, its
-// frame holds the charts drawn at the new t and draws all of them, and the
-// value beside the slider follows. Then it clicks Done and checks that the
-// cell finishes and keeps the last chart.
+type sliderMove struct {
+	control int
+	value   string
+}
+
+var sliderCases = []sliderCase{
+	{notebook: "02-ideal-denoiser", start: "t=150", startNeedle: "t = 150",
+		moves: []sliderMove{{0, "699"}}, // position 0 is t = 1
+		want:  "t=700", wantNeedle: "t = 700", labels: []string{"700"}},
+	{notebook: "11-langevin", start: "dynamics=plain step=0.05 moves=2000", startNeedle: "plain, step 0.05, 2000 moves",
+		moves: []sliderMove{{0, "1"}, {1, "3"}}, // annealed, then step 0.1, in a row
+		want:  "dynamics=annealed step=0.1 moves=2000", wantNeedle: "annealed, h = 0.1", labels: []string{"annealed", "0.1", "2000"}},
+}
+
+// TestNotebookSlider runs notebooks 02 and 11 in a real Jupyter notebook
+// server with the GoNB kernel, driven by headless Chromium, moves the
+// controls of their interactive cell with DOM input events and checks
+// that the chart was redrawn in place for the new settings: the output
+// names them, its frame holds the charts drawn for them (their titles
+// carry the settings) and draws all of them, and the values beside the
+// controls follow. Then it clicks Done and checks that the cell finishes
+// and keeps the last chart, and that no cell failed.
 //
 // The server listens on 127.0.0.1 only (a free port, a token made here),
 // with its own Jupyter folders; it serves a folder that links the module's
-// files and holds a copy of the notebook, so nothing of the checkout is
-// written. The server and everything it started (kernel, cell programs)
-// are killed at the end. The test skips outside CI without jupyter or
-// Chromium and fails under CI=true.
+// files and holds copies of the notebooks, so nothing of the checkout is
+// written. The kernels and the server are stopped at the end (the
+// server's process group killed if it does not exit). The test skips
+// outside CI without jupyter or Chromium and fails under CI=true.
 func TestNotebookSlider(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs a notebook in a Jupyter server; skipped with -short")
+		t.Skip("runs notebooks in a Jupyter server; skipped with -short")
 	}
 	root := moduleRoot(t)
 	jupyter := requireTool(t, "jupyter", "/usr/bin/jupyter", "jupyter")
@@ -63,13 +82,23 @@ func TestNotebookSlider(t *testing.T) {
 	}
 	bctx, shotDir := startLoopbackBrowser(t)
 	env := installKernel(t, root)
-	// The whole test, server start to the last check, is bounded.
-	ctx, cancel := context.WithTimeout(bctx, 6*time.Minute)
-	defer cancel()
-
-	serve := sliderTree(t, root)
+	var names []string
+	for _, c := range sliderCases {
+		names = append(names, c.notebook)
+	}
+	serve := sliderTree(t, root, names)
 	base, token := startJupyter(t, jupyter, env, serve)
+	for _, c := range sliderCases {
+		t.Run(c.notebook, func(t *testing.T) {
+			// Each notebook, from opening to the last check, is bounded.
+			ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
+			defer cancel()
+			driveSlider(t, ctx, c, base, token, shotDir)
+		})
+	}
+}
 
+func driveSlider(t *testing.T, ctx context.Context, c sliderCase, base, token, shotDir string) {
 	tab, closeTab := chromedp.NewContext(ctx)
 	defer closeTab()
 	var logMu sync.Mutex
@@ -87,7 +116,7 @@ func TestNotebookSlider(t *testing.T) {
 	}()
 	fail := func(format string, args ...any) {
 		t.Helper()
-		saveScreenshot(t, tab, filepath.Join(shotDir, "notebook-slider-failed.png"))
+		saveScreenshot(t, tab, filepath.Join(shotDir, "notebook-slider-"+c.notebook+"-failed.png"))
 		logMu.Lock()
 		t.Logf("browser console:\n%s", tail(strings.Join(console, "\n"), 4000))
 		logMu.Unlock()
@@ -101,7 +130,7 @@ func TestNotebookSlider(t *testing.T) {
 		}
 	}
 
-	url := fmt.Sprintf("%s/notebooks/notebooks/%s.ipynb?token=%s", base, sliderNotebook, token)
+	url := fmt.Sprintf("%s/notebooks/notebooks/%s.ipynb?token=%s", base, c.notebook, token)
 	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
 		fail("opening the notebook: %v", err)
 	}
@@ -111,62 +140,66 @@ func TestNotebookSlider(t *testing.T) {
 	}
 	start := time.Now()
 
-	// The interactive cell's output: its chart at the starting t, then the
-	// slider (the page connected to the kernel: GoNB's widgets).
+	// The interactive cell's output: its chart at the start, then the
+	// controls (the page connected to the kernel: GoNB's widgets).
 	out := `(function () { var o = document.querySelectorAll('.difftoy-interactive'); return o.length ? o[o.length - 1] : null; })()`
-	drawnAt := func(v int) string {
+	drawn := func(state, needle string) string {
 		return fmt.Sprintf(`(function () {
   var o = %s;
-  if (!o || o.getAttribute('data-controls') !== 't=%d') { return false; }
+  if (!o || o.getAttribute('data-controls') !== %q) { return false; }
   var f = o.querySelector('iframe');
-  if (!f || f.srcdoc.indexOf('t = %d') < 0) { return false; }
+  if (!f || f.srcdoc.indexOf(%q) < 0) { return false; }
   var d = f.contentWindow && f.contentWindow.difftoy;
   return !!d && d.charts > 0 && d.drawn === d.charts;
-})()`, out, v, v)
+})()`, out, state, needle)
 	}
-	poll("the interactive chart was not drawn at the starting t", drawnAt(sliderStart), 4*time.Minute)
-	slider := `document.querySelector('input[type=range][id^="gonb_slider_"]')`
-	poll("no live slider appeared", `!!`+slider, 60*time.Second)
-	t.Logf("notebook ran up to its live slider in %.1fs", time.Since(start).Seconds())
-	// The notebook scrolls inside its own element: bring the slider and
-	// the chart under it into the screenshot.
+	poll("the interactive chart was not drawn at the start ("+c.start+")", drawn(c.start, c.startNeedle), 4*time.Minute)
+	controls := `document.querySelectorAll('input[type=range][id^="gonb_slider_"], select[id^="gonb_select_"]')`
+	poll("the live controls did not appear", fmt.Sprintf(`%s.length === %d && !!Array.prototype.find.call(document.querySelectorAll('button[id^="gonb_button_"]'), function (b) { return b.textContent === 'Done'; })`,
+		controls, len(c.labels)), 60*time.Second)
+	t.Logf("notebook ran up to its live controls in %.1fs", time.Since(start).Seconds())
+	// The notebook scrolls inside its own element: bring the controls and
+	// the chart under them into the screenshot.
 	shot := func(name string) {
 		t.Helper()
-		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](slider+`.scrollIntoView({ block: 'start' }); true`)); err != nil {
-			fail("scrolling to the slider: %v", err)
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](controls+`[0].scrollIntoView({ block: 'start' }); true`)); err != nil {
+			fail("scrolling to the controls: %v", err)
 		}
-		saveScreenshot(t, tab, filepath.Join(shotDir, name))
+		saveScreenshot(t, tab, filepath.Join(shotDir, "notebook-slider-"+c.notebook+"-"+name+".png"))
 	}
-	shot("notebook-slider-start.png")
+	shot("start")
 
-	// Move the slider as a user does: the value, then input and change events.
-	move := fmt.Sprintf(`(function () {
-  var s = %s;
-  s.value = '%d';
+	// Move the controls as a user does: the value, then input and change events.
+	moved := time.Now()
+	for _, m := range c.moves {
+		js := fmt.Sprintf(`(function () {
+  var s = %s[%d];
+  s.value = %q;
   s.dispatchEvent(new Event('input', { bubbles: true }));
   s.dispatchEvent(new Event('change', { bubbles: true }));
   return s.value;
-})()`, slider, sliderMoved-1) // position 0 is t = 1
-	moved := time.Now()
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[string](move)); err != nil {
-		fail("moving the slider: %v", err)
+})()`, controls, m.control, m.value)
+		if v, err := chromedp.Run(tab, chromedp.Evaluate[string](js)); err != nil || v != m.value {
+			fail("moving control %d to %s: got %q, %v", m.control, m.value, v, err)
+		}
 	}
-	poll(fmt.Sprintf("the chart was not redrawn at t = %d", sliderMoved), drawnAt(sliderMoved), 60*time.Second)
-	t.Logf("redrawn at t = %d %.1fs after the move", sliderMoved, time.Since(moved).Seconds())
-	poll("the value beside the slider did not follow", fmt.Sprintf(
-		`(function () { var v = document.querySelector('.difftoy-control-value'); return !!v && v.textContent === '%d'; })()`, sliderMoved), 30*time.Second)
-	shot("notebook-slider-moved.png")
+	poll("the chart was not redrawn at "+c.want, drawn(c.want, c.wantNeedle), 60*time.Second)
+	t.Logf("redrawn at %s %.1fs after the moves", c.want, time.Since(moved).Seconds())
+	labels, _ := json.Marshal(c.labels)
+	poll("the values beside the controls did not follow", fmt.Sprintf(
+		`JSON.stringify(Array.prototype.map.call(document.querySelectorAll('.difftoy-control-value'), function (v) { return v.textContent; })) === %q`, labels), 30*time.Second)
+	shot("moved")
 
 	// Done ends the cell; the last chart stays.
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`(function () {
   var b = Array.prototype.find.call(document.querySelectorAll('button[id^="gonb_button_"]'), function (b) { return b.textContent === 'Done'; });
-  if (b) { b.click(); }
-  return !!b;
+  b.click();
+  return true;
 })()`)); err != nil {
 		fail("clicking Done: %v", err)
 	}
 	poll("the cell did not finish after Done", `!Jupyter.notebook.kernel_busy && Jupyter.notebook.get_cells().every(function (c) { return c.cell_type !== 'code' || (c.input_prompt_number !== '*' && c.input_prompt_number !== undefined && c.input_prompt_number !== null); })`, 60*time.Second)
-	poll("the last chart did not stay after Done", drawnAt(sliderMoved), 10*time.Second)
+	poll("the last chart did not stay after Done", drawn(c.want, c.wantNeedle), 10*time.Second)
 	// No cell failed.
 	errs, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Jupyter.notebook.get_cells().flatMap(function (c) {
   return (c.output_area ? c.output_area.outputs : []).filter(function (o) { return o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'); })
@@ -181,10 +214,10 @@ func TestNotebookSlider(t *testing.T) {
 }
 
 // sliderTree is the folder the server serves: the module's top-level
-// entries linked, and notebooks/ a real folder with a copy of the
-// notebook, so that the notebook's setup cell finds the module above its
+// entries linked, and notebooks/ a real folder with copies of the named
+// notebooks, so that the notebook's setup cell finds the module above its
 // folder and the server's saves and checkpoints land in the copy.
-func sliderTree(t *testing.T, root string) string {
+func sliderTree(t *testing.T, root string, notebooks []string) string {
 	t.Helper()
 	dir := t.TempDir()
 	entries, err := os.ReadDir(root)
@@ -202,12 +235,14 @@ func sliderTree(t *testing.T, root string) string {
 	if err := os.Mkdir(filepath.Join(dir, "notebooks"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(root, "notebooks", sliderNotebook+".ipynb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "notebooks", sliderNotebook+".ipynb"), b, 0o644); err != nil {
-		t.Fatal(err)
+	for _, name := range notebooks {
+		b, err := os.ReadFile(filepath.Join(root, "notebooks", name+".ipynb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "notebooks", name+".ipynb"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dir
 }

@@ -100,8 +100,9 @@ func state(controls []*Control) string {
 // LiveWait is how long Interactive waits for the notebook page to answer
 // its first control before taking the notebook for one run without a page
 // (jupyter nbconvert --execute), where the chart stays as first drawn.
-// GoNB gives the page 3 s to connect.
-var LiveWait = 8 * time.Second
+// GoNB gives the page 3 s to connect; Interactive tries again within
+// LiveWait when a connection fails.
+var LiveWait = 15 * time.Second
 
 // StaticEnv names the environment variable that, set to anything but
 // "", makes Interactive draw once and show no controls at once, without
@@ -179,9 +180,12 @@ func Interactive(redraw func() ([]*viz.Chart, error), controls ...*Control) erro
 	if static {
 		return nil
 	}
-	ui, ok := buildControls(row, controls)
-	if !ok {
+	if !connect(LiveWait) {
 		return nil // no page answered: the first chart stays
+	}
+	ui, ok := buildControls(row, controls, LiveWait)
+	if !ok {
+		return nil
 	}
 	run(ui, controls, redraw, show, Idle)
 	dom.SetInnerHtml(row, `<p style="font-family:sans-serif;font-size:13px;color:#555">Controls closed: run the cell again to move them.</p>`)
@@ -297,10 +301,34 @@ func apply(controls []*Control, m move, label func(int, string)) bool {
 	return true
 }
 
+// connect makes sure the notebook page talks to this program (GoNB's
+// comms), trying again until budget has passed: a page answers a ping
+// sent from a script, and GoNB installs its connection in the page on
+// the first request for an address. GoNB gives up on a connection whose
+// kernel answers the page later than 500 ms, which a loaded machine
+// does; the next request installs it again.
+func connect(budget time.Duration) bool {
+	const try = 5 * time.Second // GoNB waits up to 3 s for the page
+	deadline := time.Now().Add(budget)
+	for time.Now().Before(deadline) {
+		addr := "/difftoy/ping/" + gonbui.UniqueId()
+		ch := comms.Listen[int](addr)
+		dom.TransientJavascript(fmt.Sprintf(`(function () { var c = globalThis.gonb_comm; if (c) { c.send(%q, 1); } })();`, addr))
+		select {
+		case <-ch.C:
+			ch.Close()
+			return true
+		case <-time.After(min(try, time.Until(deadline))):
+			ch.Close()
+		}
+	}
+	return false
+}
+
 // buildControls shows the controls in the element row through GoNB's
 // widgets and returns their session, or false when no page answers
-// within LiveWait (a widget's Done waits for the page's first value).
-func buildControls(row string, controls []*Control) (session, bool) {
+// within wait (a widget's Done waits for the page's first value).
+func buildControls(row string, controls []*Control, wait time.Duration) (session, bool) {
 	type built struct {
 		chans  []*comms.AddressChan[int]
 		button *widgets.ButtonBuilder
@@ -334,7 +362,7 @@ func buildControls(row string, controls []*Control) (session, bool) {
 	var b built
 	select {
 	case b = <-ready:
-	case <-time.After(LiveWait):
+	case <-time.After(wait):
 		return session{}, false
 	}
 	moves := make(chan move, 64)
