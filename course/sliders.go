@@ -99,8 +99,8 @@ func DeterministicAt(cfg Config, ds DeterministicSetup, steps int, eta float64) 
 		{Title: fmt.Sprintf("DDIM η = %.2g, %d steps: energy %.2g noise levels", eta, steps, ec.Energy/ec.Noise), Grid: g, Density: dens, Points: x},
 		{Title: fmt.Sprintf("x₀ → x_T → x₀, %d steps: mean error %.2g", steps, e), Grid: g, Density: dens, Points: trip, Labels: labels},
 	}, viz.PlaneOpts{Classes: []string{"x₀", "x₀ after the round trip"}, Cols: 2}).
-		WithCaption("Left: DDIM samples over the data density, with their energy distance to the data in units of its noise level "+
-			"(about 1 or below: as close as fresh data). Right: data points and the same points inverted to x_T and sampled back with η = 0. "+
+		WithCaption("Left: DDIM samples over the data density, with their energy distance to the data in units of its noise level " +
+			"(near 1 when they are as close as fresh data). Right: data points and the same points inverted to x_T and sampled back with η = 0. " +
 			"Look for the round trip error falling as the steps grow, and η mattering most at few steps.")}, nil
 }
 
