@@ -97,7 +97,7 @@ func TestTrainedNetworksLearn(t *testing.T) {
 	}
 
 	// Lesson 3's ablation: without Fourier features of x, without the
-	// preconditioning, or both (the lecture's plain network), the error
+	// preconditioning, or both (the plain x0 network), the error
 	// against D* is well above the recipe's at the same steps, and the
 	// lesson's network (4 times the steps) is below it. Each error is a
 	// mean over 10 000 points (1000 at each of 10 steps t), a few percent

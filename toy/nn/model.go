@@ -135,7 +135,7 @@ type Spec struct {
 }
 
 // DefaultSpec returns the default architecture for data of dimension dim:
-// the lecture's plain MLP. The course trains it with PredEDM and 6
+// the plain x0 MLP. The course trains it with PredEDM and 6
 // XFeatures added, which lesson 3's ablation shows it needs to sample the
 // toys' fine structure.
 func DefaultSpec(dim int) Spec {
