@@ -149,3 +149,43 @@ func LangevinAt(cfg Config, ls LangevinSetup, size float64, moves int, annealed 
 		WithCaption("The chains' end points over the mixture's density; the left mode weighs more. " +
 			"Look for plain Langevin keeping the share it started with, annealing reaching the weight, and too large a step blurring the modes.")}, nil
 }
+
+// GuidanceAt draws lesson 9's classifier-free guidance on the exact
+// conditional denoisers: DDPM samples of class y with guidance gamma, over
+// the data density, with the mean exact class posterior q_0(y | x) of the
+// samples in the title.
+func GuidanceAt(cfg Config, gs GuidanceSetup, gamma float64, y int) ([]*viz.Chart, error) {
+	ds, err := toy.Load(gs.Dataset, 4000, cfg.rng(1))
+	if err != nil {
+		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
+	}
+	if y < 0 || y >= ds.Classes {
+		return nil, fmt.Errorf("course.GuidanceAt: class %d outside 0..%d of %s", y, ds.Classes-1, gs.Dataset)
+	}
+	den, err := sample.NewCFG(ds.Exact, gamma)
+	if err != nil {
+		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
+	}
+	plan, err := sample.Strided(toy.DDPM(), gs.Sampling)
+	if err != nil {
+		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
+	}
+	x, err := sampleClass(den, plan, gs.Samples, y, cfg, 70)
+	if err != nil {
+		return nil, err
+	}
+	cp := ds.Exact.ClassPosterior(nil, x, 1)
+	p := make([]float64, gs.Samples)
+	for i := range p {
+		p[i] = cp[i*ds.Classes+y]
+	}
+	m, se := meanSE(p)
+	g := window(3.5, 50)
+	return []*viz.Chart{viz.Plane(fmt.Sprintf("Classifier-free guidance, exact: class %d, γ = %g", y, gamma), []viz.Scene{
+		{Title: fmt.Sprintf("class %d, γ = %g: mean q₀(%d | x) = %.3f ± %.3f", y, gamma, y, m, se), Grid: g, Density: density(ds.Exact, g, 1),
+			Points: x, Labels: labels(gs.Samples, y)},
+	}, viz.PlaneOpts{Classes: classNames(ds.Classes)}).
+		WithCaption("DDPM samples of one class with the guided exact denoiser (1 + γ) D*(x, y) − γ D*(x), over the data density; " +
+			"the title gives the samples' mean exact class posterior with its standard error. " +
+			"Look for the samples leaving the region shared with the other class, and narrowing, as γ grows.")}, nil
+}

@@ -1,6 +1,7 @@
 package course
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -54,6 +55,12 @@ func TestSliderDrawings(t *testing.T) {
 		t.Errorf("LangevinAt annealed: %v, or the setting is not named", err)
 	}
 
+	gs := DefaultGuidance(cfg)
+	c, err = GuidanceAt(cfg, gs, 3, 1)
+	if err != nil || !strings.Contains(titles(c), "class 1, γ = 3: mean q₀(1 | x)") {
+		t.Errorf("GuidanceAt(3, 1): %v, or the setting is not named", err)
+	}
+
 	for _, bad := range []struct {
 		err  error
 		want string
@@ -64,6 +71,8 @@ func TestSliderDrawings(t *testing.T) {
 		{second(DeterministicAt(cfg, ds, 0, 0)), "DeterministicAt"},
 		{second(LangevinAt(cfg, ls, 0, 10, false)), "step size 0 is not a positive number"},
 		{second(LangevinAt(cfg, ls, 0.1, 0, true)), "0 moves"},
+		{second(GuidanceAt(cfg, gs, 1, 2)), "class 2 outside 0..1"},
+		{second(GuidanceAt(cfg, gs, math.Inf(1), 0)), "not a finite number"},
 	} {
 		if bad.err == nil || !strings.Contains(bad.err.Error(), bad.want) {
 			t.Errorf("error %v, want one saying %q", bad.err, bad.want)

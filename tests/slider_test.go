@@ -50,11 +50,21 @@ var sliderCases = []sliderCase{
 	{notebook: "11-langevin", start: "dynamics=plain step=0.05 moves=2000", startNeedle: "plain, step 0.05, 2000 moves",
 		moves: []sliderMove{{0, "1"}, {1, "3"}}, // annealed, then step 0.1, in a row
 		want:  "dynamics=annealed step=0.1 moves=2000", wantNeedle: "annealed, h = 0.1", labels: []string{"annealed", "0.1", "2000"}},
+	{notebook: "01-forward-process", start: "t=100", startNeedle: "linear, t = 100",
+		moves: []sliderMove{{0, "500"}}, // position 0 is t = 0
+		want:  "t=500", wantNeedle: "linear, t = 500", labels: []string{"500"}},
+	{notebook: "10-deterministic-sampling", start: "steps=5 η=0", startNeedle: "DDIM η = 0, 5 steps",
+		moves: []sliderMove{{0, "7"}, {1, "4"}}, // the last of each list
+		want:  "steps=1000 η=1", wantNeedle: "DDIM η = 1, 1000 steps", labels: []string{"1000", "1"}},
+	{notebook: "09-classifier-free-guidance", start: "γ=0 class=0", startNeedle: "class 0, γ = 0:",
+		moves: []sliderMove{{0, "5"}, {1, "1"}}, // γ = 3, class 1
+		want:  "γ=3 class=1", wantNeedle: "class 1, γ = 3:", labels: []string{"3", "1"}},
 }
 
-// TestNotebookSlider runs notebooks 02 and 11 in a real Jupyter notebook
-// server with the GoNB kernel, driven by headless Chromium, moves the
-// controls of their interactive cell with DOM input events and checks
+// TestNotebookSlider runs the notebooks with controls (02, 11, 01, 10,
+// 09) in a real Jupyter notebook server with the GoNB kernel, driven by
+// headless Chromium, moves the controls of their interactive cell with
+// DOM input events and checks
 // that the chart was redrawn in place for the new settings: the output
 // names them, its frame holds the charts drawn for them (their titles
 // carry the settings) and draws all of them, and the values beside the
@@ -88,10 +98,13 @@ func TestNotebookSlider(t *testing.T) {
 	}
 	serve := sliderTree(t, root, names)
 	base, token := startJupyter(t, jupyter, env, serve)
+	// Each notebook, from opening to the last check, is bounded, and so
+	// are all of them together (they take about a minute).
+	all, cancelAll := context.WithTimeout(bctx, 10*time.Minute)
+	defer cancelAll()
 	for _, c := range sliderCases {
 		t.Run(c.notebook, func(t *testing.T) {
-			// Each notebook, from opening to the last check, is bounded.
-			ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
+			ctx, cancel := context.WithTimeout(all, 4*time.Minute)
 			defer cancel()
 			driveSlider(t, ctx, c, base, token, shotDir)
 		})
@@ -153,7 +166,7 @@ func driveSlider(t *testing.T, ctx context.Context, c sliderCase, base, token, s
   return !!d && d.charts > 0 && d.drawn === d.charts;
 })()`, out, state, needle)
 	}
-	poll("the interactive chart was not drawn at the start ("+c.start+")", drawn(c.start, c.startNeedle), 4*time.Minute)
+	poll("the interactive chart was not drawn at the start ("+c.start+")", drawn(c.start, c.startNeedle), 3*time.Minute)
 	controls := `document.querySelectorAll('input[type=range][id^="gonb_slider_"], select[id^="gonb_select_"]')`
 	poll("the live controls did not appear", fmt.Sprintf(`%s.length === %d && !!Array.prototype.find.call(document.querySelectorAll('button[id^="gonb_button_"]'), function (b) { return b.textContent === 'Done'; })`,
 		controls, len(c.labels)), 60*time.Second)
