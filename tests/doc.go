@@ -5,7 +5,10 @@
 // the machine are checked; the screenshots go to -shots DIR or a new folder
 // under the system temp dir). TestExplorer drives every control of the
 // Explorer page and compares what it computed (in WebAssembly) with the same
-// functions run natively. BenchmarkBrowserDraw times the large charts
+// functions run natively. TestNotebookSlider runs the notebooks that have
+// controls in a Jupyter notebook server on 127.0.0.1 with the GoNB kernel,
+// moves their sliders and lists in headless Chromium and checks that the
+// chart is redrawn in place for the new settings. BenchmarkBrowserDraw times the large charts
 // beside a reference page; BenchmarkExplorer times the Explorer's redraws
 // and sampling beside the native times.
 //
