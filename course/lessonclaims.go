@@ -108,7 +108,7 @@ func ablationClaims(r *Result, cfg Config) {
 	if r.has("ablation/recipe/excess_weighted") {
 		base := r.value("ablation/recipe/excess_weighted")
 		for _, row := range []struct{ key, text string }{
-			{"plain", "The lecture's plain MLP"},
+			{"plain", "The plain MLP"},
 			{"no_xfeatures", "The recipe without Fourier features of x"},
 			{"no_precond", "The recipe without preconditioning"},
 		} {

@@ -176,7 +176,7 @@ func AblationRows(ts TrainSetup) []AblationRow {
 	slow := base
 	slow.LR = nn.DefaultConfig().LR
 	return []AblationRow{
-		{"plain", "lecture's MLP: x0 output, x and time features only", plain, base},
+		{"plain", "plain MLP: x0 output, x and time features only", plain, base},
 		{"no_xfeatures", "recipe without Fourier features of x", noX, base},
 		{"no_precond", "recipe without preconditioning (plain x0 output and loss)", x0, base},
 		{"no_ema", "recipe without EMA of the weights", ts.Spec, noEMA},

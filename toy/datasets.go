@@ -134,7 +134,7 @@ func threePoints(n int, _ *rand.Rand) (*Dataset, error) {
 		copy(x[2*i:2*i+2], pts[2*(i%3):])
 	}
 	return &Dataset{Points: x, Exact: m,
-		Description: "the lecture's three points (-1, 0), (1, 0), (0, 1.5), weights 1/3"}, nil
+		Description: "the course's three points (-1, 0), (1, 0), (0, 1.5), weights 1/3"}, nil
 }
 
 // gaussianDataset builds the mixture and draws n points (and their labels)
