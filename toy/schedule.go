@@ -84,11 +84,13 @@ func FromBetas(name string, betas []float64) (*Schedule, error) {
 		case s.alphas[t] < minAlpha || math.IsInf(s.logSigma[t], 1):
 			return nil, fmt.Errorf("%w %q: alpha_%d = %v underflows (the smallest level is %v, sigma = %v): the betas up to beta_%d = %v remove more signal than float64 holds",
 				ErrSchedule, name, t, s.alphas[t], minAlpha, math.Sqrt(1/minAlpha), t, betas[t-1])
-		case t >= 2 && !(s.logSigma[t] > s.logSigma[t-1] && s.alphas[t] < s.alphas[t-1]):
+		case t >= 2 && !(s.logSigma[t] > s.logSigma[t-1] && math.Exp(s.logSigma[t]) > math.Exp(s.logSigma[t-1]) &&
+			s.alphas[t] < s.alphas[t-1]):
 			// Only possible when a beta is so small that alpha or sigma does
 			// not move in floating point: the continuous view needs sigma
-			// strictly increasing and a reverse step needs alpha_t <
-			// alpha_{t-1}.
+			// strictly increasing (log sigma and sigma itself, which can stay
+			// put while log sigma moves by an ulp) and a reverse step needs
+			// alpha_t < alpha_{t-1}.
 			return nil, fmt.Errorf("%w %q: alpha_%d = alpha_%d or sigma_%d = sigma_%d in floating point (beta_%d = %v is too small)",
 				ErrSchedule, name, t, t-1, t, t-1, t, betas[t-1])
 		}
@@ -329,6 +331,12 @@ func (s *Schedule) StepForAlpha(alpha float64) (float64, error) {
 	// so a slack on log sigma would reject the schedule's own alpha_T.
 	if alpha < s.alphas[len(s.betas)]*(1-rangeTol) {
 		return 0, s.beyondEnd("alpha", alpha)
+	}
+	if alpha <= s.alphas[len(s.betas)] {
+		// The schedule's own alpha_T (or a level within rounding past it):
+		// log sigma recomputed from alpha can round below the stored
+		// log sigma_T when the last steps barely move sigma.
+		return float64(len(s.betas)), nil
 	}
 	// 1 - alpha is exact for alpha in [1/2, 1] (Sterbenz) and accurate below.
 	return s.stepFor(0.5*math.Log((1-alpha)/alpha), -math.Log(alpha)), nil

@@ -39,6 +39,11 @@ func TestFromBetasLevelsRepresentable(t *testing.T) {
 		// alpha_1, which made the reverse step panic; 1e-16 moves it.
 		{"alpha_2 = alpha_1", []float64{5.751216496505281e-14, 1.3390594386740777e-23}, "alpha_2 = alpha_1 or sigma_2 = sigma_1 in floating point"},
 		{"alpha_2 just below alpha_1", []float64{5.751216496505281e-14, 1e-16}, ""},
+		// Found by FuzzFromBetas: alpha_2 < alpha_1 and log sigma moves by an
+		// ulp, but sigma_2 = exp(log sigma_2) rounds to sigma_1 (sigma ~ 1.01,
+		// whose ulp is 2.2e-16 while beta_2 moves it by about 1e-16).
+		{"sigma_2 = sigma_1", []float64{0.5058823566664667, 9.779758702212776e-17}, "alpha_2 = alpha_1 or sigma_2 = sigma_1 in floating point"},
+		{"sigma_2 well above sigma_1", []float64{0.5058823566664667, 1e-12}, ""},
 		{"103 x 0.999", repeat(103, 0.999), "alpha_103 = 1.00000000000193e-309 underflows"},
 		{"107 x 0.999", repeat(107, 0.999), "alpha_103 = 1.00000000000193e-309 underflows"},
 		{"102 x 0.999", repeat(102, 0.999), ""},
