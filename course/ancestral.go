@@ -73,7 +73,7 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 		}
 		ec := energyCheck(x, fresh, 10)
 		r.add("exact/"+c.name, ec.Energy/ec.Noise, fmt.Sprintf("energy distance of exact-denoiser DDPM samples (%d steps, C² = %v) to the data, in units of its noise level", c.plan.Len(), c.v))
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d steps, C² = %v (E/noise %.2g)", c.plan.Len(), c.v, ec.Energy/ec.Noise), Grid: g, Density: dens, Points: x})
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d steps, C² = %s (E/noise %.2g)", c.plan.Len(), varianceSymbol(c.v), ec.Energy/ec.Noise), Grid: g, Density: dens, Points: x})
 		if c.name == "posterior" {
 			runs = append(runs, run("exact D*, 1000 steps", trj, nil))
 			// Intermediate marginals: the chains at t against fresh q_t samples.
@@ -162,4 +162,12 @@ func runAncestral(ctx context.Context, cfg Config, p Progress) (*Result, error) 
 		return nil, err
 	}
 	return Ancestral(cfg, DefaultAncestral(cfg), tr)
+}
+
+// varianceSymbol is the reverse variance as the lessons write it.
+func varianceSymbol(v toy.Variance) string {
+	if v == toy.PosteriorVariance {
+		return "β̃_t"
+	}
+	return "β_t"
 }

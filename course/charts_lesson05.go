@@ -58,7 +58,8 @@ func rescheduleCharts(cfg Config, rs RescheduleSetup, ex analytic.Mixture, m toy
 				"Look for a monotone curve: every cosine step has exactly one matching linear step."),
 		viz.Plane("One denoiser, several schedules", scenes, viz.PlaneOpts{PerPanel: true}).
 			WithCaption("Samples (dots) over the data density (grey), energy distance over its noise level in each title (about 1 is perfect). " +
-				"Look for the matched cosine panels as good as the training schedule's and the unmatched panel visibly wrong."),
+				"Look for the matched cosine panels as good as the training schedule's; the unmatched panel also ends near the data " +
+				"(the denoiser snaps points onto the clusters), which is why the lesson judges matching by the error against D*, not by samples."),
 		viz.Lines(fmt.Sprintf("Quality against the number of steps (DDPM, %d samples)", rs.Samples),
 			viz.LinePanel{Title: "energy distance / noise level", XName: "respaced steps T̂", YName: "ratio", LogY: true, Series: sweep}).
 			WithCaption("Each dot is one run of T̂ evenly respaced linear steps. Look for both ratios falling to about 1 " +

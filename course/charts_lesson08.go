@@ -84,7 +84,7 @@ func classifierCharts(r *Result, ds *toy.Dataset, gs GuidanceSetup, ts, accE, ac
 	}
 	charts = append(charts, gammaCurves(r, gs, []string{"exact classifier", "trained classifier"}).
 		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples, with ±2 standard errors; right: their spread "+
-			"(trace of the covariance). Look for the posterior rising towards 1 and the spread falling as γ grows."))
+			"(trace of the covariance). Look for the posterior rising towards 1 and the spread dropping by γ = 1, then staying roughly level."))
 	return charts
 }
 

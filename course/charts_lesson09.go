@@ -57,7 +57,7 @@ func cfgCharts(r *Result, ds *toy.Dataset, gs GuidanceSetup, tr *Trained, chExac
 	}
 	charts = append(charts, gammaCurves(r, gs, prefixes).
 		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples (±2 standard errors); right: their spread. "+
-			"Look for the posterior rising and the spread falling with γ."))
+			"Look for the posterior rising with γ and the spread dropping by γ = 1, then staying roughly level."))
 
 	// Guided against tilted: one panel with both, and the histograms of
 	// their projection on the line between the class means.

@@ -60,7 +60,8 @@ func deterministicCharts(cfg Config, ds DeterministicSetup, ex analytic.Mixture,
 	charts = append(charts, viz.Lines("DDPM and DDIM against the number of steps (exact D*)",
 		viz.LinePanel{Title: "energy distance / noise level", XName: "steps", YName: "ratio", LogX: true, LogY: true, Series: []viz.Series{ddpm, ddim, one}}).
 		WithCaption("Each dot is one run from the same x_T with that many evenly respaced steps; single runs scatter by a factor "+
-			"of about 2 around 1 even for a perfect sampler. Look for DDPM far above 1 at the fewest steps, where DDIM is already much closer."))
+			"of about 2 around 1 even for a perfect sampler (these are runs of their own, so they differ from the table's single "+
+			"values by that scatter). Look for both far above 1 at the fewest steps and falling to about 1 as the steps grow."))
 
 	// The eta sweep.
 	etaSteps := ds.EtaSteps

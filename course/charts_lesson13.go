@@ -18,8 +18,8 @@ func sdeCharts(ss SDESetup, runs []viz.Run, finals []viz.Scene, ratios []viz.Ser
 	var charts []*viz.Chart
 	charts = append(charts, viz.Animate("Paths of the SDE family from the same x_T", runs, viz.TrajOpts{MaxPaths: 150}).
 		WithCaption("Each member of the family (churn λ; the last adds a Langevin corrector move per level) run from the same "+
-			"starting points. Look for smooth, deterministic paths at λ = 0 and ever more jagged ones as λ grows, while the "+
-			"clouds at each frame look alike."))
+			"starting points, shown as the cloud of particles at each frame. Look for the clouds at each frame looking alike "+
+			"whatever λ: every member has the marginals q_t."))
 	charts = append(charts, viz.Plane("The family's samples at t = 0", finals, viz.PlaneOpts{PerPanel: true, Cols: 5, Side: 200}).
 		WithCaption(fmt.Sprintf("The %d chains of each member at the end of %d moves, over the data density (grey), with the "+
 			"energy distance to fresh data over its noise level in each title. Look for the same picture in every panel.", ss.Chains, ss.Moves)))
@@ -42,9 +42,10 @@ func sdeCharts(ss SDESetup, runs []viz.Run, finals []viz.Scene, ratios []viz.Ser
 			{Name: "Analytic-DPM optimal", X: ks, Y: optV, Marks: true},
 		}}).
 		WithCaption(fmt.Sprintf("The variance of each reverse move: β and β̃ of the strided step, and the optimal β̃ + B² E tr Cov[x₀|x_t]/d "+
-			"computed from the exact posterior (the last move, to the data, adds no noise in any setting). Look for the optimum "+
-			"never below β̃, close to β at the noisy start, above β at %d of the %d moves (possible for data of variance above 1 "+
-			"per coordinate, section 5; the eight Gaussians have about 2) and closer to β̃ at the end.", int(r.value("adpm/moves_above_beta")), len(optV))))
+			"computed from the exact posterior (the values drawn at the last move are not used: the move to the data adds no noise "+
+			"in any setting, and β̃ = 0 there is off the log axis). Look for the optimum never below β̃, close to β at the noisy start "+
+			"and above β at %d of the %d moves (possible for data of variance above 1 per coordinate, section 5; the eight Gaussians "+
+			"have about 2).", int(r.value("adpm/moves_above_beta")), len(optV))))
 
 	var xsK, eb, et, eo, en []float64
 	for _, K := range ss.FewSteps {

@@ -13,7 +13,7 @@ import (
 var claimsTmpl = template.Must(template.New("claims").Parse(`{{if .Claims}}<h3 id="claims">Claims checked on this run: {{.Held}} of {{.Counted}} hold</h3>
 <table class="difftoy-claims">
 <tr><th>#</th><th>claim</th><th>measured</th><th>bound</th><th>verdict</th></tr>
-{{range .Claims}}<tr{{if not .Holds}}{{if .Indicative}} class="indicative"{{else}} class="fails"{{end}}{{end}}><td>{{if .Ref}}{{.Ref}}{{end}}</td><td>{{.Text}}</td><td>{{.Name}}: <b>{{.Measured}}</b></td><td>{{.BoundText}}</td><td>{{if .Holds}}✓ holds{{else}}✗ FAILS{{end}}{{if .Indicative}} (indicative){{end}}</td></tr>
+{{range .Claims}}<tr{{if not .Holds}}{{if .Indicative}} class="indicative"{{else}} class="fails"{{end}}{{end}}><td>{{if .Ref}}{{.Ref}}{{end}}</td><td>{{.Text}}</td><td>{{.Name}}: <b>{{.Measured}}</b></td><td class="bound">{{.BoundText}}</td><td>{{if .Holds}}✓ holds{{else}}✗ FAILS{{end}}{{if .Indicative}} (indicative){{end}}</td></tr>
 {{end}}</table>
 <p class="difftoy-claims-note"># is the claim's number in the lesson's list "Claims checked by the tests"; a value ± its Monte Carlo standard error; an energy distance is given in units of its noise level (what a perfect sampler scores on average).{{if .Indicative}} {{.Indicative}} claims are indicative: on a quick run a claim on how well a network trained is shown but not counted, as its bound is for the default training.{{end}}</p>
 {{end}}{{if .Numbers}}<details{{if not .Claims}} open{{end}}><summary>All {{len .Numbers}} numbers of the run</summary>
@@ -26,6 +26,7 @@ var claimsTmpl = template.Must(template.New("claims").Parse(`{{if .Claims}}<h3 i
 .difftoy-claims tr.fails td { background: #fde8e8; }
 .difftoy-claims tr.indicative td { background: #fdf6e0; }
 .difftoy-claims td:last-child { white-space: nowrap; }
+.difftoy-claims td.bound { white-space: nowrap; }
 .difftoy-claims-note { font-size: 13px; color: #555; }
 details summary { cursor: pointer; margin: 8px 0; }
 </style>

@@ -214,7 +214,7 @@ func posteriorPage(seed uint64) (*viz.Page, error) {
 	c := viz.Posterior("Posterior weights πᵢ(x) of the three points at α_t = 0.5", g, w, pts,
 		[]string{"x⁽¹⁾ = (−1, 0)", "x⁽²⁾ = (1, 0)", "x⁽³⁾ = (0, 1.5)"}).
 		WithCaption("One panel per point, shaded by its weight from 0 (white) to 1 (purple); orange diamond: the panel's point. " +
-			"Look for three cells whose borders are the perpendicular bisectors of the pairs of points.")
+			"Look for three cells whose borders are straight: with equal weights, the perpendicular bisectors of the shrunk points √ᾱ x⁽ⁱ⁾, not of the points x⁽ⁱ⁾ the diamonds mark (the x⁽¹⁾–x⁽²⁾ border is the same line, the two others are not).")
 	return viz.NewPage("Posterior weights πᵢ(x)").
 		Text("πᵢ(x) = q(x_0 = x⁽ⁱ⁾ | x_t = x): a softmax of −|x − √α_t x⁽ⁱ⁾|² / (2(1 − α_t)). The weights sum to one at every x.").
 		Add(c), nil
