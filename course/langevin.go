@@ -132,6 +132,7 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 	}
 	g := window(3.5, 50)
 	var scenes []viz.Scene
+	var noise float64 // the predictor's noise level: one unit for both titles, as in the table
 	for _, iters := range []int{0, ls.PCIters} {
 		s := sample.DDPM(few, toy.PosteriorVariance)
 		s.Corrector = sample.Corrector{Iters: iters, Ratio: ls.Ratio}
@@ -146,9 +147,10 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 		}
 		r.add(key, ec.Energy, fmt.Sprintf("energy distance to the data, %d DDPM levels, %d corrector moves per level", ls.PCLevels, iters))
 		if iters == 0 {
-			r.add("pc/noise", ec.Noise, "two-sample noise level of these energy distances")
+			noise = ec.Noise
+			r.add("pc/noise", noise, "two-sample noise level of these energy distances")
 		}
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d levels, %d corrector moves (E/noise %.2g)", ls.PCLevels, iters, ec.Energy/ec.Noise), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d levels, %d corrector moves (E/noise %.2g)", ls.PCLevels, iters, ec.Energy/noise), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
 	}
 	charts, err := langevinCharts(cfg, ls, m, runs, scenes, shareT, shareP, annT, annP, w0)
 	if err != nil {
