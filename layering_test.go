@@ -34,6 +34,7 @@ var layering = []layer{
 	{"internal/findup", 0, nil},
 	{"internal/assets", 0, nil},
 	{"internal/atomicfile", 0, nil},
+	{"internal/tempenv", 0, nil},
 	{"toy/nn/internal/asmgen", 0, nil},
 	{"analytic/internal/asmgen", 0, nil},
 	{"toy", 1, []string{"analytic", "internal/par"}},

@@ -2,11 +2,10 @@ package course
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"slices"
 	"testing"
 
+	"difftoy/internal/tempenv"
 	"difftoy/toy"
 	"difftoy/toy/nn"
 )
@@ -14,17 +13,7 @@ import (
 // TestMain points the trained-model cache at a temporary folder (also
 // inherited by the processes the tests start), so that the tests never
 // read or write the user's cache.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "difftoy-cache-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv(nn.CacheEnv, dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { tempenv.Main(m, nn.CacheEnv) }
 
 // TestTrainedModelCache: the course's networks go through the cache of
 // Config.CacheDir: a second run loads the first's network and says so, and
