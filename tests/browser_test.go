@@ -168,9 +168,10 @@ func startBrowser(t testing.TB) (context.Context, string) {
 }
 
 // watch collects, from now until the context ends, console errors and
-// warnings, uncaught exceptions and requests that leave the machine. Call
-// the returned func after cancelling ctx to read them.
-func watch(ctx context.Context) func() []string {
+// warnings, uncaught exceptions and requests that leave the machine: any URL
+// but file:, data:, about:srcdoc and the further prefixes in also. Call the
+// returned func after cancelling ctx to read them.
+func watch(ctx context.Context, also ...string) func() []string {
 	var mu sync.Mutex
 	var problems []string
 	add := func(p string) {
@@ -201,7 +202,11 @@ func watch(ctx context.Context) func() []string {
 				return
 			}
 			u := ev.Request.URL
-			if !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "data:") && u != "about:srcdoc" {
+			local := strings.HasPrefix(u, "file://") || strings.HasPrefix(u, "data:") || u == "about:srcdoc"
+			for _, p := range also {
+				local = local || strings.HasPrefix(u, p)
+			}
+			if !local {
 				add("request leaves the machine: " + u)
 			}
 		}

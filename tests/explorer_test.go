@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"difftoy/internal/explorer"
@@ -69,48 +68,6 @@ func explorerPage(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// explorerWatch collects console errors and warnings, uncaught exceptions
-// and requests to anything but the page's own file, data: and blob: URLs
-// (the engine's workers are made from blobs of the page's own text).
-func explorerWatch(ctx context.Context) func() []string {
-	var mu sync.Mutex
-	var problems []string
-	add := func(p string) { mu.Lock(); problems = append(problems, p); mu.Unlock() }
-	messages := chromedp.Console(ctx)
-	requests := chromedp.Events(ctx, network.RequestWillBeSent)
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.IsException() || m.Type == chromedp.ConsoleType("error") || m.Type == chromedp.ConsoleType("warning") {
-				add(fmt.Sprintf("console %s: %s", m.Type, m.Text))
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		for ev, err := range requests {
-			if err != nil {
-				return
-			}
-			u := ev.Request.URL
-			if !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "data:") && !strings.HasPrefix(u, "blob:") {
-				add("request leaves the machine: " + u)
-			}
-		}
-	}()
-	return func() []string {
-		wg.Wait()
-		mu.Lock()
-		defer mu.Unlock()
-		return problems
-	}
 }
 
 // pageState is what the test reads back from window.explorer; float64
@@ -342,7 +299,7 @@ func openExplorer(t *testing.T) *session {
 	t.Cleanup(cancel)
 	ctx, cancelT := context.WithTimeout(ctx, 8*time.Minute)
 	t.Cleanup(cancelT)
-	s := &session{shots: shots, t: t, ctx: ctx, cancel: cancelT, problems: explorerWatch(ctx), maxRel: new(float64)}
+	s := &session{shots: shots, t: t, ctx: ctx, cancel: cancelT, problems: watch(ctx, "blob:"), maxRel: new(float64)}
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
 		t.Fatal(err)
 	}
@@ -732,7 +689,7 @@ func BenchmarkExplorer(b *testing.B) {
 	path := explorerPage(b)
 	ctx, cancel := chromedp.NewContext(bctx)
 	defer cancel()
-	s := &session{shots: shots, t: b, ctx: ctx, cancel: cancel, problems: explorerWatch(ctx), maxRel: new(float64)}
+	s := &session{shots: shots, t: b, ctx: ctx, cancel: cancel, problems: watch(ctx, "blob:"), maxRel: new(float64)}
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
 		b.Fatal(err)
 	}
