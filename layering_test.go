@@ -41,7 +41,7 @@ var layering = []layer{
 	{"analytic", 1, []string{"toy", "internal/par"}},
 	{"toy/sample", 2, []string{"toy", "analytic", "internal/par"}},
 	{"toy/metrics", 2, []string{"toy", "analytic", "internal/par"}},
-	{"toy/nn", 2, []string{"toy", "analytic", "internal/par"}},
+	{"toy/nn", 2, []string{"toy", "analytic", "internal/par", "internal/atomicfile"}},
 	{"viz", 3, []string{"internal/assets", "internal/atomicfile"}},
 	{"internal/mdmath", 3, []string{"internal/assets"}},
 	{"internal/explorer/page", 3, []string{"internal/assets", "internal/atomicfile"}},

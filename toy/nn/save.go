@@ -21,6 +21,7 @@ package nn
 
 import (
 	"bytes"
+	"difftoy/internal/atomicfile"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -29,7 +30,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 
 	"difftoy/toy"
 )
@@ -308,30 +308,11 @@ func LoadClassifier(path string) (*Classifier, error) {
 	return c, nil
 }
 
-func saveAtomic(path string, write func(io.Writer) (int64, error)) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+// saveAtomic writes through atomicfile: a reader of path sees the old file
+// or the whole new one, readable like one written by os.WriteFile (0644).
+func saveAtomic(path string, write func(io.Writer) (int64, error)) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := write(w)
 		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	// CreateTemp makes the file private (0600); a saved model is an
-	// ordinary document, readable like one written by os.WriteFile(0644).
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if _, err = write(f); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	})
 }
