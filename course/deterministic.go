@@ -114,20 +114,10 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		inv := &sample.Inversion{Plan: p}
-		z, err := inv.Invert(nil, x0, ex, nil)
+		_, e, err := roundTrip(p, x0, ex)
 		if err != nil {
 			return nil, err
 		}
-		back, err := sample.DDIM(p, 0).Sample(nil, z, ex, nil, nil)
-		if err != nil {
-			return nil, err
-		}
-		var e float64
-		for i := 0; i < ds.InvertPoints; i++ {
-			e += math.Hypot(back[2*i]-x0[2*i], back[2*i+1]-x0[2*i+1])
-		}
-		e /= float64(ds.InvertPoints)
 		r.add(fmt.Sprintf("inversion/error_%d", n), e, fmt.Sprintf("mean |x_0 - DDIM(invert(x_0))| with %d steps", n))
 		ns = append(ns, float64(n))
 		errs = append(errs, e)
@@ -179,4 +169,24 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 
 func runDeterministic(ctx context.Context, cfg Config, p Progress) (*Result, error) {
 	return Deterministic(cfg, DefaultDeterministic(cfg))
+}
+
+// roundTrip inverts the points x0 with DDIM on the plan, maps the latents
+// back with DDIM and returns the points it gets back and their mean distance
+// to x0.
+func roundTrip(plan *sample.Plan, x0 []float64, den toy.Denoiser) ([]float64, float64, error) {
+	z, err := (&sample.Inversion{Plan: plan}).Invert(nil, x0, den, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	back, err := sample.DDIM(plan, 0).Sample(nil, z, den, nil, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	n := len(x0) / 2
+	var e float64
+	for i := range n {
+		e += math.Hypot(back[2*i]-x0[2*i], back[2*i+1]-x0[2*i+1])
+	}
+	return back, e / float64(n), nil
 }

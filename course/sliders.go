@@ -75,19 +75,10 @@ func DeterministicAt(cfg Config, ds DeterministicSetup, steps int, eta float64) 
 	ec := energyCheck(x, func(n int) []float64 { return exactSample(ex, n, 1, src) }, 10)
 
 	x0 := exactSample(ex, ds.InvertPoints, 1, cfg.rng(5))
-	z, err := (&sample.Inversion{Plan: plan}).Invert(nil, x0, ex, nil)
+	back, e, err := roundTrip(plan, x0, ex)
 	if err != nil {
 		return nil, err
 	}
-	back, err := sample.DDIM(plan, 0).Sample(nil, z, ex, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	var e float64
-	for i := 0; i < ds.InvertPoints; i++ {
-		e += math.Hypot(back[2*i]-x0[2*i], back[2*i+1]-x0[2*i+1])
-	}
-	e /= float64(ds.InvertPoints)
 	trip := append(append([]float64(nil), x0...), back...)
 	labels := make([]int, 2*ds.InvertPoints)
 	for i := ds.InvertPoints; i < len(labels); i++ {
