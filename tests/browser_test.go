@@ -134,6 +134,13 @@ func perfPages(t testing.TB, dir string, a viz.Assets) []browserPage {
 // folder. It skips or fails (under CI=true) when the browser is missing.
 func startBrowser(t testing.TB) (context.Context, string) {
 	t.Helper()
+	// No name resolves, so nothing can be fetched from outside.
+	return startBrowserResolving(t, "MAP * ~NOTFOUND")
+}
+
+// startBrowserResolving is startBrowser with the given host-resolver rules.
+func startBrowserResolving(t testing.TB, rules string) (context.Context, string) {
+	t.Helper()
 	chromium := findChromium(t)
 	out := *shots
 	if out == "" {
@@ -154,8 +161,7 @@ func startBrowser(t testing.TB) (context.Context, string) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("hide-scrollbars", true),
-		// No name resolves, so nothing can be fetched from outside.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
+		chromedp.Flag("host-resolver-rules", rules),
 		chromedp.WindowSize(1400, 1000),
 	)
 	t.Cleanup(cancel)

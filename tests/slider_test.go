@@ -403,28 +403,5 @@ func shutdownKernels(t *testing.T, client *http.Client, base, token string) {
 // nothing else.
 func startLoopbackBrowser(t *testing.T) (context.Context, string) {
 	t.Helper()
-	chromium := findChromium(t)
-	out := *shots
-	if out == "" {
-		out = t.TempDir()
-	} else if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.WindowSize(1400, 1000),
-	)
-	t.Cleanup(cancel)
-	bctx, bcancel := chromedp.NewContext(ctx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-	return bctx, out
+	return startBrowserResolving(t, "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
 }
