@@ -297,7 +297,32 @@ function drawPlane() {
     ctx.fillStyle = '#ff2bd6'; ctx.beginPath(); ctx.arc(dx, dy, 4, 0, 2 * Math.PI); ctx.fill();
     legend += 'Magenta: the probe and, dashed, its denoised point D*(x). ';
   }
+  drawAxes();
+  legend += 'Ticks on the edges: the coordinates x₁ (bottom) and x₂ (left).';
   $('legend').textContent = legend;
+}
+
+// drawAxes marks the integer coordinates on the bottom and left edges of the
+// plane, with faint lines across it, so positions can be read off.
+function drawAxes() {
+  ctx.save();
+  ctx.font = '12px sans-serif'; ctx.lineWidth = 1;
+  for (let v = Math.ceil(-VIEW); v <= Math.floor(VIEW); v++) {
+    const x = toPx(v), y = toPy(v);
+    ctx.strokeStyle = 'rgba(255,255,255,0.12)';
+    ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, H); ctx.moveTo(0, y); ctx.lineTo(W, y); ctx.stroke();
+    if (v === Math.ceil(-VIEW) || v === Math.floor(VIEW)) continue; // the corners stay clear
+    ctx.strokeStyle = '#ffffff';
+    ctx.beginPath(); ctx.moveTo(x, H); ctx.lineTo(x, H - 8); ctx.moveTo(0, y); ctx.lineTo(8, y); ctx.stroke();
+    ctx.fillStyle = '#ffffff'; ctx.shadowColor = '#000'; ctx.shadowBlur = 3;
+    ctx.textAlign = 'center'; ctx.textBaseline = 'bottom'; ctx.fillText(String(v), x, H - 10);
+    ctx.textAlign = 'left'; ctx.textBaseline = 'middle'; ctx.fillText(String(v), 11, y);
+    ctx.shadowBlur = 0;
+  }
+  ctx.fillStyle = '#ffffff'; ctx.shadowColor = '#000'; ctx.shadowBlur = 3; ctx.font = 'italic 13px sans-serif';
+  ctx.textAlign = 'right'; ctx.textBaseline = 'bottom'; ctx.fillText('x₁', W - 6, H - 6);
+  ctx.textAlign = 'left'; ctx.textBaseline = 'top'; ctx.fillText('x₂', 6, 6);
+  ctx.restore();
 }
 
 // ---- posterior chart (echarts) ----
@@ -309,13 +334,13 @@ function drawPosterior() {
   const w = Array.from(q.weights), order = w.map((_, i) => i).sort((a, b) => w[b] - w[a]).slice(0, 30);
   const kind = E.data.delta ? 'point' : 'component';
   $('postnote').textContent = 'probe (' + q.x.toFixed(2) + ', ' + q.y.toFixed(2) + '): D*(x) = (' + q.dx.toFixed(3) + ', ' + q.dy.toFixed(3) +
-    '); the largest weight is ' + w[order[0]].toPrecision(3) + ' (' + kind + ' ' + order[0] + ' of ' + w.length + ')';
+    '); the largest weight is ' + w[order[0]].toPrecision(3) + ' (' + kind + ' ' + (order[0] + 1) + ' of ' + w.length + ')';
   if (typeof echarts === 'undefined') return;
   if (!postChart) postChart = echarts.init($('posterior'), null, { renderer: 'canvas' });
   postChart.setOption({
     animation: false, grid: { left: 45, right: 10, top: 25, bottom: 30 },
     title: { text: 'pi_i(x): the ' + order.length + ' largest of ' + w.length, textStyle: { fontSize: 12 } },
-    tooltip: {}, xAxis: { type: 'category', data: order.map((i) => kind + ' ' + i), axisLabel: { show: order.length <= 12 } },
+    tooltip: {}, xAxis: { type: 'category', data: order.map((i) => kind + ' ' + (i + 1)), axisLabel: { show: order.length <= 12 } },
     yAxis: { type: 'value', min: 0, max: 1 },
     series: [{ type: 'bar', data: order.map((i) => w[i]), itemStyle: { color: '#b0308a' } }],
   }, true);
