@@ -19,6 +19,7 @@ type ForwardSetup struct {
 	Chains  int       // chains simulated step by step from one fixed x_0
 	Points  int       // samples per panel and per energy distance
 	X0      []float64 // the fixed start of the chains
+	Scale   float64   // the data are multiplied by Scale (1: as loaded; exercise 4 tries 10)
 }
 
 // DefaultForward is the setup of lesson 1.
@@ -29,6 +30,7 @@ func DefaultForward(cfg Config) ForwardSetup {
 		Chains:  cfg.size(4000, 1000),
 		Points:  cfg.size(800, 300),
 		X0:      []float64{1, 0.5},
+		Scale:   1,
 	}
 }
 
@@ -91,7 +93,10 @@ func Forward(cfg Config, fs ForwardSetup) (*Result, error) {
 	r.add("chain_var_z", worstVar, "largest |chain variance - (1 - alpha_t)| in standard errors")
 
 	// A dataset diffusing: forward samples against exact samples of q_t.
-	ds := load(fs.Dataset, fs.Points, cfg.rng(2))
+	ds, err := scaled(load(fs.Dataset, fs.Points, cfg.rng(2)), fs.Scale)
+	if err != nil {
+		return nil, err
+	}
 	g := window(3.5, 60)
 	var scenes []viz.Scene
 	src := cfg.rng(3)

@@ -27,6 +27,9 @@ func ForwardAt(cfg Config, fs ForwardSetup, t int) ([]*viz.Chart, error) {
 		return nil, fmt.Errorf("course.ForwardAt: step t = %d outside 0..%d", t, lin.T())
 	}
 	ds, err := toy.Load(fs.Dataset, fs.Points, cfg.rng(2))
+	if err == nil {
+		ds, err = scaled(ds, fs.Scale)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("course.ForwardAt: %w", err)
 	}
