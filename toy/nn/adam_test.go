@@ -117,13 +117,13 @@ func testFusedUpdate(t *testing.T) {
 	for step := 0; step < 3; step++ {
 		g := make([]float64, len(ref))
 		for _, c := range r.chunks {
-			for i := range c.grad {
-				c.grad[i] = float32(src.NormFloat64())
+			for i := range c.paramGrad() {
+				c.paramGrad()[i] = float32(src.NormFloat64())
 			}
 		}
 		for i := range g {
 			for _, c := range r.chunks {
-				g[i] += float64(c.grad[i])
+				g[i] += float64(c.paramGrad()[i])
 			}
 		}
 		r.update(n, opt, m.Params, 1e-2)

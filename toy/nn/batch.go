@@ -23,9 +23,9 @@ type runner[F float] struct {
 	sizes  []int
 	act    Activation
 	p      []F // parameters converted to F
-	pT     []F // the same with every weight matrix transposed (out x in)
+	pT     []F // float32: the same with every weight matrix transposed (out x in); float64: nil
 	grain  int
-	chunks []*work[F]
+	chunks []pass[F]
 	losses []float64
 }
 
@@ -33,11 +33,13 @@ func newRunner[F float](m *MLP, n int) *runner[F] {
 	g := grainFor(n)
 	r := &runner[F]{sizes: m.Sizes, act: m.Act, grain: g}
 	r.p = make([]F, len(m.Params))
-	r.pT = make([]F, len(m.Params))
+	if _, ok := any(r.p).([]float32); ok {
+		r.pT = make([]F, len(m.Params))
+	}
 	nc := par.Chunks(n, g)
-	r.chunks = make([]*work[F], nc)
+	r.chunks = make([]pass[F], nc)
 	for i := range r.chunks {
-		r.chunks[i] = newWork[F](m.Sizes, m.Act, g, true)
+		r.chunks[i] = newPass[F](m.Sizes, m.Act, g, false, true)
 	}
 	r.losses = make([]float64, nc)
 	return r
@@ -48,7 +50,9 @@ func (r *runner[F]) load(params []float64) {
 	for i, v := range params {
 		r.p[i] = F(v)
 	}
-	transposeWeights(r.pT, r.p, r.sizes)
+	if r.pT != nil {
+		transposeWeights(r.pT, r.p, r.sizes)
+	}
 }
 
 // transposeWeights writes every layer's W (in x out) of p into dst as
@@ -84,7 +88,7 @@ func transposeWeights[F float](dst, p []F, sizes []int) {
 
 // run calls f(w, lo, hi) for each chunk [lo, hi) of n rows, in parallel,
 // and returns the sum, in chunk order, of what f returns.
-func (r *runner[F]) run(n int, f func(w *work[F], lo, hi int) float64) float64 {
+func (r *runner[F]) run(n int, f func(w pass[F], lo, hi int) float64) float64 {
 	if n > len(r.chunks)*r.grain || grainFor(n) != r.grain {
 		panic("nn: internal error: batch size changed")
 	}
@@ -109,10 +113,12 @@ func (r *runner[F]) update(n int, opt *Adam, master []float64, lr float64) {
 	c1, c2 := opt.begin(len(master))
 	grads := make([][]F, nc)
 	for c := range grads {
-		grads[c] = r.chunks[c].grad
+		grads[c] = r.chunks[c].paramGrad()
 	}
 	par.For(len(master), 4096, func(lo, hi int) {
 		adamFused(opt, master, grads, r.p, lo, hi, lr, c1, c2)
 	})
-	transposeWeights(r.pT, r.p, r.sizes)
+	if r.pT != nil {
+		transposeWeights(r.pT, r.p, r.sizes)
+	}
 }

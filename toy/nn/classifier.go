@@ -127,7 +127,7 @@ func classify[F float](c *Classifier, probs, grad, x []float64, u float64, y []i
 	in := c.inputSpec()
 	par.For(n, 64, func(lo, hi int) {
 		rows := hi - lo
-		w := newWorkGrad[F](c.Net.Sizes, c.Net.Act, rows, grad != nil, false)
+		w := newPass[F](c.Net.Sizes, c.Net.Act, rows, grad != nil, false)
 		fillInput(&in, w.input(rows), x, 1, u, nil, lo, hi)
 		out := w.forward(p, rows)
 		pr := make([]float64, C)
@@ -151,11 +151,11 @@ func classify[F float](c *Classifier, probs, grad, x []float64, u float64, y []i
 			}
 		}
 		if grad != nil {
-			w.backward(p, rows, out, true)
-			iw := in.inputs()
+			w.backward(p, nil, rows, out, true)
+			iw, dIn := in.inputs(), w.inputGrad()
 			for i := 0; i < rows; i++ {
 				for j := 0; j < d; j++ {
-					grad[(lo+i)*d+j] = float64(w.dIn[i*iw+j])
+					grad[(lo+i)*d+j] = float64(dIn[i*iw+j])
 				}
 			}
 		}
@@ -231,7 +231,7 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 				xt[i*d+q] = sa*data.Points[j*d+q] + sv*r.NormFloat64()
 			}
 		}
-		return run.run(B, func(w *work[F], lo, hi int) float64 {
+		return run.run(B, func(w pass[F], lo, hi int) float64 {
 			rows := hi - lo
 			in := w.input(rows)
 			for i := lo; i < hi; i++ {
@@ -243,7 +243,7 @@ func trainClassifier[F float](ctx context.Context, c *Classifier, data Data, cfg
 			}
 			out := w.forward(run.p, rows)
 			l := crossEntropy(out, ys[lo:hi], C, 1/float64(B))
-			w.backwardT(run.p, run.pT, rows, out, false)
+			w.backward(run.p, run.pT, rows, out, false)
 			return l
 		}) / float64(B)
 	}

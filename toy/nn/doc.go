@@ -35,6 +35,27 @@
 //
 // so the network's input and target have unit variance at every level.
 //
+// # Network: forward and backward
+//
+// For a block of points stacked as rows, layer l computes
+//
+//	z_l = h_{l-1} W_l + b_l,   h_l = act(z_l)   (no act after the last layer),
+//
+// h_0 the input and the last z the output. Given g = dL/dz_l for a loss
+// L, the chain rule gives the linear layer's backward
+//
+//	dL/dW_l = h_{l-1}^T g,   dL/db_l = sum over rows of g,   dL/dh_{l-1} = g W_l^T,
+//
+// and the activation's, element by element, dL/dz = dL/dh act'(z), with
+// for SiLU, h = z s and s = sigmoid(z),
+//
+//	act'(z) = s + z s (1 - s) = s (1 + z (1 - s)),
+//
+// and for ReLU, h = max(z, 0), act'(z) = 1 where z > 0 and 0 elsewhere.
+// mlp.go writes this out in float64 as plain loops, each backward right
+// under its forward; mlp32.go is the same pass in float32 through the
+// kernels, behind the same interface.
+//
 // # Cache
 //
 // A training run is a pure function of its Job (data, spec, schedule,
@@ -59,7 +80,10 @@
 // # Arithmetic and speed
 //
 // Computation runs in float32 by default (float64 master weights and Adam
-// state); Model.Float64 and Config.Float64 switch to float64. A batch is cut
+// state); Model.Float64, Classifier.Float64 and Config.Float64 switch to
+// the float64 pass of mlp.go, which is also the reference the tests hold
+// the float32 one to (its gradients are checked against finite
+// differences, the float32 pass against it). A batch is cut
 // into at most four chunks that depend on the batch size only; chunks run
 // in parallel and their gradients are summed in chunk order, so a seed gives
 // the same model on any number of cores. On amd64 the float32 kernels

@@ -1,5 +1,7 @@
-// Small dense matrix kernels: the three products of a dense layer's forward
-// and backward pass, written as register-tiled loops in plain Go.
+// The float32 kernels of the float32 pass (mlp32.go): the three products
+// of a dense layer's forward and backward pass (linearForward and
+// linearBackward in mlp.go), written as register-tiled loops in plain Go,
+// and the elementwise SiLU and column sums.
 //
 // All matrices are row-major. With a layer's weights W stored in x out,
 //
@@ -7,27 +9,26 @@
 //	input grad dH = G W^T        gemmNT
 //	weight grad dW = H^T G       gemmTN
 //
-// On amd64 the float32 versions run vector kernels in assembly when the
-// processor has them (kernel_amd64.go); these loops are the pure-Go path
-// (other processors and architectures, the purego build tag, float64).
-// Every version sums each output element in an order fixed by the shapes,
-// whatever the number of cores.
+// On amd64 they run vector kernels in assembly when the processor has them
+// (kernel_amd64.go); these loops are the pure-Go path (other processors and
+// architectures, the purego build tag). Every version sums each output
+// element in an order fixed by the shapes, whatever the number of cores.
 
 package nn
 
-type float interface{ ~float32 | ~float64 }
+import "math"
 
 // gemmNN sets c (m x n) to a (m x k) times b (k x n), or adds the product
 // to c when add is true.
-func gemmNN[F float](c, a, b []F, m, k, n int, add bool) {
-	if c32, ok := any(c).([]float32); ok && fast != nil {
-		fast.nn(c32, any(a).([]float32), any(b).([]float32), m, k, n, add)
+func gemmNN(c, a, b []float32, m, k, n int, add bool) {
+	if fast != nil {
+		fast.nn(c, a, b, m, k, n, add)
 		return
 	}
 	gemmNNGo(c, a, b, m, k, n, add)
 }
 
-func gemmNNGo[F float](c, a, b []F, m, k, n int, add bool) {
+func gemmNNGo(c, a, b []float32, m, k, n int, add bool) {
 	_ = c[m*n-1]
 	_ = a[m*k-1]
 	_ = b[k*n-1]
@@ -39,7 +40,7 @@ func gemmNNGo[F float](c, a, b []F, m, k, n int, add bool) {
 		c1 := c[(i+1)*n : (i+1)*n+n]
 		j := 0
 		for ; j+4 <= n; j += 4 {
-			var s00, s01, s02, s03, s10, s11, s12, s13 F
+			var s00, s01, s02, s03, s10, s11, s12, s13 float32
 			if add {
 				s00, s01, s02, s03 = c0[j], c0[j+1], c0[j+2], c0[j+3]
 				s10, s11, s12, s13 = c1[j], c1[j+1], c1[j+2], c1[j+3]
@@ -61,7 +62,7 @@ func gemmNNGo[F float](c, a, b []F, m, k, n int, add bool) {
 			c1[j], c1[j+1], c1[j+2], c1[j+3] = s10, s11, s12, s13
 		}
 		for ; j < n; j++ {
-			var s0, s1 F
+			var s0, s1 float32
 			if add {
 				s0, s1 = c0[j], c1[j]
 			}
@@ -76,7 +77,7 @@ func gemmNNGo[F float](c, a, b []F, m, k, n int, add bool) {
 		ai := a[i*k : i*k+k]
 		ci := c[i*n : i*n+n]
 		for j := range ci {
-			var s F
+			var s float32
 			if add {
 				s = ci[j]
 			}
@@ -89,15 +90,15 @@ func gemmNNGo[F float](c, a, b []F, m, k, n int, add bool) {
 }
 
 // gemmNT sets c (m x n) to a (m x k) times the transpose of b (n x k).
-func gemmNT[F float](c, a, b []F, m, k, n int) {
-	if c32, ok := any(c).([]float32); ok && fast != nil {
-		fast.nt(c32, any(a).([]float32), any(b).([]float32), m, k, n)
+func gemmNT(c, a, b []float32, m, k, n int) {
+	if fast != nil {
+		fast.nt(c, a, b, m, k, n)
 		return
 	}
 	gemmNTGo(c, a, b, m, k, n)
 }
 
-func gemmNTGo[F float](c, a, b []F, m, k, n int) {
+func gemmNTGo(c, a, b []float32, m, k, n int) {
 	_ = c[m*n-1]
 	_ = a[m*k-1]
 	_ = b[n*k-1]
@@ -109,7 +110,7 @@ func gemmNTGo[F float](c, a, b []F, m, k, n int) {
 		for ; j+2 <= n; j += 2 {
 			b0 := b[j*k : j*k+k]
 			b1 := b[(j+1)*k : (j+1)*k+k]
-			var s00, s01, s10, s11 F
+			var s00, s01, s10, s11 float32
 			for p := range a0 {
 				x0, x1 := a0[p], a1[p]
 				y0, y1 := b0[p], b1[p]
@@ -123,7 +124,7 @@ func gemmNTGo[F float](c, a, b []F, m, k, n int) {
 		}
 		for ; j < n; j++ {
 			bj := b[j*k : j*k+k]
-			var s0, s1 F
+			var s0, s1 float32
 			for p := range bj {
 				s0 += a0[p] * bj[p]
 				s1 += a1[p] * bj[p]
@@ -135,7 +136,7 @@ func gemmNTGo[F float](c, a, b []F, m, k, n int) {
 		ai := a[i*k : i*k+k]
 		for j := 0; j < n; j++ {
 			bj := b[j*k : j*k+k]
-			var s F
+			var s float32
 			for p := range bj {
 				s += ai[p] * bj[p]
 			}
@@ -145,15 +146,15 @@ func gemmNTGo[F float](c, a, b []F, m, k, n int) {
 }
 
 // gemmTN sets c (m x n) to the transpose of a (k x m) times b (k x n).
-func gemmTN[F float](c, a, b []F, m, k, n int) {
-	if c32, ok := any(c).([]float32); ok && fast != nil {
-		fast.tn(c32, any(a).([]float32), any(b).([]float32), m, k, n)
+func gemmTN(c, a, b []float32, m, k, n int) {
+	if fast != nil {
+		fast.tn(c, a, b, m, k, n)
 		return
 	}
 	gemmTNGo(c, a, b, m, k, n)
 }
 
-func gemmTNGo[F float](c, a, b []F, m, k, n int) {
+func gemmTNGo(c, a, b []float32, m, k, n int) {
 	_ = c[m*n-1]
 	_ = a[k*m-1]
 	_ = b[k*n-1]
@@ -163,7 +164,7 @@ func gemmTNGo[F float](c, a, b []F, m, k, n int) {
 		c1 := c[(i+1)*n : (i+1)*n+n]
 		j := 0
 		for ; j+4 <= n; j += 4 {
-			var s00, s01, s02, s03, s10, s11, s12, s13 F
+			var s00, s01, s02, s03, s10, s11, s12, s13 float32
 			for p := 0; p < k; p++ {
 				bp := b[p*n+j : p*n+j+4 : p*n+j+4]
 				x0, x1 := a[p*m+i], a[p*m+i+1]
@@ -181,7 +182,7 @@ func gemmTNGo[F float](c, a, b []F, m, k, n int) {
 			c1[j], c1[j+1], c1[j+2], c1[j+3] = s10, s11, s12, s13
 		}
 		for ; j < n; j++ {
-			var s0, s1 F
+			var s0, s1 float32
 			for p := 0; p < k; p++ {
 				s0 += a[p*m+i] * b[p*n+j]
 				s1 += a[p*m+i+1] * b[p*n+j]
@@ -192,13 +193,82 @@ func gemmTNGo[F float](c, a, b []F, m, k, n int) {
 	for ; i < m; i++ {
 		ci := c[i*n : i*n+n]
 		for j := range ci {
-			var s F
+			var s float32
 			for p := 0; p < k; p++ {
 				s += a[p*m+i] * b[p*n+j]
 			}
 			ci[j] = s
 		}
 	}
+}
+
+// colSums sets dst[j] to the sum over rows of g[r][j], rows in order.
+func colSums(dst, g []float32, rows, n int) {
+	if fast != nil {
+		fast.colSums(dst, g, rows, n)
+		return
+	}
+	colSumsGo(dst, g, rows, n)
+}
+
+func colSumsGo(dst, g []float32, rows, n int) {
+	clear(dst)
+	for r := 0; r < rows; r++ {
+		gr := g[r*n : r*n+n]
+		for j := range dst {
+			dst[j] += gr[j]
+		}
+	}
+}
+
+// siluForward32 sets z += b, s = sigmoid(z), h = z s (siluForward with the
+// bias, and exp32 for the exponential).
+func siluForward32(h, s, z, b []float32, rows, n int) {
+	if fast != nil {
+		fast.siluFwd(h, s, z, b, rows, n)
+		return
+	}
+	siluForward32Go(h, s, z, b, rows, n)
+}
+
+func siluForward32Go(h, s, z, b []float32, rows, n int) {
+	for r := 0; r < rows; r++ {
+		zr, sr, hr := z[r*n:r*n+n], s[r*n:r*n+n], h[r*n:r*n+n]
+		for j := range zr {
+			v := zr[j] + b[j]
+			zr[j] = v
+			e := 1 / (1 + exp32(-v))
+			sr[j] = e
+			hr[j] = v * e
+		}
+	}
+}
+
+// siluBackward32 is siluBackward in float32: dz = dh s (1 + z (1 - s)).
+func siluBackward32(dz, dh, z, s []float32) {
+	if fast != nil {
+		fast.siluBack(dz, dh, z, s)
+		return
+	}
+	siluBackward32Go(dz, dh, z, s)
+}
+
+func siluBackward32Go(dz, dh, z, s []float32) {
+	for i := range dz {
+		si := s[i]
+		dz[i] = dh[i] * si * (1 + z[i]*(1-si))
+	}
+}
+
+// exp32 is e^x in float32 to within a few ulp: x = n ln2 + r with
+// |r| <= ln2/2, e^r by its degree-6 Taylor polynomial (remainder below
+// 0.35^7/7! ~ 1.3e-7), and 2^n put into the exponent bits.
+func exp32(x float32) float32 {
+	x = min(max(x, -87), 88)
+	n := float32(math.Floor(float64(x*1.442695041 + 0.5)))
+	r := x - n*0.693145752 - n*1.42860677e-6
+	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
 // Kernels names the float32 kernels in use: "avx512" or "avx2" on amd64
@@ -233,7 +303,7 @@ type kernels32 struct {
 
 // transposeGo is the pure-Go transpose: dst[j*ldd + i] = src[i*lds + j]
 // for i < rows, j < cols.
-func transposeGo[F float](dst, src []F, rows, cols, ldd, lds int) {
+func transposeGo(dst, src []float32, rows, cols, ldd, lds int) {
 	for i := 0; i < rows; i++ {
 		sr := src[i*lds : i*lds+cols]
 		for j, x := range sr {

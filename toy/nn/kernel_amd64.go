@@ -153,7 +153,7 @@ func newAsmKernels(name string, lanes int, f asmFuncs) *kernels32 {
 		if nv > 0 {
 			f.siluBack(&dz[0], &dh[0], &z[0], &s[0], nv)
 		}
-		siluBackwardGo(dz[nv:], dh[nv:n], z[nv:n], s[nv:n])
+		siluBackward32Go(dz[nv:], dh[nv:n], z[nv:n], s[nv:n])
 	}
 	k.colSums = func(dst, g []float32, rows, n int) {
 		if n <= 0 {

@@ -88,3 +88,14 @@ func forEachKernel(t *testing.T, f func(t *testing.T)) {
 		t.Run(k.name, f)
 	}
 }
+
+func TestExp32(t *testing.T) {
+	for x := -87.0; x <= 88; x += 0.01 {
+		got := float64(exp32(float32(x)))
+		want := math.Exp(float64(float32(x)))
+		// A few float32 ulp (1.2e-7 relative each).
+		if math.Abs(got-want) > 5e-7*want {
+			t.Fatalf("exp32(%v) = %v, want %v", x, got, want)
+		}
+	}
+}

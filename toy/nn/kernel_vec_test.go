@@ -213,7 +213,7 @@ func checkElementwise(t *testing.T, r *rand.Rand, rows, n, off int) {
 		// SiLU backward on the s just computed.
 		dh, _ := guarded(N, off, func(int) float32 { return float32(r.NormFloat64()) })
 		dzw, _ := guarded(N, 0, func(int) float32 { return 0 })
-		siluBackwardGo(dzw, dh, zw, sw)
+		siluBackward32Go(dzw, dh, zw, sw)
 		dzg, dzok := guarded(N, off+1, func(int) float32 { return 0 })
 		ks.siluBack(dzg, dh, zw, sw)
 		dzok(t, what+" siluBack")

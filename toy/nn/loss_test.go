@@ -66,7 +66,7 @@ func TestDenoiseLossGradients(t *testing.T) {
 				for s := 1; s <= 50; s++ {
 					ca[s], cb[s], cin[s] = spec.coef(sched.Alpha(s))
 				}
-				w := newWork[float64](m.Net.Sizes, SiLU, B, true)
+				w := newTape(m.Net.Sizes, SiLU, B, false, true)
 				lossAndGrad := func() float64 {
 					in := w.input(B)
 					for i := 0; i < B; i++ {
@@ -74,11 +74,11 @@ func TestDenoiseLossGradients(t *testing.T) {
 					}
 					out := w.forward(m.Net.Params, B)
 					l := denoiseLoss(out, xt, x0, ts, ca, cb, wt, 2, 0, B, 1/float64(B))
-					w.backward(m.Net.Params, B, out, false)
+					w.backward(m.Net.Params, nil, B, out, false)
 					return l / B
 				}
 				lossAndGrad()
-				grad := append([]float64(nil), w.grad...)
+				grad := append([]float64(nil), w.dP...)
 				for i := range m.Net.Params {
 					old := m.Net.Params[i]
 					m.Net.Params[i] = old + fdStep

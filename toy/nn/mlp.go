@@ -1,6 +1,8 @@
 // The multilayer perceptron: dense layers with SiLU or ReLU between them,
-// forward and backward written out layer by layer (micrograd style: each
-// backward step sits under the forward step it differentiates).
+// and its float64 forward and backward written out as plain loops, layer
+// by layer, each backward right under the forward it differentiates (the
+// chain rule of doc.go, read top to bottom). The float32 pass that training
+// runs by default sits behind the same interface in mlp32.go.
 
 package nn
 
@@ -92,236 +94,243 @@ func (m *MLP) Clone() *MLP {
 	return &MLP{Sizes: append([]int(nil), m.Sizes...), Act: m.Act, Params: append([]float64(nil), m.Params...)}
 }
 
-// work holds the buffers of one forward and backward pass over up to rows
-// points. h[0] is the input; h[l], z[l] (l >= 1) are layer l's output after
-// and before the activation (s[l] keeps sigmoid(z) for SiLU); the last z is
-// the network output.
-type work[F float] struct {
-	sizes []int
-	act   Activation
-	rows  int
-	h, z  [][]F
-	s     [][]F
-	g, gh []F // backward scratch, rows x widest layer
-	grad  []F // parameter gradient of the last backward
-	dIn   []F // input gradient of the last backward
+// float is the precision of a pass: float32 or float64.
+type float interface{ ~float32 | ~float64 }
+
+// pass runs an MLP forward and backward over a block of up to a fixed
+// number of rows (points) in precision F. The arithmetic has two homes
+// behind this one interface:
+//
+//   - tape (below, float64): plain loops, each step's backward under its
+//     forward. Config.Float64, Model.Float64 and Classifier.Float64 run it,
+//     and the tests hold the float32 pass to it.
+//   - work32 (mlp32.go, float32): the same layers through the matrix and
+//     elementwise kernels (kernel.go, and on amd64 the vector assembly),
+//     which training and evaluation run by default.
+type pass[F float] interface {
+	// input returns the input buffer of the first rows points
+	// (rows x Sizes[0], row-major).
+	input(rows int) []F
+	// forward evaluates the network with parameters p (laid out as
+	// MLP.Params) on the first rows inputs and returns the outputs
+	// (rows x Sizes[L]), which alias the pass's buffers.
+	forward(p []F, rows int) []F
+	// backward takes dOut = dL/dOutput (rows x Sizes[L]; it may be the
+	// slice forward returned) after a forward on the same rows, and writes
+	// dL/dParams into paramGrad (when the pass has one) and, if wantInput,
+	// dL/dInput into inputGrad. pT, when not nil, is p with every weight
+	// matrix transposed (transposeWeights), which the float32 kernels
+	// multiply by faster; the float64 pass does not need it.
+	backward(p, pT []F, rows int, dOut []F, wantInput bool)
+	paramGrad() []F
+	inputGrad() []F
 }
 
-// newWork allocates the buffers; the backward ones only when train is
-// true.
-func newWork[F float](sizes []int, act Activation, rows int, train bool) *work[F] {
-	return newWorkGrad[F](sizes, act, rows, train, train)
+// newPass returns the pass of precision F for an MLP with widths sizes and
+// activation act over up to rows points, with a buffer for the input
+// gradient when inputGrad is true and for the parameter gradient when
+// paramGrad is true (backward skips what has no buffer).
+func newPass[F float](sizes []int, act Activation, rows int, inputGrad, paramGrad bool) pass[F] {
+	var p any
+	switch any(F(0)).(type) {
+	case float64:
+		p = newTape(sizes, act, rows, inputGrad, paramGrad)
+	case float32:
+		p = newWork32(sizes, act, rows, inputGrad, paramGrad)
+	}
+	return p.(pass[F])
 }
 
-// newWorkGrad allocates the forward buffers, the input-gradient buffers
-// when inputGrad is true and the parameter gradient when paramGrad is
-// true; backward skips the parameter gradient when it has no buffer.
-func newWorkGrad[F float](sizes []int, act Activation, rows int, inputGrad, paramGrad bool) *work[F] {
+// tape is the float64 pass. Its forward keeps, layer after layer, what the
+// backward needs (each layer's input h, its pre-activation z and, for SiLU,
+// sigmoid(z)); its backward walks the layers in reverse and applies to
+// dL/dz the backward of every step.
+type tape struct {
+	sizes  []int
+	act    Activation
+	h      [][]float64 // h[0] the input; h[l] = act(z[l]) for the hidden layers
+	z      [][]float64 // z[l] = h[l-1] W_l + b_l; z[L] is the output
+	s      [][]float64 // sigmoid(z[l]), kept by SiLU for its backward
+	dz, dh []float64   // dL/dz and dL/dh of the layer being differentiated
+	dP     []float64   // dL/dParams, laid out as Params
+	dIn    []float64   // dL/dInput
+}
+
+func newTape(sizes []int, act Activation, rows int, inputGrad, paramGrad bool) *tape {
 	L := len(sizes) - 1
-	w := &work[F]{sizes: sizes, act: act, rows: rows}
-	w.h = make([][]F, L+1)
-	w.z = make([][]F, L+1)
-	w.s = make([][]F, L+1)
+	t := &tape{sizes: sizes, act: act, h: make([][]float64, L+1), z: make([][]float64, L+1), s: make([][]float64, L+1)}
 	widest := 0
-	for l, s := range sizes {
-		widest = max(widest, s)
-		if l == 0 {
-			w.h[0] = make([]F, rows*s)
-			continue
-		}
-		w.z[l] = make([]F, rows*s)
-		if l < L {
-			w.h[l] = make([]F, rows*s)
+	for l, n := range sizes {
+		widest = max(widest, n)
+		switch {
+		case l == 0:
+			t.h[0] = make([]float64, rows*n)
+		case l < L:
+			t.z[l], t.h[l] = make([]float64, rows*n), make([]float64, rows*n)
 			if act == SiLU {
-				w.s[l] = make([]F, rows*s)
+				t.s[l] = make([]float64, rows*n)
 			}
+		default:
+			t.z[l] = make([]float64, rows*n)
 		}
 	}
 	if inputGrad || paramGrad {
-		w.g = make([]F, rows*widest)
-		w.gh = make([]F, rows*widest)
-		w.dIn = make([]F, rows*sizes[0])
+		t.dz, t.dh = make([]float64, rows*widest), make([]float64, rows*widest)
+	}
+	if inputGrad {
+		t.dIn = make([]float64, rows*sizes[0])
 	}
 	if paramGrad {
-		w.grad = make([]F, numParams(sizes))
+		t.dP = make([]float64, numParams(sizes))
 	}
-	return w
+	return t
 }
 
-// input returns the input buffer for rows points.
-func (w *work[F]) input(rows int) []F { return w.h[0][:rows*w.sizes[0]] }
+func (t *tape) input(rows int) []float64 { return t.h[0][:rows*t.sizes[0]] }
+func (t *tape) paramGrad() []float64     { return t.dP }
+func (t *tape) inputGrad() []float64     { return t.dIn }
 
-// forward evaluates the network with parameters p on the first rows inputs
-// in h[0] and returns the output (rows x out), which aliases w's buffers.
-func (w *work[F]) forward(p []F, rows int) []F {
-	L := len(w.sizes) - 1
+// forward: for l = 1..L, z_l = h_{l-1} W_l + b_l, then h_l = act(z_l)
+// except after the last layer.
+func (t *tape) forward(p []float64, rows int) []float64 {
+	L := len(t.sizes) - 1
 	off := 0
 	for l := 1; l <= L; l++ {
-		in, out := w.sizes[l-1], w.sizes[l]
+		in, out := t.sizes[l-1], t.sizes[l]
 		W, b := p[off:off+in*out], p[off+in*out:off+in*out+out]
 		off += in*out + out
-		z := w.z[l][:rows*out]
-		gemmNN(z, w.h[l-1][:rows*in], W, rows, in, out, false)
-		if l == L {
-			addBias(z, b, rows, out)
-			break
-		}
-		switch w.act {
-		case SiLU:
-			siluForward(w.h[l][:rows*out], w.s[l][:rows*out], z, b, rows, out)
-		case ReLU:
-			reluForward(w.h[l][:rows*out], z, b, rows, out)
+		z := t.z[l][:rows*out]
+		linearForward(z, t.h[l-1][:rows*in], W, b, rows, in, out)
+		switch {
+		case l == L: // the output: no activation
+		case t.act == SiLU:
+			siluForward(t.h[l][:rows*out], t.s[l][:rows*out], z)
+		case t.act == ReLU:
+			reluForward(t.h[l][:rows*out], z)
 		}
 	}
-	return w.z[L][:rows*w.sizes[L]]
+	return t.z[L][:rows*t.sizes[L]]
 }
 
-// backward takes dOut = dLoss/dOutput (rows x out) after a forward on the
-// same rows, and writes dLoss/dParams into w.grad (overwriting it) and, if
-// wantInput, dLoss/dInput into w.dIn. pT, when not nil, holds p with its
-// weight matrices transposed (transposeWeights), which turns the input
-// gradient G W^T into a plain product G (W^T) that the kernels do faster.
-func (w *work[F]) backward(p []F, rows int, dOut []F, wantInput bool) {
-	w.backwardT(p, nil, rows, dOut, wantInput)
-}
-
-func (w *work[F]) backwardT(p, pT []F, rows int, dOut []F, wantInput bool) {
-	L := len(w.sizes) - 1
+// backward: for l = L..1, from dL/dz_l the linear layer's backward gives
+// dL/dW_l, dL/db_l and dL/dh_{l-1}, and the activation's backward turns
+// dL/dh_{l-1} into dL/dz_{l-1}.
+func (t *tape) backward(p, _ []float64, rows int, dOut []float64, wantInput bool) {
+	L := len(t.sizes) - 1
 	off := len(p)
-	g := dOut
+	dz := dOut // the output is z_L itself
 	for l := L; l >= 1; l-- {
-		in, out := w.sizes[l-1], w.sizes[l]
+		in, out := t.sizes[l-1], t.sizes[l]
 		off -= in*out + out
-		W := p[off : off+in*out]
-		// z = h W + b:  dW = h^T g,  db = sum_rows g,  dh = g W^T.
-		if w.grad != nil {
-			gW, gb := w.grad[off:off+in*out], w.grad[off+in*out:off+in*out+out]
-			gemmTN(gW, w.h[l-1][:rows*in], g, in, rows, out)
-			colSums(gb, g, rows, out)
+		var dW, db, dh []float64
+		if t.dP != nil {
+			dW, db = t.dP[off:off+in*out], t.dP[off+in*out:off+in*out+out]
 		}
-		if l == 1 && !wantInput {
-			break
+		switch {
+		case l > 1:
+			dh = t.dh[:rows*in]
+		case wantInput:
+			dh = t.dIn[:rows*in]
 		}
-		dh := w.gh[:rows*in]
-		if l == 1 {
-			dh = w.dIn[:rows*in]
-		}
-		if pT != nil {
-			gemmNN(dh, g, pT[off:off+in*out], rows, out, in, false)
-		} else {
-			gemmNT(dh, g, W, rows, out, in)
-		}
+		linearBackward(dW, db, dh, t.h[l-1][:rows*in], p[off:off+in*out], dz, rows, in, out)
 		if l == 1 {
 			break
 		}
-		// h = act(z):  dz = dh * act'(z).
-		next := w.g[:rows*in]
-		switch w.act {
+		next := t.dz[:rows*in] // dz (read above) is no longer needed
+		switch t.act {
 		case SiLU:
-			siluBackward(next, dh, w.z[l-1][:rows*in], w.s[l-1][:rows*in])
+			siluBackward(next, dh, t.z[l-1][:rows*in], t.s[l-1][:rows*in])
 		case ReLU:
-			reluBackward(next, dh, w.z[l-1][:rows*in])
+			reluBackward(next, dh, t.z[l-1][:rows*in])
 		}
-		g = next // in w.g; the next layer's dh goes to w.gh, so they never alias
+		dz = next
 	}
 }
 
-func addBias[F float](z, b []F, rows, n int) {
+// linearForward sets z = h W + b for h (rows x in) and W (in x out):
+// z[r][o] = sum_i h[r][i] W[i][o] + b[o], summed over i in order.
+func linearForward(z, h, W, b []float64, rows, in, out int) {
 	for r := 0; r < rows; r++ {
-		zr := z[r*n : r*n+n]
-		for j := range zr {
-			zr[j] += b[j]
+		zr := z[r*out : (r+1)*out]
+		clear(zr)
+		for i, x := range h[r*in : (r+1)*in] {
+			Wi := W[i*out : (i+1)*out]
+			for o := range zr {
+				zr[o] += x * Wi[o]
+			}
+		}
+		for o := range zr {
+			zr[o] += b[o]
 		}
 	}
 }
 
-func colSums[F float](dst, g []F, rows, n int) {
-	if d32, ok := any(dst).([]float32); ok && fast != nil {
-		fast.colSums(d32, any(g).([]float32), rows, n)
-		return
+// linearBackward takes g = dL/dz (rows x out) for z = h W + b and sets
+//
+//	dW = h^T g,       dW[i][o] = sum_r h[r][i] g[r][o]   (with db, skipped when dW is nil)
+//	db = sum_r g[r],  db[o]    = sum_r g[r][o]
+//	dh = g W^T,       dh[r][i] = sum_o g[r][o] W[i][o]   (skipped when dh is nil)
+//
+// every sum taken in index order.
+func linearBackward(dW, db, dh, h, W, g []float64, rows, in, out int) {
+	if dW != nil {
+		clear(dW)
+		clear(db)
+		for r := 0; r < rows; r++ {
+			gr := g[r*out : (r+1)*out]
+			for i, x := range h[r*in : (r+1)*in] {
+				dWi := dW[i*out : (i+1)*out]
+				for o, v := range gr {
+					dWi[o] += x * v
+				}
+			}
+			for o, v := range gr {
+				db[o] += v
+			}
+		}
 	}
-	colSumsGo(dst, g, rows, n)
-}
-
-func colSumsGo[F float](dst, g []F, rows, n int) {
-	clear(dst)
-	for r := 0; r < rows; r++ {
-		gr := g[r*n : r*n+n]
-		for j := range dst {
-			dst[j] += gr[j]
+	if dh != nil {
+		for r := 0; r < rows; r++ {
+			gr := g[r*out : (r+1)*out]
+			for i := 0; i < in; i++ {
+				Wi := W[i*out : (i+1)*out]
+				s := 0.0
+				for o, v := range gr {
+					s += v * Wi[o]
+				}
+				dh[r*in+i] = s
+			}
 		}
 	}
 }
 
-// siluForward sets z += b, s = sigmoid(z), h = z s.
-func siluForward[F float](h, s, z, b []F, rows, n int) {
-	if h32, ok := any(h).([]float32); ok {
-		siluForward32(h32, any(s).([]float32), any(z).([]float32), any(b).([]float32), rows, n)
-		return
-	}
-	for r := 0; r < rows; r++ {
-		zr, sr, hr := z[r*n:r*n+n], s[r*n:r*n+n], h[r*n:r*n+n]
-		for j := range zr {
-			v := zr[j] + b[j]
-			zr[j] = v
-			e := F(1 / (1 + math.Exp(-float64(v))))
-			sr[j] = e
-			hr[j] = v * e
-		}
+// siluForward sets s = sigmoid(z) and h = z s, element by element.
+func siluForward(h, s, z []float64) {
+	for i, v := range z {
+		e := 1 / (1 + math.Exp(-v))
+		s[i] = e
+		h[i] = v * e
 	}
 }
 
-func siluForward32(h, s, z, b []float32, rows, n int) {
-	if fast != nil {
-		fast.siluFwd(h, s, z, b, rows, n)
-		return
-	}
-	siluForward32Go(h, s, z, b, rows, n)
-}
-
-func siluForward32Go(h, s, z, b []float32, rows, n int) {
-	for r := 0; r < rows; r++ {
-		zr, sr, hr := z[r*n:r*n+n], s[r*n:r*n+n], h[r*n:r*n+n]
-		for j := range zr {
-			v := zr[j] + b[j]
-			zr[j] = v
-			e := 1 / (1 + exp32(-v))
-			sr[j] = e
-			hr[j] = v * e
-		}
-	}
-}
-
-// siluBackward sets dz = dh * s (1 + z (1 - s)), the derivative of z sigmoid(z).
-func siluBackward[F float](dz, dh, z, s []F) {
-	if dz32, ok := any(dz).([]float32); ok && fast != nil {
-		fast.siluBack(dz32, any(dh).([]float32), any(z).([]float32), any(s).([]float32))
-		return
-	}
-	siluBackwardGo(dz, dh, z, s)
-}
-
-func siluBackwardGo[F float](dz, dh, z, s []F) {
+// siluBackward sets dz = dh h'(z), with h'(z) = s + z s (1 - s) =
+// s (1 + z (1 - s)) and s = sigmoid(z) from the forward.
+func siluBackward(dz, dh, z, s []float64) {
 	for i := range dz {
 		si := s[i]
 		dz[i] = dh[i] * si * (1 + z[i]*(1-si))
 	}
 }
 
-// reluForward sets z += b, h = max(z, 0).
-func reluForward[F float](h, z, b []F, rows, n int) {
-	for r := 0; r < rows; r++ {
-		zr, hr := z[r*n:r*n+n], h[r*n:r*n+n]
-		for j := range zr {
-			v := zr[j] + b[j]
-			zr[j] = v
-			hr[j] = max(v, 0)
-		}
+// reluForward sets h = max(z, 0).
+func reluForward(h, z []float64) {
+	for i, v := range z {
+		h[i] = max(v, 0)
 	}
 }
 
 // reluBackward sets dz = dh where z > 0 and 0 elsewhere.
-func reluBackward[F float](dz, dh, z []F) {
+func reluBackward(dz, dh, z []float64) {
 	for i := range dz {
 		if z[i] > 0 {
 			dz[i] = dh[i]
@@ -329,15 +338,4 @@ func reluBackward[F float](dz, dh, z []F) {
 			dz[i] = 0
 		}
 	}
-}
-
-// exp32 is e^x in float32 to within a few ulp: x = n ln2 + r with
-// |r| <= ln2/2, e^r by its degree-6 Taylor polynomial (remainder below
-// 0.35^7/7! ~ 1.3e-7), and 2^n put into the exponent bits.
-func exp32(x float32) float32 {
-	x = min(max(x, -87), 88)
-	n := float32(math.Floor(float64(x*1.442695041 + 0.5)))
-	r := x - n*0.693145752 - n*1.42860677e-6
-	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }

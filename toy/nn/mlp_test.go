@@ -23,9 +23,9 @@ func closeRel(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*(1+math.Max(math.Abs(a), math.Abs(b)))
 }
 
-// probeLoss is L = sum_ij R_ij out_ij, so dL/dout = R.
+// probeLoss is L = sum_ij R_ij out_ij, so dL/dout = R, on the float64 pass.
 func probeLoss(m *MLP, in, R []float64, rows int) float64 {
-	w := newWork[float64](m.Sizes, m.Act, rows, true)
+	w := newTape(m.Sizes, m.Act, rows, false, false)
 	copy(w.input(rows), in)
 	out := w.forward(m.Params, rows)
 	s := 0.0
@@ -35,6 +35,31 @@ func probeLoss(m *MLP, in, R []float64, rows int) float64 {
 	return s
 }
 
+// probe returns an MLP of the given shape with non-zero biases, rows
+// random inputs and a random R for probeLoss.
+func probe(t *testing.T, sizes []int, act Activation, rows int, src rand.Source) (m *MLP, in, R []float64) {
+	t.Helper()
+	r := rand.New(src)
+	m, err := NewMLP(sizes, act, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.Params { // non-zero biases too
+		m.Params[i] += 0.1 * r.NormFloat64()
+	}
+	in = make([]float64, rows*sizes[0])
+	for i := range in {
+		in[i] = r.NormFloat64()
+	}
+	R = make([]float64, rows*sizes[len(sizes)-1])
+	for i := range R {
+		R[i] = r.NormFloat64()
+	}
+	return m, in, R
+}
+
+// TestMLPGradients checks the float64 pass's backward (dL/dparams and
+// dL/dinput) against central differences of its forward.
 func TestMLPGradients(t *testing.T) {
 	cases := []struct {
 		sizes []int
@@ -49,39 +74,11 @@ func TestMLPGradients(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%v/%v/rows%d", c.act, c.sizes, c.rows), func(t *testing.T) {
-			src := rand.NewPCG(1, 2)
-			r := rand.New(src)
-			m, err := NewMLP(c.sizes, c.act, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range m.Params { // non-zero biases too
-				m.Params[i] += 0.1 * r.NormFloat64()
-			}
-			in := make([]float64, c.rows*c.sizes[0])
-			for i := range in {
-				in[i] = r.NormFloat64()
-			}
-			R := make([]float64, c.rows*c.sizes[len(c.sizes)-1])
-			for i := range R {
-				R[i] = r.NormFloat64()
-			}
-			w := newWork[float64](m.Sizes, m.Act, c.rows, true)
+			m, in, R := probe(t, c.sizes, c.act, c.rows, rand.NewPCG(1, 2))
+			w := newTape(m.Sizes, m.Act, c.rows, true, true)
 			copy(w.input(c.rows), in)
 			w.forward(m.Params, c.rows)
-			w.backward(m.Params, c.rows, R, true)
-			// The transposed-weights path computes the same products.
-			pT := append([]float64(nil), m.Params...)
-			transposeWeights(pT, m.Params, m.Sizes)
-			wT := newWork[float64](m.Sizes, m.Act, c.rows, true)
-			copy(wT.input(c.rows), in)
-			wT.forward(m.Params, c.rows)
-			wT.backwardT(m.Params, pT, c.rows, R, true)
-			for i := range w.grad {
-				if !closeRel(w.grad[i], wT.grad[i], 1e-12) {
-					t.Fatalf("backwardT: dL/dparam[%d] = %v, backward %v", i, wT.grad[i], w.grad[i])
-				}
-			}
+			w.backward(m.Params, nil, c.rows, R, true)
 			for i := range m.Params {
 				old := m.Params[i]
 				m.Params[i] = old + fdStep
@@ -90,8 +87,8 @@ func TestMLPGradients(t *testing.T) {
 				dn := probeLoss(m, in, R, c.rows)
 				m.Params[i] = old
 				fd := (up - dn) / (2 * fdStep)
-				if !closeRel(w.grad[i], fd, fdTol) {
-					t.Errorf("dL/dparam[%d] = %v, finite difference %v", i, w.grad[i], fd)
+				if !closeRel(w.dP[i], fd, fdTol) {
+					t.Errorf("dL/dparam[%d] = %v, finite difference %v", i, w.dP[i], fd)
 				}
 			}
 			for i := range in {
@@ -110,76 +107,76 @@ func TestMLPGradients(t *testing.T) {
 	}
 }
 
-// TestFloat32MatchesFloat64 measures the float32 path against float64 on
-// the canonical shape. float32 has relative precision 6e-8; a dot product of
-// length 128 and four layers accumulate it to about sqrt(128) * 4 * 6e-8 ~
-// 3e-6 relative to the sizes of the terms (~1 here); observed: 1e-6 on the
-// outputs and 5e-7 of the largest gradient. The bound 2e-5 is about 7x the
-// estimate, and far below the 1e-3..1 that a wrong float32 kernel gives. (This comparison, not a
-// finite difference, is the test of the float32 paths: a central difference
+// TestFloat32MatchesFloat64 holds the float32 pass (pure Go and every
+// vector kernel set, SiLU and ReLU, with and without the transposed
+// weights training uses) to the float64 one, the reference, on the
+// canonical shape. float32 rounds each operation to within u = 2^-24 ~
+// 6e-8 relative; rounding errors of a dot product of length 128 add up
+// like a random walk, to about sqrt(128) u, and four layers to about
+// sqrt(128) * 4 * 6e-8 ~ 3e-6 relative to the largest values. (The
+// worst-case bound, errors all of one sign, multiplies by the sum of |W|
+// at every layer, ~13 here, and is too loose to catch a wrong kernel.)
+// Observed: at most 7e-7 of the largest output, parameter gradient or
+// input gradient. The bound 2e-5 is about 7x the estimate, and far below
+// the 1e-3..1 that a wrong float32 kernel gives. (This comparison, not a
+// finite difference, is the test of the float32 pass: a central difference
 // in float32 has rounding error ~6e-8 |L| / h, which for any usable step is
 // far above the 1e-6 that the float64 checks can ask for.)
 func TestFloat32MatchesFloat64(t *testing.T) { forEachKernel(t, testFloat32MatchesFloat64) }
 
 func testFloat32MatchesFloat64(t *testing.T) {
-	src := rand.NewPCG(3, 4)
-	r := rand.New(src)
-	sizes := []int{18, 128, 128, 128, 2}
-	m, _ := NewMLP(sizes, SiLU, src)
-	rows := 67
-	in := make([]float64, rows*18)
-	for i := range in {
-		in[i] = r.NormFloat64()
+	for _, act := range []Activation{SiLU, ReLU} {
+		for _, transposed := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/transposed=%v", act, transposed), func(t *testing.T) {
+				compareFloat32(t, act, transposed)
+			})
+		}
 	}
-	R := make([]float64, rows*2)
-	for i := range R {
-		R[i] = r.NormFloat64()
-	}
-	w64 := newWork[float64](sizes, SiLU, rows, true)
-	copy(w64.input(rows), in)
-	out64 := w64.forward(m.Params, rows)
-	w64.backward(m.Params, rows, R, true)
+}
 
-	w32 := newWork[float32](sizes, SiLU, rows, true)
+func compareFloat32(t *testing.T, act Activation, transposed bool) {
+	sizes := []int{18, 128, 128, 128, 2}
+	rows := 67
+	m, in, R := probe(t, sizes, act, rows, rand.NewPCG(3, 4))
+	w64 := newTape(sizes, act, rows, true, true)
+	copy(w64.input(rows), in)
+	out64 := append([]float64(nil), w64.forward(m.Params, rows)...)
+	w64.backward(m.Params, nil, rows, R, true)
+
+	w32 := newWork32(sizes, act, rows, true, true)
 	p32 := make([]float32, len(m.Params))
 	for i, v := range m.Params {
 		p32[i] = float32(v)
 	}
+	var pT []float32
+	if transposed {
+		pT = make([]float32, len(p32))
+		transposeWeights(pT, p32, sizes)
+	}
 	for i, v := range in {
-		w32.h[0][i] = float32(v)
+		w32.input(rows)[i] = float32(v)
 	}
 	R32 := make([]float32, len(R))
 	for i, v := range R {
 		R32[i] = float32(v)
 	}
-	out32 := w32.forward(p32, rows)
-	w32.backward(p32, rows, R32, true)
-	worst := 0.0
-	for i := range out64 {
-		worst = math.Max(worst, math.Abs(float64(out32[i])-out64[i]))
-	}
-	scale := 0.0
-	for i := range w64.grad {
-		scale = math.Max(scale, math.Abs(w64.grad[i]))
-	}
-	gworst := 0.0
-	for i := range w64.grad {
-		gworst = math.Max(gworst, math.Abs(float64(w32.grad[i])-w64.grad[i]))
-	}
-	t.Logf("float32 vs float64: max output error %.2g, max gradient error %.2g (largest gradient %.2g)", worst, gworst, scale)
-	if worst > 2e-5 || gworst > 2e-5*scale {
-		t.Errorf("float32 path: output error %g, gradient error %g (scale %g), want <= 2e-5 relative", worst, gworst, scale)
-	}
-}
-
-func TestExp32(t *testing.T) {
-	for x := -87.0; x <= 88; x += 0.01 {
-		got := float64(exp32(float32(x)))
-		want := math.Exp(float64(float32(x)))
-		// A few float32 ulp (1.2e-7 relative each).
-		if math.Abs(got-want) > 5e-7*want {
-			t.Fatalf("exp32(%v) = %v, want %v", x, got, want)
+	out32 := append([]float32(nil), w32.forward(p32, rows)...)
+	w32.backward(p32, pT, rows, R32, true)
+	maxAbsDiff := func(a []float32, b []float64) (diff, scale float64) {
+		for i := range b {
+			scale = math.Max(scale, math.Abs(b[i]))
+			diff = math.Max(diff, math.Abs(float64(a[i])-b[i]))
 		}
+		return diff, scale
+	}
+	worst, oscale := maxAbsDiff(out32, out64)
+	gworst, scale := maxAbsDiff(w32.grad, w64.dP)
+	iworst, iscale := maxAbsDiff(w32.dIn, w64.dIn)
+	t.Logf("float32 vs float64, max error (largest value): output %.2g (%.2g), parameter gradient %.2g (%.2g), input gradient %.2g (%.2g)",
+		worst, oscale, gworst, scale, iworst, iscale)
+	if worst > 2e-5*oscale || gworst > 2e-5*scale || iworst > 2e-5*iscale {
+		t.Errorf("float32 pass: output error %g (largest %g), gradient error %g (largest %g), input gradient error %g (largest %g), want <= 2e-5 of the largest",
+			worst, oscale, gworst, scale, iworst, iscale)
 	}
 }
 

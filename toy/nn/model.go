@@ -356,9 +356,10 @@ func evalModel[F float](m *Model, dst, x []float64, alpha, u float64, y []int) {
 	for i, v := range m.Net.Params {
 		p[i] = F(v)
 	}
+	pool := poolFor[F](m.Net.Sizes, m.Net.Act)
 	par.For(n, evalGrain, func(lo, hi int) {
-		w := getWork[F](m.Net.Sizes, m.Net.Act)
-		defer putWork(w)
+		w := pool.Get().(pass[F])
+		defer pool.Put(w)
 		fillInput(&m.Spec, w.input(hi-lo), x, c, u, y, lo, hi)
 		out := w.forward(p, hi-lo)
 		for i := lo * d; i < hi*d; i++ {
@@ -382,12 +383,6 @@ func poolFor[F float](sizes []int, act Activation) *sync.Pool {
 		return p.(*sync.Pool)
 	}
 	sz := append([]int(nil), sizes...)
-	p, _ := workPool.LoadOrStore(key, &sync.Pool{New: func() any { return newWork[F](sz, act, evalGrain, false) }})
+	p, _ := workPool.LoadOrStore(key, &sync.Pool{New: func() any { return newPass[F](sz, act, evalGrain, false, false) }})
 	return p.(*sync.Pool)
 }
-
-func getWork[F float](sizes []int, act Activation) *work[F] {
-	return poolFor[F](sizes, act).Get().(*work[F])
-}
-
-func putWork[F float](w *work[F]) { poolFor[F](w.sizes, w.act).Put(w) }

@@ -302,7 +302,7 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 	width := spec.inputs()
 	step := func() float64 {
 		drawBatch(r, data, sched, d, spec.Classes, tMin, cfg.LabelDropout, x0, xt, ts, ys)
-		return run.run(B, func(w *work[F], lo, hi int) float64 {
+		return run.run(B, func(w pass[F], lo, hi int) float64 {
 			rows := hi - lo
 			in := w.input(rows)
 			for i := lo; i < hi; i++ {
@@ -317,7 +317,7 @@ func train[F float](ctx context.Context, m *Model, data Data, cfg Config, src ra
 			}
 			out := w.forward(run.p, rows)
 			l := denoiseLoss(out, xt, x0, ts, ca, cb, wt, d, lo, hi, 1/float64(B))
-			w.backwardT(run.p, run.pT, rows, out, false)
+			w.backward(run.p, run.pT, rows, out, false)
 			return l
 		}) / float64(B)
 	}
