@@ -37,21 +37,22 @@ var layering = []layer{
 	{"internal/tempenv", 0, nil},
 	{"toy/nn/internal/asmgen", 0, nil},
 	{"analytic/internal/asmgen", 0, nil},
-	{"toy", 1, []string{"analytic", "internal/par"}},
+	{"toy", 1, []string{"internal/par"}},
 	{"analytic", 1, []string{"toy", "internal/par"}},
+	{"toy/datasets", 1, []string{"analytic"}},
 	{"toy/sample", 2, []string{"toy", "analytic", "internal/par"}},
 	{"toy/metrics", 2, []string{"toy", "analytic", "internal/par"}},
-	{"toy/nn", 2, []string{"toy", "analytic", "internal/par", "internal/atomicfile"}},
+	{"toy/nn", 2, []string{"toy", "analytic", "toy/datasets", "internal/par", "internal/atomicfile"}},
 	{"viz", 3, []string{"internal/assets", "internal/atomicfile"}},
 	{"internal/mdmath", 3, []string{"internal/assets"}},
 	{"internal/explorer/page", 3, []string{"internal/assets", "internal/atomicfile"}},
-	{"course", 4, []string{"toy", "analytic", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/par", "internal/findup"}},
+	{"course", 4, []string{"toy", "analytic", "toy/datasets", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/par", "internal/findup"}},
 	{"viz/nb", 4, []string{"viz"}},
-	{"internal/explorer", 4, []string{"toy", "analytic", "toy/sample", "toy/metrics", "toy/nn"}},
+	{"internal/explorer", 4, []string{"toy", "analytic", "toy/datasets", "toy/sample", "toy/metrics", "toy/nn"}},
 	{"internal/book", 5, []string{"course", "viz", "internal/mdmath", "internal/par", "internal/findup"}},
-	{"viz/gallery", 5, []string{"course", "toy", "analytic", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/par", "internal/findup"}},
+	{"viz/gallery", 5, []string{"course", "toy", "analytic", "toy/datasets", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/par", "internal/findup"}},
 	{"internal/explorer/wasm", 5, []string{"internal/explorer"}},
-	{"cmd/difftoy", 6, []string{"internal/book", "internal/explorer/page", "viz/gallery", "course", "toy", "analytic", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/mdmath", "internal/par", "internal/findup"}},
+	{"cmd/difftoy", 6, []string{"internal/book", "internal/explorer/page", "viz/gallery", "course", "toy", "analytic", "toy/datasets", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/mdmath", "internal/par", "internal/findup"}},
 	{"tests", -1, nil},
 	{".", -1, nil},
 }
@@ -68,10 +69,11 @@ var confined = []struct {
 	{"github.com/mmcloughlin/avo/", []string{"toy/nn/internal/asmgen", "analytic/internal/asmgen"}},
 }
 
-// sameLayerOK is the one pair of packages of one layer that may import each
-// other's way (ARCHITECTURE.md, "Layers": which of the two holds the
-// contract is a choice inside layer 1).
-var sameLayerOK = []string{"toy", "analytic"}
+// layerOne is the order inside layer 1 (ARCHITECTURE.md, "Layers"): the
+// contract (toy) is the leaf, the exact mixtures (analytic) meet it, and
+// the named datasets carry those mixtures. A package of layer 1 may import
+// only those before it here.
+var layerOne = []string{"toy", "analytic", "toy/datasets"}
 
 // modulePackages returns the module path and, for each folder of the
 // module holding Go files, its import list (non-test files, this
@@ -165,15 +167,23 @@ func TestLayering(t *testing.T) {
 }
 
 // TestLayeringTableIsLayered checks the table itself: each row allows
-// imports from lower layers only (toy and analytic excepted), and the
-// packages of tests import nothing and are imported by none.
+// imports from lower layers only (inside layer 1, from the packages before
+// it in layerOne), and the packages of tests import nothing and are
+// imported by none.
 func TestLayeringTableIsLayered(t *testing.T) {
 	rows := map[string]layer{}
+	var one []string
 	for _, l := range layering {
 		if _, dup := rows[l.pkg]; dup {
 			t.Errorf("%s has two rows", l.pkg)
 		}
 		rows[l.pkg] = l
+		if l.level == 1 {
+			one = append(one, l.pkg)
+		}
+	}
+	if !slices.Equal(one, layerOne) {
+		t.Errorf("the layer-1 rows are %v, want the order of layerOne %v", one, layerOne)
 	}
 	for _, l := range layering {
 		if l.level < 0 && len(l.imports) > 0 {
@@ -188,7 +198,7 @@ func TestLayeringTableIsLayered(t *testing.T) {
 				t.Errorf("%s may import %s, which holds tests only", l.pkg, imp)
 			case r.level > l.level:
 				t.Errorf("%s (layer %d) may import %s of the higher layer %d", l.pkg, l.level, imp, r.level)
-			case r.level == l.level && !(slices.Contains(sameLayerOK, l.pkg) && slices.Contains(sameLayerOK, imp)):
+			case r.level == l.level && !(l.level == 1 && slices.Index(layerOne, imp) < slices.Index(layerOne, l.pkg)):
 				t.Errorf("%s may import %s of its own layer %d", l.pkg, imp, l.level)
 			}
 		}

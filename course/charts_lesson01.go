@@ -10,13 +10,14 @@ import (
 	"math/rand/v2"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/viz"
 )
 
 // forwardCharts draws lesson 1. linear holds the linear schedule's panels
 // (forward samples over q_t at fs.Steps), states the chains from fs.X0 at
 // steps; src draws the cosine panels and the one-jump samples.
-func forwardCharts(fs ForwardSetup, ds *toy.Dataset, lin, cos *toy.Schedule, linear []viz.Scene,
+func forwardCharts(fs ForwardSetup, ds *datasets.Dataset, lin, cos *toy.Schedule, linear []viz.Scene,
 	steps []int, states [][]float64, src rand.Source) []*viz.Chart {
 	g := window(3.5, 60)
 	scenes := append([]viz.Scene(nil), linear...)

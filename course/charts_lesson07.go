@@ -9,12 +9,13 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/viz"
 )
 
 // conditionalCharts draws lesson 7: scenes are the sample panels, post the
 // class posterior panels; ex is the labelled mixture of the data ds.
-func conditionalCharts(ds *toy.Dataset, ex analytic.Mixture, scenes, post []viz.Scene) []*viz.Chart {
+func conditionalCharts(ds *datasets.Dataset, ex analytic.Mixture, scenes, post []viz.Scene) []*viz.Chart {
 	names := classNames(ds.Classes)
 	const t = 300
 	a := toy.DDPM().Alpha(t)

@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/nn"
 	"difftoy/toy/sample"
 	"difftoy/viz"
@@ -17,7 +18,7 @@ import (
 // classifierCharts draws lesson 8 from its run r (the sweep numbers), the
 // accuracies accE, accT at steps ts, the sweep charts and the trained
 // classifier clf (nil: none).
-func classifierCharts(r *Result, ds *toy.Dataset, gs GuidanceSetup, ts, accE, accT []float64,
+func classifierCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, ts, accE, accT []float64,
 	chExact, chTrained *viz.Chart, clf *nn.Classifier) []*viz.Chart {
 	sched := toy.DDPM()
 	exact := sample.ExactClassifier{M: ds.Exact}

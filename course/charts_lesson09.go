@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/sample"
 	"difftoy/viz"
 )
@@ -17,7 +18,7 @@ import (
 // cfgCharts draws lesson 9 from its run r (the sweep numbers): the sweep
 // charts, the trained conditional network tr (nil: none), the CFG samples
 // xg at gamma and the tilted samples xt.
-func cfgCharts(r *Result, ds *toy.Dataset, gs GuidanceSetup, tr *Trained, chExact, chTrained *viz.Chart,
+func cfgCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, tr *Trained, chExact, chTrained *viz.Chart,
 	gamma float64, xg, xt []float64, src rand.Source) ([]*viz.Chart, error) {
 	sched := toy.DDPM()
 	var charts []*viz.Chart
@@ -85,7 +86,7 @@ func cfgCharts(r *Result, ds *toy.Dataset, gs GuidanceSetup, tr *Trained, chExac
 
 // cfgTraining draws the conditional network's loss and its error per t,
 // for its class outputs and its empty-label output.
-func cfgTraining(ds *toy.Dataset, tr *Trained, sched *toy.Schedule, src rand.Source) *viz.Chart {
+func cfgTraining(ds *datasets.Dataset, tr *Trained, sched *toy.Schedule, src rand.Source) *viz.Chart {
 	h := tr.History
 	steps := make([]float64, len(h.Loss))
 	for i := range steps {
@@ -125,7 +126,7 @@ func cfgTraining(ds *toy.Dataset, tr *Trained, sched *toy.Schedule, src rand.Sou
 
 // classAxis returns the unit vector from the mean of class 1 to the mean of
 // class 0 of the labelled data.
-func classAxis(ds *toy.Dataset) [2]float64 {
+func classAxis(ds *datasets.Dataset) [2]float64 {
 	var m [2][2]float64
 	var c [2]float64
 	for i, y := range ds.Labels {

@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 	"difftoy/viz"
@@ -20,7 +21,7 @@ import (
 // fresh the samples of D̂*, of the network and of the population;
 // trainX and held the training points (repeated) and held-out points of the
 // losses.
-func memorisationCharts(ctx context.Context, cfg Config, ms MemoriseSetup, ds *toy.Dataset, m toy.Denoiser,
+func memorisationCharts(ctx context.Context, cfg Config, ms MemoriseSetup, ds *datasets.Dataset, m toy.Denoiser,
 	emp, net, fresh, trainX, held []float64, p Progress) ([]*viz.Chart, error) {
 	var charts []*viz.Chart
 	charts = append(charts, viz.Plane(fmt.Sprintf("%d training points of %s: who copies them?", ms.Train, ms.Dataset), []viz.Scene{

@@ -12,6 +12,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/nn"
 	"difftoy/toy/sample"
@@ -19,8 +20,8 @@ import (
 )
 
 // load returns a named dataset or panics: the names used here are fixed.
-func load(name string, n int, src rand.Source) *toy.Dataset {
-	ds, err := toy.Load(name, n, src)
+func load(name string, n int, src rand.Source) *datasets.Dataset {
+	ds, err := datasets.Load(name, n, src)
 	if err != nil {
 		panic(err)
 	}
@@ -134,13 +135,13 @@ func (c Config) cache(p Progress) *nn.Cache {
 // number of steps (the recipe's other settings), or loads it from the
 // cache, reporting progress as "stage". A PredEDM spec without SigmaData
 // gets the data's.
-func trainedModel(ctx context.Context, ds *toy.Dataset, spec nn.Spec, sched *toy.Schedule,
+func trainedModel(ctx context.Context, ds *datasets.Dataset, spec nn.Spec, sched *toy.Schedule,
 	steps int, cfg Config, stage string, p Progress) (*nn.Model, *nn.History, error) {
 	return trainedWith(ctx, ds, spec, sched, recipeConfig(steps), cfg, stage, p)
 }
 
 // trainedWith is trainedModel with every training setting given.
-func trainedWith(ctx context.Context, ds *toy.Dataset, spec nn.Spec, sched *toy.Schedule,
+func trainedWith(ctx context.Context, ds *datasets.Dataset, spec nn.Spec, sched *toy.Schedule,
 	tc nn.Config, cfg Config, stage string, p Progress) (*nn.Model, *nn.History, error) {
 	if spec.Pred == nn.PredEDM && spec.SigmaData == 0 {
 		spec.SigmaData = dataStd(ds.Points, 2)

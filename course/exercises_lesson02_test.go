@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 )
 
 // Lesson 2's exercises run (see exercises_test.go for the convention).
 
 func TestExerciseL02E2_MorePoints(t *testing.T) {
 	// Exercise 2: ten random points (in the notebook's first cell,
-	// toy.Load("checkerboard", 10, ...) in place of the three points, with
+	// datasets.Load("checkerboard", 10, ...) in place of the three points, with
 	// weights 1/10). The hint: compare sigma_t with the typical
 	// distance between points. Why: log(pi_i / pi_j) is affine in x with
 	// slope sqrt(alpha) (x_i - x_j) / (1 - alpha), so over x ~ q_t its
@@ -21,7 +22,7 @@ func TestExerciseL02E2_MorePoints(t *testing.T) {
 	// when sigma_t is large. The weights stay near w_i while sigma_t is many
 	// distances (spread of the log-weights about d / sigma_t), and one
 	// point takes all the weight once sigma_t is well below d.
-	ds, err := toy.Load("checkerboard", 10, pcg(1))
+	ds, err := datasets.Load("checkerboard", 10, pcg(1))
 	if err != nil {
 		t.Fatal(err)
 	}

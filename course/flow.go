@@ -14,6 +14,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/sample"
 	"difftoy/viz"
 )
@@ -45,7 +46,7 @@ func DefaultFlow(cfg Config) FlowSetup {
 }
 
 // eightGaussiansSD is the exact standard deviation per coordinate of the
-// eight Gaussians (toy.Load: std 0.15, means on the circle of radius 2, so
+// eight Gaussians (datasets.Load: std 0.15, means on the circle of radius 2, so
 // the variance per coordinate is 0.15^2 + 2^2/2).
 var eightGaussiansSD = math.Sqrt(0.15*0.15 + 2)
 
@@ -79,7 +80,7 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 		return nil, fmt.Errorf("course: editing moves points from class %d to class %d: choose two different classes", fs.From, fs.To)
 	}
 	r := &Result{}
-	ds, err := toy.Load(fs.Dataset, 1000, cfg.rng(1))
+	ds, err := datasets.Load(fs.Dataset, 1000, cfg.rng(1))
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +386,7 @@ type editResult struct {
 // flowEdit moves fs.EditPoints points of class From into class To by
 // DDIM inversion with the label From and regeneration with the label To.
 func flowEdit(cfg Config, fs FlowSetup, sched *toy.Schedule) (*editResult, error) {
-	ds, err := toy.Load(fs.EditDataset, 1000, cfg.rng(60))
+	ds, err := datasets.Load(fs.EditDataset, 1000, cfg.rng(60))
 	if err != nil {
 		return nil, err
 	}

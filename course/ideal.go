@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/viz"
 )
 
@@ -169,7 +170,7 @@ func IdealAt(cfg Config, is IdealSetup, t int) ([]*viz.Chart, error) {
 	if t < 1 || t > sched.T() {
 		return nil, fmt.Errorf("course.IdealAt: step t = %d outside 1..%d", t, sched.T())
 	}
-	ds, err := toy.Load(is.Dataset, 3, cfg.rng(1))
+	ds, err := datasets.Load(is.Dataset, 3, cfg.rng(1))
 	if err != nil {
 		return nil, fmt.Errorf("course.IdealAt: %w", err)
 	}

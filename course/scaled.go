@@ -9,14 +9,14 @@ import (
 	"math"
 
 	"difftoy/analytic"
-	"difftoy/toy"
+	"difftoy/toy/datasets"
 )
 
 // scaled returns a copy of ds with every point multiplied by c > 0 and the
 // exact law of c x_0: a Gaussian mixture with means c m_i and covariances
 // c^2 S_i, or a delta mixture on the points c x_i (same weights and labels).
 // c = 1 returns ds itself.
-func scaled(ds *toy.Dataset, c float64) (*toy.Dataset, error) {
+func scaled(ds *datasets.Dataset, c float64) (*datasets.Dataset, error) {
 	if !(c > 0) || math.IsInf(c, 0) {
 		return nil, fmt.Errorf("course: data scale %v, want a finite positive number (1: the data as loaded)", c)
 	}

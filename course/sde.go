@@ -13,6 +13,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 	"difftoy/viz"
@@ -49,7 +50,7 @@ func DefaultSDE(cfg Config) SDESetup {
 		TraceDraws: 4000, SMSteps: []int{20, 100, 300}, SMDraws: 20000}
 }
 
-// check validates the settings that the samplers and toy.Load do not.
+// check validates the settings that the samplers and datasets.Load do not.
 func (ss SDESetup) check() error {
 	switch {
 	case ss.Chains < 2:
@@ -102,7 +103,7 @@ func optimalVariances(m analytic.Mixture, p *sample.Plan, n int, src rand.Source
 // SDE runs lesson 13.
 func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 	r := &Result{}
-	ds, err := toy.Load(ss.Data, 1000, cfg.rng(1))
+	ds, err := datasets.Load(ss.Data, 1000, cfg.rng(1))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/sample"
 	"difftoy/viz"
 )
@@ -26,7 +27,7 @@ func ForwardAt(cfg Config, fs ForwardSetup, t int) ([]*viz.Chart, error) {
 	if t < 0 || t > lin.T() {
 		return nil, fmt.Errorf("course.ForwardAt: step t = %d outside 0..%d", t, lin.T())
 	}
-	ds, err := toy.Load(fs.Dataset, fs.Points, cfg.rng(2))
+	ds, err := datasets.Load(fs.Dataset, fs.Points, cfg.rng(2))
 	if err == nil {
 		ds, err = scaled(ds, fs.Scale)
 	}
@@ -65,7 +66,7 @@ func DeterministicAt(cfg Config, ds DeterministicSetup, steps int, eta float64) 
 	if err != nil {
 		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
 	}
-	data, err := toy.Load(ds.Dataset, 1000, cfg.rng(1))
+	data, err := datasets.Load(ds.Dataset, 1000, cfg.rng(1))
 	if err != nil {
 		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
 	}
@@ -149,7 +150,7 @@ func LangevinAt(cfg Config, ls LangevinSetup, size float64, moves int, annealed 
 // the data density, with the mean exact class posterior q_0(y | x) of the
 // samples in the title.
 func GuidanceAt(cfg Config, gs GuidanceSetup, gamma float64, y int) ([]*viz.Chart, error) {
-	ds, err := toy.Load(gs.Dataset, 4000, cfg.rng(1))
+	ds, err := datasets.Load(gs.Dataset, 4000, cfg.rng(1))
 	if err != nil {
 		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/nn"
 	"difftoy/toy/sample"
 )
@@ -43,7 +44,7 @@ func DefaultTraining(cfg Config) TrainSetup {
 
 // Trained is a trained denoiser with its data and record.
 type Trained struct {
-	Data    *toy.Dataset
+	Data    *datasets.Dataset
 	Model   *nn.Model
 	History *nn.History
 	Sched   *toy.Schedule

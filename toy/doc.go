@@ -1,7 +1,7 @@
 // Package toy holds the diffusion process on small point clouds: noise
 // schedules, the forward process, the reverse-step coefficients, the
-// schedule-change wrapper, the Denoiser/Scorer contract every sampler uses,
-// and named 2-D datasets with their exact laws.
+// schedule-change wrapper and the Denoiser/Scorer contract every sampler
+// uses. The named 2-D datasets with their exact laws are in toy/datasets.
 //
 // Forward process (lessons/01-forward-process.md sections 1 to 3), t = 1..T:
 //
@@ -27,12 +27,6 @@
 // Schedule has a continuous-step view (AlphaAt, interpolated in log sigma)
 // and its inverse (StepForSigma, StepForAlpha); Reschedule and
 // RescheduleSteps use them to let a denoiser of one schedule serve another.
-//
-// Datasets (Load, DatasetNames): named 2-D toys, each with its exact law
-// as an analytic.Mixture: lesson 2's three delta points, Gaussian
-// mixtures (eight Gaussians, a ring, labelled two- and three-class
-// mixtures) and finite training sets (moons, swiss roll, checkerboard)
-// whose exact law is the delta mixture of their points.
 //
 // Conventions (see ARCHITECTURE.md): batches are row-major []float64 of n
 // points of Dim() coordinates, numeric calls are destination-first, wrong

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 )
 
 // The ideal denoiser depends on t only through sigma_t, so the exact D* of
@@ -161,7 +162,7 @@ func TestRescheduleExactMixtures(t *testing.T) {
 		y[i] = []int{0, 1, toy.Empty}[i%3]
 	}
 	for _, name := range []string{"three-points", "two-classes"} {
-		ds, err := toy.Load(name, 10, rand.NewPCG(1, 1))
+		ds, err := datasets.Load(name, 10, rand.NewPCG(1, 1))
 		if err != nil {
 			t.Fatal(err)
 		}

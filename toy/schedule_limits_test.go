@@ -3,7 +3,6 @@ package toy_test
 import (
 	"errors"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -150,32 +149,5 @@ func TestCosineOffsetBlamed(t *testing.T) {
 	}
 	if _, err := toy.Cosine(10, 1e14); err != nil {
 		t.Errorf("Cosine(10, 1e14): %v", err)
-	}
-}
-
-// TestLoadSizeLimit checks that n above MaxPoints is an error for every
-// dataset (1<<62 used to panic in makeslice, 1e9 to run out of memory),
-// and that three-points accepts a nil source, which its doc says it does
-// not use; the boundary n = 1 is accepted.
-func TestLoadSizeLimit(t *testing.T) {
-	for _, name := range toy.DatasetNames() {
-		for _, n := range []int{1 << 62, 1e9, toy.MaxPoints + 1, math.MaxInt} {
-			if _, err := toy.Load(name, n, rand.NewPCG(1, 1)); err == nil || !errors.Is(err, toy.ErrDataset) || !strings.Contains(err.Error(), "want 1..1048576") {
-				t.Errorf("Load(%q, %d) error = %v, want one naming the limit", name, n, err)
-			}
-		}
-		if ds, err := toy.Load(name, 1, rand.NewPCG(1, 1)); err != nil || len(ds.Points) != 2 {
-			t.Errorf("Load(%q, 1) = %v", name, err)
-		}
-	}
-	ds, err := toy.Load("three-points", 6, nil)
-	if err != nil {
-		t.Fatalf("Load(three-points, 6, nil): %v", err)
-	}
-	want := []float64{-1, 0, 1, 0, 0, 1.5, -1, 0, 1, 0, 0, 1.5}
-	for i := range want {
-		if ds.Points[i] != want[i] {
-			t.Fatalf("three-points Points = %v, want %v", ds.Points, want)
-		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 
 	"difftoy/analytic"
-	"difftoy/toy"
+	"difftoy/toy/datasets"
 )
 
 // View is the half width of the square [-View, View]^2 the page draws.
@@ -28,14 +28,14 @@ type Data struct {
 }
 
 // Datasets returns the names Load accepts, in the order the page lists them.
-func Datasets() []string { return toy.DatasetNames() }
+func Datasets() []string { return datasets.Names() }
 
 // Load returns the named lesson data set with n points drawn with seed.
 func Load(name string, n int, seed uint64) (*Data, error) {
 	if n < 1 || n > MaxPoints {
 		return nil, fmt.Errorf("the number of points must be between 1 and %d, not %d", MaxPoints, n)
 	}
-	ds, err := toy.Load(name, n, rand.NewPCG(seed, seed))
+	ds, err := datasets.Load(name, n, rand.NewPCG(seed, seed))
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@
 //
 // # Use
 //
-//	ds, _ := toy.Load("eight-gaussians", 4000, rand.NewPCG(1, 1))
+//	ds, _ := datasets.Load("eight-gaussians", 4000, rand.NewPCG(1, 1))
 //	m, _ := nn.NewModel(nn.DefaultSpec(2), toy.DDPM(), rand.NewPCG(2, 2))
 //	hist, err := nn.Train(ctx, m, nn.FromDataset(ds), nn.DefaultConfig(), rand.NewPCG(3, 3))
 //	// hist.Evals: error to D* per t; m is a toy.Denoiser; m.Save(path)

@@ -6,13 +6,14 @@ import (
 	"math/rand/v2"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/nn"
 )
 
 // Train a small denoiser on eight Gaussians and compare it with the exact
 // denoiser D* of the mixture the points came from.
 func ExampleTrain() {
-	ds, err := toy.Load("eight-gaussians", 4000, rand.NewPCG(1, 1))
+	ds, err := datasets.Load("eight-gaussians", 4000, rand.NewPCG(1, 1))
 	if err != nil {
 		panic(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 )
 
 // Weighting chooses w_t in the loss w_t || D_t(x_t) - x_0 ||^2.
@@ -148,7 +149,7 @@ type Data struct {
 
 // FromDataset returns the training data of a named toy dataset, with its
 // exact mixture for the error against D*.
-func FromDataset(ds *toy.Dataset) Data {
+func FromDataset(ds *datasets.Dataset) Data {
 	d := Data{Points: ds.Points, Labels: ds.Labels, Classes: ds.Classes}
 	if ds.Exact != nil {
 		d.Exact = ds.Exact

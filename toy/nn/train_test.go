@@ -13,12 +13,13 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 )
 
-func loadData(t testing.TB, name string, n int) (*toy.Dataset, Data) {
-	ds, err := toy.Load(name, n, rand.NewPCG(11, 11))
+func loadData(t testing.TB, name string, n int) (*datasets.Dataset, Data) {
+	ds, err := datasets.Load(name, n, rand.NewPCG(11, 11))
 	if err != nil {
 		t.Fatal(err)
 	}

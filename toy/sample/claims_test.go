@@ -12,6 +12,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 )
@@ -214,11 +215,11 @@ func TestClaim4AnnealedCoversModes(t *testing.T) {
 // discs of radius r times the density, near 10%). It checks
 // lessons/12-memorisation.md section 2.
 func TestClaim5IdealDenoiserMemorises(t *testing.T) {
-	train, err := toy.Load("moons", 100, rand.NewPCG(60, 60))
+	train, err := datasets.Load("moons", 100, rand.NewPCG(60, 60))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := toy.Load("moons", 1000, rand.NewPCG(61, 61))
+	fresh, err := datasets.Load("moons", 1000, rand.NewPCG(61, 61))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 )
@@ -23,7 +24,7 @@ func normals(n int, src rand.Source) []float64 {
 // DDPM with the ideal denoiser of lesson 2's three points returns only
 // those points: the exact denoiser memorises.
 func ExampleDDPM() {
-	ds, _ := toy.Load("three-points", 3, rand.NewPCG(1, 1))
+	ds, _ := datasets.Load("three-points", 3, rand.NewPCG(1, 1))
 	p, _ := sample.Strided(toy.DDPM(), 100) // 100 moves, coefficients recomputed
 	xT := normals(300, rand.NewPCG(2, 2))
 	x, err := sample.DDPM(p, toy.PosteriorVariance).Sample(nil, xT, ds.Exact, nil, rand.NewPCG(3, 3))
@@ -45,7 +46,7 @@ func ExampleDDPM() {
 // spacing of the same 100 moves and the Karras plan (sigma-spaced, rho = 7)
 // both end with t = 3, 2, 1, 0 and have no such bias.
 func ExampleODE() {
-	ds, _ := toy.Load("eight-gaussians", 100, rand.NewPCG(1, 1))
+	ds, _ := datasets.Load("eight-gaussians", 100, rand.NewPCG(1, 1))
 	xT := normals(2000, rand.NewPCG(4, 4))
 	uniform, _ := sample.Strided(toy.DDPM(), 100)
 	quadratic, _ := sample.Spaced(toy.DDPM(), 100, 2)
@@ -73,7 +74,7 @@ func ExampleODE() {
 
 // A Trajectory keeps all particles at every 25th state, for a chart.
 func ExampleTrajectory() {
-	ds, _ := toy.Load("eight-gaussians", 100, rand.NewPCG(1, 1))
+	ds, _ := datasets.Load("eight-gaussians", 100, rand.NewPCG(1, 1))
 	p, _ := sample.Strided(toy.DDPM(), 100)
 	tr := &sample.Trajectory{Every: 25}
 	s := sample.DDIM(p, 0)
@@ -95,7 +96,7 @@ func ExampleTrajectory() {
 // Classifier-free guidance with the exact conditional denoiser: the exact
 // class posterior of the samples rises with the scale gamma.
 func ExampleNewCFG() {
-	ds, _ := toy.Load("two-classes", 100, rand.NewPCG(1, 1))
+	ds, _ := datasets.Load("two-classes", 100, rand.NewPCG(1, 1))
 	p, _ := sample.Strided(toy.DDPM(), 200)
 	const n = 2000
 	y := make([]int, n) // all class 0

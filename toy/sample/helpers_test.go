@@ -8,6 +8,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 )
@@ -15,7 +16,7 @@ import (
 // load returns the exact law of a named dataset.
 func load(t testing.TB, name string) analytic.Mixture {
 	t.Helper()
-	ds, err := toy.Load(name, 100, rand.NewPCG(1, 1))
+	ds, err := datasets.Load(name, 100, rand.NewPCG(1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

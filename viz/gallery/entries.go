@@ -10,6 +10,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/nn"
 	"difftoy/toy/sample"
 	"difftoy/viz"
@@ -36,8 +37,8 @@ func Entries() []Entry {
 
 func rng(seed uint64) rand.Source { return rand.NewPCG(seed, seed^0x9e3779b97f4a7c15) }
 
-func load(name string, n int, seed uint64) (*toy.Dataset, error) {
-	return toy.Load(name, n, rng(seed))
+func load(name string, n int, seed uint64) (*datasets.Dataset, error) {
+	return datasets.Load(name, n, rng(seed))
 }
 
 // exactSamples draws n points of q_t (alpha) from m with their classes.

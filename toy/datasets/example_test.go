@@ -1,14 +1,15 @@
-package toy_test
+package datasets_test
 
 import (
 	"fmt"
 	"math/rand/v2"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 )
 
-func ExampleDatasetNames() {
-	fmt.Println(toy.DatasetNames())
+func ExampleNames() {
+	fmt.Println(datasets.Names())
 	// Output:
 	// [three-points eight-gaussians two-classes three-classes ring moons swiss-roll checkerboard]
 }
@@ -21,7 +22,7 @@ func ExampleDatasetNames() {
 // (Expected values computed separately with NumPy from that section's
 // formulas.)
 func ExampleLoad_threePoints() {
-	ds, err := toy.Load("three-points", 3, rand.NewPCG(1, 1))
+	ds, err := datasets.Load("three-points", 3, rand.NewPCG(1, 1))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -2,7 +2,7 @@
 // mixture (package analytic), so that every result on them can be checked
 // against the ideal denoiser and exact samples.
 
-package toy
+package datasets
 
 import (
 	"errors"
@@ -39,10 +39,10 @@ type Dataset struct {
 const MaxPoints = 1 << 20
 
 // ErrDataset is wrapped by every error of Load.
-var ErrDataset = errors.New("toy: dataset")
+var ErrDataset = errors.New("datasets: dataset")
 
-// datasets lists the generators in the order DatasetNames returns them.
-var datasets = []struct {
+// generators lists the datasets in the order Names returns them.
+var generators = []struct {
 	name string
 	make func(n int, rng *rand.Rand) (*Dataset, error)
 }{
@@ -56,10 +56,10 @@ var datasets = []struct {
 	{"checkerboard", checkerboard},
 }
 
-// DatasetNames returns the names Load accepts.
-func DatasetNames() []string {
-	names := make([]string, len(datasets))
-	for i, d := range datasets {
+// Names returns the names Load accepts.
+func Names() []string {
+	names := make([]string, len(generators))
+	for i, d := range generators {
 		names[i] = d.name
 	}
 	return names
@@ -99,18 +99,18 @@ func DatasetNames() []string {
 // an error that lists the valid names, and n must be in 1..MaxPoints. A
 // nil src panics, except for three-points, which does not use it.
 func Load(name string, n int, src rand.Source) (*Dataset, error) {
-	for _, d := range datasets {
+	for _, d := range generators {
 		if d.name != name {
 			continue
 		}
 		if n <= 0 || n > MaxPoints {
-			return nil, fmt.Errorf("%w %q: n = %d points, want 1..%d (toy.MaxPoints)", ErrDataset, name, n, MaxPoints)
+			return nil, fmt.Errorf("%w %q: n = %d points, want 1..%d (datasets.MaxPoints)", ErrDataset, name, n, MaxPoints)
 		}
 		var rng *rand.Rand
 		if src != nil {
 			rng = rand.New(src)
 		} else if name != "three-points" {
-			panic("toy.Load: nil rand.Source")
+			panic("datasets.Load: nil rand.Source")
 		}
 		ds, err := d.make(n, rng)
 		if err != nil {
@@ -120,7 +120,7 @@ func Load(name string, n int, src rand.Source) (*Dataset, error) {
 		ds.Classes = ds.Exact.Classes()
 		return ds, nil
 	}
-	return nil, fmt.Errorf("%w: unknown name %q (valid names: %s)", ErrDataset, name, strings.Join(DatasetNames(), ", "))
+	return nil, fmt.Errorf("%w: unknown name %q (valid names: %s)", ErrDataset, name, strings.Join(Names(), ", "))
 }
 
 func threePoints(n int, _ *rand.Rand) (*Dataset, error) {

@@ -1,4 +1,4 @@
-package toy_test
+package datasets_test
 
 import (
 	"errors"
@@ -9,16 +9,38 @@ import (
 	"testing"
 
 	"difftoy/analytic"
-	"difftoy/toy"
+	"difftoy/toy/datasets"
 )
 
-func TestDatasetNames(t *testing.T) {
+// relClose reports |got - want| <= tol * max(1, |want|).
+func relClose(got, want, tol float64) bool {
+	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
+}
+
+// mustPanic fails the test unless f panics with a message containing want.
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Fatalf("no panic, want one containing %q", want)
+		}
+		msg, _ := r.(string)
+		if !strings.Contains(msg, want) {
+			t.Fatalf("panic %q, want one containing %q", r, want)
+		}
+	}()
+	f()
+}
+
+func TestNames(t *testing.T) {
 	want := []string{"three-points", "eight-gaussians", "two-classes", "three-classes", "ring", "moons", "swiss-roll", "checkerboard"}
-	if got := toy.DatasetNames(); !slices.Equal(got, want) {
-		t.Fatalf("DatasetNames() = %v, want %v", got, want)
+	if got := datasets.Names(); !slices.Equal(got, want) {
+		t.Fatalf("Names() = %v, want %v", got, want)
 	}
-	_, err := toy.Load("spiral", 10, rand.NewPCG(1, 1))
-	if err == nil || !errors.Is(err, toy.ErrDataset) {
+	_, err := datasets.Load("spiral", 10, rand.NewPCG(1, 1))
+	if err == nil || !errors.Is(err, datasets.ErrDataset) {
 		t.Fatalf("unknown name: err = %v, want an ErrDataset", err)
 	}
 	for _, n := range want {
@@ -26,21 +48,21 @@ func TestDatasetNames(t *testing.T) {
 			t.Errorf("error %q does not list %q", err, n)
 		}
 		for _, bad := range []int{0, -3} {
-			if _, err := toy.Load(n, bad, rand.NewPCG(1, 1)); err == nil || !errors.Is(err, toy.ErrDataset) {
+			if _, err := datasets.Load(n, bad, rand.NewPCG(1, 1)); err == nil || !errors.Is(err, datasets.ErrDataset) {
 				t.Errorf("Load(%q, %d): err = %v, want an ErrDataset", n, bad, err)
 			}
 		}
 	}
-	mustPanic(t, "toy.Load", func() { toy.Load("ring", 10, nil) })
+	mustPanic(t, "datasets.Load", func() { datasets.Load("ring", 10, nil) })
 }
 
 // Every dataset: the right shapes, finite points, labels in range and
 // consistent with Exact, and the same data for the same seed.
 func TestDatasetShapes(t *testing.T) {
 	const n = 301
-	for _, name := range toy.DatasetNames() {
+	for _, name := range datasets.Names() {
 		t.Run(name, func(t *testing.T) {
-			ds, err := toy.Load(name, n, rand.NewPCG(6, 6))
+			ds, err := datasets.Load(name, n, rand.NewPCG(6, 6))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +95,7 @@ func TestDatasetShapes(t *testing.T) {
 					t.Errorf("a class has no point in %d: %v", n, seen)
 				}
 			}
-			again, _ := toy.Load(name, n, rand.NewPCG(6, 6))
+			again, _ := datasets.Load(name, n, rand.NewPCG(6, 6))
 			if !slices.Equal(again.Points, ds.Points) || !slices.Equal(again.Labels, ds.Labels) {
 				t.Error("same seed, different data")
 			}
@@ -93,7 +115,7 @@ func TestDatasetShapes(t *testing.T) {
 func TestFiniteDatasetsAreTheirDeltaMixture(t *testing.T) {
 	const n = 200
 	for _, name := range []string{"moons", "swiss-roll", "checkerboard"} {
-		ds, err := toy.Load(name, n, rand.NewPCG(7, 7))
+		ds, err := datasets.Load(name, n, rand.NewPCG(7, 7))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +137,7 @@ func TestFiniteDatasetsAreTheirDeltaMixture(t *testing.T) {
 // Where the finite sets' points lie, from their definitions.
 func TestFiniteDatasetsGeometry(t *testing.T) {
 	const n = 2000
-	cb, _ := toy.Load("checkerboard", n, rand.NewPCG(8, 8))
+	cb, _ := datasets.Load("checkerboard", n, rand.NewPCG(8, 8))
 	cells := map[[2]int]int{}
 	for i := range n {
 		x, y := cb.Points[2*i], cb.Points[2*i+1]
@@ -141,7 +163,7 @@ func TestFiniteDatasetsGeometry(t *testing.T) {
 
 	// Swiss roll: distance from the origin r/7 with r in [1.5 pi, 4.5 pi],
 	// up to the jitter (std 0.03 per coordinate; 6 sd = 0.18 slack).
-	sr, _ := toy.Load("swiss-roll", n, rand.NewPCG(8, 8))
+	sr, _ := datasets.Load("swiss-roll", n, rand.NewPCG(8, 8))
 	for i := range n {
 		r := math.Hypot(sr.Points[2*i], sr.Points[2*i+1])
 		if r < 1.5*math.Pi/7-0.18 || r > 4.5*math.Pi/7+0.18 {
@@ -152,7 +174,7 @@ func TestFiniteDatasetsGeometry(t *testing.T) {
 	// Moons: the noiseless upper moon (label 0) is 1.5 (cos th - 0.5,
 	// sin th - 0.25), within 1.5 of (-0.75, -0.375); the lower one
 	// (label 1) within 1.5 of (0.75, 0.375). Jitter 0.08: 6 sd slack 0.48.
-	mo, _ := toy.Load("moons", n, rand.NewPCG(8, 8))
+	mo, _ := datasets.Load("moons", n, rand.NewPCG(8, 8))
 	centre := [2][2]float64{{-0.75, -0.375}, {0.75, 0.375}}
 	for i := range n {
 		c := centre[mo.Labels[i]]
@@ -171,7 +193,7 @@ func TestFiniteDatasetsGeometry(t *testing.T) {
 // means of the n/2 points per moon.
 func TestMoonsMeans(t *testing.T) {
 	const n = 8000
-	mo, err := toy.Load("moons", n, rand.NewPCG(10, 10))
+	mo, err := datasets.Load("moons", n, rand.NewPCG(10, 10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +218,7 @@ func TestMoonsMeans(t *testing.T) {
 }
 
 func TestThreePoints(t *testing.T) {
-	ds, err := toy.Load("three-points", 7, rand.NewPCG(1, 1))
+	ds, err := datasets.Load("three-points", 7, rand.NewPCG(1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +343,7 @@ func TestGaussianDatasetsMatchDescription(t *testing.T) {
 		n = 10000
 	}
 	for _, sp := range gmSpecs {
-		ds, err := toy.Load(sp.name, n, rand.NewPCG(9, 9))
+		ds, err := datasets.Load(sp.name, n, rand.NewPCG(9, 9))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +382,7 @@ func TestLabelledDatasetsBayesError(t *testing.T) {
 		name string
 		p    float64
 	}{{"two-classes", 0.01735}, {"three-classes", 0.01179}} {
-		ds, err := toy.Load(c.name, n, rand.NewPCG(12, 12))
+		ds, err := datasets.Load(c.name, n, rand.NewPCG(12, 12))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -381,6 +403,33 @@ func TestLabelledDatasetsBayesError(t *testing.T) {
 		rate := float64(wrong) / n
 		if sd := math.Sqrt(c.p * (1 - c.p) / n); math.Abs(rate-c.p) > 5*sd {
 			t.Errorf("%s: Bayes classifier error %v, want %v (sd %v)", c.name, rate, c.p, sd)
+		}
+	}
+}
+
+// TestLoadSizeLimit checks that n above MaxPoints is an error for every
+// dataset (1<<62 used to panic in makeslice, 1e9 to run out of memory),
+// and that three-points accepts a nil source, which its doc says it does
+// not use; the boundary n = 1 is accepted.
+func TestLoadSizeLimit(t *testing.T) {
+	for _, name := range datasets.Names() {
+		for _, n := range []int{1 << 62, 1e9, datasets.MaxPoints + 1, math.MaxInt} {
+			if _, err := datasets.Load(name, n, rand.NewPCG(1, 1)); err == nil || !errors.Is(err, datasets.ErrDataset) || !strings.Contains(err.Error(), "want 1..1048576") {
+				t.Errorf("Load(%q, %d) error = %v, want one naming the limit", name, n, err)
+			}
+		}
+		if ds, err := datasets.Load(name, 1, rand.NewPCG(1, 1)); err != nil || len(ds.Points) != 2 {
+			t.Errorf("Load(%q, 1) = %v", name, err)
+		}
+	}
+	ds, err := datasets.Load("three-points", 6, nil)
+	if err != nil {
+		t.Fatalf("Load(three-points, 6, nil): %v", err)
+	}
+	want := []float64{-1, 0, 1, 0, 0, 1.5, -1, 0, 1, 0, 0, 1.5}
+	for i := range want {
+		if ds.Points[i] != want[i] {
+			t.Fatalf("three-points Points = %v, want %v", ds.Points, want)
 		}
 	}
 }
