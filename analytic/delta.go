@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"difftoy/internal/par"
+	"difftoy/toy"
 )
 
 // DeltaMixture is q_0 = sum_i w_i delta(x - x^(i)): a finite training set.
@@ -102,9 +103,9 @@ func (m *DeltaMixture) newSet(idx []int) deltaSet {
 // Points returns a copy of the points, row-major.
 func (m *DeltaMixture) Points() []float64 { return append([]float64(nil), m.pts...) }
 
-// set returns the components q_0(. | y) conditions on (all for Empty).
+// set returns the components q_0(. | y) conditions on (all for toy.Empty).
 func (m *DeltaMixture) set(y int) *deltaSet {
-	if y == Empty {
+	if y == toy.Empty {
 		return &m.all
 	}
 	return &m.cls[y]
@@ -227,7 +228,7 @@ const (
 )
 
 // Denoise writes the ideal denoiser D*(x) = E[x_0 | x_t = x] = sum_i pi_i(x) x^(i)
-// (restricted to class y[p] when y[p] != Empty) into dst.
+// (restricted to class y[p] when y[p] != toy.Empty) into dst.
 func (m *DeltaMixture) Denoise(dst, x []float64, alpha float64, y []int) []float64 {
 	return m.field("analytic.(*DeltaMixture).Denoise", outDenoise, dst, x, alpha, y)
 }

@@ -59,7 +59,9 @@
 // destination-first and allocate dst when nil; batches run in parallel over
 // points with internal/par, each point on its own, so results do not depend
 // on the number of cores. A wrong length, alpha outside (0, 1] or a label out
-// of range panics; invalid constructor input is an error naming the
+// of range (labels are in {toy.Empty, 0, ..., C-1}) panics, through the
+// contract's checks (toy.CheckPoints, toy.CheckAlpha, toy.CheckLabels,
+// toy.CheckDst); invalid constructor input is an error naming the
 // component. *DeltaMixture and *GaussianMixture satisfy toy.Denoiser and
-// toy.Scorer.
+// toy.Scorer (checked at compile time).
 package analytic

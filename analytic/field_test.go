@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"difftoy/analytic"
+	"difftoy/toy"
 )
 
 // randomBatch returns n points (standard normal times scale) and labels
@@ -179,7 +180,7 @@ func TestPanics(t *testing.T) {
 		mustPanic(t, tc.want, tc.f)
 	}
 	// Empty labels are fine on an unlabelled mixture.
-	delta3(t).Denoise(nil, []float64{0, 0, 0}, 0.5, []int{analytic.Empty})
+	delta3(t).Denoise(nil, []float64{0, 0, 0}, 0.5, []int{toy.Empty})
 }
 
 // TestNoPerPointAllocation: with dst given, a call allocates a bounded

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"difftoy/internal/par"
+	"difftoy/toy"
 )
 
 // GaussianMixture is q_0 = sum_i w_i N(m_i, S_i) with full covariances.
@@ -285,7 +286,7 @@ func (g *GaussianMixture) logitsD(lg, z, u, x []float64, nz *noised, idx []int) 
 
 // memberIdx returns the component indices for label y (nil: all).
 func (g *GaussianMixture) memberIdx(y int) []int {
-	if y == Empty {
+	if y == toy.Empty {
 		return nil
 	}
 	return g.base.members[y]

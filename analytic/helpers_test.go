@@ -6,25 +6,14 @@ import (
 	"testing"
 
 	"difftoy/analytic"
-	"difftoy/toy"
 )
 
-// The mixtures satisfy the samplers' contract structurally.
+// Both mixture types are Mixtures (mixture.go checks the samplers'
+// contract).
 var (
-	_ toy.Denoiser     = (*analytic.DeltaMixture)(nil)
-	_ toy.Scorer       = (*analytic.DeltaMixture)(nil)
-	_ toy.Denoiser     = (*analytic.GaussianMixture)(nil)
-	_ toy.Scorer       = (*analytic.GaussianMixture)(nil)
 	_ analytic.Mixture = (*analytic.DeltaMixture)(nil)
 	_ analytic.Mixture = (*analytic.GaussianMixture)(nil)
-	_                  = toy.Empty == analytic.Empty // the two empty labels are one value
 )
-
-func TestEmptyLabel(t *testing.T) {
-	if analytic.Empty != toy.Empty {
-		t.Fatalf("analytic.Empty = %d, toy.Empty = %d", analytic.Empty, toy.Empty)
-	}
-}
 
 // Test mixtures. The labelled 2-D ones have unequal weights, so that a
 // weight forgotten anywhere changes results.

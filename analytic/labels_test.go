@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/stat/distmv"
 
 	"difftoy/analytic"
+	"difftoy/toy"
 )
 
 // TestClassPosteriorBayes compares q_t(y | x) with Bayes' rule evaluated
@@ -104,7 +105,7 @@ func TestGuidanceIdentities(t *testing.T) {
 			}
 			cg := analytic.ClassifierGrad(m, nil, x, alpha, y)
 			for p := range n {
-				if y[p] != analytic.Empty {
+				if y[p] != toy.Empty {
 					continue
 				}
 				if e := maxAbs(row(cg, d, p)); e != 0 {

@@ -1,6 +1,7 @@
 package analytic
 
 import (
+	"difftoy/toy"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -15,9 +16,9 @@ import (
 // Every batched method takes the query points x row-major (n = len(x)/Dim()
 // points), writes into dst (allocated when nil, otherwise of the stated
 // length) and returns dst. A wrong length, an alpha outside (0, 1] (NaN
-// included) or a label outside {Empty, 0, ..., Classes()-1} panics with an
+// included) or a label outside {toy.Empty, 0, ..., Classes()-1} panics with an
 // "analytic.Method: ..." message. Labels y are nil (unconditional), or one per
-// point where Empty (-1) means unconditional and c >= 0 restricts the
+// point where toy.Empty (-1) means unconditional and c >= 0 restricts the
 // posterior to the components of class c, i.e. uses q_0(x_0 | y = c).
 // Denoise, Score and Eps (and the guidance functions) accept dst = x, an
 // update in place; the other methods' dst must not overlap x.
@@ -191,3 +192,12 @@ func (b *base) checkClass(who string, y int) error {
 // scheduling cost and numerous enough to balance the cores. It depends only
 // on K, never on GOMAXPROCS.
 func grain(k int) int { return max(1, (1<<15)/max(k, 1)) }
+
+// Both mixtures meet the contract every sampler calls: the ideal denoiser
+// and the exact score.
+var (
+	_ toy.Denoiser = (*DeltaMixture)(nil)
+	_ toy.Scorer   = (*DeltaMixture)(nil)
+	_ toy.Denoiser = (*GaussianMixture)(nil)
+	_ toy.Scorer   = (*GaussianMixture)(nil)
+)

@@ -1,6 +1,7 @@
 package analytic
 
 import (
+	"difftoy/toy"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -8,7 +9,7 @@ import (
 
 // checkSample validates the arguments of Sample and returns the number of draws.
 func checkSample(who string, dst []float64, comp []int, d int, alpha float64) int {
-	checkAlpha(who, alpha)
+	toy.CheckAlpha(who, alpha)
 	if len(dst)%d != 0 {
 		panic(fmt.Sprintf("%s: len(dst) = %d is not a multiple of the dimension %d", who, len(dst), d))
 	}

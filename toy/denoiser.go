@@ -1,13 +1,6 @@
 package toy
 
-import (
-	"fmt"
-	"math"
-)
-
-// Empty is the label that means "no class": the unconditional model of
-// classifier-free guidance. A nil label slice means Empty for every point.
-const Empty = -1
+import "math"
 
 // Denoiser is the one contract every sampler calls. The exact mixtures of
 // package analytic and the trained networks of package toy/nn both meet it,
@@ -32,32 +25,6 @@ type Denoiser interface {
 type Scorer interface {
 	Dim() int
 	Score(dst, x []float64, alpha float64, y []int) []float64
-}
-
-// CheckBatch panics with a message naming who when x is not a whole number
-// of points of dimension d, when dst has the wrong length, when y has the
-// wrong length, or when alpha is not in (0, 1]. It returns the number of
-// points and dst, allocated when nil.
-func CheckBatch(who string, dst, x []float64, d int, alpha float64, y []int) (int, []float64) {
-	if d <= 0 {
-		panic(fmt.Sprintf("%s: dimension %d is not positive", who, d))
-	}
-	if len(x)%d != 0 {
-		panic(fmt.Sprintf("%s: len(x) = %d is not a multiple of the dimension %d", who, len(x), d))
-	}
-	if !(alpha > 0 && alpha <= 1) {
-		panic(fmt.Sprintf("%s: alpha = %v is not in (0, 1]", who, alpha))
-	}
-	n := len(x) / d
-	if y != nil && len(y) != n {
-		panic(fmt.Sprintf("%s: %d labels for %d points", who, len(y), n))
-	}
-	if dst == nil {
-		dst = make([]float64, len(x))
-	} else if len(dst) != len(x) {
-		panic(fmt.Sprintf("%s: len(dst) = %d, want %d", who, len(dst), len(x)))
-	}
-	return n, dst
 }
 
 // scoreView is the score implied by a denoiser (Tweedie's formula,

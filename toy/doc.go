@@ -32,5 +32,8 @@
 // points of Dim() coordinates, numeric calls are destination-first, wrong
 // lengths and levels outside (0, 1] panic with "toy.Func: ..." messages,
 // user input (names, betas) returns errors, and randomness is passed in as
-// a math/rand/v2 Source.
+// a math/rand/v2 Source. The panics on a batch have one home, check.go
+// (CheckBatch and its parts CheckPoints, CheckAlpha, CheckLabels,
+// CheckDst), which analytic and toy/sample call too. toy imports no other
+// package of the module: it is the leaf the others build on.
 package toy

@@ -51,9 +51,7 @@ func AddNoise(dst, eps, x0 []float64, alpha float64, src rand.Source) []float64 
 }
 
 func checkNoise(who string, dst, x0 []float64, alpha float64) []float64 {
-	if !(alpha > 0 && alpha <= 1) {
-		panic(fmt.Sprintf("%s: alpha = %v is not in (0, 1]", who, alpha))
-	}
+	CheckAlpha(who, alpha)
 	if dst == nil {
 		return make([]float64, len(x0))
 	}

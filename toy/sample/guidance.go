@@ -223,8 +223,8 @@ func (t *Tempered) Score(dst, x []float64, alpha float64, y []int) []float64 {
 	return dst
 }
 
-// The wrappers are denoisers and scorers; the exact classifier is a
-// ClassifierGradient.
+// The wrappers, the guidance interval included, are denoisers and
+// scorers; the exact classifier is a ClassifierGradient.
 var (
 	_ toy.Denoiser       = (*ClassifierGuided)(nil)
 	_ toy.Scorer         = (*ClassifierGuided)(nil)
@@ -232,6 +232,8 @@ var (
 	_ toy.Scorer         = (*CFG)(nil)
 	_ toy.Denoiser       = (*Tempered)(nil)
 	_ toy.Scorer         = (*Tempered)(nil)
+	_ toy.Denoiser       = (*Interval)(nil)
+	_ toy.Scorer         = (*Interval)(nil)
 	_ ClassifierGradient = ExactClassifier{}
 )
 
