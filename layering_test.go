@@ -50,7 +50,7 @@ var layering = []layer{
 	{"viz/nb", 4, []string{"viz"}},
 	{"internal/explorer", 4, []string{"toy", "analytic", "toy/datasets", "toy/sample", "toy/metrics", "toy/nn"}},
 	{"internal/book", 5, []string{"course", "viz", "internal/mdmath", "internal/par", "internal/findup"}},
-	{"viz/gallery", 5, []string{"course", "toy", "analytic", "toy/datasets", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/par", "internal/findup"}},
+	{"viz/gallery", 5, []string{"course", "viz"}},
 	{"internal/explorer/wasm", 5, []string{"internal/explorer"}},
 	{"cmd/difftoy", 6, []string{"internal/book", "internal/explorer/page", "viz/gallery", "course", "toy", "analytic", "toy/datasets", "toy/sample", "toy/metrics", "toy/nn", "viz", "internal/mdmath", "internal/par", "internal/findup"}},
 	{"tests", -1, nil},

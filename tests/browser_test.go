@@ -225,7 +225,8 @@ func watch(ctx context.Context, also ...string) func() []string {
 	}
 }
 
-// TestBrowserDraws opens every gallery page and the size cases in headless
+// TestBrowserDraws runs the lessons the gallery shows (quick sizes), opens
+// every gallery page and the size cases in headless
 // Chromium with the network cut off, and fails on a console error, an
 // uncaught exception, a request that leaves the machine, a chart that does
 // not finish drawing, a chart whose screenshot holds no coloured pixel
@@ -238,8 +239,19 @@ func TestBrowserDraws(t *testing.T) {
 	}
 	bctx, out := startBrowser(t)
 
+	// The gallery's charts come from its lessons' results (quick sizes).
+	cfg := course.DefaultConfig()
+	cfg.Quick = true
+	results := map[string]*course.Result{}
+	for _, l := range gallery.Lessons() {
+		r, err := l.Run(context.Background(), cfg, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", l.ID, err)
+		}
+		results[l.ID] = r
+	}
 	dir := t.TempDir()
-	index, err := gallery.Write(dir, gallery.Options{})
+	index, err := gallery.Write(dir, results, gallery.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

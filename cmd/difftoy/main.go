@@ -1,12 +1,14 @@
 // Command difftoy is the project's main job: it runs the experiment of
-// every lesson of the course (package course) and the built-in experiments
-// of the chart gallery (package viz/gallery), writes them as offline HTML
-// pages, and prints the page to open:
+// every lesson of the course (package course), writes them as offline HTML
+// pages with the chart gallery (package viz/gallery, made from the same
+// results), and prints the page to open:
 //
-//	DIR/index.html          links to both
+//	DIR/index.html          links to all of them
 //	DIR/book/               one page per lesson: its text (lessons/, maths by
 //	                        KaTeX), its numbers and charts; an index
-//	DIR/gallery/            every chart kind, on the exact mixtures
+//	DIR/gallery/            every chart kind once, each taken from a lesson's
+//	                        result and naming it (or on fixed data, for the
+//	                        kinds no lesson draws)
 //	DIR/explorer/           the Explorer: one page computing the exact fields
 //	                        and samplers live, in WebAssembly built from this
 //	                        module by the go command (-explorer=false skips it)
@@ -15,10 +17,16 @@
 //
 //	go run ./cmd/difftoy                 # DIR = ./difftoy-out, minutes (training included)
 //	go run ./cmd/difftoy -quick          # smaller samples and training: a preview
-//	go run ./cmd/difftoy -book=false     # the gallery alone, seconds
+//	go run ./cmd/difftoy -book=false     # the gallery alone: only the lessons it shows
 //
 // echarts and KaTeX are embedded in the module (package internal/assets),
 // so the pages work offline, from file://, with nothing but Go installed.
+//
+// The gallery runs no experiment of its own: it shows charts of the
+// lessons' results. With the book they are the book's own results; with
+// -book=false the command runs only the lessons the gallery shows
+// (gallery.Lessons, one after the other, with the same -seed, -quick and
+// model cache), so the gallery's charts are the ones the book would show.
 //
 // The book runs -jobs lessons' experiments at once (default 2); every
 // lesson runs with -seed, as its notebook does with its own, and the
@@ -67,17 +75,17 @@ func main() {
 // lessonRun, when not nil, replaces the lessons' experiments (tests).
 var lessonRun func(ctx context.Context, l course.Lesson, cfg course.Config, p course.Progress) (*course.Result, error)
 
-// run is main without the process: it parses args, writes the gallery and
+// run is main without the process: it parses args, writes the pages and
 // returns the exit status (0 done, 1 failed or a lesson's claim does not
 // hold, 2 bad usage).
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("difftoy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "difftoy-out", "folder to write the gallery into (created if missing)")
+	out := fs.String("out", "difftoy-out", "folder to write the pages into (created if missing)")
 	seed := fs.Uint64("seed", 1, "seed of every experiment")
 	quiet := fs.Bool("quiet", false, "no progress on the terminal")
-	withBook := fs.Bool("book", true, "also write the book (every lesson's experiment) into DIR/book")
-	quick := fs.Bool("quick", false, "smaller samples and shorter training in the book (a preview)")
+	withBook := fs.Bool("book", true, "write the book (every lesson's experiment) into DIR/book; false: only the gallery, running only the lessons it shows")
+	quick := fs.Bool("quick", false, "smaller samples and shorter training in the lessons' experiments (a preview)")
 	retrain := fs.Bool("retrain", false, "train every network again instead of loading it from the trained-model cache (the new models replace the cached ones)")
 	cacheDir := fs.String("cache", "", "folder of the trained-model cache (default: $"+nn.CacheEnv+", else difftoy/models in the user's cache folder; \"off\": no cache)")
 	jobs := fs.Int("jobs", 2, "lessons' experiments run at once in the book (the numbers do not depend on it)")
@@ -85,9 +93,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	lessons := fs.String("lessons", "", "folder of the lesson texts (default: lessons/ of the module, found from the working folder up)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-retrain] [-cache DIR] [-jobs N] [-lessons DIR] [-explorer=false] [-quiet]\n\n"+
-			"Runs the built-in experiments on the exact mixtures and writes a gallery of\n"+
-			"every chart kind as offline HTML pages into DIR, and the book of the\n"+
-			"course's lesson experiments into DIR/book.\n\n")
+			"Runs the course's lesson experiments and writes them as offline HTML pages:\n"+
+			"the book into DIR/book and a gallery of every chart kind, taken from the\n"+
+			"lessons' results, into DIR/gallery.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -143,20 +151,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	tty := isTerminal(stderr)
 	up := &viz.Link{Text: "difftoy", Href: "../index.html"}
 	shared := filepath.Join(*out, "assets")
-	o := gallery.Options{Seed: *seed, Up: up, Assets: shared}
-	if !*quiet {
-		o.Progress = progress(stderr, tty, start)
-	}
 	failed := false // a lesson's claim does not hold
-	links := []viz.Link{{Text: "Chart gallery", Href: "gallery/index.html", Note: "every chart kind, from experiments on the exact mixtures"}}
-	if _, err := gallery.Write(filepath.Join(*out, "gallery"), o); err != nil {
-		fmt.Fprintf(stderr, "difftoy: %v\n", err)
-		return 1
-	}
+	var links []viz.Link
+	cfg := course.DefaultConfig()
+	cfg.Seed, cfg.Quick, cfg.Retrain, cfg.CacheDir = *seed, *quick, *retrain, *cacheDir
+	var results lessonResults
 	if *withBook {
-		cfg := course.DefaultConfig()
-		cfg.Seed, cfg.Quick, cfg.Retrain, cfg.CacheDir = *seed, *quick, *retrain, *cacheDir
-		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up, Run: lessonRun, Assets: shared}
+		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up, Run: results.keep(lessonRun), Assets: shared}
 		if *withExplorer {
 			bo.Explorer = "../explorer/index.html"
 		}
@@ -185,9 +186,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "difftoy: %v\n", err)
 			return 1
 		}
-		links = append([]viz.Link{{Text: "The book", Href: "book/index.html", Note: "every lesson: its text with its experiment's numbers and charts"}}, links...)
+		links = append(links, viz.Link{Text: "The book", Href: "book/index.html", Note: "every lesson: its text with its experiment's numbers and charts"})
 		failed = claims.report(stdout, stderr)
+	} else {
+		// The gallery alone: only the lessons whose charts it shows.
+		run := results.keep(lessonRun)
+		ls := gallery.Lessons()
+		for i, l := range ls {
+			begin := time.Now()
+			if _, err := run(context.Background(), l, cfg, nil); err != nil {
+				fmt.Fprintf(stderr, "difftoy: %s: %v\n", l.ID, err)
+				return 1
+			}
+			if !*quiet {
+				fmt.Fprintf(stderr, "[lesson %d/%d] %s: %.1fs\n", i+1, len(ls), l.Title, time.Since(begin).Seconds())
+			}
+		}
 	}
+	o := gallery.Options{Up: up, Assets: shared}
+	if *withBook {
+		o.Book = "../book"
+	}
+	if !*quiet {
+		o.Progress = progress(stderr, tty, start)
+	}
+	if _, err := gallery.Write(filepath.Join(*out, "gallery"), results.byID, o); err != nil {
+		fmt.Fprintf(stderr, "difftoy: %v\n", err)
+		return 1
+	}
+	links = append(links, viz.Link{Text: "Chart gallery", Href: "gallery/index.html", Note: "every chart kind once, each taken from a lesson's result"})
 	if *withExplorer {
 		b := <-engine
 		var path string
@@ -221,6 +248,36 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// lessonResults keeps the lessons' results (for the gallery) as their
+// experiments end, from any number of goroutines.
+type lessonResults struct {
+	mu   sync.Mutex
+	byID map[string]*course.Result
+}
+
+// keep returns run (nil: each lesson's own Run) keeping every result.
+func (k *lessonResults) keep(run func(context.Context, course.Lesson, course.Config, course.Progress) (*course.Result, error)) func(context.Context, course.Lesson, course.Config, course.Progress) (*course.Result, error) {
+	return func(ctx context.Context, l course.Lesson, cfg course.Config, p course.Progress) (*course.Result, error) {
+		var r *course.Result
+		var err error
+		if run != nil {
+			r, err = run(ctx, l, cfg, p)
+		} else {
+			r, err = l.Run(ctx, cfg, p)
+		}
+		if err != nil {
+			return nil, err
+		}
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if k.byID == nil {
+			k.byID = map[string]*course.Result{}
+		}
+		k.byID[l.ID] = r
+		return r, nil
+	}
 }
 
 // engineBuild is the outcome of building the Explorer's engine.

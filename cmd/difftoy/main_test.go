@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +16,29 @@ import (
 	"difftoy/viz/gallery"
 )
 
+// standInCharts returns, for the stand-in of lesson id, a chart of each
+// title the gallery takes from that lesson.
+func standInCharts(id string) []*viz.Chart {
+	var cs []*viz.Chart
+	for _, e := range gallery.Entries() {
+		if e.Lesson != id {
+			continue
+		}
+		for _, title := range append([]string{e.Chart}, e.Below...) {
+			cs = append(cs, viz.Lines(title, viz.LinePanel{Title: "stand-in", XName: "x", YName: "y",
+				Series: []viz.Series{{Name: "stand-in", X: []float64{0, 1}, Y: []float64{0, 1}}}}).WithCaption("A stand-in chart."))
+		}
+	}
+	return cs
+}
+
 // TestRunClaims: with stand-in experiments, one claim per lesson, the
 // command counts the claims that hold, names the one that fails and exits
-// with status 1; when all hold it exits with 0.
+// with status 1; when all hold it exits with 0. The gallery shows the
+// stand-ins' charts and links the book.
 func TestRunClaims(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs every gallery experiment (a few seconds)")
+		t.Skip("builds the Explorer's engine (seconds)")
 	}
 	n := len(course.Lessons()) // one stand-in claim per lesson
 	for _, tc := range []struct {
@@ -36,7 +54,8 @@ func TestRunClaims(t *testing.T) {
 			if l.ID == tc.failing {
 				v = 5
 			}
-			return &course.Result{Claims: []course.Claim{{Text: "The stand-in of " + l.ID + " is below 2.", Name: "stand-in", Value: v, Op: course.Below, Bound: 2}}}, nil
+			return &course.Result{Claims: []course.Claim{{Text: "The stand-in of " + l.ID + " is below 2.", Name: "stand-in", Value: v, Op: course.Below, Bound: 2}},
+				Charts: standInCharts(l.ID)}, nil
 		}
 		var stdout, stderr bytes.Buffer
 		out := t.TempDir()
@@ -48,6 +67,16 @@ func TestRunClaims(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(out, "explorer", "index.html")); err != nil {
 			t.Errorf("no Explorer page: %v", err)
+		}
+		for _, e := range gallery.Entries() {
+			b, err := os.ReadFile(filepath.Join(out, "gallery", e.File))
+			if err != nil {
+				t.Error(err)
+				continue
+			}
+			if e.Lesson != "" && !strings.Contains(string(b), `href="../book/`+e.Lesson+`.html"`) {
+				t.Errorf("gallery page %s does not link its lesson's page of the book", e.File)
+			}
 		}
 		if code != tc.code {
 			t.Errorf("failing %q: run = %d, want %d; stderr:\n%s", tc.failing, code, tc.code, stderr.String())
@@ -63,17 +92,19 @@ func TestRunClaims(t *testing.T) {
 }
 
 // TestRunWritesGallery runs from a folder outside the module (no
-// node_modules, no lessons above it): the pages load the embedded echarts,
-// written once into DIR/assets, by a relative path. (The Explorer's engine
-// is built from the module's source, so it is left out here.)
+// node_modules, no lessons above it): with -book=false it runs only the
+// lessons the gallery shows and writes the gallery, whose pages load the
+// embedded echarts, written once into DIR/assets, by a relative path, and
+// link no book. (The Explorer's engine is built from the module's source,
+// so it is left out here.)
 func TestRunWritesGallery(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs every gallery experiment (a few seconds)")
+		t.Skip("runs the lessons the gallery shows (seconds, a network trained)")
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	t.Chdir(t.TempDir())
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-out", dir, "-book=false", "-explorer=false"}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"-out", dir, "-book=false", "-explorer=false", "-quick"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("run = %d, stderr:\n%s", code, stderr.String())
 	}
 	index := filepath.Join(dir, "index.html")
@@ -81,8 +112,15 @@ func TestRunWritesGallery(t *testing.T) {
 		t.Errorf("stdout %q does not name the index %s", stdout.String(), index)
 	}
 	entries := gallery.Entries()
-	if got := strings.Count(stderr.String(), "\n"); got != len(entries)+1 {
-		t.Errorf("progress wrote %d lines, want one per page and a last one (%d):\n%s", got, len(entries)+1, stderr.String())
+	lessons := gallery.Lessons()
+	if got := strings.Count(stderr.String(), "\n"); got != len(lessons)+len(entries)+1 {
+		t.Errorf("progress wrote %d lines, want one per lesson run, one per page and a last one (%d):\n%s", got, len(lessons)+len(entries)+1, stderr.String())
+	}
+	for _, l := range course.Lessons() {
+		ran := strings.Contains(stderr.String(), "] "+l.Title+": ")
+		if ran != slices.ContainsFunc(lessons, func(g course.Lesson) bool { return g.ID == l.ID }) {
+			t.Errorf("lesson %s ran = %v, want it run exactly when the gallery shows it", l.ID, ran)
+		}
 	}
 	top, err := os.ReadFile(index)
 	if err != nil {
@@ -109,6 +147,9 @@ func TestRunWritesGallery(t *testing.T) {
 		}
 		if !strings.Contains(string(page), `<script src="../assets/echarts/echarts.min.js">`) {
 			t.Errorf("%s does not load echarts from ../assets/echarts/", e.File)
+		}
+		if strings.Contains(string(page), "../book/") {
+			t.Errorf("%s links the book, which -book=false does not write", e.File)
 		}
 	}
 	js, err := os.ReadFile(filepath.Join(dir, "assets", "echarts", "echarts.min.js"))
@@ -156,7 +197,7 @@ func TestRunMissingLessons(t *testing.T) {
 	if !strings.Contains(stderr.String(), missing) {
 		t.Errorf("stderr %q does not name %s", stderr.String(), missing)
 	}
-	// The gallery takes a few seconds; the book's experiments minutes.
+	// The lessons' experiments take minutes.
 	if d := time.Since(start); d > 60*time.Second {
 		t.Errorf("run took %v: the experiments ran before the texts were read", d)
 	}

@@ -48,7 +48,7 @@ func TestRunFailedWriteKeepsOldPages(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-out", out, "-quiet", "-book=false"}, &stdout, &stderr); code != 1 {
+	if code := run([]string{"-out", out, "-quiet", "-book=false", "-quick"}, &stdout, &stderr); code != 1 {
 		t.Fatalf("run = %d, want 1; stderr %s", code, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), entries[1].File) {
