@@ -75,9 +75,9 @@ func (ss SDESetup) check() error {
 
 // churn is the sampler of the family's member lambda: the step of C^2 =
 // beta with a share lambda of fresh noise, the rest traded for the score
-// drift (sample.Sampler's Drift mode; lambda > 1 adds Langevin moves).
+// drift (sample.DriftForm; lambda > 1 adds Langevin moves).
 func churn(p *sample.Plan, lambda float64) *sample.Sampler {
-	return &sample.Sampler{Plan: p, Eta: lambda, Variance: toy.BetaVariance, Drift: true}
+	return &sample.Sampler{Plan: p, Eta: lambda, Variance: toy.BetaVariance, Form: sample.DriftForm}
 }
 
 // optimalVariances returns Analytic-DPM's optimal C^2 of each move of the
@@ -203,7 +203,7 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 		samplers := []*sample.Sampler{
 			sample.DDPM(pk, toy.BetaVariance),
 			sample.DDPM(pk, toy.PosteriorVariance),
-			{Plan: pk, Eta: 1, Drift: true, Variances: v},
+			{Plan: pk, Eta: 1, Form: sample.AncestralForm, Variances: v},
 		}
 		var e [3]float64
 		for j, s := range samplers {

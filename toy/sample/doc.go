@@ -13,15 +13,18 @@
 //
 //	x_s = A x_t + B D(x_t) + C z,
 //
-// is one member of the family of Sampler: a share Eta of the noise C z is
-// kept and the rest is replaced either by the DDIM mean
-// (lessons/10-deterministic-sampling.md section 1),
+// is one Form of the moves of Sampler (AncestralForm: DDPM). The other two
+// keep a share Eta of the noise fresh, c = Eta C, and make up the rest
+// either by reusing the noise eps^ the denoiser implies (DDIMForm,
+// lessons/10-deterministic-sampling.md section 1),
 //
-//	x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) (x_t - sqrt(a_t) D) / sqrt(1 - a_t) + c z,   c = Eta C,
+//	x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) eps^ + c z,   eps^ = (x_t - sqrt(a_t) D) / sqrt(1 - a_t),
 //
-// or by the drift -(C^2 - c^2)/2 grad log q_t(x_t) (Drift = true). So DDPM is
-// Eta = 1, DDIM Eta = 0, and the deterministic sampler of
-// lessons/10-deterministic-sampling.md section 3 is Eta = 0 with Drift. A
+// or by the drift -(C^2 - c^2)/2 grad log q_t(x_t) (DriftForm,
+// lessons/10-deterministic-sampling.md section 3). So DDPM is the ancestral
+// form, DDIM the DDIM form at Eta = 0, and the deterministic sampler of
+// lessons/10-deterministic-sampling.md section 3 the drift form at Eta = 0;
+// with the posterior variance all three agree at Eta = 1. A
 // Plan picks the steps t_0 > ... > t_L visited (Strided: uniform in t;
 // Spaced: t ~ (k/n)^power; Karras: sigma^(1/rho) uniform between sigma_T and
 // sigma_1, as in Karras et al. 2022; the last two put more moves at low

@@ -1,6 +1,8 @@
-// The general reverse-process sampler: DDPM, DDIM (eta) and the deterministic
-// drift sampler of lessons/10-deterministic-sampling.md section 3 as settings
-// of one step, with an optional Langevin corrector (predictor-corrector).
+// The general reverse-process sampler: DDPM, DDIM (eta), the deterministic
+// drift sampler of lessons/10-deterministic-sampling.md section 3 and the
+// churn family of lessons/13-sde.md section 3, each a setting of one move
+// written in a named form (step.go), with an optional Langevin corrector
+// (predictor-corrector).
 
 package sample
 
@@ -15,43 +17,32 @@ import (
 )
 
 // Sampler runs the reverse process along a Plan. Each move from the level
-// a_t = alpha_{t_{k-1}} down to a_s = alpha_{t_k} (s < t) uses one call of
-// the denoiser, D = D(x_t), and the coefficients A, B, C of the strided step
-// (toy.Coefficients(a_t, a_s, Variance)), of which a share of the noise is
-// kept fresh:
+// a_t = alpha_{t_{k-1}} down to a_s = alpha_{t_k} (s < t) calls the
+// denoiser once, D = D(x_t), takes the coefficients A, B, C of the strided
+// step (toy.Coefficients(a_t, a_s, Variance)), keeps a share of the noise
+// fresh,
 //
-//	c = Eta C,   z ~ N(0, I).
+//	c = Eta C,   z ~ N(0, I),
 //
-// The rest of the variance, C^2 - c^2, is replaced deterministically in one
-// of two ways:
+// and computes x_s by the formula its Form names (see Form):
 //
-//	Drift = false (DDIM family, Song et al. 2021 eq. 12):
-//	  x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) eps^ + c z,   eps^ = (x_t - sqrt(a_t) D) / sqrt(1 - a_t)
-//	Drift = true (lessons/10-deterministic-sampling.md sections 2 and 3;
-//	  noise g z traded for the drift -(g^2/2) grad log q_t):
-//	  x_s = A x_t + B D + c z - ((C^2 - c^2) / 2) grad log q_t(x_t),
-//	  grad log q_t(x_t) = (sqrt(a_t) D - x_t) / (1 - a_t)
+//	DDIMForm:       x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2) eps^ + c z,   eps^ = (x_t - sqrt(a_t) D) / sqrt(1 - a_t)
+//	AncestralForm:  x_s = A x_t + B D + C z   (Eta = 1)
+//	DriftForm:      x_s = A x_t + B D + c z - ((C^2 - c^2) / 2) grad log q_t(x_t)
 //
-// The settings the course names:
+// The samplers the course names, and the form each uses:
 //
-//	DDPM ancestral:                Eta = 1 (either mode: both give A x + B D + C z)
-//	DDPM with C^2 = beta:          Eta = 1, Variance = toy.BetaVariance, Drift = true
-//	DDIM:                          Eta = 0 (0 < Eta < 1 interpolates)
-//	deterministic drift sampler:   Eta = 0, Drift = true
-//	churn lambda (lessons/13-sde.md section 3): Eta = lambda >= 0, Variance = toy.BetaVariance, Drift = true
+//	DDPM (either variance):       DDPM(p, v): AncestralForm, Eta = 1, Variance v
+//	DDIM, noise share eta:        DDIM(p, eta): DDIMForm, posterior variance
+//	deterministic drift sampler:  DriftSampler(p): DriftForm, Eta = 0, posterior variance beta~
+//	churn lambda (lessons/13-sde.md section 3): DriftForm, Eta = lambda >= 0, Variance = toy.BetaVariance
+//	Analytic-DPM (lessons/13-sde.md section 5): AncestralForm, Eta = 1, Variances given
 //
-// In the Drift mode Eta may exceed 1: the fresh noise c^2 = Eta^2 C^2 is
-// then larger than C^2 and the drift term adds (c^2 - C^2)/2 grad log q_t,
-// a Langevin move on top of the step. With C^2 = beta this discretises the
-// SDE family dx = -(1/2) beta x dt - ((1 + lambda^2)/2) beta grad log q_t dt
-// + lambda sqrt(beta) dW run backwards, whose marginals are q_t for every
-// lambda (lambda = 0 the PF-ODE, 1 the reverse SDE).
-//
-// The DDIM family keeps q(x_s | x_0) = N(sqrt(a_s) x_0, (1 - a_s) I) for
-// every Eta when D returns the true x_0, so one denoiser serves all Eta;
-// with an estimate of x_0 each Eta errs differently for finite steps. With
-// PosteriorVariance and Eta = 1 the two modes agree. In the DDIM mode
-// with BetaVariance, c^2 may exceed 1 - a_s; Sample returns an error then.
+// With the posterior variance beta~ and Eta = 1 the three forms are the same
+// step (lessons/10-deterministic-sampling.md section 1, "eta = 1 is DDPM"),
+// which the tests check; they are separate code on purpose, each written
+// as its lesson writes it. The DDIM form with BetaVariance may have c^2 >
+// 1 - a_s; Sample returns an error then.
 // The move to alpha = 1, when the plan ends at t = 0, is the posterior mean
 // A x_t + B D = D in every setting: no noise at the last step.
 // A Corrector adds Langevin moves at each new level (predictor-corrector).
@@ -60,8 +51,9 @@ import (
 type Sampler struct {
 	// Plan is the sequence of steps visited; required.
 	Plan *Plan
-	// Eta in [0, 1] is the share of fresh noise (0: deterministic); in the
-	// Drift mode any Eta >= 0 (above 1: the churn of lessons/13-sde.md).
+	// Eta is the share of fresh noise, c = Eta C: in [0, 1] in the DDIM
+	// form (0: deterministic), 1 in the ancestral form, any finite Eta >= 0
+	// in the drift form (above 1: the churn of lessons/13-sde.md).
 	Eta float64
 	// Variance is the C^2 of the full step; the zero value is the posterior
 	// variance beta~, for which Eta = 1 is exactly DDPM and Eta = 0 DDIM.
@@ -71,10 +63,8 @@ type Sampler struct {
 	// variances, say (lessons/13-sde.md section 5). The move to alpha = 1
 	// still has no noise.
 	Variances []float64
-	// Drift chooses how the withheld noise variance is made up (see above):
-	// false is the DDIM mean, true the score drift of
-	// lessons/10-deterministic-sampling.md section 3.
-	Drift bool
+	// Form is the formula of a move; the zero value is the DDIM form.
+	Form Form
 	// Corrector, when Iters > 0, runs Langevin moves after each step.
 	Corrector Corrector
 	// Record receives every state of the run (nil: none).
@@ -97,17 +87,24 @@ type Corrector struct {
 	Ratio float64
 }
 
-// DDPM returns the ancestral sampler (Eta = 1) with variance v.
+// DDPM returns the ancestral sampler of lessons/04-ancestral-sampling.md
+// section 1 with variance v: x_s = A x_t + B D + C z (AncestralForm).
 func DDPM(p *Plan, v toy.Variance) *Sampler {
-	return &Sampler{Plan: p, Eta: 1, Variance: v, Drift: v == toy.BetaVariance}
+	return &Sampler{Plan: p, Eta: 1, Variance: v, Form: AncestralForm}
 }
 
-// DDIM returns the DDIM sampler with noise share eta.
+// DDIM returns the DDIM sampler of lessons/10-deterministic-sampling.md
+// section 1 with noise share eta: x_s = sqrt(a_s) D + sqrt(1 - a_s - c^2)
+// eps^ + c z, c = eta sqrt(beta~) (DDIMForm).
 func DDIM(p *Plan, eta float64) *Sampler { return &Sampler{Plan: p, Eta: eta} }
 
 // DriftSampler returns the deterministic sampler of
-// lessons/10-deterministic-sampling.md section 3.
-func DriftSampler(p *Plan) *Sampler { return &Sampler{Plan: p, Drift: true} }
+// lessons/10-deterministic-sampling.md section 3: the ancestral step with
+// all its noise C^2 = beta~ traded for the score drift, x_s = A x_t + B D -
+// (C^2 / 2) grad log q_t(x_t) (DriftForm, Eta = 0). With beta~ its last
+// move is the jump to D, as in DDPM; the lesson says why this makes its
+// last moves differ from Euler steps of the probability-flow ODE.
+func DriftSampler(p *Plan) *Sampler { return &Sampler{Plan: p, Form: DriftForm} }
 
 // ErrNoSource is returned when a stochastic run is given no random source.
 var ErrNoSource = errors.New("sample: a stochastic sampler needs a random source (src is nil)")
@@ -117,8 +114,21 @@ func (s *Sampler) check() error {
 	if s.Plan == nil {
 		return errors.New("sample: sampler without a plan")
 	}
-	if !(s.Eta >= 0 && (s.Eta <= 1 || s.Drift && s.Eta < math.Inf(1))) {
-		return fmt.Errorf("sample: eta = %v is not in [0, 1] (nor a finite eta >= 0 with Drift)", s.Eta)
+	switch s.Form {
+	case DDIMForm:
+		if !(s.Eta >= 0 && s.Eta <= 1) {
+			return fmt.Errorf("sample: eta = %v is not in [0, 1] (the DDIM form; DriftForm takes any finite eta >= 0)", s.Eta)
+		}
+	case AncestralForm:
+		if s.Eta != 1 {
+			return fmt.Errorf("sample: eta = %v in the ancestral form, which keeps all the noise fresh (want 1; DDIMForm and DriftForm trade a share)", s.Eta)
+		}
+	case DriftForm:
+		if !(s.Eta >= 0 && s.Eta < math.Inf(1)) {
+			return fmt.Errorf("sample: eta = %v is not a finite number >= 0 (the drift form)", s.Eta)
+		}
+	default:
+		return fmt.Errorf("sample: unknown form %d (want DDIMForm, AncestralForm or DriftForm)", int(s.Form))
 	}
 	if s.Variances != nil {
 		if len(s.Variances) != s.Plan.Len() {
@@ -136,12 +146,12 @@ func (s *Sampler) check() error {
 	if err := s.Corrector.check(); err != nil {
 		return err
 	}
-	if !s.Drift {
+	if s.Form == DDIMForm {
 		for k := 1; k <= s.Plan.Len(); k++ {
 			as := s.Plan.Alpha(k)
 			_, _, C := s.coefficients(k)
 			if c := s.Eta * C; c*c > 1-as {
-				return fmt.Errorf("sample: with %v variance and eta = %v the noise c^2 = %v exceeds 1 - alpha = %v at move %d (t = %d -> %d); use Drift or the posterior variance",
+				return fmt.Errorf("sample: with %v variance and eta = %v the noise c^2 = %v exceeds 1 - alpha = %v at move %d (t = %d -> %d) of the DDIM form; use DriftForm, AncestralForm or the posterior variance",
 					s.Variance, s.Eta, c*c, 1-as, k, s.Plan.Step(k-1), s.Plan.Step(k))
 			}
 		}
@@ -176,21 +186,6 @@ func (s *Sampler) coefficients(k int) (A, B, C float64) {
 	return A, B, C
 }
 
-// coefs returns cx, cd and c of move k: x_s = cx x_t + cd D + c z.
-func (s *Sampler) coefs(k int) (cx, cd, c float64) {
-	at, as := s.Plan.Alpha(k-1), s.Plan.Alpha(k)
-	A, B, C := s.coefficients(k)
-	c = s.Eta * C
-	if s.Drift {
-		// - (w/2) (sqrt(a_t) D - x) / (1 - a_t), w = C^2 - c^2 (negative
-		// with churn, Eta > 1: a Langevin move).
-		g := (C*C - c*c) / (2 * (1 - at))
-		return A + g, B - g*math.Sqrt(at), c
-	}
-	r := math.Sqrt(math.Max(0, 1-as-c*c) / (1 - at))
-	return r, math.Sqrt(as) - r*math.Sqrt(at), c
-}
-
 // Sample runs the sampler from the particles xT (at level alpha_{t_0} of
 // the plan; N(0, I) for a plan starting at T of a schedule with alpha_T ~
 // 0) and writes the end states into dst (allocated when nil; it may be
@@ -221,7 +216,7 @@ func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.
 	if s.Variances != nil {
 		vname = "given"
 	}
-	info := newRunInfo(fmt.Sprintf("eta = %v, %v variance, drift = %v, corrector %d x ratio %v", s.Eta, vname, s.Drift, s.Corrector.Iters, s.Corrector.Ratio), den, x)
+	info := newRunInfo(fmt.Sprintf("%v form, eta = %v, %v variance, corrector %d x ratio %v", s.Form, s.Eta, vname, s.Corrector.Iters, s.Corrector.Ratio), den, x)
 	record(s.Record, 0, p.Step(0), p.Alpha(0), x, false) // a plan has at least one move
 	for k := 1; k <= p.Len(); k++ {
 		s.move(x, x, buf, den, y, k, st)
@@ -242,13 +237,14 @@ func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.
 }
 
 // move writes move k of the particles x into dst (which may be x), using
-// buf for D(x). st supplies the noise when c > 0.
+// buf for D = D(x); the formula is that of s.Form (step.next). st supplies
+// the noise when c > 0.
 func (s *Sampler) move(dst, x, buf []float64, den toy.Denoiser, y []int, k int, st *streams) {
 	den.Denoise(buf, x, s.Plan.Alpha(k-1), y)
-	cx, cd, c := s.coefs(k)
-	if c == 0 {
+	m := s.newStep(k)
+	if m.c == 0 {
 		for i := range dst {
-			dst[i] = cx*x[i] + cd*buf[i]
+			dst[i] = m.next(x[i], buf[i], 0)
 		}
 		return
 	}
@@ -257,7 +253,7 @@ func (s *Sampler) move(dst, x, buf []float64, den toy.Denoiser, y []int, k int, 
 	par.For(len(x)/d, grain, func(lo, hi int) {
 		rng := st.chunk(lo)
 		for i := lo * d; i < hi*d; i++ {
-			dst[i] = cx*x[i] + cd*buf[i] + c*rng.NormFloat64()
+			dst[i] = m.next(x[i], buf[i], rng.NormFloat64())
 		}
 	})
 }

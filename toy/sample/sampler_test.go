@@ -32,9 +32,11 @@ func TestSettingErrors(t *testing.T) {
 		{"eta NaN", run(sample.DDIM(p, math.NaN())), "eta = NaN"},
 		{"variance", run(&sample.Sampler{Plan: p, Variance: 7}), "unknown variance 7"},
 		{"churn without drift", run(&sample.Sampler{Plan: p, Eta: 2}), "eta = 2 is not in [0, 1]"},
-		{"churn infinite", run(&sample.Sampler{Plan: p, Eta: math.Inf(1), Drift: true}), "eta = +Inf"},
-		{"variances length", run(&sample.Sampler{Plan: p, Eta: 1, Drift: true, Variances: make([]float64, 3)}), "3 variances for a plan of 10 moves"},
-		{"variances negative", run(&sample.Sampler{Plan: p, Eta: 1, Drift: true, Variances: []float64{0, 0, -1, 0, 0, 0, 0, 0, 0, 0}}), "variance -1 of move 3"},
+		{"churn infinite", run(&sample.Sampler{Plan: p, Eta: math.Inf(1), Form: sample.DriftForm}), "eta = +Inf"},
+		{"ancestral eta", run(&sample.Sampler{Plan: p, Eta: 0.5, Form: sample.AncestralForm}), "eta = 0.5 in the ancestral form"},
+		{"form", run(&sample.Sampler{Plan: p, Form: 7}), "unknown form 7"},
+		{"variances length", run(&sample.Sampler{Plan: p, Eta: 1, Form: sample.AncestralForm, Variances: make([]float64, 3)}), "3 variances for a plan of 10 moves"},
+		{"variances negative", run(&sample.Sampler{Plan: p, Eta: 1, Form: sample.AncestralForm, Variances: []float64{0, 0, -1, 0, 0, 0, 0, 0, 0, 0}}), "variance -1 of move 3"},
 		{"beta variance DDIM mean", run(&sample.Sampler{Plan: p, Eta: 1, Variance: toy.BetaVariance}), "exceeds 1 - alpha"},
 		{"corrector iterations", run(&sample.Sampler{Plan: p, Corrector: sample.Corrector{Iters: -1}}), "negative"},
 		{"corrector ratio", run(&sample.Sampler{Plan: p, Corrector: sample.Corrector{Iters: 1, Ratio: math.NaN()}}), "ratio NaN"},
@@ -163,29 +165,30 @@ func TestMoveKeepsMarginals(t *testing.T) {
 		for k := range 2 {
 			mean, v := coordMoments(x, 2, k)
 			if want := math.Sqrt(as) * x0[k]; math.Abs(mean-want) > 4*math.Sqrt((1-as)/n) {
-				t.Errorf("eta %v drift %v: mean[%d] = %v, want %v", smp.Eta, smp.Drift, k, mean, want)
+				t.Errorf("eta %v %v form: mean[%d] = %v, want %v", smp.Eta, smp.Form, k, mean, want)
 			}
 			if math.Abs(v-(1-as)) > 4*(1-as)*math.Sqrt(2.0/n) {
-				t.Errorf("eta %v drift %v: var[%d] = %v, want %v", smp.Eta, smp.Drift, k, v, 1-as)
+				t.Errorf("eta %v %v form: var[%d] = %v, want %v", smp.Eta, smp.Form, k, v, 1-as)
 			}
 		}
 	}
 }
 
-// One move of the DDIM family from a fixed x_t, with the exact denoiser of
-// a single point x0 (D = x0 everywhere), has the law Song et al. (2021,
-// eq. 12 and 16) give it:
+// One move from a fixed x_t, with the exact denoiser of a single point x0
+// (D = x0 everywhere), has the law each form's lesson gives it: in the DDIM
+// form (Song et al. 2021, eq. 12 and 16; lessons/10-deterministic-sampling.md
+// section 1)
 //
 //	mean     sqrt(a_s) x0 + sqrt(1 - a_s - c^2) (x_t - sqrt(a_t) x0) / sqrt(1 - a_t)
 //	variance c^2 = eta^2 (1 - a_s) / (1 - a_t) (1 - a_t / a_s),
 //
-// and in the drift mode the mean is the DDPM mean A x_t + B x0 minus
-// ((C^2 - c^2) / 2) times the score (sqrt(a_t) x0 - x_t) / (1 - a_t)
-// (lessons/10-deterministic-sampling.md sections 1 to 3). This pins what Eta
-// means; the marginal test above holds for any noise share. With n particles
-// the mean is checked within 4 standard errors c / sqrt(n), the variance
-// within 4 c^2 sqrt(2 / n); at eta = 0 the move is deterministic (rounding
-// level).
+// in the drift form the DDPM mean A x_t + B x0 minus ((C^2 - c^2) / 2) times
+// the score (sqrt(a_t) x0 - x_t) / (1 - a_t) (section 3), and in the
+// ancestral form (eta = 1) the mean A x_t + B x0
+// (lessons/04-ancestral-sampling.md section 1). This pins what Eta means;
+// the marginal test above holds for any noise share. With n particles the
+// mean is checked within 4 standard errors c / sqrt(n), the variance within
+// 4 c^2 sqrt(2 / n); at eta = 0 the move is deterministic (rounding level).
 func TestMoveConditionalLaw(t *testing.T) {
 	x0, m, p := onePointMove(t)
 	at, as := p.Alpha(0), p.Alpha(1)
@@ -197,16 +200,23 @@ func TestMoveConditionalLaw(t *testing.T) {
 	A, B, C := toy.Coefficients(at, as, toy.PosteriorVariance)
 	for _, eta := range []float64{0, 0.3, 0.7, 1} {
 		c := eta * math.Sqrt((1-as)/(1-at)*(1-at/as))
-		for _, drift := range []bool{false, true} {
-			smp := &sample.Sampler{Plan: p, Eta: eta, Drift: drift}
+		forms := []sample.Form{sample.DDIMForm, sample.DriftForm}
+		if eta == 1 {
+			forms = append(forms, sample.AncestralForm)
+		}
+		for _, form := range forms {
+			smp := &sample.Sampler{Plan: p, Eta: eta, Form: form}
 			x := ok(smp.Sample(nil, xt, m, nil, rand.NewPCG(16, 16)))
 			for k := range 2 {
 				var want float64
-				if drift {
+				switch form {
+				case sample.DDIMForm:
+					want = math.Sqrt(as)*x0[k] + math.Sqrt(1-as-c*c)*(xt[k]-math.Sqrt(at)*x0[k])/math.Sqrt(1-at)
+				case sample.DriftForm:
 					score := (math.Sqrt(at)*x0[k] - xt[k]) / (1 - at)
 					want = A*xt[k] + B*x0[k] - (C*C-c*c)/2*score
-				} else {
-					want = math.Sqrt(as)*x0[k] + math.Sqrt(1-as-c*c)*(xt[k]-math.Sqrt(at)*x0[k])/math.Sqrt(1-at)
+				case sample.AncestralForm:
+					want = A*xt[k] + B*x0[k]
 				}
 				mean, v := coordMoments(x, 2, k)
 				tolM, tolV := 4*c/math.Sqrt(n), 4*c*c*math.Sqrt(2.0/n)
@@ -214,14 +224,14 @@ func TestMoveConditionalLaw(t *testing.T) {
 					tolM, tolV = 1e-12, 1e-24
 				}
 				if math.Abs(mean-want) > tolM || math.Abs(v-c*c) > tolV {
-					t.Errorf("eta %v drift %v coordinate %d: mean %.6f variance %.6f, want %.6f and %.6f", eta, drift, k, mean, v, want, c*c)
+					t.Errorf("eta %v %v form coordinate %d: mean %.6f variance %.6f, want %.6f and %.6f", eta, form, k, mean, v, want, c*c)
 				}
 			}
 		}
 	}
 }
 
-// Churn (Eta > 1 in the Drift mode) and given variances keep the law of
+// Churn (Eta > 1 in the drift form) and given variances keep the law of
 // TestMoveConditionalLaw's drift form, x_s = A x_t + B x0 - ((C^2 - c^2)/2)
 // score + c z with c = Eta C: with churn the score term changes sign (a
 // Langevin move on top of the step, lessons/13-sde.md section 3); with
@@ -240,7 +250,7 @@ func TestMoveChurnAndGivenVariance(t *testing.T) {
 		eta, given float64 // given < 0: C^2 = beta
 	}{{1.5, -1}, {3, -1}, {1, 0.2}, {0.5, 0.05}, {2, 0.01}} {
 		C := Cb
-		smp := &sample.Sampler{Plan: p, Eta: tc.eta, Variance: toy.BetaVariance, Drift: true}
+		smp := &sample.Sampler{Plan: p, Eta: tc.eta, Variance: toy.BetaVariance, Form: sample.DriftForm}
 		if tc.given >= 0 {
 			C = math.Sqrt(tc.given)
 			smp.Variances = []float64{tc.given}
@@ -276,33 +286,97 @@ func TestLastMoveHasNoNoise(t *testing.T) {
 	xt := gaussians(100, 2, 18)
 	for _, smp := range []*sample.Sampler{
 		sample.DDPM(p, toy.PosteriorVariance), sample.DDPM(p, toy.BetaVariance), sample.DDIM(p, 0.5),
-		sample.DriftSampler(p), {Plan: p, Variance: toy.BetaVariance, Drift: true}, {Plan: p, Eta: 1, Variance: toy.BetaVariance},
+		sample.DriftSampler(p), {Plan: p, Variance: toy.BetaVariance, Form: sample.DriftForm}, {Plan: p, Eta: 1, Variance: toy.BetaVariance},
 	} {
 		x := ok(smp.Sample(nil, xt, m, nil, rand.NewPCG(19, 19)))
 		for i := range x {
 			if math.Abs(x[i]-x0[i%2]) > 1e-12 {
-				t.Fatalf("eta %v %v variance drift %v: x[%d] = %v, want %v", smp.Eta, smp.Variance, smp.Drift, i, x[i], x0[i%2])
+				t.Fatalf("eta %v %v variance %v form: x[%d] = %v, want %v", smp.Eta, smp.Variance, smp.Form, i, x[i], x0[i%2])
 			}
 		}
 	}
 }
 
-// At Eta = 1 with the posterior variance the DDIM mean and the drift form
-// are the same step, A x + B D + C z (A = sqrt(1 - a_s - C^2) / sqrt(1 - a_t)
-// is an identity of the coefficients), so whole runs with the same noise
-// agree to rounding. Euler on the PF-ODE in sigma is the DDIM step.
+// At Eta = 1 with the posterior variance the three forms are one step
+// (lessons/10-deterministic-sampling.md section 1, "eta = 1 is DDPM"):
+// DDIM(p, 1) writes sqrt(a_s) D + sqrt(1 - a_s - C^2) eps^ + C z, DDPM
+// writes A x_t + B D + C z, and the drift form at Eta = 1 trades no
+// variance (C^2 - c^2 = 0 exactly), so it is the ancestral step bit for bit,
+// for either variance. One move from the same x_t with the same noise is
+// compared on strided, single and last moves of the DDPM schedule, with
+// the exact eight-gaussians denoiser.
+//
+// Tolerance, with eps = 2^-52 and S = |x_t| + |D| + |x_s| per coordinate:
+// each form sums at most four terms bounded by S whose coefficients come
+// from the levels through at most six correctly rounded operations, so each
+// is within about 9 eps S of the exact step: 20 eps S covers both. The DDIM
+// form's sqrt(1 - a_s - c^2) cancels more: at Eta = 1, 1 - a_s - c^2 =
+// (1 - a_s)^2 SNR_t / SNR_s, so its absolute rounding error, about 8 eps
+// (1 - a_s), becomes 4 eps sqrt(SNR_s / SNR_t) |eps^| on the kept noise
+// term (SNR = alpha / (1 - alpha); sqrt(SNR_s / SNR_t) is 21 on the strided move
+// 800 -> 300).
+func TestFormsAgreeAtEtaOne(t *testing.T) {
+	const eps = 0x1p-52
+	m := load(t, "eight-gaussians")
+	s := toy.DDPM()
+	snr := func(a float64) float64 { return a / (1 - a) }
+	for _, pr := range [][2]int{{1000, 999}, {1000, 900}, {800, 300}, {500, 499}, {100, 20}, {60, 40}, {3, 1}, {2, 1}, {10, 0}} {
+		p, err := sample.NewPlan(s, pr[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		at, as := p.Alpha(0), p.Alpha(1)
+		xt := gaussians(1000, 2, 3)
+		for i := range xt {
+			xt[i] *= 2
+		}
+		D := m.Denoise(nil, xt, at, nil)
+		run := func(smp *sample.Sampler) []float64 { return ok(smp.Sample(nil, xt, m, nil, rand.NewPCG(1, 1))) }
+		ddpm := run(sample.DDPM(p, toy.PosteriorVariance))
+		ddim := run(sample.DDIM(p, 1))
+		drift := run(&sample.Sampler{Plan: p, Eta: 1, Form: sample.DriftForm})
+		if !slices.Equal(drift, ddpm) {
+			t.Errorf("move %v: the drift form at eta 1 is not the ancestral step", pr)
+		}
+		beta := run(sample.DDPM(p, toy.BetaVariance))
+		if !slices.Equal(run(&sample.Sampler{Plan: p, Eta: 1, Variance: toy.BetaVariance, Form: sample.DriftForm}), beta) {
+			t.Errorf("move %v: the drift form at eta 1 with C^2 = beta is not DDPM with beta", pr)
+		}
+		g := 0.0
+		if as < 1 {
+			g = math.Sqrt(snr(as) / snr(at))
+		}
+		for i := range ddpm {
+			e := math.Abs(xt[i]-math.Sqrt(at)*D[i]) / math.Sqrt(1-at)
+			tol := eps * (20*(math.Abs(xt[i])+math.Abs(D[i])+math.Abs(ddpm[i])) + 4*g*e)
+			if d := math.Abs(ddim[i] - ddpm[i]); d > tol || ddpm[i] == xt[i] {
+				t.Fatalf("move %v [%d]: DDIM(1) %v, DDPM %v (difference %.3e, allowed %.3e)", pr, i, ddim[i], ddpm[i], d, tol)
+			}
+		}
+	}
+}
+
+// Whole runs of forms that are one step: DDIM(1) and DDPM with beta~, and
+// DDIM(0) and Euler on the PF-ODE in sigma (lessons/10-deterministic-sampling.md
+// section 1, "DDIM is Euler's method"; ODE.move writes it in the scaled
+// variable). Per move they differ by rounding, at most 20 eps S ~ 2e-14
+// here (|x| < 5; TestFormsAgreeAtEtaOne). If the later moves did not
+// amplify a difference (Jacobians A + B dD/dx of norm <= 1, as for one data
+// point, where dD/dx = 0) the 50 moves would end within 50 x 2e-14 = 1e-12;
+// between the modes dD/dx is large and amplifies, so 1e-10 RMS allows a
+// factor of 100 on top (measured: about 3e-15 and 6e-15).
 func TestEquivalentSettings(t *testing.T) {
 	m := load(t, "eight-gaussians")
 	p := plan(t, toy.DDPM(), 50)
 	xT := gaussians(500, 2, 7)
-	a := ok((&sample.Sampler{Plan: p, Eta: 1}).Sample(nil, xT, m, nil, rand.NewPCG(8, 8)))
-	b := ok((&sample.Sampler{Plan: p, Eta: 1, Drift: true}).Sample(nil, xT, m, nil, rand.NewPCG(8, 8)))
-	if e := rms(a, b, 2); e > 1e-9 || e == 0 && slices.Equal(a, xT) {
-		t.Errorf("DDPM as DDIM mean vs drift form: RMS %.3e, want rounding level", e)
+	a := ok(sample.DDIM(p, 1).Sample(nil, xT, m, nil, rand.NewPCG(8, 8)))
+	b := ok(sample.DDPM(p, toy.PosteriorVariance).Sample(nil, xT, m, nil, rand.NewPCG(8, 8)))
+	if e := rms(a, b, 2); e > 1e-10 || slices.Equal(a, xT) {
+		t.Errorf("DDIM(1) vs DDPM with beta~: RMS %.3e, want rounding level", e)
 	}
 	c := ok(sample.DDIM(p, 0).Sample(nil, xT, m, nil, nil))
 	d := ok((&sample.ODE{Plan: p}).Sample(nil, xT, m, nil))
-	if e := rms(c, d, 2); e > 1e-9 {
+	if e := rms(c, d, 2); e > 1e-10 {
 		t.Errorf("DDIM vs Euler PF-ODE: RMS %.3e, want rounding level", e)
 	}
 }
