@@ -237,24 +237,19 @@ func (s *Sampler) Sample(dst, xT []float64, den toy.Denoiser, y []int, src rand.
 }
 
 // move writes move k of the particles x into dst (which may be x), using
-// buf for D = D(x); the formula is that of s.Form (step.next). st supplies
+// buf for D = D(x); the formula is that of s.Form (step.apply). st supplies
 // the noise when c > 0.
 func (s *Sampler) move(dst, x, buf []float64, den toy.Denoiser, y []int, k int, st *streams) {
 	den.Denoise(buf, x, s.Plan.Alpha(k-1), y)
 	m := s.newStep(k)
 	if m.c == 0 {
-		for i := range dst {
-			dst[i] = m.next(x[i], buf[i], 0)
-		}
+		m.apply(dst, x, buf, nil)
 		return
 	}
 	d := den.Dim()
 	st.reseed()
 	par.For(len(x)/d, grain, func(lo, hi int) {
-		rng := st.chunk(lo)
-		for i := lo * d; i < hi*d; i++ {
-			dst[i] = m.next(x[i], buf[i], rng.NormFloat64())
-		}
+		m.apply(dst[lo*d:hi*d], x[lo*d:hi*d], buf[lo*d:hi*d], st.chunk(lo))
 	})
 }
 

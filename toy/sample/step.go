@@ -10,6 +10,7 @@ package sample
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // Form names the formula a move of the Sampler computes. All three take
@@ -93,16 +94,48 @@ func (s *Sampler) newStep(k int) step {
 	return m
 }
 
-// next returns one coordinate of x_s from those of x_t, of D = D(x_t) and
-// of the noise z (0 when c = 0).
-func (m *step) next(x, d, z float64) float64 {
+// apply writes x_s = F(x_t, D, z) coordinate by coordinate into dst, F the
+// formula of the form, with z drawn from rng (z = 0 when rng is nil, which
+// the caller passes when c = 0). dst may be x.
+func (m *step) apply(dst, x, D []float64, rng *rand.Rand) {
+	z := func() float64 {
+		if rng == nil {
+			return 0
+		}
+		return rng.NormFloat64()
+	}
 	switch m.form {
 	case AncestralForm:
-		return m.A*x + m.B*d + m.C*z
+		for i := range dst {
+			dst[i] = m.ancestral(x[i], D[i], z())
+		}
 	case DDIMForm:
-		eps := (x - m.sqrtAt*d) / m.sdT
-		return m.sqrtAs*d + m.keep*eps + m.c*z
+		for i := range dst {
+			dst[i] = m.ddim(x[i], D[i], z())
+		}
+	case DriftForm:
+		for i := range dst {
+			dst[i] = m.drift(x[i], D[i], z())
+		}
 	}
+}
+
+// ancestral returns A x_t + B D + C z (lessons/04-ancestral-sampling.md
+// section 1), one coordinate.
+func (m *step) ancestral(x, d, z float64) float64 {
+	return m.A*x + m.B*d + m.C*z
+}
+
+// ddim returns sqrt(a_s) D + sqrt(1 - a_s - c^2) eps^ + c z
+// (lessons/10-deterministic-sampling.md section 1), one coordinate.
+func (m *step) ddim(x, d, z float64) float64 {
+	eps := (x - m.sqrtAt*d) / m.sdT
+	return m.sqrtAs*d + m.keep*eps + m.c*z
+}
+
+// drift returns A x_t + B D + c z - ((C^2 - c^2) / 2) grad log q_t(x_t)
+// (lessons/10-deterministic-sampling.md section 3), one coordinate.
+func (m *step) drift(x, d, z float64) float64 {
 	score := (m.sqrtAt*d - x) / m.varT
 	return m.A*x + m.B*d + m.c*z - m.traded*score
 }
