@@ -36,13 +36,23 @@ func lossWeight(spec nn.Spec, alpha float64) (w float64, ok bool) {
 // over the coordinates and weighted by lossWeight): the average over t of
 // w_t MMSE_t, the floor of the training loss. It returns the estimate and
 // its standard error.
-func lossFloor(spec nn.Spec, ex analytic.Mixture, data []float64, sched *toy.Schedule, n int, src rand.Source) (float64, float64) {
+// The weighting is that of the training (nn.Config.Weight): WeightX0 weighs
+// every t by 1, WeightELBO draws t from 2..T with the ELBO weights scaled to
+// mean 1 there (as nn does).
+func lossFloor(spec nn.Spec, wt nn.Weighting, ex analytic.Mixture, data []float64, sched *toy.Schedule, n int, src rand.Source) (float64, float64) {
 	r := rand.New(src)
 	T, m := sched.T(), len(data)/2
+	tMin, elbo := 1, 0.0
+	if wt == nn.WeightELBO {
+		tMin = 2
+		for t := 2; t <= T; t++ {
+			elbo += toy.ELBOWeight(sched.Alpha(t), sched.Alpha(t-1), toy.PosteriorVariance) / float64(T-1)
+		}
+	}
 	l := make([]float64, n)
 	x := make([]float64, 2)
 	for i := range l {
-		t := 1 + r.IntN(T)
+		t := tMin + r.IntN(T-tMin+1)
 		a := sched.Alpha(t)
 		j := r.IntN(m)
 		x0 := data[2*j : 2*j+2]
@@ -51,6 +61,12 @@ func lossFloor(spec nn.Spec, ex analytic.Mixture, data []float64, sched *toy.Sch
 		}
 		d := ex.Denoise(nil, x, a, nil)
 		w, _ := lossWeight(spec, a)
+		switch wt {
+		case nn.WeightX0:
+			w = 1
+		case nn.WeightELBO:
+			w = toy.ELBOWeight(a, sched.Alpha(t-1), toy.PosteriorVariance) / elbo
+		}
 		l[i] = w * (sq(d[0]-x0[0]) + sq(d[1]-x0[1]))
 	}
 	return meanSE(l)
@@ -67,8 +83,8 @@ func trainingCharts(ts TrainSetup, tr *Trained, loss, ts2, excess, mmse []float6
 	sx, sy := thin(steps, 400), thin(smooth(loss, 25), 400)
 	lossSeries := []viz.Series{{Name: "batch loss (mean of 25)", X: sx, Y: sy}}
 	caption := "Left: the batch loss, smoothed over 25 Adam steps. "
-	if _, ok := lossWeight(m.Spec, 0.5); ok {
-		floor, se := lossFloor(m.Spec, ex, tr.Data.Points, sched, 20000, src)
+	if _, ok := lossWeight(m.Spec, 0.5); ok || ts.Weight != nn.WeightSimple {
+		floor, se := lossFloor(m.Spec, ts.Weight, ex, tr.Data.Points, sched, 20000, src)
 		lossSeries = append(lossSeries, viz.Series{Name: fmt.Sprintf("floor E_t w_t MMSE_t = %.3f ± %.3f", floor, se),
 			X: []float64{sx[0], sx[len(sx)-1]}, Y: []float64{floor, floor}, Dashed: true})
 		caption += "Dashed: the same loss of the exact D*, the average over t of MMSE_t weighted as the loss weighs it " +
