@@ -25,6 +25,9 @@ type MemoriseSetup struct {
 	// SweepN are the training-set sizes of the copying sweep (one network
 	// each; none: no sweep).
 	SweepN []int
+	// Hidden are the hidden widths of the network trained on the N points
+	// (nil: the recipe's; exercise 2 doubles them).
+	Hidden []int
 }
 
 // DefaultMemorisation is the setup of lesson 12.
@@ -77,6 +80,9 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	r.add("fresh/median_distance", medianToTrain(fresh, ds.Points), "median distance of fresh data to the nearest training point")
 
 	spec := recipeSpec()
+	if ms.Hidden != nil {
+		spec.Hidden = ms.Hidden
+	}
 	m, _, err := trainedModel(ctx, ds, spec, toy.DDPM(), ms.Steps, cfg, fmt.Sprintf("training on %d points", ms.Train), p)
 	if err != nil {
 		return nil, err
@@ -89,6 +95,18 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	if err != nil {
 		return nil, err
 	}
+	// The network's field against D̂*'s at small t, on q_t of the training
+	// set (exercise 2: a network that memorises approaches D̂*).
+	a5 := toy.DDPM().Alpha(5)
+	x5 := exactSample(ds.Exact, ms.Samples, a5, cfg.rng(95))
+	dn, de := m.Denoise(nil, x5, a5, nil), ds.Exact.Denoise(nil, x5, a5, nil)
+	fe := make([]float64, ms.Samples)
+	for i := range fe {
+		fe[i] = sq(dn[2*i]-de[2*i]) + sq(dn[2*i+1]-de[2*i+1])
+	}
+	feMean, feSE := meanSE(fe)
+	r.add("trained/field_error_t5", feMean, "E||D(x_t) - D̂*(x_t)||^2 of the network at t = 5, x_t from q_t of the training points")
+	r.add("trained/field_error_se_t5", feSE, "its Monte Carlo standard error")
 	r.add("trained/within_r", metrics.WithinRadius(net, ds.Points, 2, radius), "share of the network's samples within r of a training point")
 	r.add("trained/median_distance", medianToTrain(net, ds.Points), "median distance of the network's samples to the nearest training point")
 
