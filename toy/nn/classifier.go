@@ -23,7 +23,7 @@ type Classifier struct {
 	Spec    Spec
 	Net     *MLP
 	Sched   *toy.Schedule // training schedule (required for TimeStep)
-	Float64 bool          // evaluate in float64 instead of float32
+	Float64 bool          // evaluate with the plain float64 pass of mlp.go instead of the float32 kernels
 }
 
 // NewClassifier returns an untrained classifier.

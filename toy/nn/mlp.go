@@ -112,11 +112,11 @@ type pass[F float] interface {
 	// (rows x Sizes[0], row-major).
 	input(rows int) []F
 	// forward evaluates the network with parameters p (laid out as
-	// MLP.Params) on the first rows inputs and returns the outputs
-	// (rows x Sizes[L]), which alias the pass's buffers.
+	// MLP.Params) on the first rows inputs and returns the outputs (rows
+	// x the output width), which alias the pass's buffers.
 	forward(p []F, rows int) []F
-	// backward takes dOut = dL/dOutput (rows x Sizes[L]; it may be the
-	// slice forward returned) after a forward on the same rows, and writes
+	// backward takes dOut = dL/dOutput (rows x the output width; it may be
+	// the slice forward returned) after a forward on the same rows, and writes
 	// dL/dParams into paramGrad (when the pass has one) and, if wantInput,
 	// dL/dInput into inputGrad. pT, when not nil, is p with every weight
 	// matrix transposed (transposeWeights), which the float32 kernels

@@ -235,8 +235,9 @@ type Model struct {
 	Net   *MLP
 	Sched *toy.Schedule // training schedule: needed for TimeStep, kept for reference otherwise (may be nil then)
 
-	// Float64 evaluates the network in float64 instead of float32.
-	// Training always keeps float64 master weights.
+	// Float64 evaluates the network with the plain float64 pass of
+	// mlp.go instead of the float32 kernels. Training always keeps float64
+	// master weights.
 	Float64 bool
 }
 

@@ -72,7 +72,7 @@ type Config struct {
 	EMA          float64   // 0.999: averages ~1000 steps of noise away; 0 turns it off
 	Weight       Weighting // WeightSimple
 	LabelDropout float64   // 0.2: probability of the empty label, so one model serves CFG
-	Float64      bool      // false: float32 arithmetic (float64 master weights)
+	Float64      bool      // false: float32 kernels (float64 master weights); true: the plain float64 pass of mlp.go
 
 	EvalEvery  int // 500: steps between errors against the exact D* (0: only at the end)
 	EvalPoints int // 1000 fresh points per evaluated t
