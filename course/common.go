@@ -19,7 +19,18 @@ import (
 	"difftoy/viz"
 )
 
-// load returns a named dataset or panics: the names used here are fixed.
+// loadDataset returns the named dataset of a lesson's setup, or an error
+// that names the lesson's function (who), the dataset and the valid names.
+func loadDataset(who, name string, n int, src rand.Source) (*datasets.Dataset, error) {
+	ds, err := datasets.Load(name, n, src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", who, err)
+	}
+	return ds, nil
+}
+
+// load returns a named dataset or panics: for names fixed in the code,
+// not for a setup's Dataset (loadDataset).
 func load(name string, n int, src rand.Source) *datasets.Dataset {
 	ds, err := datasets.Load(name, n, src)
 	if err != nil {

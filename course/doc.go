@@ -13,6 +13,33 @@
 // shorter than the bounds assume. Lessons lists the lessons in the
 // course's order with a Run function that uses the defaults.
 //
+// Each lesson lives in one file named for its topic (table below). The
+// file holds, in this order: the setup struct and its Default constructor;
+// the random streams of the experiment, as named constants (streamX = k
+// draws from Config.rng(k)); the runner, which runs the experiment and
+// ends with its charts and its claims; the claims function (the lesson's
+// "Claims checked by the tests", checked on the run's numbers, with the
+// reason for each bound); the helpers, named for what they compute; and
+// the slider drawings at one setting (ForwardAt, IdealAt, ...). The
+// lesson's charts are in charts_lessonNN.go. Checks of identities that a
+// page does not show live in the tests, not in the runners.
+//
+//	01-forward-process           forward.go
+//	02-ideal-denoiser            ideal.go
+//	03-training                  training.go (reverse coefficients: coefficients.go, with lesson 4)
+//	04-ancestral-sampling        ancestral.go
+//	05-changing-schedule         reschedule.go
+//	06-parametrisations          parametrisations.go
+//	07, 08, 09 (guidance)        guidance.go
+//	10-deterministic-sampling    deterministic.go
+//	11-langevin                  langevin.go
+//	12-memorisation              memorisation.go
+//	13-sde                       sde.go
+//	14-flow-matching             flow.go
+//
+// A setup's Dataset is a name of datasets.Names() (toy/datasets); a runner given
+// another name returns an error listing the valid ones.
+//
 // Samplers are checked against the exact law with the energy distance
 //
 //	E = 2 E|X - Y| - E|X - X'| - E|Y - Y'|,

@@ -46,37 +46,6 @@ func trainedClaim(cfg Config, what string, ratio float64) Claim {
 	return c
 }
 
-// forwardClaims: lesson 1.
-func forwardClaims(r *Result) {
-	for _, s := range []struct {
-		key, name    string
-		lo, hi, half float64
-	}{
-		{"linear", "linear", 0.07, 0.09, 260},
-		{"cosine", "cosine", 0.45, 0.55, 497},
-	} {
-		ref := 2
-		if s.key == "cosine" {
-			ref = 3
-		}
-		r.claims(
-			cl(ref, "The "+s.name+" schedule keeps less than 1e-4 of the data's signal at t = T.", "α_T ("+s.name+")", r.value(s.key+"/alpha_T"), Below, 1e-4),
-			cl(ref, "Half way through the "+s.name+" schedule, α_500 lies in the lesson's interval.", "α_500 ("+s.name+")", r.value(s.key+"/alpha_500"), Between, s.lo).hi(s.hi),
-			cl(ref, "The "+s.name+" schedule first drops below α = 1/2 at the lesson's step.", "first t with α_t < 1/2 ("+s.name+")", r.value(s.key+"/half_step"), Near, s.half).hi(5),
-		)
-	}
-	r.claims(
-		cl(4, "The cosine α_t is above the linear one at every step from 1 to 990.", "steps of 990 with cosine above linear", r.value("cosine_above_linear"), AtLeast, 990),
-		// Ten comparisons (5 steps x 2 coordinates) each: bound 4.
-		cl(5, "Step-by-step chains have mean √α_t x_0 (largest of ten deviations, in standard errors).", "largest mean deviation (SE)", r.value("chain_mean_z"), Below, 4),
-		cl(5, "Step-by-step chains have variance 1 − α_t (largest of ten deviations, in standard errors).", "largest variance deviation (SE)", r.value("chain_var_z"), Below, 4),
-		ratioClaim(6, "Chains run step by step from the data match one-jump samples (largest over the steps).", "chain vs one jump", r.value("chain_vs_jump")),
-		ratioClaim(7, "Forward samples match exact samples of the closed-form q_t (largest over the steps).", "forward vs exact q_t", r.value("forward_vs_exact")),
-		ratioClaim(8, "At t = T the linear schedule's q_T is N(0, I).", "q_T vs N(0, I), linear", r.value("linear/qT_vs_normal")),
-		ratioClaim(8, "At t = T the cosine schedule's q_T is N(0, I).", "q_T vs N(0, I), cosine", r.value("cosine/qT_vs_normal")),
-	)
-}
-
 // idealClaims: lesson 2.
 func idealClaims(r *Result) {
 	r.claims(

@@ -1,5 +1,5 @@
 // One drawing of a lesson at one setting, for the notebooks' sliders:
-// lesson 1 at one step t, lesson 10 at one number of steps and eta,
+// lesson 10 at one number of steps and eta,
 // lesson 11 at one step size, number of moves and kind of dynamics. They
 // check no claim; the lesson runners do.
 
@@ -14,43 +14,6 @@ import (
 	"difftoy/toy/sample"
 	"difftoy/viz"
 )
-
-// ForwardAt draws lesson 1's data diffusing at the step t (0..T), under
-// the linear and the cosine schedules side by side: forward samples over
-// the exact q_t.
-func ForwardAt(cfg Config, fs ForwardSetup, t int) ([]*viz.Chart, error) {
-	lin := toy.DDPM()
-	cos, err := toy.Cosine(1000, 0.008)
-	if err != nil {
-		return nil, err
-	}
-	if t < 0 || t > lin.T() {
-		return nil, fmt.Errorf("course.ForwardAt: step t = %d outside 0..%d", t, lin.T())
-	}
-	ds, err := datasets.Load(fs.Dataset, fs.Points, cfg.rng(2))
-	if err == nil {
-		ds, err = scaled(ds, fs.Scale)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("course.ForwardAt: %w", err)
-	}
-	g := window(3.5, 60)
-	src := cfg.rng(3)
-	var scenes []viz.Scene
-	for _, s := range []*toy.Schedule{lin, cos} {
-		a := 1.0
-		if t > 0 {
-			a = s.Alpha(t)
-		}
-		xt := toy.AddNoise(nil, nil, ds.Points, a, src)
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%s, t = %d, α = %.3g", s.Name, t, a), Grid: g,
-			Density: density(ds.Exact, g, a), Points: xt})
-	}
-	return []*viz.Chart{viz.Plane(fmt.Sprintf("%s at t = %d: linear and cosine schedules", fs.Dataset, t), scenes,
-		viz.PlaneOpts{PerPanel: true, Cols: 2}).
-		WithCaption("Forward samples of x_t (dots) over the exact q_t (grey, each panel to its own peak). " +
-			"Look for the linear schedule losing the modes at smaller t than the cosine one.")}, nil
-}
 
 // DeterministicAt draws lesson 10's DDIM(eta) with the exact denoiser over
 // a plan of the given number of steps, from Gaussian x_T, and the

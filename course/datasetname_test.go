@@ -1,0 +1,61 @@
+package course
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"difftoy/toy/datasets"
+)
+
+// A notebook edits a setup's Dataset field and calls the lesson's
+// function: a name that is not a dataset must come back as an error that
+// names the function, the dataset and every valid name, not as a panic.
+func TestBadDatasetNameIsAnError(t *testing.T) {
+	const bad = "no-such-data"
+	cfg := Config{Seed: 1, Quick: true, CacheDir: "off"}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		who string
+		run func() error
+	}{
+		{"course.Forward", func() error {
+			s := DefaultForward(cfg)
+			s.Dataset = bad
+			_, err := Forward(cfg, s)
+			return err
+		}},
+		{"course.ForwardAt", func() error {
+			s := DefaultForward(cfg)
+			s.Dataset = bad
+			_, err := ForwardAt(cfg, s, 100)
+			return err
+		}},
+	} {
+		t.Run(tc.who, func(t *testing.T) {
+			var err error
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("%s with Dataset %q panicked: %v", tc.who, bad, p)
+					}
+				}()
+				err = tc.run()
+			}()
+			if err == nil {
+				t.Fatalf("%s with Dataset %q: err = nil, want an error", tc.who, bad)
+			}
+			if !errors.Is(err, datasets.ErrDataset) {
+				t.Errorf("%s: err = %v, want a datasets.ErrDataset", tc.who, err)
+			}
+			msg := err.Error()
+			for _, want := range append([]string{tc.who + ":", `"` + bad + `"`}, datasets.Names()...) {
+				if !strings.Contains(msg, want) {
+					t.Errorf("%s: error %q does not mention %q", tc.who, msg, want)
+				}
+			}
+		})
+	}
+	_ = ctx
+}
