@@ -26,18 +26,23 @@ type ParamSetup struct {
 	// default) each network's own target unweighted, nn.WeightX0 the x0
 	// loss for all (exercise 1: the eps network with weight 1/SNR_t).
 	Weight nn.Weighting
+	// Scale multiplies the data (1: as loaded; exercise 4 tries 5).
+	Scale float64
 }
 
 // DefaultParametrisations is the setup of lesson 6.
 func DefaultParametrisations(cfg Config) ParamSetup {
 	return ParamSetup{Dataset: "eight-gaussians", Steps: cfg.size(6000, 400),
-		Preds: []nn.Pred{nn.PredX0, nn.PredEps, nn.PredScore, nn.PredV}, Samples: cfg.size(500, 300)}
+		Preds: []nn.Pred{nn.PredX0, nn.PredEps, nn.PredScore, nn.PredV}, Samples: cfg.size(500, 300), Scale: 1}
 }
 
 // Parametrisations runs lesson 6.
 func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress) (*Result, error) {
 	r := &Result{}
-	ds := load(ps.Dataset, 4000, cfg.rng(1))
+	ds, err := scaled(load(ps.Dataset, 4000, cfg.rng(1)), ps.Scale)
+	if err != nil {
+		return nil, err
+	}
 	sched := toy.DDPM()
 	var errs []viz.Series
 	var scenes []viz.Scene
