@@ -150,3 +150,91 @@ func TestXFeatures(t *testing.T) {
 		}
 	}
 }
+
+// TestFloat64Option: Model.Float64 and Classifier.Float64 switch to the
+// float64 pass, and the default float32 pass agrees with it to the bound
+// of TestFloat32MatchesFloat64, 2e-5 of the largest network output (it
+// holds a fortiori for these narrower, shallower networks), carried
+// through what follows the network: for a denoiser D = a x + b F, so
+// |b| times 2e-5 max|F|; for a classifier's probabilities, softmax moves
+// p_k by p_k (d_k - sum_j p_j d_j) for logit errors d, at most 2 eps for
+// |d| <= eps; its log-probability gradient is the input gradient, bounded
+// by 2e-5 of its largest entry as there.
+func TestFloat64Option(t *testing.T) {
+	sched := toy.DDPM()
+	src := rand.NewPCG(6, 7)
+	r := rand.New(src)
+	spec := Spec{Dim: 2, Hidden: []int{64, 64}, Act: SiLU, TimeFeatures: 8, Classes: 3, Pred: PredEDM, SigmaData: 0.7, XFeatures: 2}
+	m, err := NewModel(spec, sched, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.Net.Params {
+		m.Net.Params[i] += 0.1 * r.NormFloat64()
+	}
+	const n = 300
+	x := make([]float64, 2*n)
+	for i := range x {
+		x[i] = 2 * r.NormFloat64()
+	}
+	y := make([]int, n)
+	for i := range y {
+		y[i] = i%4 - 1 // toy.Empty and the three classes
+	}
+	maxAbs := func(a []float64) (s float64) {
+		for _, v := range a {
+			s = math.Max(s, math.Abs(v))
+		}
+		return s
+	}
+	maxDiff := func(a, b []float64) (d float64) {
+		for i := range a {
+			d = math.Max(d, math.Abs(a[i]-b[i]))
+		}
+		return d
+	}
+	for _, alpha := range []float64{0.999, 0.5, 0.01} {
+		m.Float64 = false
+		d32 := m.Denoise(nil, x, alpha, y)
+		m.Float64 = true
+		d64 := m.Denoise(nil, x, alpha, y)
+		// Float64 runs the float64 pass: the same bits as the tape itself.
+		a, b, cin := spec.coef(alpha)
+		w := newTape(m.Net.Sizes, m.Net.Act, n, false, false)
+		fillInput(&m.Spec, w.input(n), x, cin, logSigmaInput(alpha), y, 0, n)
+		F := w.forward(m.Net.Params, n)
+		for i := range F {
+			if want := a*x[i] + b*F[i]; d64[i] != want {
+				t.Fatalf("alpha %v: Float64 model gives D[%d] = %v, the float64 pass %v", alpha, i, d64[i], want)
+			}
+		}
+		bound := 2e-5 * math.Abs(b) * maxAbs(F)
+		if d := maxDiff(d32, d64); d > bound {
+			t.Errorf("alpha %v: float32 and float64 denoisers differ by %g, want <= 2e-5 |b| max|F| = %g", alpha, d, bound)
+		}
+	}
+
+	cspec := Spec{Dim: 2, Hidden: []int{64, 64}, Act: SiLU, TimeFeatures: 8, Classes: 3}
+	c, err := NewClassifier(cspec, sched, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range c.Net.Params {
+		c.Net.Params[i] += 0.1 * r.NormFloat64()
+	}
+	const alpha = 0.3
+	c.Float64 = false
+	p32, g32 := c.Probs(nil, x, alpha), c.Grad(nil, x, alpha, y)
+	c.Float64 = true
+	p64, g64 := c.Probs(nil, x, alpha), c.Grad(nil, x, alpha, y)
+	in := c.inputSpec()
+	w := newTape(c.Net.Sizes, c.Net.Act, n, false, false)
+	fillInput(&in, w.input(n), x, 1, c.timeInput("test", alpha), nil, 0, n)
+	eps := 2e-5 * maxAbs(w.forward(c.Net.Params, n))
+	if d := maxDiff(p32, p64); d > 2*eps {
+		t.Errorf("probabilities differ by %g, want <= 2 eps = %g", d, 2*eps)
+	}
+	if d, s := maxDiff(g32, g64), maxAbs(g64); d > 2e-5*s {
+		t.Errorf("log-probability gradients differ by %g (largest %g), want <= 2e-5 of the largest", d, s)
+	}
+}
