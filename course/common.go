@@ -39,15 +39,9 @@ func load(name string, n int, src rand.Source) *datasets.Dataset {
 	return ds
 }
 
-// gauss writes n independent N(0, I) points of dimension 2.
-func gauss(n int, src rand.Source) []float64 {
-	r := rand.New(src)
-	x := make([]float64, 2*n)
-	for i := range x {
-		x[i] = r.NormFloat64()
-	}
-	return x
-}
+// gauss returns n independent N(0, I) points of dimension 2: a sampler's
+// start x_T (toy.StandardNormal).
+func gauss(n int, src rand.Source) []float64 { return toy.StandardNormal(nil, n, 2, src) }
 
 // exactSample draws n points of q_t of the mixture (alpha = 1: the data).
 func exactSample(m analytic.Mixture, n int, alpha float64, src rand.Source) []float64 {

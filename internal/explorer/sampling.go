@@ -120,11 +120,7 @@ func RunWith(d *Data, net toy.Denoiser, s Sampling, progress func(done, total in
 	}
 	n := s.Particles
 	src := rand.NewPCG(s.Seed, s.Seed)
-	x := make([]float64, 2*n)
-	rng := rand.New(src)
-	for i := range x {
-		x[i] = rng.NormFloat64()
-	}
+	x := toy.StandardNormal(nil, n, 2, src)
 	den, y, err := s.Guidance.denoiser(d, n)
 	if err != nil {
 		return nil, err

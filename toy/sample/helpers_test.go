@@ -23,14 +23,9 @@ func load(t testing.TB, name string) analytic.Mixture {
 	return ds.Exact
 }
 
-// gaussians returns n*d standard normal numbers drawn from the seed.
+// gaussians returns n points of N(0, I_d) drawn from the seed.
 func gaussians(n, d int, seed uint64) []float64 {
-	rng := rand.New(rand.NewPCG(seed, seed+1))
-	x := make([]float64, n*d)
-	for i := range x {
-		x[i] = rng.NormFloat64()
-	}
-	return x
+	return toy.StandardNormal(nil, n, d, rand.NewPCG(seed, seed+1))
 }
 
 // exact draws n points of q_0 from m.
