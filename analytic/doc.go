@@ -28,10 +28,10 @@
 // A delta mixture is the limit S_i = 0.
 //
 // With labels, q_t(y | x) = sum_{i in class y} pi_i(x), the conditional
-// quantities restrict the softmax to the components of class y, and the
-// guidance fields (ClassifierGrad, GuidedScore, CFGScore, TemperedScore)
-// combine conditional and unconditional scores (grad log q_t(x | y) =
-// grad log q_t(x) + grad log q_t(y | x)).
+// quantities restrict the softmax to the components of class y, and
+// ClassifierGrad is the exact classifier gradient grad log q_t(y | x) =
+// grad log q_t(x | y) - grad log q_t(x). The guidance fields built on it
+// live in toy/sample (one implementation for exact and learned models).
 //
 // Numerics: the softmax is computed with log-sum-exp (the largest term is
 // exactly 1), so results stay finite and accurate for every alpha in

@@ -66,22 +66,3 @@ func ExampleNewGaussian() {
 	// [-2 1] [1 -0.5]
 	// 0.0000
 }
-
-// Classifier-free guidance with scale gamma pushes the conditional score
-// away from the unconditional one: s(x|y) + gamma (s(x|y) - s(x)). For two
-// points at -1 and +1 (classes 0 and 1), the class-1 score at x = 0 with
-// alpha = 0.5 is (sqrt(0.5) - 0) / 0.5 = 1.4142 and the unconditional score is 0.
-func ExampleCFGScore() {
-	m, err := analytic.NewDelta(1, []float64{-1, 1}, nil, []int{0, 1})
-	if err != nil {
-		panic(err)
-	}
-	x, y := []float64{0}, []int{1}
-	for _, gamma := range []float64{0, 1, 3} {
-		fmt.Printf("gamma=%v: %.4f\n", gamma, analytic.CFGScore(m, nil, x, 0.5, y, gamma)[0])
-	}
-	// Output:
-	// gamma=0: 1.4142
-	// gamma=1: 2.8284
-	// gamma=3: 5.6569
-}

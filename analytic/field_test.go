@@ -53,8 +53,6 @@ func TestBatchedEqualsSingle(t *testing.T) {
 			if nc > 0 {
 				ms = append(ms,
 					method{"ClassPosterior", nc, func(dst, x []float64, _ []int) []float64 { return m.ClassPosterior(dst, x, alpha) }},
-					method{"GuidedScore", d, func(dst, x []float64, y []int) []float64 { return analytic.GuidedScore(m, dst, x, alpha, y, 2) }},
-					method{"CFGScore", d, func(dst, x []float64, y []int) []float64 { return analytic.CFGScore(m, dst, x, alpha, y, 2) }},
 					method{"ClassifierGrad", d, func(dst, x []float64, y []int) []float64 { return analytic.ClassifierGrad(m, dst, x, alpha, y) }},
 				)
 			}
@@ -121,8 +119,6 @@ func TestExtremes(t *testing.T) {
 				}
 				if m.Classes() > 0 { // far from the data most classes have no posterior mass numerically
 					outs["ClassifierGrad"] = analytic.ClassifierGrad(m, nil, x, alpha, labels)
-					outs["GuidedScore"] = analytic.GuidedScore(m, nil, x, alpha, labels, 3)
-					outs["CFGScore"] = analytic.CFGScore(m, nil, x, alpha, labels, 3)
 				}
 				for name, v := range outs {
 					for i, f := range v {
@@ -267,7 +263,6 @@ func TestLargeLabelled(t *testing.T) {
 			outs := map[string][]float64{
 				"LogProb": m.LogProb(nil, x, alpha), "Posterior": post, "ClassPosterior": cp,
 				"ClassifierGrad": analytic.ClassifierGrad(m, nil, x, alpha, labelsOf(n, 1)),
-				"CFGScore":       analytic.CFGScore(m, nil, x, alpha, labelsOf(n, 1), 2),
 			}
 			for y := -1; y < 3; y++ {
 				outs[fmt.Sprint("Denoise y=", y)] = m.Denoise(nil, x, alpha, labelsOf(n, y))

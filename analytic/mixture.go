@@ -20,7 +20,7 @@ import (
 // "analytic.Method: ..." message. Labels y are nil (unconditional), or one per
 // point where toy.Empty (-1) means unconditional and c >= 0 restricts the
 // posterior to the components of class c, i.e. uses q_0(x_0 | y = c).
-// Denoise, Score and Eps (and the guidance functions) accept dst = x, an
+// Denoise, Score and Eps (and ClassifierGrad) accept dst = x, an
 // update in place; the other methods' dst must not overlap x.
 type Mixture interface {
 	// Dim is the dimension d of the points.

@@ -649,8 +649,12 @@ func TestLesson09Identities(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			cg, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, gamma)
+			if err != nil {
+				t.Fatal(err)
+			}
 			d := cfg.Denoise(nil, x, al, y)
-			f := analytic.GuidedScore(m, nil, x, al, y, gamma)
+			f := cg.Score(nil, x, al, y)
 			for i := range d {
 				want := (x[i] + (1-al)*f[i]) / math.Sqrt(al)
 				// Terms of size |x| and (1 - alpha) |s~|, over sqrt(alpha).
@@ -687,9 +691,13 @@ func TestLesson09Identities(t *testing.T) {
 	sharp := isoGaussian(t, 1/a)
 	pt := []float64{0.7, -1.1}
 	prevGap := math.Inf(1)
+	tempered, err := sample.NewTempered(m0(t), a)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for k := s.T(); k >= 1; k-- {
 		al := s.Alpha(k)
-		ts := analytic.TemperedScore(m0(t), nil, pt, al, a)
+		ts := tempered.Score(nil, pt, al, nil)
 		ss := sharp.Score(nil, pt, al, nil)
 		r := ts[0] / ss[0]
 		if math.Abs(ts[1]/ss[1]-r) > 1e-12 {

@@ -6,6 +6,7 @@ package course
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -165,6 +166,11 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 // and between the classifier-free and classifier guidance fields of the exact
 // mixture at gamma = 3 (lessons/09-classifier-free-guidance.md section 1).
 func addTowerChecks(r *Result, m analytic.Mixture, k int) {
+	cfgField, err1 := sample.NewCFG(m, 3)
+	cgField, err2 := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, 3)
+	if err := errors.Join(err1, err2); err != nil {
+		panic("course: guidance fields at gamma = 3: " + err.Error()) // a finite gamma on one mixture: cannot happen
+	}
 	g := window(3, 15)
 	x := g.Points()
 	n := g.Len()
@@ -183,8 +189,8 @@ func addTowerChecks(r *Result, m analytic.Mixture, k int) {
 					sm[2*i+j] += cp[i*k+y] * sy[2*i+j]
 				}
 			}
-			cfg := analytic.CFGScore(m, nil, x, a, ly, 3)
-			cg := analytic.GuidedScore(m, nil, x, a, ly, 3)
+			cfg := cfgField.Score(nil, x, a, ly)
+			cg := cgField.Score(nil, x, a, ly)
 			for i := range cfg {
 				gErr = math.Max(gErr, math.Abs(cfg[i]-cg[i])/(1+math.Abs(cg[i])))
 			}

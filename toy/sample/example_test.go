@@ -12,14 +12,7 @@ import (
 )
 
 // normals returns n points of N(0, I_2): the start x_T of a sampler.
-func normals(n int, src rand.Source) []float64 {
-	rng := rand.New(src)
-	x := make([]float64, 2*n)
-	for i := range x {
-		x[i] = rng.NormFloat64()
-	}
-	return x
-}
+func normals(n int, src rand.Source) []float64 { return toy.StandardNormal(nil, n, 2, src) }
 
 // DDPM with the ideal denoiser of lesson 2's three points returns only
 // those points: the exact denoiser memorises.
@@ -112,6 +105,29 @@ func ExampleNewCFG() {
 	// gamma 0: mean q(y | x) = 0.976
 	// gamma 1: mean q(y | x) = 0.998
 	// gamma 4: mean q(y | x) = 1.000
+}
+
+// Classifier-free guidance with scale gamma pushes the conditional score
+// away from the unconditional one: s(x|y) + gamma (s(x|y) - s(x)). For two
+// points at -1 and +1 (classes 0 and 1), the class-1 score at x = 0 with
+// alpha = 0.5 is (sqrt(0.5) - 0) / 0.5 = 1.4142 and the unconditional score is 0.
+func ExampleCFG_Score() {
+	m, err := analytic.NewDelta(1, []float64{-1, 1}, nil, []int{0, 1})
+	if err != nil {
+		panic(err)
+	}
+	x, y := []float64{0}, []int{1}
+	for _, gamma := range []float64{0, 1, 3} {
+		g, err := sample.NewCFG(m, gamma)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("gamma=%v: %.4f\n", gamma, g.Score(nil, x, 0.5, y)[0])
+	}
+	// Output:
+	// gamma=0: 1.4142
+	// gamma=1: 2.8284
+	// gamma=3: 5.6569
 }
 
 // Plain Langevin keeps the particles in the mode they start near; annealed

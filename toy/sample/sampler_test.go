@@ -522,8 +522,9 @@ func TestRecordEverySampler(t *testing.T) {
 	}
 }
 
-// The guidance wrappers agree with the closed-form fields of package
-// analytic (computed there independently), at alpha < 1 and at alpha = 1
+// The guidance wrappers agree with the closed-form fields of the exact
+// mixture (guidedField, cfgField and temperedField, written out from its
+// scores in guidance_test.go), at alpha < 1 and at alpha = 1
 // (the mixture's own score), for labelled and Empty points; their Denoise
 // is the denoiser of their Score by Tweedie.
 func TestGuidanceMatchesAnalytic(t *testing.T) {
@@ -544,9 +545,9 @@ func TestGuidanceMatchesAnalytic(t *testing.T) {
 			d         toy.Denoiser
 			labels    []int
 		}{
-			{"classifier", cg.Score(nil, x, alpha, y), analytic.GuidedScore(m, nil, x, alpha, y, gamma), cg, y},
-			{"CFG", cfg.Score(nil, x, alpha, y), analytic.CFGScore(m, nil, x, alpha, y, gamma), cfg, y},
-			{"tempered", tmp.Score(nil, x, alpha, nil), analytic.TemperedScore(m, nil, x, alpha, gamma), tmp, nil},
+			{"classifier", cg.Score(nil, x, alpha, y), guidedField(m, x, alpha, y, gamma), cg, y},
+			{"CFG", cfg.Score(nil, x, alpha, y), cfgField(m, x, alpha, y, gamma), cfg, y},
+			{"tempered", tmp.Score(nil, x, alpha, nil), temperedField(m, x, alpha, gamma), tmp, nil},
 		} {
 			for i := range tc.got {
 				if math.Abs(tc.got[i]-tc.want[i]) > 1e-9*(1+math.Abs(tc.want[i])) {
@@ -628,9 +629,9 @@ func TestMapJacobian(t *testing.T) {
 
 // Negative guidance scales: gamma = -1 is the unconditional field (by
 // Bayes, s(x | y) - s(x | y) + s(x) for classifier guidance; the Empty
-// field for CFG), gamma = -3 agrees with the closed forms of package
-// analytic, and sampling with gamma = -3 lowers the exact class posterior
-// q_0(y | x) of the samples below that of unconditional samples.
+// field for CFG), gamma = -3 agrees with the closed forms of
+// guidance_test.go, and sampling with gamma = -3 lowers the exact class
+// posterior q_0(y | x) of the samples below that of unconditional samples.
 func TestNegativeGamma(t *testing.T) {
 	m := load(t, "three-classes")
 	const n = 400
@@ -655,8 +656,8 @@ func TestNegativeGamma(t *testing.T) {
 				name      string
 				got, want []float64
 			}{
-				{"classifier", cg.Score(nil, x, alpha, y), analytic.GuidedScore(m, nil, x, alpha, y, gamma)},
-				{"CFG", cfg.Score(nil, x, alpha, y), analytic.CFGScore(m, nil, x, alpha, y, gamma)},
+				{"classifier", cg.Score(nil, x, alpha, y), guidedField(m, x, alpha, y, gamma)},
+				{"CFG", cfg.Score(nil, x, alpha, y), cfgField(m, x, alpha, y, gamma)},
 			} {
 				want := tc.want
 				if gamma == -1 {
