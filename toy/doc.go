@@ -22,6 +22,10 @@
 // Coefficients and ELBOWeight take two levels, so the same formulas serve
 // strided steps t -> s < t with beta replaced by 1 - alpha_t / alpha_s.
 //
+// Every reverse chain starts from x_T ~ N(0, I), the law the forward
+// process reaches (lessons/01-forward-process.md section 4): StandardNormal
+// draws it.
+//
 // Changing schedules (lessons/05-changing-schedule.md): x_t / sqrt(alpha_t) =
 // x_0 + sigma_t eps, so a denoiser depends on t only through sigma_t. A
 // Schedule has a continuous-step view (AlphaAt, interpolated in log sigma)

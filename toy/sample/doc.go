@@ -40,7 +40,12 @@
 // lessons/09-classifier-free-guidance.md sections 1, 2 and 4): classifier
 // guidance uses grad log q_t(x) + (1 + gamma) grad log q_t(y | x) from any
 // ClassifierGradient; classifier-free guidance D(x|y) + gamma (D(x|y) -
-// D(x|Empty)); the tempered score a grad log q_t(x).
+// D(x|Empty)); the tempered score a grad log q_t(x). These wrappers are
+// the only implementation of the three fields: on an exact labelled
+// mixture (with ExactClassifier, which calls analytic.ClassifierGrad) they
+// give its exact guided fields.
+//
+// Samplers start from x_T ~ N(0, I): toy.StandardNormal draws it.
 //
 // Trajectories: every sampler hands each state (all particles) to its
 // Record field, a Recorder; Trajectory keeps copies of chosen states for a
