@@ -44,6 +44,21 @@ func temperedField(m analytic.Mixture, x []float64, alpha, a float64) []float64 
 	return s
 }
 
+// exactGuidance returns classifier guidance with the exact classifier and
+// classifier-free guidance of the mixture m, both with scale gamma.
+func exactGuidance(t testing.TB, m analytic.Mixture, gamma float64) (*sample.ClassifierGuided, *sample.CFG) {
+	t.Helper()
+	cg, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, gamma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sample.NewCFG(m, gamma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cg, cfg
+}
+
 func maxAbsDiff(a, b []float64) float64 {
 	var e float64
 	for i := range a {
@@ -82,14 +97,7 @@ func TestGuidanceIdentities(t *testing.T) {
 			cond := m.Score(nil, x, alpha, y)
 			scale := maxAbs(uncond) + maxAbs(cond)
 			for _, gamma := range []float64{-1, 0, 0.5, 3, 10} {
-				cg, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, gamma)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cfg, err := sample.NewCFG(m, gamma)
-				if err != nil {
-					t.Fatal(err)
-				}
+				cg, cfg := exactGuidance(t, m, gamma)
 				g, c := cg.Score(nil, x, alpha, y), cfg.Score(nil, x, alpha, y)
 				if e := maxAbsDiff(g, c); e > 8*ulp*(2+math.Abs(gamma))*scale {
 					t.Errorf("%s alpha=%v gamma=%v: classifier guidance and CFG differ by %g", name, alpha, gamma, e)

@@ -535,8 +535,7 @@ func TestGuidanceMatchesAnalytic(t *testing.T) {
 		y[i] = i%4 - 1 // Empty, 0, 1, 2
 	}
 	const gamma = 2.5
-	cg, _ := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, gamma)
-	cfg, _ := sample.NewCFG(m, gamma)
+	cg, cfg := exactGuidance(t, m, gamma)
 	tmp, _ := sample.NewTempered(m, gamma)
 	for _, alpha := range []float64{0.2, 0.9, 1} {
 		for _, tc := range []struct {
@@ -644,14 +643,7 @@ func TestNegativeGamma(t *testing.T) {
 	for _, alpha := range []float64{0.2, 0.9} {
 		uncond := m.Score(nil, x, alpha, empty)
 		for _, gamma := range []float64{-1, -3} {
-			cg, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, gamma)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := sample.NewCFG(m, gamma)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cg, cfg := exactGuidance(t, m, gamma)
 			for _, tc := range []struct {
 				name      string
 				got, want []float64
