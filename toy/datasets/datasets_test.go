@@ -12,26 +12,12 @@ import (
 	"difftoy/toy/datasets"
 )
 
-// relClose reports |got - want| <= tol * max(1, |want|).
-func relClose(got, want, tol float64) bool {
-	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
-}
-
-// mustPanic fails the test unless f panics with a message containing want.
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic, want one containing %q", want)
-		}
-		msg, _ := r.(string)
-		if !strings.Contains(msg, want) {
-			t.Fatalf("panic %q, want one containing %q", r, want)
-		}
-	}()
-	f()
+// loadPanic returns the panic message of Load(name, n, nil), "" when it
+// does not panic.
+func loadPanic(name string, n int) (msg string) {
+	defer func() { msg, _ = recover().(string) }()
+	datasets.Load(name, n, nil)
+	return ""
 }
 
 func TestNames(t *testing.T) {
@@ -53,7 +39,9 @@ func TestNames(t *testing.T) {
 			}
 		}
 	}
-	mustPanic(t, "datasets.Load", func() { datasets.Load("ring", 10, nil) })
+	if msg := loadPanic("ring", 10); !strings.Contains(msg, "datasets.Load: nil rand.Source") {
+		t.Errorf("Load(ring, 10, nil) panics with %q, want a nil-source message", msg)
+	}
 }
 
 // Every dataset: the right shapes, finite points, labels in range and
@@ -127,7 +115,7 @@ func TestFiniteDatasetsAreTheirDeltaMixture(t *testing.T) {
 			t.Errorf("%s: Exact's points or labels differ from the training set", name)
 		}
 		for i, w := range dm.Weights() {
-			if !relClose(w, 1.0/n, 1e-14) {
+			if math.Abs(w-1.0/n) > 1e-14/n { // the weights are 1/n up to rounding
 				t.Fatalf("%s: weight %d = %v, want 1/n", name, i, w)
 			}
 		}
@@ -231,7 +219,7 @@ func TestThreePoints(t *testing.T) {
 		t.Fatalf("Exact = %v, Labels %v", ds.Exact, ds.Labels)
 	}
 	for _, w := range dm.Weights() {
-		if !relClose(w, 1.0/3, 1e-15) {
+		if math.Abs(w-1.0/3) > 1e-15 {
 			t.Errorf("weights %v, want 1/3 each", dm.Weights())
 		}
 	}
