@@ -49,3 +49,81 @@ func TestExerciseL01E4_VariancePreserving(t *testing.T) {
 		t.Errorf("Forward with Scale = 0: no error")
 	}
 }
+
+func TestExercisesLesson01(t *testing.T) {
+	// Exercise 1: T = 100 with the same beta range. The hint: alpha_T ~
+	// exp(-sum beta), about e^-1, far from 0: q_T is not N(0, I).
+	t.Run("1 change T", func(t *testing.T) {
+		s, err := toy.Linear(100, 1e-4, 0.02)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum float64
+		for k := 1; k <= 100; k++ {
+			sum += s.Beta(k)
+		}
+		// log(1 - b) = -b - b^2/2 - ...: the gap is below sum b^2 <= 0.02 sum b.
+		a := s.Alpha(100)
+		if math.Abs(math.Log(a)+sum) > 0.02*sum || a < 0.3 {
+			t.Errorf("T = 100: alpha_T = %v, exp(-sum beta) = %v; want them close and alpha_T above 0.3", a, math.Exp(-sum))
+		}
+	})
+	// Exercise 3: constant beta with alpha_T = 1e-4 at T = 1000: beta = 1 -
+	// 1e-4^(1/1000).
+	t.Run("3 constant beta", func(t *testing.T) {
+		b := 1 - math.Pow(1e-4, 1.0/1000)
+		betas := make([]float64, 1000)
+		for i := range betas {
+			betas[i] = b
+		}
+		s, err := toy.FromBetas("constant", betas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A product of 1000 factors: relative rounding about 1000 ulps.
+		if a := s.Alpha(1000); math.Abs(a/1e-4-1) > 1e-12 {
+			t.Errorf("alpha_T = %v, want 1e-4", a)
+		}
+	})
+	// Exercise 5: the cosine offset s = 0 makes the first step tiny:
+	// sigma_1 about pi / (2T), far below s = 0.008's and the linear
+	// schedule's 0.01.
+	t.Run("5 cosine offset", func(t *testing.T) {
+		c0, err := toy.Cosine(1000, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c8, err := toy.Cosine(1000, 0.008)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s0, s8, lin := c0.Sigma(1), c8.Sigma(1), toy.DDPM().Sigma(1)
+		t.Logf("sigma_1: cosine s = 0 %.2e, s = 0.008 %.2e, linear %.2e", s0, s8, lin)
+		// tan(pi/(2T)) = pi/(2T) (1 + O(1e-6)).
+		if math.Abs(s0/(math.Pi/2000)-1) > 1e-5 || !(s0 < s8) || !(s0 < lin) {
+			t.Errorf("sigma_1 with s = 0 is %v, want pi/2000 and below %v and %v", s0, s8, lin)
+		}
+	})
+}
+
+func TestExercisesLesson01More(t *testing.T) {
+	// Exercise 2: the step where SNR_t = 1 (alpha_t = 1/2): found by search,
+	// near t = 260 on the linear schedule and near T/2 on the cosine one
+	// (cos^2 = 1/2 at t/T = 1/2 - s/2 for offset s).
+	c, err := toy.Cosine(1000, 0.008)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		s      *toy.Schedule
+		lo, hi int
+	}{{toy.DDPM(), 250, 270}, {c, 490, 500}} {
+		k := 1
+		for tc.s.Alpha(k) > 0.5 {
+			k++
+		}
+		if k < tc.lo || k > tc.hi || !(tc.s.SNR(k) <= 1 && tc.s.SNR(k-1) > 1) {
+			t.Errorf("SNR crosses 1 at t = %d, want in [%d, %d]", k, tc.lo, tc.hi)
+		}
+	}
+}

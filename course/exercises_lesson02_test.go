@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"difftoy/analytic"
 	"difftoy/toy"
 	"difftoy/toy/datasets"
 )
@@ -190,4 +191,65 @@ func TestExerciseL02E4_MonteCarloTweedie(t *testing.T) {
 	if !(expect[1] < expect[0]/20) {
 		t.Errorf("expected counts in the box %v (t = 300, 100): want t = 100's twenty times smaller", expect)
 	}
+}
+
+func TestExercisesLesson02(t *testing.T) {
+	// Exercise 1: weights 0.6, 0.3, 0.1. The hint: the border of cells 0
+	// and 1 moves (in y = x / sqrt(alpha)) from the midpoint toward the
+	// lighter point by sigma_t^2 log(w_0 / w_1) / |x_1 - x_0|, which goes
+	// back to 0 as t -> 0.
+	t.Run("1 unequal weights", func(t *testing.T) {
+		pts := []float64{-1, 0, 1, 0, 0, 1.5}
+		w := []float64{0.6, 0.3, 0.1}
+		m, err := analytic.NewDelta(2, pts, w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := toy.DDPM()
+		prev := math.Inf(1)
+		for _, k := range []int{600, 300, 100, 20} {
+			a, sg := s.Alpha(k), s.Sigma(k)
+			shift := sg * sg * math.Log(w[0]/w[1]) / 2 // |x_1 - x_0| = 2
+			x := []float64{math.Sqrt(a) * shift, 0}    // midpoint (0, 0) moved toward x_1 = (1, 0)
+			pi := m.Posterior(nil, x, a)
+			// Two exponents of size up to |x|^2 / (1 - a): rounding.
+			if r := math.Log(pi[0] / pi[1]); math.Abs(r) > 1e-9 {
+				t.Errorf("t = %d: log(pi_0/pi_1) = %v at the predicted border, want 0", k, r)
+			}
+			if !(shift < prev) {
+				t.Errorf("t = %d: shift %v does not fall as t falls", k, shift)
+			}
+			prev = shift
+		}
+	})
+	// Exercise 3: without the max subtracted, at t = 1 a point one unit
+	// away has weight exp(-5000) = 0 for every point: 0/0.
+	t.Run("3 break the softmax", func(t *testing.T) {
+		a := toy.DDPM().Alpha(1)
+		e := math.Exp(-1 / (2 * (1 - a)))
+		if r := e / (3 * e); e != 0 || !math.IsNaN(r) {
+			t.Errorf("exp(-1/(2(1 - alpha_1))) = %v, ratio %v; want 0 and NaN", e, r)
+		}
+	})
+	// Exercise 5: a Gaussian N(m, s^2 I): the exact denoiser equals the
+	// conditional-mean formula.
+	t.Run("5 a Gaussian", func(t *testing.T) {
+		mean, s2 := []float64{0.7, -0.4}, 0.3
+		g, err := analytic.NewGaussian(2, nil, mean, [][]float64{{s2, 0, 0, s2}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := gauss(20, pcg(11))
+		for _, k := range []int{10, 300, 900} {
+			a := toy.DDPM().Alpha(k)
+			d := g.Denoise(nil, x, a, nil)
+			c := math.Sqrt(a) * s2 / (a*s2 + 1 - a)
+			for i := range d {
+				want := mean[i%2] + c*(x[i]-math.Sqrt(a)*mean[i%2])
+				if math.Abs(d[i]-want) > 1e-12*(1+math.Abs(want)) {
+					t.Fatalf("t = %d: D*[%d] = %v, want %v", k, i, d[i], want)
+				}
+			}
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"difftoy/analytic"
+	"difftoy/toy"
 	"difftoy/toy/nn"
 )
 
@@ -158,4 +159,56 @@ func TestExerciseL03E5_LossFloor(t *testing.T) {
 			t.Errorf("weighting %v: final loss %.4f, floor %.4f: gap beyond 3 se (%.4f)", w, got, floor, se)
 		}
 	}
+}
+
+func TestExercisesLesson03(t *testing.T) {
+	// Exercise 2: the ELBO weights. The hint: the loss is dominated by
+	// t <= 10 (exact, from the weights), and the error at large t suffers.
+	t.Run("2 ELBO weights", func(t *testing.T) {
+		s := toy.DDPM()
+		var low, all float64
+		for k := 2; k <= s.T(); k++ {
+			w := toy.ELBOWeight(s.Alpha(k), s.Alpha(k-1), toy.PosteriorVariance)
+			all += w
+			if k <= 10 {
+				low += w
+			}
+		}
+		if low/all < 0.5 {
+			t.Errorf("share of the ELBO weight on t <= 10 = %.3f, want above one half", low/all)
+		}
+		t.Logf("share of the ELBO weight on t <= 10: %.3f", low/all)
+		needsTraining(t)
+		cfg := quickCfg()
+		errAtT := func(w nn.Weighting) float64 {
+			ts := DefaultTraining(cfg)
+			ts.Weight = w
+			tr, err := TrainDenoiser(context.Background(), cfg, ts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := tr.History.Evals[len(tr.History.Evals)-1]
+			return ev.Err[len(ev.Err)-1]
+		}
+		simple, elbo := errAtT(nn.WeightSimple), errAtT(nn.WeightELBO)
+		t.Logf("E||D - D*||^2 at the largest evaluated t: default weights %.3g, ELBO weights %.3g", simple, elbo)
+		if !(elbo > simple) {
+			t.Errorf("ELBO weights: error at large t %.3g, want above the default's %.3g", elbo, simple)
+		}
+	})
+}
+
+func TestExercisesLesson03More(t *testing.T) {
+	// Exercise 4: beta~_t <= beta_t, with ratio (1 - alpha_{t-1}) / (1 - alpha_t).
+	t.Run("4 variance identity", func(t *testing.T) {
+		s := toy.DDPM()
+		for k := 1; k <= s.T(); k++ {
+			_, _, C := toy.Coefficients(s.Alpha(k), s.Alpha(k-1), toy.PosteriorVariance)
+			r := C * C / s.Beta(k)
+			want := (1 - s.Alpha(k-1)) / (1 - s.Alpha(k))
+			if math.Abs(r-want) > 1e-12 || r > 1 {
+				t.Fatalf("t = %d: beta~/beta = %v, want %v <= 1", k, r, want)
+			}
+		}
+	})
 }

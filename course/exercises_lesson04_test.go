@@ -4,7 +4,9 @@ import (
 	"math"
 	"testing"
 
+	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 )
 
@@ -107,5 +109,102 @@ func TestExerciseL04E3_LastStepNoise(t *testing.T) {
 	}
 	if math.Abs(v/b1-1) > 4*math.Sqrt(1.0/n) {
 		t.Errorf("with C_1^2 = beta_1: variance around the points %.4g, want beta_1 = %g", v, b1)
+	}
+}
+
+func TestExercisesLesson04More(t *testing.T) {
+	// Exercise 5: unequal weights on the three points; the share of samples
+	// on each point matches its weight within 4 binomial standard errors.
+	t.Run("5 count the points", func(t *testing.T) {
+		pts := []float64{-1, 0, 1, 0, 0, 1.5}
+		w := []float64{0.6, 0.3, 0.1}
+		m, err := analytic.NewDelta(2, pts, w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 2000
+		p, err := sample.Strided(toy.DDPM(), 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := sample.DDPM(p, toy.PosteriorVariance).Sample(nil, gauss(n, pcg(12)), m, nil, pcg(13))
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := make([]float64, 3)
+		for i := 0; i < n; i++ {
+			best, bd := 0, math.Inf(1)
+			for j := 0; j < 3; j++ {
+				if d := math.Hypot(x[2*i]-pts[2*j], x[2*i+1]-pts[2*j+1]); d < bd {
+					best, bd = j, d
+				}
+			}
+			count[best]++
+		}
+		for j := range w {
+			share, se := count[j]/n, math.Sqrt(w[j]*(1-w[j])/n)
+			if math.Abs(share-w[j]) > 4*se {
+				t.Errorf("point %d: share %.3f, want %.1f within 4 s.e. (%.3f)", j, share, w[j], se)
+			}
+		}
+	})
+}
+
+func TestExercisesLesson04(t *testing.T) {
+	// Exercise 4: start from N(0, 4 I). The hint: the excess variance is
+	// multiplied by about alpha_T overall, so the samples still match.
+	t.Run("4 wrong start", func(t *testing.T) {
+		ds := load("eight-gaussians", 10, pcg(1))
+		const n = 400
+		xT := gauss(n, pcg(5))
+		for i := range xT {
+			xT[i] *= 2
+		}
+		x, err := sample.DDPM(sample.Full(toy.DDPM()), toy.PosteriorVariance).Sample(nil, xT, ds.Exact, nil, pcg(6))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream := uint64(7)
+		ec := energyCheck(x, func(k int) []float64 { stream++; return exactSample(ds.Exact, k, 1, pcg(stream)) }, 10)
+		if r := ec.Energy / ec.Noise; r > 3 {
+			t.Errorf("start N(0, 4I): energy distance %.3g noise levels, want within 3", r)
+		}
+	})
+}
+
+func TestExercisesLesson04Variance(t *testing.T) {
+	// Exercise 2: 10 steps, C^2 = beta~ against beta, on the three points and
+	// on the Gaussian mixture: energy distances to one reference sample from
+	// the same x_T, over six independent repetitions.
+	for _, name := range []string{"three-points", "eight-gaussians"} {
+		m := load(name, 3, pcg(1)).Exact
+		const n, reps = 2000, 6
+		p, err := sample.Strided(toy.DDPM(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var diff []float64 // ED(beta) - ED(beta~)
+		for r := uint64(0); r < reps; r++ {
+			ref := exactSample(m, n, 1, pcg(50+10*r))
+			var ed [2]float64
+			for i, v := range []toy.Variance{toy.PosteriorVariance, toy.BetaVariance} {
+				x, err := sample.DDPM(p, v).Sample(nil, gauss(n, pcg(51+10*r)), m, nil, pcg(52+10*r))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ed[i] = metrics.Energy(x, ref, 2)
+			}
+			diff = append(diff, ed[1]-ed[0])
+		}
+		mean, se := meanSE(diff)
+		t.Logf("%s, 10 steps: ED(beta) - ED(beta~) = %.5f +- %.5f", name, mean, se)
+		// The hint: beta wins on the mixture (by more than 3 s.e.); on the
+		// three points neither is better beyond 4 s.e.
+		switch {
+		case name == "eight-gaussians" && !(mean < -3*se):
+			t.Errorf("%s: beta does not beat beta~ by 3 s.e.", name)
+		case name == "three-points" && math.Abs(mean) > 4*se:
+			t.Errorf("%s: the two variances differ by %.1f s.e.", name, mean/se)
+		}
 	}
 }

@@ -167,3 +167,32 @@ func TestExerciseL05E5_ReuseAcrossDatasets(t *testing.T) {
 		t.Errorf("energy distances %.2f (own data, want within 3) and %.2f (moons, want above 10) noise levels", own.Energy/own.Noise, other.Energy/other.Noise)
 	}
 }
+
+func TestExercisesLesson05(t *testing.T) {
+	// Exercise 2: a cosine schedule with s = 0 starts below the linear
+	// schedule's smallest noise level sigma_1 = 0.01, so its first steps
+	// match no step t >= 1 of the linear schedule (they fall between its
+	// steps 0 and 1, where a network trained on t >= 1 was never trained).
+	t.Run("2 out of range", func(t *testing.T) {
+		c0, err := toy.Cosine(1000, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lin := toy.DDPM()
+		out := 0
+		for k := 1; k <= c0.T() && c0.Sigma(k) < lin.Sigma(1); k++ {
+			s, err := lin.StepForSigma(c0.Sigma(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !(s < 1) {
+				t.Errorf("cosine step %d (sigma %v) matched linear step %v, want below 1", k, c0.Sigma(k), s)
+			}
+			out++
+		}
+		t.Logf("%d steps of the cosine schedule with s = 0 fall below the linear range (sigma_1 = %.2e against %.2e)", out, c0.Sigma(1), lin.Sigma(1))
+		if out == 0 {
+			t.Errorf("no step out of range")
+		}
+	})
+}

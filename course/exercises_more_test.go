@@ -6,89 +6,10 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
-	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 )
 
 // More exercises with exact or cheap answers (see exercises_test.go).
-
-func TestExercisesLesson03More(t *testing.T) {
-	// Exercise 4: beta~_t <= beta_t, with ratio (1 - alpha_{t-1}) / (1 - alpha_t).
-	t.Run("4 variance identity", func(t *testing.T) {
-		s := toy.DDPM()
-		for k := 1; k <= s.T(); k++ {
-			_, _, C := toy.Coefficients(s.Alpha(k), s.Alpha(k-1), toy.PosteriorVariance)
-			r := C * C / s.Beta(k)
-			want := (1 - s.Alpha(k-1)) / (1 - s.Alpha(k))
-			if math.Abs(r-want) > 1e-12 || r > 1 {
-				t.Fatalf("t = %d: beta~/beta = %v, want %v <= 1", k, r, want)
-			}
-		}
-	})
-}
-
-func TestExercisesLesson04Variance(t *testing.T) {
-	// Exercise 2: 10 steps, C^2 = beta~ against beta, on the three points and
-	// on the Gaussian mixture: energy distances to one reference sample from
-	// the same x_T, over six independent repetitions.
-	for _, name := range []string{"three-points", "eight-gaussians"} {
-		m := load(name, 3, pcg(1)).Exact
-		const n, reps = 2000, 6
-		p, err := sample.Strided(toy.DDPM(), 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var diff []float64 // ED(beta) - ED(beta~)
-		for r := uint64(0); r < reps; r++ {
-			ref := exactSample(m, n, 1, pcg(50+10*r))
-			var ed [2]float64
-			for i, v := range []toy.Variance{toy.PosteriorVariance, toy.BetaVariance} {
-				x, err := sample.DDPM(p, v).Sample(nil, gauss(n, pcg(51+10*r)), m, nil, pcg(52+10*r))
-				if err != nil {
-					t.Fatal(err)
-				}
-				ed[i] = metrics.Energy(x, ref, 2)
-			}
-			diff = append(diff, ed[1]-ed[0])
-		}
-		mean, se := meanSE(diff)
-		t.Logf("%s, 10 steps: ED(beta) - ED(beta~) = %.5f +- %.5f", name, mean, se)
-		// The hint: beta wins on the mixture (by more than 3 s.e.); on the
-		// three points neither is better beyond 4 s.e.
-		switch {
-		case name == "eight-gaussians" && !(mean < -3*se):
-			t.Errorf("%s: beta does not beat beta~ by 3 s.e.", name)
-		case name == "three-points" && math.Abs(mean) > 4*se:
-			t.Errorf("%s: the two variances differ by %.1f s.e.", name, mean/se)
-		}
-	}
-}
-
-func TestExercisesLesson06More(t *testing.T) {
-	m := load("eight-gaussians", 10, pcg(1)).Exact
-	x := gauss(20, pcg(60))
-	for _, k := range []int{10, 300, 900} {
-		s := toy.DDPM()
-		a, b := s.Alpha(k), s.Beta(k)
-		d, sc, e := m.Denoise(nil, x, a, nil), m.Score(nil, x, a, nil), m.Eps(nil, x, a, nil)
-		v := toy.V(m, nil, x, a, nil)
-		A, B, _ := toy.Coefficients(a, s.Alpha(k-1), toy.PosteriorVariance)
-		for i := range x {
-			// Exercise 3: v* = -sqrt((1 - a)/a) (x + score), from eps* =
-			// -sqrt(1 - a) score and Tweedie.
-			wantV := -math.Sqrt((1-a)/a) * (x[i] + sc[i])
-			if math.Abs(v[i]-wantV) > 1e-9*(1+math.Abs(wantV)) {
-				t.Fatalf("t = %d: v*[%d] = %v, want %v from the score", k, i, v[i], wantV)
-			}
-			// Exercise 5: the DDPM mean with eps: (x - beta eps/sqrt(1 - a)) / sqrt(1 - beta).
-			got := (x[i] - b*e[i]/math.Sqrt(1-a)) / math.Sqrt(1-b)
-			want := A*x[i] + B*d[i]
-			if math.Abs(got-want) > 1e-9*(1+math.Abs(want)) {
-				t.Fatalf("t = %d: DDPM mean with eps %v, with D %v", k, got, want)
-			}
-		}
-	}
-}
 
 func TestExercisesLesson08More(t *testing.T) {
 	// Exercise 5: grad log q_t(y | x) = sqrt(a)/(1 - a) (D*(x | y) - D*(x)).
@@ -165,28 +86,6 @@ func TestExercisesLesson10More(t *testing.T) {
 			t.Errorf("round-trip errors %v (plain, refined), want above 1 and below 0.01", errs)
 		}
 	})
-}
-
-func TestExercisesLesson01More(t *testing.T) {
-	// Exercise 2: the step where SNR_t = 1 (alpha_t = 1/2): found by search,
-	// near t = 260 on the linear schedule and near T/2 on the cosine one
-	// (cos^2 = 1/2 at t/T = 1/2 - s/2 for offset s).
-	c, err := toy.Cosine(1000, 0.008)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		s      *toy.Schedule
-		lo, hi int
-	}{{toy.DDPM(), 250, 270}, {c, 490, 500}} {
-		k := 1
-		for tc.s.Alpha(k) > 0.5 {
-			k++
-		}
-		if k < tc.lo || k > tc.hi || !(tc.s.SNR(k) <= 1 && tc.s.SNR(k-1) > 1) {
-			t.Errorf("SNR crosses 1 at t = %d, want in [%d, %d]", k, tc.lo, tc.hi)
-		}
-	}
 }
 
 func TestExercisesLesson09Fields(t *testing.T) {

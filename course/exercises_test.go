@@ -8,8 +8,6 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
-	"difftoy/toy/nn"
-	"difftoy/toy/sample"
 )
 
 // The exercises run: each subtest makes the change an exercise suggests,
@@ -33,84 +31,6 @@ func needsTraining(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains networks; skipped with -short")
 	}
-}
-
-func TestExercisesLesson03(t *testing.T) {
-	// Exercise 2: the ELBO weights. The hint: the loss is dominated by
-	// t <= 10 (exact, from the weights), and the error at large t suffers.
-	t.Run("2 ELBO weights", func(t *testing.T) {
-		s := toy.DDPM()
-		var low, all float64
-		for k := 2; k <= s.T(); k++ {
-			w := toy.ELBOWeight(s.Alpha(k), s.Alpha(k-1), toy.PosteriorVariance)
-			all += w
-			if k <= 10 {
-				low += w
-			}
-		}
-		if low/all < 0.5 {
-			t.Errorf("share of the ELBO weight on t <= 10 = %.3f, want above one half", low/all)
-		}
-		t.Logf("share of the ELBO weight on t <= 10: %.3f", low/all)
-		needsTraining(t)
-		cfg := quickCfg()
-		errAtT := func(w nn.Weighting) float64 {
-			ts := DefaultTraining(cfg)
-			ts.Weight = w
-			tr, err := TrainDenoiser(context.Background(), cfg, ts, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ev := tr.History.Evals[len(tr.History.Evals)-1]
-			return ev.Err[len(ev.Err)-1]
-		}
-		simple, elbo := errAtT(nn.WeightSimple), errAtT(nn.WeightELBO)
-		t.Logf("E||D - D*||^2 at the largest evaluated t: default weights %.3g, ELBO weights %.3g", simple, elbo)
-		if !(elbo > simple) {
-			t.Errorf("ELBO weights: error at large t %.3g, want above the default's %.3g", elbo, simple)
-		}
-	})
-}
-
-func TestExercisesLesson04(t *testing.T) {
-	// Exercise 4: start from N(0, 4 I). The hint: the excess variance is
-	// multiplied by about alpha_T overall, so the samples still match.
-	t.Run("4 wrong start", func(t *testing.T) {
-		ds := load("eight-gaussians", 10, pcg(1))
-		const n = 400
-		xT := gauss(n, pcg(5))
-		for i := range xT {
-			xT[i] *= 2
-		}
-		x, err := sample.DDPM(sample.Full(toy.DDPM()), toy.PosteriorVariance).Sample(nil, xT, ds.Exact, nil, pcg(6))
-		if err != nil {
-			t.Fatal(err)
-		}
-		stream := uint64(7)
-		ec := energyCheck(x, func(k int) []float64 { stream++; return exactSample(ds.Exact, k, 1, pcg(stream)) }, 10)
-		if r := ec.Energy / ec.Noise; r > 3 {
-			t.Errorf("start N(0, 4I): energy distance %.3g noise levels, want within 3", r)
-		}
-	})
-}
-
-func TestExercisesLesson06(t *testing.T) {
-	// Exercise 1: the eps network with weight 1/SNR_t is the x0 loss. The
-	// run trains it through ParamSetup.Weight; its error against D* is
-	// reported like the others'.
-	t.Run("1 balance the weights", func(t *testing.T) {
-		needsTraining(t)
-		cfg := quickCfg()
-		ps := DefaultParametrisations(cfg)
-		ps.Preds, ps.Weight = []nn.Pred{nn.PredEps}, nn.WeightX0
-		r, err := Parametrisations(context.Background(), cfg, ps, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e := numOf(t, r, "eps/energy"); !(e > 0) || math.IsInf(e, 0) {
-			t.Errorf("eps network on the x0 loss: energy ratio %v", e)
-		}
-	})
 }
 
 func TestExercisesLesson08(t *testing.T) {
