@@ -10,6 +10,81 @@ import (
 // Lesson 7's exercises (lessons/07-conditional.md), each run at quick size
 // (see exercises_test.go).
 
+// Exercise 1: class weights 0.9 and 0.1 (setup.ClassWeights). The hint:
+// the conditional model never looks at q(y), and the rare class is a tenth
+// of the training batches (its share of the drawn labels is 0.1 within 3
+// binomial standard errors); its samples still come out right: exact
+// conditional samples match the class data (energy distance within its
+// noise level, below 3), and the trained ones are assigned to the class as
+// often as class data are (the Bayes accuracy, which falls because the
+// classifier does weigh q(y): within 3 binomial standard errors of the two
+// shares) and spread like the class law (within 15%, the run's indicative
+// bound on the trained spread).
+func TestExerciseL07E1_UnbalancedClasses(t *testing.T) {
+	needsTraining(t)
+	cfg := quickCfg()
+	gs := DefaultGuidance(cfg)
+	gs.ClassWeights = []float64{0.9, 0.1}
+	tr, err := TrainConditional(context.Background(), cfg, gs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rare := 0
+	for _, y := range tr.Data.Labels {
+		if y == 1 {
+			rare++
+		}
+	}
+	n := len(tr.Data.Labels)
+	if p := float64(rare) / float64(n); math.Abs(p-0.1) > 3*math.Sqrt(0.1*0.9/float64(n)) {
+		t.Errorf("share of class 1 in the training data %.4f, want 0.1", p)
+	}
+	r, err := Conditional(cfg, gs, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bayes, share := numOf(t, r, "class1/bayes"), numOf(t, r, "class1/trained_share")
+	energy := numOf(t, r, "class1/exact_energy")
+	spread, law := numOf(t, r, "class1/trained_spread"), numOf(t, r, "class1/law_spread")
+	t.Logf("rare class: %d of %d training points; exact samples %.2f noise levels; trained share %.3f, Bayes accuracy %.3f; spread %.3f, law %.3f",
+		rare, n, energy, share, bayes, spread, law)
+	se := math.Sqrt(bayes * (1 - bayes) * (1/float64(gs.Samples) + 1/4000.0))
+	if energy > 3 || math.Abs(share-bayes) > 3*se || math.Abs(spread/law-1) > 0.15 {
+		t.Errorf("rare class: exact energy %.2f (want below 3), trained share %.3f (want %.3f within %.3f), spread ratio %.3f (want within 15%% of 1)", energy, share, bayes, 3*se, spread/law)
+	}
+}
+
+// Exercise 2: class means moved together (setup.Spacing = 0.5). The hint:
+// the classifier share of the data itself (the Bayes accuracy) and of the
+// exact conditional samples fall together, and the samples are still
+// correct: per class, the two shares agree within 3 binomial standard
+// errors, both are below the well-separated Bayes accuracy by more than 3,
+// and the samples match the class data (energy distance below 3 noise
+// levels).
+func TestExerciseL07E2_OverlappingClasses(t *testing.T) {
+	cfg := quickCfg()
+	gs := DefaultGuidance(cfg)
+	run := func(spacing float64) *Result {
+		g := gs
+		g.Spacing = spacing
+		r, err := Conditional(cfg, g, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	apart, near := run(1), run(0.5)
+	for y := 0; y < 2; y++ {
+		get := func(r *Result, k string) float64 { return numOf(t, r, fmt.Sprintf("class%d/%s", y, k)) }
+		b1, b, s, e := get(apart, "bayes"), get(near, "bayes"), get(near, "exact_share"), get(near, "exact_energy")
+		se := math.Sqrt(b * (1 - b) * (1/float64(gs.Samples) + 1/4000.0))
+		t.Logf("class %d: Bayes accuracy %.3f apart, %.3f together; exact samples' share %.3f, energy %.2f noise levels", y, b1, b, s, e)
+		if math.Abs(s-b) > 3*se || !(b < b1-3*se) || !(s < b1-3*se) || e > 3 {
+			t.Errorf("class %d together: share %.3f and Bayes %.3f (want within %.3f of each other and below %.3f), energy %.2f", y, s, b, 3*se, b1-3*se, e)
+		}
+	}
+}
+
 // Exercise 4: the conditional network on three classes (setup.Dataset =
 // "three-classes"). The hint: its one-hot label input separates them:
 // each label's samples are assigned to their class above chance (1/3, by

@@ -38,6 +38,13 @@ type GuidanceSetup struct {
 	// alpha_GuideTo <= alpha <= alpha_GuideFrom); elsewhere the sweep's
 	// samplers use gamma = 0. Both 0: guidance at every step.
 	GuideFrom, GuideTo int
+	// ClassWeights, when not nil, are the class weights q(y) of the data
+	// (one per class; lesson 7 exercise 1), and Spacing, when not 0 or 1,
+	// scales the distances of the class means from their centre (below 1:
+	// the classes move together; lesson 7 exercise 2, lesson 8 exercise
+	// 4). Both change the law the points are drawn from.
+	ClassWeights []float64
+	Spacing      float64
 }
 
 // DefaultGuidance is the setup of lessons 7-9.
@@ -72,7 +79,10 @@ func sampleClass(den toy.Denoiser, plan *sample.Plan, n, y int, cfg Config, stre
 // TrainConditional trains the conditional network of lessons 7 and 9 with
 // label dropout (the empty label with probability gs.LabelDropout).
 func TrainConditional(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*Trained, error) {
-	ds := load(gs.Dataset, 4000, cfg.rng(1))
+	ds, err := gs.data(4000, cfg.rng(1))
+	if err != nil {
+		return nil, err
+	}
 	spec := recipeSpec()
 	spec.Classes = ds.Classes
 	sched := toy.DDPM()
@@ -99,7 +109,10 @@ func addTrainingError(r *Result, tr *Trained) {
 // samples with their energy distance and classifier share.
 func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r := &Result{}
-	ds := load(gs.Dataset, 4000, cfg.rng(1))
+	ds, err := gs.data(4000, cfg.rng(1))
+	if err != nil {
+		return nil, err
+	}
 	ex := ds.Exact
 	plan, err := sample.Strided(toy.DDPM(), gs.Sampling)
 	if err != nil {
@@ -217,7 +230,10 @@ func addTowerChecks(r *Result, m analytic.Mixture, k int) {
 // guided and reports the mean exact class posterior q_0(0 | x) and the
 // spread of the samples.
 func sweep(r *Result, prefix string, cfg Config, gs GuidanceSetup, guided func(gamma float64) (toy.Denoiser, error)) (*viz.Chart, error) {
-	ds := load(gs.Dataset, 4000, cfg.rng(1))
+	ds, err := gs.data(4000, cfg.rng(1))
+	if err != nil {
+		return nil, err
+	}
 	plan, err := sample.Strided(toy.DDPM(), gs.Sampling)
 	if err != nil {
 		return nil, err
@@ -291,7 +307,10 @@ func spread(x []float64) float64 {
 // TrainClassifier trains the noisy classifier C_t(y | x_t) of lesson 8 with
 // cross-entropy on noised labelled data.
 func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*nn.Classifier, error) {
-	ds := load(gs.Dataset, 4000, cfg.rng(1))
+	ds, err := gs.data(4000, cfg.rng(1))
+	if err != nil {
+		return nil, err
+	}
 	spec := nn.DefaultSpec(2)
 	spec.Classes = ds.Classes
 	c, err := nn.NewClassifier(spec, toy.DDPM(), cfg.rng(20))
@@ -351,7 +370,10 @@ func noisyAccuracy(c metrics.Classifier, x []float64, y []int, alpha float64) fl
 // of classifier guidance with the exact unconditional denoiser.
 func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Result, error) {
 	r := &Result{}
-	ds := load(gs.Dataset, 4000, cfg.rng(1))
+	ds, err := gs.data(4000, cfg.rng(1))
+	if err != nil {
+		return nil, err
+	}
 	sched := toy.DDPM()
 	exact := sample.ExactClassifier{M: ds.Exact}
 
@@ -420,7 +442,10 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 // not nil.
 func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r := &Result{}
-	ds := load(gs.Dataset, 4000, cfg.rng(1))
+	ds, err := gs.data(4000, cfg.rng(1))
+	if err != nil {
+		return nil, err
+	}
 	chExact, err := sweep(r, "exact", cfg, gs, func(gamma float64) (toy.Denoiser, error) { return sample.NewCFG(ds.Exact, gamma) })
 	if err != nil {
 		return nil, err
