@@ -141,54 +141,64 @@ func newPass[F float](sizes []int, act Activation, rows int, inputGrad, paramGra
 	return p.(pass[F])
 }
 
-// tape is the float64 pass. Its forward keeps, layer after layer, what the
-// backward needs (each layer's input h, its pre-activation z and, for SiLU,
-// sigmoid(z)); its backward walks the layers in reverse and applies to
-// dL/dz the backward of every step.
-type tape struct {
-	sizes  []int
-	act    Activation
-	h      [][]float64 // h[0] the input; h[l] = act(z[l]) for the hidden layers
-	z      [][]float64 // z[l] = h[l-1] W_l + b_l; z[L] is the output
-	s      [][]float64 // sigmoid(z[l]), kept by SiLU for its backward
-	dz, dh []float64   // dL/dz and dL/dh of the layer being differentiated
-	dP     []float64   // dL/dParams, laid out as Params
-	dIn    []float64   // dL/dInput
+// buffers are the arrays of a pass over up to rows points, in precision
+// F: h[0] the input; for l >= 1, z[l] = h[l-1] W_l + b_l and, for the
+// hidden layers, h[l] = act(z[l]) and (SiLU) s[l] = sigmoid(z[l]); the
+// last z is the output. The backward writes dL/dParams into dP (laid out
+// as Params) and dL/dInput into dIn, with dz and dh as scratch.
+type buffers[F float] struct {
+	sizes   []int
+	act     Activation
+	h, z, s [][]F
+	dz, dh  []F
+	dP, dIn []F
 }
 
-func newTape(sizes []int, act Activation, rows int, inputGrad, paramGrad bool) *tape {
+// newBuffers allocates the forward arrays, the backward scratch when
+// either gradient is wanted, dIn when inputGrad and dP when paramGrad.
+func newBuffers[F float](sizes []int, act Activation, rows int, inputGrad, paramGrad bool) buffers[F] {
 	L := len(sizes) - 1
-	t := &tape{sizes: sizes, act: act, h: make([][]float64, L+1), z: make([][]float64, L+1), s: make([][]float64, L+1)}
+	b := buffers[F]{sizes: sizes, act: act, h: make([][]F, L+1), z: make([][]F, L+1), s: make([][]F, L+1)}
 	widest := 0
 	for l, n := range sizes {
 		widest = max(widest, n)
 		switch {
 		case l == 0:
-			t.h[0] = make([]float64, rows*n)
+			b.h[0] = make([]F, rows*n)
 		case l < L:
-			t.z[l], t.h[l] = make([]float64, rows*n), make([]float64, rows*n)
+			b.z[l], b.h[l] = make([]F, rows*n), make([]F, rows*n)
 			if act == SiLU {
-				t.s[l] = make([]float64, rows*n)
+				b.s[l] = make([]F, rows*n)
 			}
 		default:
-			t.z[l] = make([]float64, rows*n)
+			b.z[l] = make([]F, rows*n)
 		}
 	}
 	if inputGrad || paramGrad {
-		t.dz, t.dh = make([]float64, rows*widest), make([]float64, rows*widest)
+		b.dz, b.dh = make([]F, rows*widest), make([]F, rows*widest)
 	}
 	if inputGrad {
-		t.dIn = make([]float64, rows*sizes[0])
+		b.dIn = make([]F, rows*sizes[0])
 	}
 	if paramGrad {
-		t.dP = make([]float64, numParams(sizes))
+		b.dP = make([]F, numParams(sizes))
 	}
-	return t
+	return b
 }
 
-func (t *tape) input(rows int) []float64 { return t.h[0][:rows*t.sizes[0]] }
-func (t *tape) paramGrad() []float64     { return t.dP }
-func (t *tape) inputGrad() []float64     { return t.dIn }
+func (b *buffers[F]) input(rows int) []F { return b.h[0][:rows*b.sizes[0]] }
+func (b *buffers[F]) paramGrad() []F     { return b.dP }
+func (b *buffers[F]) inputGrad() []F     { return b.dIn }
+
+// tape is the float64 pass. Its forward keeps, layer after layer, what the
+// backward needs (each layer's input h, its pre-activation z and, for SiLU,
+// sigmoid(z)); its backward walks the layers in reverse and applies to
+// dL/dz the backward of every step.
+type tape struct{ buffers[float64] }
+
+func newTape(sizes []int, act Activation, rows int, inputGrad, paramGrad bool) *tape {
+	return &tape{newBuffers[float64](sizes, act, rows, inputGrad, paramGrad)}
+}
 
 // forward: for l = 1..L, z_l = h_{l-1} W_l + b_l, then h_l = act(z_l)
 // except after the last layer.

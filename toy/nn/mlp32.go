@@ -5,57 +5,12 @@
 
 package nn
 
-// work32 is the float32 pass. h[0] is the input; h[l], z[l] (l >= 1) are
-// layer l's output after and before the activation (s[l] keeps sigmoid(z)
-// for SiLU); the last z is the network output.
-type work32 struct {
-	sizes []int
-	act   Activation
-	h, z  [][]float32
-	s     [][]float32
-	g, gh []float32 // backward scratch, rows x widest layer
-	grad  []float32 // parameter gradient of the last backward
-	dIn   []float32 // input gradient of the last backward
-}
+// work32 is the float32 pass, on the same buffers as the tape.
+type work32 struct{ buffers[float32] }
 
-// newWork32 allocates the forward buffers, the input-gradient buffers
-// when inputGrad is true and the parameter gradient when paramGrad is
-// true; backward skips the parameter gradient when it has no buffer.
 func newWork32(sizes []int, act Activation, rows int, inputGrad, paramGrad bool) *work32 {
-	L := len(sizes) - 1
-	w := &work32{sizes: sizes, act: act}
-	w.h = make([][]float32, L+1)
-	w.z = make([][]float32, L+1)
-	w.s = make([][]float32, L+1)
-	widest := 0
-	for l, s := range sizes {
-		widest = max(widest, s)
-		if l == 0 {
-			w.h[0] = make([]float32, rows*s)
-			continue
-		}
-		w.z[l] = make([]float32, rows*s)
-		if l < L {
-			w.h[l] = make([]float32, rows*s)
-			if act == SiLU {
-				w.s[l] = make([]float32, rows*s)
-			}
-		}
-	}
-	if inputGrad || paramGrad {
-		w.g = make([]float32, rows*widest)
-		w.gh = make([]float32, rows*widest)
-		w.dIn = make([]float32, rows*sizes[0])
-	}
-	if paramGrad {
-		w.grad = make([]float32, numParams(sizes))
-	}
-	return w
+	return &work32{newBuffers[float32](sizes, act, rows, inputGrad, paramGrad)}
 }
-
-func (w *work32) input(rows int) []float32 { return w.h[0][:rows*w.sizes[0]] }
-func (w *work32) paramGrad() []float32     { return w.grad }
-func (w *work32) inputGrad() []float32     { return w.dIn }
 
 // forward is tape.forward in float32, with the bias added inside the
 // activation's kernel.
@@ -93,15 +48,15 @@ func (w *work32) backward(p, pT []float32, rows int, dOut []float32, wantInput b
 		off -= in*out + out
 		W := p[off : off+in*out]
 		// z = h W + b:  dW = h^T g,  db = sum_rows g,  dh = g W^T.
-		if w.grad != nil {
-			gW, gb := w.grad[off:off+in*out], w.grad[off+in*out:off+in*out+out]
+		if w.dP != nil {
+			gW, gb := w.dP[off:off+in*out], w.dP[off+in*out:off+in*out+out]
 			gemmTN(gW, w.h[l-1][:rows*in], g, in, rows, out)
 			colSums(gb, g, rows, out)
 		}
 		if l == 1 && !wantInput {
 			break
 		}
-		dh := w.gh[:rows*in]
+		dh := w.dh[:rows*in]
 		if l == 1 {
 			dh = w.dIn[:rows*in]
 		}
@@ -114,14 +69,14 @@ func (w *work32) backward(p, pT []float32, rows int, dOut []float32, wantInput b
 			break
 		}
 		// h = act(z):  dz = dh * act'(z).
-		next := w.g[:rows*in]
+		next := w.dz[:rows*in]
 		switch w.act {
 		case SiLU:
 			siluBackward32(next, dh, w.z[l-1][:rows*in], w.s[l-1][:rows*in])
 		case ReLU:
 			reluBackward32(next, dh, w.z[l-1][:rows*in])
 		}
-		g = next // in w.g; the next layer's dh goes to w.gh, so they never alias
+		g = next // in w.dz; the next layer's dh goes to w.dh, so they never alias
 	}
 }
 

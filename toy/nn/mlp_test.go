@@ -35,6 +35,14 @@ func probeLoss(m *MLP, in, R []float64, rows int) float64 {
 	return s
 }
 
+// jitter adds N(0, 0.1^2) noise to every parameter, so that the biases
+// are not zero.
+func jitter(p []float64, r *rand.Rand) {
+	for i := range p {
+		p[i] += 0.1 * r.NormFloat64()
+	}
+}
+
 // probe returns an MLP of the given shape with non-zero biases, rows
 // random inputs and a random R for probeLoss.
 func probe(t *testing.T, sizes []int, act Activation, rows int, src rand.Source) (m *MLP, in, R []float64) {
@@ -44,9 +52,7 @@ func probe(t *testing.T, sizes []int, act Activation, rows int, src rand.Source)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range m.Params { // non-zero biases too
-		m.Params[i] += 0.1 * r.NormFloat64()
-	}
+	jitter(m.Params, r)
 	in = make([]float64, rows*sizes[0])
 	for i := range in {
 		in[i] = r.NormFloat64()
@@ -170,7 +176,7 @@ func compareFloat32(t *testing.T, act Activation, transposed bool) {
 		return diff, scale
 	}
 	worst, oscale := maxAbsDiff(out32, out64)
-	gworst, scale := maxAbsDiff(w32.grad, w64.dP)
+	gworst, scale := maxAbsDiff(w32.dP, w64.dP)
 	iworst, iscale := maxAbsDiff(w32.dIn, w64.dIn)
 	t.Logf("float32 vs float64, max error (largest value): output %.2g (%.2g), parameter gradient %.2g (%.2g), input gradient %.2g (%.2g)",
 		worst, oscale, gworst, scale, iworst, iscale)

@@ -169,9 +169,7 @@ func TestFloat64Option(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range m.Net.Params {
-		m.Net.Params[i] += 0.1 * r.NormFloat64()
-	}
+	jitter(m.Net.Params, r)
 	const n = 300
 	x := make([]float64, 2*n)
 	for i := range x {
@@ -219,9 +217,7 @@ func TestFloat64Option(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range c.Net.Params {
-		c.Net.Params[i] += 0.1 * r.NormFloat64()
-	}
+	jitter(c.Net.Params, r)
 	const alpha = 0.3
 	c.Float64 = false
 	p32, g32 := c.Probs(nil, x, alpha), c.Grad(nil, x, alpha, y)
