@@ -77,7 +77,10 @@ func TestExerciseL06E4_Standardise(t *testing.T) {
 	// reports it) grows more with the scale than the eps network's, by more
 	// than a factor 1.4, for three seeds (one seed's factors: about 8 for v,
 	// 4 for eps; the training's variation between seeds is about 20%).
-	// Three seeds, two scales, two networks: about 5 s.
+	// Three seeds, two scales, two networks: 5 to 15 s.
+	if testing.Short() {
+		t.Skip("twelve trainings (5 to 15 s); skipped with -short")
+	}
 	for seed := uint64(1); seed <= 3; seed++ {
 		cfg := Config{Seed: seed, Quick: true}
 		var e [2][2]float64 // [scale][eps, v]
