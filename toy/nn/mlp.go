@@ -94,106 +94,12 @@ func (m *MLP) Clone() *MLP {
 	return &MLP{Sizes: append([]int(nil), m.Sizes...), Act: m.Act, Params: append([]float64(nil), m.Params...)}
 }
 
-// float is the precision of a pass: float32 or float64.
-type float interface{ ~float32 | ~float64 }
-
-// pass runs an MLP forward and backward over a block of up to a fixed
-// number of rows (points) in precision F. The arithmetic has two homes
-// behind this one interface:
-//
-//   - tape (below, float64): plain loops, each step's backward under its
-//     forward. Config.Float64, Model.Float64 and Classifier.Float64 run it,
-//     and the tests hold the float32 pass to it.
-//   - work32 (mlp32.go, float32): the same layers through the matrix and
-//     elementwise kernels (kernel.go, and on amd64 the vector assembly),
-//     which training and evaluation run by default.
-type pass[F float] interface {
-	// input returns the input buffer of the first rows points
-	// (rows x Sizes[0], row-major).
-	input(rows int) []F
-	// forward evaluates the network with parameters p (laid out as
-	// MLP.Params) on the first rows inputs and returns the outputs (rows
-	// x the output width), which alias the pass's buffers.
-	forward(p []F, rows int) []F
-	// backward takes dOut = dL/dOutput (rows x the output width; it may be
-	// the slice forward returned) after a forward on the same rows, and writes
-	// dL/dParams into paramGrad (when the pass has one) and, if wantInput,
-	// dL/dInput into inputGrad. pT, when not nil, is p with every weight
-	// matrix transposed (transposeWeights), which the float32 kernels
-	// multiply by faster; the float64 pass does not need it.
-	backward(p, pT []F, rows int, dOut []F, wantInput bool)
-	paramGrad() []F
-	inputGrad() []F
-}
-
-// newPass returns the pass of precision F for an MLP with widths sizes and
-// activation act over up to rows points, with a buffer for the input
-// gradient when inputGrad is true and for the parameter gradient when
-// paramGrad is true (backward skips what has no buffer).
-func newPass[F float](sizes []int, act Activation, rows int, inputGrad, paramGrad bool) pass[F] {
-	var p any
-	switch any(F(0)).(type) {
-	case float64:
-		p = newTape(sizes, act, rows, inputGrad, paramGrad)
-	case float32:
-		p = newWork32(sizes, act, rows, inputGrad, paramGrad)
-	}
-	return p.(pass[F])
-}
-
-// buffers are the arrays of a pass over up to rows points, in precision
-// F: h[0] the input; for l >= 1, z[l] = h[l-1] W_l + b_l and, for the
-// hidden layers, h[l] = act(z[l]) and (SiLU) s[l] = sigmoid(z[l]); the
-// last z is the output. The backward writes dL/dParams into dP (laid out
-// as Params) and dL/dInput into dIn, with dz and dh as scratch.
-type buffers[F float] struct {
-	sizes   []int
-	act     Activation
-	h, z, s [][]F
-	dz, dh  []F
-	dP, dIn []F
-}
-
-// newBuffers allocates the forward arrays, the backward scratch when
-// either gradient is wanted, dIn when inputGrad and dP when paramGrad.
-func newBuffers[F float](sizes []int, act Activation, rows int, inputGrad, paramGrad bool) buffers[F] {
-	L := len(sizes) - 1
-	b := buffers[F]{sizes: sizes, act: act, h: make([][]F, L+1), z: make([][]F, L+1), s: make([][]F, L+1)}
-	widest := 0
-	for l, n := range sizes {
-		widest = max(widest, n)
-		switch {
-		case l == 0:
-			b.h[0] = make([]F, rows*n)
-		case l < L:
-			b.z[l], b.h[l] = make([]F, rows*n), make([]F, rows*n)
-			if act == SiLU {
-				b.s[l] = make([]F, rows*n)
-			}
-		default:
-			b.z[l] = make([]F, rows*n)
-		}
-	}
-	if inputGrad || paramGrad {
-		b.dz, b.dh = make([]F, rows*widest), make([]F, rows*widest)
-	}
-	if inputGrad {
-		b.dIn = make([]F, rows*sizes[0])
-	}
-	if paramGrad {
-		b.dP = make([]F, numParams(sizes))
-	}
-	return b
-}
-
-func (b *buffers[F]) input(rows int) []F { return b.h[0][:rows*b.sizes[0]] }
-func (b *buffers[F]) paramGrad() []F     { return b.dP }
-func (b *buffers[F]) inputGrad() []F     { return b.dIn }
-
-// tape is the float64 pass. Its forward keeps, layer after layer, what the
-// backward needs (each layer's input h, its pre-activation z and, for SiLU,
-// sigmoid(z)); its backward walks the layers in reverse and applies to
-// dL/dz the backward of every step.
+// tape is the float64 pass, on the arrays of buffers (end of this file).
+// Its forward keeps, layer after layer, what the backward needs (each
+// layer's input h, its pre-activation z and, for SiLU, sigmoid(z) in s);
+// its backward walks the layers in reverse and applies to dL/dz the
+// backward of every step, writing dL/dParams into dP and dL/dInput into
+// dIn.
 type tape struct{ buffers[float64] }
 
 func newTape(sizes []int, act Activation, rows int, inputGrad, paramGrad bool) *tape {
@@ -349,3 +255,99 @@ func reluBackward(dz, dh, z []float64) {
 		}
 	}
 }
+
+// float is the precision of a pass: float32 or float64.
+type float interface{ ~float32 | ~float64 }
+
+// pass runs an MLP forward and backward over a block of up to a fixed
+// number of rows (points) in precision F. The arithmetic has two homes
+// behind this one interface:
+//
+//   - tape (above, float64): plain loops, each step's backward under its
+//     forward. Config.Float64, Model.Float64 and Classifier.Float64 run it,
+//     and the tests hold the float32 pass to it.
+//   - work32 (mlp32.go, float32): the same layers through the matrix and
+//     elementwise kernels (kernel.go, and on amd64 the vector assembly),
+//     which training and evaluation run by default.
+type pass[F float] interface {
+	// input returns the input buffer of the first rows points
+	// (rows x Sizes[0], row-major).
+	input(rows int) []F
+	// forward evaluates the network with parameters p (laid out as
+	// MLP.Params) on the first rows inputs and returns the outputs (rows
+	// x the output width), which alias the pass's buffers.
+	forward(p []F, rows int) []F
+	// backward takes dOut = dL/dOutput (rows x the output width; it may be
+	// the slice forward returned) after a forward on the same rows, and writes
+	// dL/dParams into paramGrad (when the pass has one) and, if wantInput,
+	// dL/dInput into inputGrad. pT, when not nil, is p with every weight
+	// matrix transposed (transposeWeights), which the float32 kernels
+	// multiply by faster; the float64 pass does not need it.
+	backward(p, pT []F, rows int, dOut []F, wantInput bool)
+	paramGrad() []F
+	inputGrad() []F
+}
+
+// newPass returns the pass of precision F for an MLP with widths sizes and
+// activation act over up to rows points, with a buffer for the input
+// gradient when inputGrad is true and for the parameter gradient when
+// paramGrad is true (backward skips what has no buffer).
+func newPass[F float](sizes []int, act Activation, rows int, inputGrad, paramGrad bool) pass[F] {
+	var p any
+	switch any(F(0)).(type) {
+	case float64:
+		p = newTape(sizes, act, rows, inputGrad, paramGrad)
+	case float32:
+		p = newWork32(sizes, act, rows, inputGrad, paramGrad)
+	}
+	return p.(pass[F])
+}
+
+// buffers are the arrays of a pass over up to rows points, in precision
+// F: h[0] the input; for l >= 1, z[l] = h[l-1] W_l + b_l and, for the
+// hidden layers, h[l] = act(z[l]) and (SiLU) s[l] = sigmoid(z[l]); the
+// last z is the output. The backward writes dL/dParams into dP (laid out
+// as Params) and dL/dInput into dIn, with dz and dh as scratch.
+type buffers[F float] struct {
+	sizes   []int
+	act     Activation
+	h, z, s [][]F
+	dz, dh  []F
+	dP, dIn []F
+}
+
+// newBuffers allocates the forward arrays, the backward scratch when
+// either gradient is wanted, dIn when inputGrad and dP when paramGrad.
+func newBuffers[F float](sizes []int, act Activation, rows int, inputGrad, paramGrad bool) buffers[F] {
+	L := len(sizes) - 1
+	b := buffers[F]{sizes: sizes, act: act, h: make([][]F, L+1), z: make([][]F, L+1), s: make([][]F, L+1)}
+	widest := 0
+	for l, n := range sizes {
+		widest = max(widest, n)
+		switch {
+		case l == 0:
+			b.h[0] = make([]F, rows*n)
+		case l < L:
+			b.z[l], b.h[l] = make([]F, rows*n), make([]F, rows*n)
+			if act == SiLU {
+				b.s[l] = make([]F, rows*n)
+			}
+		default:
+			b.z[l] = make([]F, rows*n)
+		}
+	}
+	if inputGrad || paramGrad {
+		b.dz, b.dh = make([]F, rows*widest), make([]F, rows*widest)
+	}
+	if inputGrad {
+		b.dIn = make([]F, rows*sizes[0])
+	}
+	if paramGrad {
+		b.dP = make([]F, numParams(sizes))
+	}
+	return b
+}
+
+func (b *buffers[F]) input(rows int) []F { return b.h[0][:rows*b.sizes[0]] }
+func (b *buffers[F]) paramGrad() []F     { return b.dP }
+func (b *buffers[F]) inputGrad() []F     { return b.dIn }
