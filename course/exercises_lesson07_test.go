@@ -2,6 +2,8 @@ package course
 
 import (
 	"context"
+	"difftoy/toy"
+	"difftoy/toy/sample"
 	"fmt"
 	"math"
 	"testing"
@@ -111,5 +113,65 @@ func TestExerciseL07E4_ThreeClasses(t *testing.T) {
 		if !(share > chance+3*se && share > 0.8*bayes) {
 			t.Errorf("class %d: trained share %.3f, want above %.3f and 0.8 x %.3f", y, share, chance+3*se, bayes)
 		}
+	}
+}
+
+func TestExercisesLesson07(t *testing.T) {
+	// Exercise 5: the tower identity holds with q_t(y | x) and breaks with
+	// q(y), most at small t.
+	t.Run("5 tower identity", func(t *testing.T) {
+		m := load("three-classes", 10, pcg(1)).Exact
+		const n = 300
+		broken := map[int]float64{}
+		for _, k := range []int{50, 800} {
+			a := toy.DDPM().Alpha(k)
+			x := exactSample(m, n, a, pcg(uint64(20+k)))
+			d := m.Denoise(nil, x, a, nil)
+			cp := m.ClassPosterior(nil, x, a)
+			tower, prior := make([]float64, 2*n), make([]float64, 2*n)
+			for y := 0; y < 3; y++ {
+				dy := m.Denoise(nil, x, a, labels(n, y))
+				for i := range tower {
+					tower[i] += cp[(i/2)*3+y] * dy[i]
+					prior[i] += dy[i] / 3
+				}
+			}
+			var e float64
+			for i := range d {
+				if math.Abs(tower[i]-d[i]) > 1e-12*(1+math.Abs(d[i])) {
+					t.Fatalf("t = %d: tower %v, D* %v", k, tower[i], d[i])
+				}
+				e += (prior[i] - d[i]) * (prior[i] - d[i]) / n
+			}
+			broken[k] = e
+		}
+		t.Logf("E||sum_y q(y) D(x|y) - D*(x)||^2: t = 50 %.3g, t = 800 %.3g", broken[50], broken[800])
+		if !(broken[50] > broken[800]) {
+			t.Errorf("the broken tower is not worse at small t: %v", broken)
+		}
+	})
+}
+
+func TestExercisesLesson07More(t *testing.T) {
+	// Exercise 3: conditional samples mixed in proportion q(y) = 1/3 are
+	// samples of q_0: energy distance to the data within its noise level.
+	m := load("three-classes", 10, pcg(1)).Exact
+	const per = 200
+	p, err := sample.Strided(toy.DDPM(), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mix []float64
+	for y := 0; y < 3; y++ {
+		x, err := sample.DDPM(p, toy.PosteriorVariance).Sample(nil, gauss(per, pcg(80+uint64(y))), m, labels(per, y), pcg(90+uint64(y)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mix = append(mix, x...)
+	}
+	stream := uint64(100)
+	ec := energyCheck(mix, func(k int) []float64 { stream++; return exactSample(m, k, 1, pcg(stream)) }, 10)
+	if r := ec.Energy / ec.Noise; r > 3 {
+		t.Errorf("conditional samples mixed by q(y): energy distance %.2f noise levels, want within 3", r)
 	}
 }

@@ -1,6 +1,7 @@
 package course
 
 import (
+	"context"
 	"math"
 	"slices"
 	"testing"
@@ -77,4 +78,115 @@ func TestExerciseL09E2_LargeGamma(t *testing.T) {
 			t.Errorf("gamma = 20: share outside the 99%% region %.3f, want above %.3f and below 0.1", share, 0.01+3*se)
 		}
 	}
+}
+
+func TestExercisesLesson09More(t *testing.T) {
+	// Exercise 4: sharpening N(0, I) with a = 3: DDPM's variance is about
+	// 1/(2a - 1) = 0.2, not the sharpened 1/a = 1/3.
+	t.Run("4 sharpen with DDPM", func(t *testing.T) {
+		const a, n = 3.0, 2000
+		temp, err := sample.NewTempered(isoGaussian(t, 1), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := sample.DDPM(sample.Full(toy.DDPM()), toy.PosteriorVariance).Sample(nil, gauss(n, pcg(62)), temp, nil, pcg(63))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := norm2(x) * norm2(x) / (2 * n) // norm2 is the Euclidean norm
+		th := 1 / (2*a - 1)
+		// 3% (the lesson's approximation) plus 3 s.e. of a variance of 2n
+		// coordinates, v sqrt(2/(2n)).
+		if math.Abs(v-th) > 0.03*th+3*th*math.Sqrt(1.0/n) || !(v < 1/a-0.1) {
+			t.Errorf("a = 3: DDPM variance %.4f, want %.4f (and far below 1/a = %.4f)", v, th, 1/a)
+		}
+		t.Logf("a = 3: DDPM variance %.4f; 1/(2a - 1) = %.4f, 1/a = %.4f", v, th, 1/a)
+	})
+}
+
+func TestExercisesLesson09Fields(t *testing.T) {
+	// Exercise 3: with exact scores CFG and classifier guidance give the
+	// same field.
+	m := load("two-classes", 10, pcg(1)).Exact
+	x := gauss(40, pcg(70))
+	y := make([]int, 40)
+	cg, err := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sample.NewCFG(m, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{50, 500} {
+		a := toy.DDPM().Alpha(k)
+		u, v := cg.Score(nil, x, a, y), cfg.Score(nil, x, a, y)
+		for i := range u {
+			if math.Abs(u[i]-v[i]) > 1e-9*(1+math.Abs(u[i])) {
+				t.Fatalf("t = %d: classifier-guided %v, CFG %v", k, u[i], v[i])
+			}
+		}
+	}
+}
+
+func TestExercisesLesson09(t *testing.T) {
+	cfg := quickCfg()
+	// Exercise 1: the dropout rate. The hint: with 0 the empty output never
+	// trained, so its error against D*_t(x) is far larger.
+	t.Run("1 dropout rate", func(t *testing.T) {
+		needsTraining(t)
+		errEmpty := func(rate float64) float64 {
+			gs := DefaultGuidance(cfg)
+			gs.LabelDropout = rate
+			tr, err := TrainConditional(context.Background(), cfg, gs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e float64
+			for _, k := range []int{100, 300, 600} {
+				a := toy.DDPM().Alpha(k)
+				x := exactSample(tr.Data.Exact, 400, a, pcg(uint64(k)))
+				y := make([]int, 400)
+				for i := range y {
+					y[i] = toy.Empty
+				}
+				d, want := tr.Model.Denoise(nil, x, a, y), tr.Data.Exact.Denoise(nil, x, a, nil)
+				for i := range d {
+					e += (d[i] - want[i]) * (d[i] - want[i]) / 400
+				}
+			}
+			return e / 3
+		}
+		e0, e2 := errEmpty(0), errEmpty(0.2)
+		t.Logf("E||D(x|empty) - D*(x)||^2: dropout 0 %.3g, dropout 0.2 %.3g", e0, e2)
+		if !(e0 > 2*e2) {
+			t.Errorf("dropout 0: empty output's error %.3g, want above twice dropout 0.2's %.3g", e0, e2)
+		}
+	})
+	// Exercise 5: guidance only on a middle interval. The hint: the class
+	// posterior and the spread land between no guidance and full guidance.
+	t.Run("5 guidance interval", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("two runs of lesson 9's experiment (15 s); skipped with -short")
+		}
+		full, mid := DefaultGuidance(cfg), DefaultGuidance(cfg)
+		full.Gammas, mid.Gammas = []float64{0, 3}, []float64{0, 3}
+		mid.GuideFrom, mid.GuideTo = 200, 700
+		rf, err := CFG(cfg, full, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rm, err := CFG(cfg, mid, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p0, pf, pm := numOf(t, rf, "exact/posterior_gamma0"), numOf(t, rf, "exact/posterior_gamma3"), numOf(t, rm, "exact/posterior_gamma3")
+		s0, sf, sm := numOf(t, rf, "exact/spread_gamma0"), numOf(t, rf, "exact/spread_gamma3"), numOf(t, rm, "exact/spread_gamma3")
+		t.Logf("gamma = 3, mean q_0(0|x): none %.4f, steps 200..700 %.4f, full %.4f; spread: %.3f, %.3f, %.3f", p0, pm, pf, s0, sm, sf)
+		// Paired noise (the same streams for every run): the orderings are
+		// those of the fields, not of sampling noise.
+		if !(p0 < pm && pm <= pf) || !(sf <= sm && sm < s0) {
+			t.Errorf("middle interval: posterior %.4f not in (%.4f, %.4f] or spread %.3f not in [%.3f, %.3f)", pm, p0, pf, sm, sf, s0)
+		}
+	})
 }

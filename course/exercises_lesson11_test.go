@@ -275,3 +275,32 @@ func TestExerciseL11E5_TrainedScore(t *testing.T) {
 		t.Errorf("from the data: trained loses %.3f more chains than exact, want below a fifth of the %.3f from far", near, far)
 	}
 }
+
+func TestExercisesLesson11(t *testing.T) {
+	// Exercise 1: Langevin on N(0, v I) with step s: x <- c x + s z, c = 1 -
+	// s^2 / (2v). For |c| < 1 the stationary variance is s^2 / (1 - c^2) =
+	// v / (1 - s^2 / (4v)); for s^2 > 4v, |c| > 1 and the chain diverges.
+	t.Run("1 step size", func(t *testing.T) {
+		const v, n = 1.0, 2000
+		g := isoGaussian(t, v)
+		for _, s2 := range []float64{0.1, 1, 3.9, 4.1} {
+			x, err := (&sample.Langevin{Size: math.Sqrt(s2 * v), Iters: 400}).Sample(nil, gauss(n, pcg(30)), g, nil, pcg(31))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := norm2(x) * norm2(x) / float64(2*n) // norm2 is the Euclidean norm
+			if s2 > 4 {
+				if !(got > 1e6) {
+					t.Errorf("s^2 = %vv: mean square %v, want divergence", s2, got)
+				}
+				continue
+			}
+			want := v / (1 - s2/4)
+			// Variance estimate of 2n independent coordinates: relative
+			// s.e. sqrt(2 / (2n)); 4 s.e.
+			if math.Abs(got/want-1) > 4*math.Sqrt(1.0/n) {
+				t.Errorf("s^2 = %vv: variance %v, want %v", s2, got, want)
+			}
+		}
+	})
+}

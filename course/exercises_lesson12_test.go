@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"difftoy/analytic"
 	"difftoy/toy"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
@@ -159,4 +160,49 @@ func TestExerciseL12E5_HeldOutLoss(t *testing.T) {
 	if math.Abs(m) > 3*se || math.Abs(m) > 0.01*l {
 		t.Errorf("held-out loss minus mean squared nearest distance %.3g +- %.2g, want within 3 s.e. and 1%% of the loss %.4f", m, se, l)
 	}
+}
+
+func TestExercisesLesson12(t *testing.T) {
+	// Exercise 4: at t = 1 the border band (no weight above 0.99) of two
+	// points at distance d is about (1 - alpha_1) log 99 / d wide, and a
+	// sample of q_1 reaches it only when d is a few sigma_1 at most: every
+	// sample in a band is between two points closer than 10 sigma_1 (these
+	// 32 moons points have a pair 0.007 apart). Reaching the band of a pair
+	// 10 sigma_1 apart takes a noise of 5 standard deviations along the
+	// pair: probability 3e-7 per sample, 1.4e-3 for the 5000.
+	t.Run("4 cell borders", func(t *testing.T) {
+		ds := load("moons", 32, pcg(1))
+		m, err := analytic.NewDelta(2, ds.Points, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := toy.DDPM().Alpha(1)
+		const n = 5000
+		x := m.Sample(make([]float64, 2*n), nil, a, pcg(40))
+		w := m.Posterior(nil, x, a)
+		in, far := 0, 0
+		for i := 0; i < n; i++ {
+			b1, b2 := -1, -1 // the two largest weights
+			for j, v := range w[32*i : 32*i+32] {
+				switch {
+				case b1 < 0 || v > w[32*i+b1]:
+					b1, b2 = j, b1
+				case b2 < 0 || v > w[32*i+b2]:
+					b2 = j
+				}
+			}
+			if w[32*i+b1] >= 0.99 {
+				continue
+			}
+			in++
+			p := ds.Points
+			if math.Hypot(p[2*b1]-p[2*b2], p[2*b1+1]-p[2*b2+1]) > 10*toy.DDPM().Sigma(1) {
+				far++
+			}
+		}
+		t.Logf("%d of %d samples of q_1 in a border band, %d of them between points farther than 10 sigma_1", in, n, far)
+		if far > 0 {
+			t.Errorf("%d samples in the band of two points farther apart than 10 sigma_1", far)
+		}
+	})
 }
