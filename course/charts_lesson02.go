@@ -16,18 +16,37 @@ import (
 // idealCharts draws lesson 2's pictures of the mixture m (the points pts)
 // at the given steps.
 func idealCharts(m analytic.Mixture, pts []float64, sched *toy.Schedule, steps []int) []*viz.Chart {
-	var out []*viz.Chart
 	fine := window(2.5, 61)
-	names := []string{"x⁽¹⁾", "x⁽²⁾", "x⁽³⁾"}
+	out := []*viz.Chart{posteriorCellsChart(m, pts, sched, steps, fine)}
+	out = append(out, idealFieldCharts(m, pts, sched, steps, fine)...)
+	// The Tweedie overlap at the second step, where the score still bends
+	// between the points.
+	out = append(out, tweedieChart(m, sched, steps[min(1, len(steps)-1)]))
+	var scenes []viz.Scene
+	for _, t := range steps {
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("t = %d", t), Grid: fine, Density: density(m, fine, sched.Alpha(t)), Train: pts})
+	}
+	return append(out, viz.Plane("The noisy density q_t across t", scenes, viz.PlaneOpts{PerPanel: true, Cols: 4, DensityLabel: "q_t(x)"}).
+		WithCaption("Each panel coloured from 0 to its own peak (in its title); rings: the three points. "+
+			"Look for three sharp bumps near √α_t x⁽ⁱ⁾ at small t spreading into one broad bump at large t."))
+}
 
+// posteriorCellsChart colours the grid fine by the posterior weights at
+// each step.
+func posteriorCellsChart(m analytic.Mixture, pts []float64, sched *toy.Schedule, steps []int, fine viz.Grid) *viz.Chart {
+	names := []string{"x⁽¹⁾", "x⁽²⁾", "x⁽³⁾"}
 	var cells []viz.WeightPanel
 	for _, t := range steps {
 		cells = append(cells, viz.WeightPanel{Title: fmt.Sprintf("t = %d", t), W: m.Posterior(nil, fine.Points(), sched.Alpha(t))})
 	}
-	out = append(out, viz.Mixed("Posterior weights πᵢ(x) across t, one colour per point", fine, cells, pts, names).
-		WithCaption("Each pixel mixes the points' colours by their weights πᵢ(x). Look for one blended colour at large t "+
-			"and three cells with sharp straight borders (the bisectors of the pairs) as t falls."))
+	return viz.Mixed("Posterior weights πᵢ(x) across t, one colour per point", fine, cells, pts, names).
+		WithCaption("Each pixel mixes the points' colours by their weights πᵢ(x). Look for one blended colour at large t " +
+			"and three cells with sharp straight borders (the bisectors of the pairs) as t falls.")
+}
 
+// idealFieldCharts draws the denoiser field D*_t(x) - x and the score over
+// contours of log q_t (on fine) at each step.
+func idealFieldCharts(m analytic.Mixture, pts []float64, sched *toy.Schedule, steps []int, fine viz.Grid) []*viz.Chart {
 	g := window(2.5, 17)
 	x := g.Points()
 	var dfields, sfields []viz.Field
@@ -48,19 +67,22 @@ func idealCharts(m analytic.Mixture, pts []float64, sched *toy.Schedule, steps [
 		}
 		sfields = append(sfields, viz.Field{Title: fmt.Sprintf("t = %d", t), V: m.Score(nil, x, a, nil), BgGrid: fine, Bg: lq})
 	}
-	out = append(out,
+	return []*viz.Chart{
 		viz.Fields("Denoiser field D*_t(x) − x across t", g, dfields,
 			viz.QuiverOpts{Label: "|D* − x|", Train: pts, TrainName: "points x⁽ⁱ⁾"}).
-			WithCaption("Arrows from x to D*_t(x), one length scale for all panels; rings: the three points. "+
+			WithCaption("Arrows from x to D*_t(x), one length scale for all panels; rings: the three points. " +
 				"Look for arrows aiming at the data mean at large t and at the nearest point at small t."),
 		viz.Fields("Score ∇log q_t over contours of log q_t across t", g, sfields,
 			viz.QuiverOpts{Label: "|∇log q_t|", Train: pts, TrainName: "points x⁽ⁱ⁾", PerPanel: true}).
-			WithCaption("Grey bands: contours of log q_t (darker is higher, top 12 nats); arrows: the score, each panel on its own "+
-				"length scale (longest in its title). Look for arrows crossing the contours at right angles, uphill, and growing as t falls."))
+			WithCaption("Grey bands: contours of log q_t (darker is higher, top 12 nats); arrows: the score, each panel on its own " +
+				"length scale (longest in its title). Look for arrows crossing the contours at right angles, uphill, and growing as t falls."),
+	}
+}
 
-	// The Tweedie overlap along the line x₂ = 0.5 at the second step,
-	// where the score still bends between the points.
-	t := steps[min(1, len(steps)-1)]
+// tweedieChart draws the first component of the score along the line
+// x₂ = 0.5 at step t three ways: directly, by Tweedie's formula from D*,
+// and by central differences of log q_t.
+func tweedieChart(m analytic.Mixture, sched *toy.Schedule, t int) *viz.Chart {
 	a := sched.Alpha(t)
 	const n, h = 101, 1e-4
 	line := make([]float64, 2*n)
@@ -88,21 +110,12 @@ func idealCharts(m analytic.Mixture, pts []float64, sched *toy.Schedule, steps [
 			sFD = append(sFD, (lp[i]-lm[i])/(2*h))
 		}
 	}
-	out = append(out, viz.Lines(fmt.Sprintf("Tweedie check along x₂ = 0.5 at t = %d", t),
+	return viz.Lines(fmt.Sprintf("Tweedie check along x₂ = 0.5 at t = %d", t),
 		viz.LinePanel{Title: "first component of the score", XName: "x₁", YName: "∂ log q_t / ∂x₁", Series: []viz.Series{
 			{Name: "score, direct", X: xs, Y: sDirect},
 			{Name: "(√α D* − x)/(1 − α), Tweedie", X: xs, Y: sTweedie, Dashed: true},
 			{Name: "finite difference of log q_t", X: fdX, Y: sFD, Marks: true},
 		}}).
-		WithCaption("Three ways to the same score along a horizontal line: directly, from D*_t by Tweedie's formula (dashed) "+
-			"and by finite differences of log q_t (dots). Look for the three lying on top of each other."))
-
-	var scenes []viz.Scene
-	for _, t := range steps {
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("t = %d", t), Grid: fine, Density: density(m, fine, sched.Alpha(t)), Train: pts})
-	}
-	out = append(out, viz.Plane("The noisy density q_t across t", scenes, viz.PlaneOpts{PerPanel: true, Cols: 4, DensityLabel: "q_t(x)"}).
-		WithCaption("Each panel coloured from 0 to its own peak (in its title); rings: the three points. "+
-			"Look for three sharp bumps near √α_t x⁽ⁱ⁾ at small t spreading into one broad bump at large t."))
-	return out
+		WithCaption("Three ways to the same score along a horizontal line: directly, from D*_t by Tweedie's formula (dashed) " +
+			"and by finite differences of log q_t (dots). Look for the three lying on top of each other.")
 }

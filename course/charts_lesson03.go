@@ -132,18 +132,3 @@ func trainingCharts(ts TrainSetup, tr *Trained, loss, ts2, excess, mmse []float6
 			"β̃ curve hides the β one. Right: their ratio β_t / β̃_t, large only at the first steps."))
 	return charts
 }
-
-// thinPoints keeps at most n points of the row-major batch p, evenly
-// spaced over it.
-func thinPoints(p []float64, n int) []float64 {
-	m := len(p) / 2
-	if m <= n {
-		return p
-	}
-	out := make([]float64, 0, 2*n)
-	for i := range n {
-		k := i * m / n
-		out = append(out, p[2*k], p[2*k+1])
-	}
-	return out
-}

@@ -47,8 +47,24 @@ func ancestralCharts(scenes []viz.Scene, runs []viz.Run, ex, m3 analytic.Mixture
 
 	// Snapshots: the chains of the exact denoiser at a few t against
 	// fresh samples of q_t.
+	if snaps := chainSnapshots(runs[0], ex, sched, src); len(snaps) > 0 {
+		charts = append(charts, viz.Plane("The chains at t against fresh samples of q_t", snaps,
+			viz.PlaneOpts{Classes: []string{"DDPM chains (exact D*)", "fresh samples of q_t"}, Cols: 4, Side: 240}).
+			WithCaption("400 chains of the exact-denoiser run and 400 exact samples of q_t at the same t. "+
+				"Look for the two clouds matching at every t, not only at the end."))
+	}
+	anim := append([]viz.Run(nil), runs...)
+	anim[1].Train = pts3
+	charts = append(charts, viz.Animate("The chains moving, t = T → 0", anim, viz.TrajOpts{MaxPaths: 400}).
+		WithCaption("The same runs frame by frame (the timeline plays; drag it to stop at a t). Look for the cloud staying "+
+			"round until the middle of the run and splitting into the modes near the end."))
+	return charts
+}
+
+// chainSnapshots pairs the recorded chains at t = 750, 500, 250, 0 (400 of
+// them) with as many fresh samples of q_t of ex, labelled 0 and 1.
+func chainSnapshots(chains viz.Run, ex analytic.Mixture, sched *toy.Schedule, src rand.Source) []viz.Scene {
 	var snaps []viz.Scene
-	chains := runs[0]
 	for _, t := range []int{750, 500, 250, 0} {
 		for s, tt := range chains.Times {
 			if int(tt) != t {
@@ -69,16 +85,5 @@ func ancestralCharts(scenes []viz.Scene, runs []viz.Run, ex, m3 analytic.Mixture
 			break
 		}
 	}
-	if len(snaps) > 0 {
-		charts = append(charts, viz.Plane("The chains at t against fresh samples of q_t", snaps,
-			viz.PlaneOpts{Classes: []string{"DDPM chains (exact D*)", "fresh samples of q_t"}, Cols: 4, Side: 240}).
-			WithCaption("400 chains of the exact-denoiser run and 400 exact samples of q_t at the same t. "+
-				"Look for the two clouds matching at every t, not only at the end."))
-	}
-	anim := append([]viz.Run(nil), runs...)
-	anim[1].Train = pts3
-	charts = append(charts, viz.Animate("The chains moving, t = T → 0", anim, viz.TrajOpts{MaxPaths: 400}).
-		WithCaption("The same runs frame by frame (the timeline plays; drag it to stop at a t). Look for the cloud staying "+
-			"round until the middle of the run and splitting into the modes near the end."))
-	return charts
+	return snaps
 }

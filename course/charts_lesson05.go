@@ -5,6 +5,7 @@ package course
 
 import (
 	"fmt"
+	"math"
 
 	"difftoy/analytic"
 	"difftoy/toy"
@@ -39,12 +40,23 @@ func stepsSweep(cfg Config, ex analytic.Mixture, sched *toy.Schedule, dens map[s
 	return out, nil
 }
 
-// rescheduleCharts draws lesson 5; the steps sweep samples the exact D* and
-// the trained m on the linear schedule.
-func rescheduleCharts(cfg Config, rs RescheduleSetup, ex analytic.Mixture, m toy.Denoiser, lin *toy.Schedule, scenes []viz.Scene,
-	u, sLin, sCos, ts, match []float64) ([]*viz.Chart, error) {
+// rescheduleCharts draws lesson 5: the noise levels of lin and cos and
+// the matched steps, the sample panels (scenes), and the steps sweep of
+// the exact D* and the trained m on the linear schedule.
+func rescheduleCharts(cfg Config, rs RescheduleSetup, ex analytic.Mixture, m toy.Denoiser, lin, cos *toy.Schedule, scenes []viz.Scene) ([]*viz.Chart, error) {
+	// The matched step s(t) and log sigma of both schedules.
+	var u, sLin, sCos, ts, match []float64
+	for t := 1; t <= cos.T(); t++ {
+		u = append(u, float64(t)/float64(cos.T()))
+		sLin = append(sLin, math.Log(lin.Sigma(t)))
+		sCos = append(sCos, math.Log(cos.Sigma(t)))
+		if s, err := lin.StepForSigma(cos.Sigma(t)); err == nil {
+			ts = append(ts, float64(t))
+			match = append(match, s)
+		}
+	}
 	sweep, err := stepsSweep(cfg, ex, lin, map[string]toy.Denoiser{"exact D*": ex, "trained": m}, []string{"exact D*", "trained"},
-		[]int{5, 10, 20, 50, 100}, rs.Samples, 140)
+		[]int{5, 10, 20, 50, 100}, rs.Samples, streamRescheduleSweep)
 	if err != nil {
 		return nil, err
 	}

@@ -50,3 +50,21 @@ func addCoefficientChecks(r *Result, s *toy.Schedule) {
 	r.add("coef/B_1", B1, "B_1")
 	r.add("coef/C_1", C1, "C_1")
 }
+
+// coefficientClaims: the reverse coefficients (lessons 3 and 4).
+func coefficientClaims(r *Result) {
+	r.claims(
+		cl(1, "B_t = √α_{t−1} − A_t √α_t to rounding.", "largest |B_t − formula|", r.value("coef/B_error"), Below, 1e-12),
+		// Relative errors: 1 - alpha at t = 2 is 3e-4, so differences of
+		// order-1 terms lose about 4 digits.
+		cl(1, "β̃_t = (1 − α_{t−1}) − A_t² (1 − α_t) to rounding.", "largest relative gap", r.value("coef/var_error"), Below, 1e-9),
+		cl(1, "β̃_t + B_t² (1 − α_t) = β_t to rounding (lesson 4, claim 2).", "largest relative gap", r.value("coef/var_sum_error"), Below, 1e-9),
+		cl(1, "A_1 = 0: the last step forgets x_1.", "A_1", r.value("coef/A_1"), Near, 0).hi(0),
+		cl(1, "B_1 = 1: the last step returns the denoiser's guess.", "B_1", r.value("coef/B_1"), Near, 1).hi(1e-15),
+		cl(1, "C_1 = 0: the last step adds no noise.", "C_1", r.value("coef/C_1"), Near, 0).hi(0),
+		cl(3, "0 < β̃_t < β_t at every step t ≥ 2.", "steps of 999 with 0 < β̃_t < β_t", r.value("coef/var_below_beta"), AtLeast, 999),
+		cl(4, "w_t = (SNR_{t−1} − SNR_t)/2 to rounding.", "largest relative gap", r.value("coef/w_snr_error"), Below, 1e-9),
+		cl(4, "With C² = β̃ the ELBO weight w_2 lies in (2600, 2800).", "w_2", r.value("w_2_posterior"), Between, 2600).hi(2800),
+		cl(4, "With C² = β̃ the ELBO weight w_T is below 1e-6.", "w_T", r.value("w_T_posterior"), Below, 1e-6),
+	)
+}

@@ -220,3 +220,65 @@ func run(name string, tr *sample.Trajectory, labels []int) viz.Run {
 	}
 	return r
 }
+
+func sq(x float64) float64 { return x * x }
+
+func mean(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
+
+// meanSE returns the mean of x and its standard error.
+func meanSE(x []float64) (float64, float64) {
+	m := mean(x)
+	var q float64
+	for _, v := range x {
+		q += sq(v - m)
+	}
+	n := float64(len(x))
+	return m, math.Sqrt(q / (n - 1) / n)
+}
+
+// smooth returns the running mean of x over windows of w values.
+func smooth(x []float64, w int) []float64 {
+	out := make([]float64, len(x))
+	var s float64
+	for i, v := range x {
+		s += v
+		if i >= w {
+			s -= x[i-w]
+		}
+		out[i] = s / float64(min(i+1, w))
+	}
+	return out
+}
+
+// thin keeps at most n evenly spaced values of x (and the last one).
+func thin(x []float64, n int) []float64 {
+	if len(x) <= n {
+		return x
+	}
+	out := make([]float64, 0, n+1)
+	for i := 0; i < n; i++ {
+		out = append(out, x[i*len(x)/n])
+	}
+	return append(out, x[len(x)-1])
+}
+
+// thinPoints keeps at most n points of the row-major batch p, evenly
+// spaced over it.
+func thinPoints(p []float64, n int) []float64 {
+	m := len(p) / 2
+	if m <= n {
+		return p
+	}
+	out := make([]float64, 0, 2*n)
+	for i := range n {
+		k := i * m / n
+		out = append(out, p[2*k], p[2*k+1])
+	}
+	return out
+}

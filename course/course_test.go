@@ -13,7 +13,7 @@ import (
 // The tests run each lesson's experiment once at the quick sizes and check
 // that every counted claim the run computes holds (the indicative ones, on
 // training quality, are logged) (the claims and the reasons for
-// their bounds are in lessonclaims.go), and that every claim of the
+// their bounds sit after each lesson's runner), and that every claim of the
 // lesson's "Claims checked by the tests" list that names the test is among
 // them. The lessons that train networks take minutes and are skipped with
 // -short.

@@ -32,6 +32,42 @@ func TestBadDatasetNameIsAnError(t *testing.T) {
 			_, err := ForwardAt(cfg, s, 100)
 			return err
 		}},
+		{"course.Ideal", func() error {
+			s := DefaultIdeal(cfg)
+			s.Dataset = bad
+			_, err := Ideal(cfg, s)
+			return err
+		}},
+		{"course.IdealAt", func() error {
+			s := DefaultIdeal(cfg)
+			s.Dataset = bad
+			_, err := IdealAt(cfg, s, 100)
+			return err
+		}},
+		{"course.TrainDenoiser", func() error {
+			s := DefaultTraining(cfg)
+			s.Dataset = bad
+			_, err := TrainDenoiser(ctx, cfg, s, nil)
+			return err
+		}},
+		{"course.Ancestral", func() error {
+			s := DefaultAncestral(cfg)
+			s.Dataset = bad
+			_, err := Ancestral(cfg, s, nil)
+			return err
+		}},
+		{"course.Reschedule", func() error {
+			s := DefaultReschedule(cfg)
+			s.Dataset = bad
+			_, err := Reschedule(ctx, cfg, s, nil)
+			return err
+		}},
+		{"course.Parametrisations", func() error {
+			s := DefaultParametrisations(cfg)
+			s.Dataset = bad
+			_, err := Parametrisations(ctx, cfg, s, nil)
+			return err
+		}},
 	} {
 		t.Run(tc.who, func(t *testing.T) {
 			var err error
@@ -57,5 +93,4 @@ func TestBadDatasetNameIsAnError(t *testing.T) {
 			}
 		})
 	}
-	_ = ctx
 }

@@ -10,7 +10,9 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/nn"
 	"difftoy/toy/sample"
 	"difftoy/viz"
@@ -36,23 +38,92 @@ func DefaultParametrisations(cfg Config) ParamSetup {
 		Preds: []nn.Pred{nn.PredX0, nn.PredEps, nn.PredScore, nn.PredV}, Samples: cfg.size(500, 300), Scale: 1}
 }
 
+// The random streams of lesson 6 (Config.rng).
+const (
+	streamParamData  = 1  // the dataset
+	streamParamNoise = 30 // the noise of the optimum-shift check, then the eps of the v-norm check
+	streamParamX0    = 31 // x_0 of those two checks
+	streamParamStart = 40 // x_T of the networks' DDPM runs, the same for all four
+	streamParamMoves = 41 // the moves of those runs
+	streamParamFresh = 42 // fresh data for the energy distances
+)
+
 // Parametrisations runs lesson 6.
 func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress) (*Result, error) {
-	r := &Result{}
-	ds, err := scaled(load(ps.Dataset, 4000, cfg.rng(1)), ps.Scale)
+	ds, err := loadDataset("course.Parametrisations", ps.Dataset, 4000, cfg.rng(streamParamData))
 	if err != nil {
+		return nil, err
+	}
+	if ds, err = scaled(ds, ps.Scale); err != nil {
 		return nil, err
 	}
 	sched := toy.DDPM()
-	var errs []viz.Series
-	var scenes []viz.Scene
-	plan, err := sample.Strided(sched, 200)
+	r := &Result{}
+	errs, scenes, err := sampleParametrisations(ctx, r, cfg, ps, ds, sched, p)
 	if err != nil {
 		return nil, err
 	}
-	src := cfg.rng(42)
+
+	// The four exact fields at one t, and the implied loss weights.
+	const t = 200
+	a := sched.Alpha(t)
+	g := window(3, 17)
+	x := g.Points()
+	m := ds.Exact
+	d := m.Denoise(nil, x, a, nil)
+	for i := range d {
+		d[i] -= x[i]
+	}
+	wt, weights := impliedLossWeights(sched)
+	r.Charts = append(r.Charts, paramCharts(errs, scenes, wt, weights, g, t, a, d, m, ds.Points)...)
+
+	// The optimum in every reading, and the size of v, on the same x_0.
+	const mc = 20000
+	noise := rand.New(cfg.rng(streamParamNoise))
+	x0 := exactSample(m, mc, 1, cfg.rng(streamParamX0))
+	r.add("optimum_shift_z", optimumShiftZ(m, x0, a, noise), fmt.Sprintf("largest |loss(optimum + c) - loss(optimum) - |c|^2| over the four readings at t = %d, in standard errors", t))
+	r.add("v_norm_z", standardisedVNormZ(sched, x0, noise), "standardised data: largest |mean |v|^2 - d| over t = 10, 300, 700, 1000, in standard errors")
+	r.add("eps_roundtrip_error", epsRoundTripError(m, x, d, a), "largest |D* - (x - sqrt(1-alpha) eps*)/sqrt(alpha)| on the grid")
+	parametrisationClaims(r, cfg)
+	return r, nil
+}
+
+func runParametrisations(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Parametrisations(ctx, cfg, DefaultParametrisations(cfg), p)
+}
+
+// parametrisationClaims: lesson 6.
+func parametrisationClaims(r *Result, cfg Config) {
+	r.claims(
+		cl(1, "D* converted to eps and back is D* to rounding.", "largest gap", r.value("eps_roundtrip_error"), Below, 1e-12),
+		cl(4, "Moving the optimum by c costs ‖c‖² in every reading (largest of four deviations, in standard errors).", "largest deviation (SE)", r.value("optimum_shift_z"), Below, 3),
+		cl(6, "For standardised data E‖v‖² = d (largest of four t, in standard errors).", "largest deviation (SE)", r.value("v_norm_z"), Below, 4),
+	)
+	for _, p := range []string{"x0", "eps", "score", "v"} {
+		if r.has(p + "/energy") {
+			r.claims(trainedClaim(cfg, "DDPM with the "+p+" network", r.value(p+"/energy")))
+		}
+		if r.has(p + "/excess_weighted") {
+			r.claims(cl(7, "The "+p+" network, converted to x0, beats the best constant denoiser (α-weighted error).", "α-weighted E‖D − D*‖², "+p, r.value(p+"/excess_weighted"), Below, r.value(p+"/trivial_weighted")).against("best constant denoiser"))
+		}
+	}
+}
+
+// sampleParametrisations trains a network for each of ps.Preds, samples
+// each with DDPM (200 steps, C^2 = beta~) from the same x_T, and adds its
+// energy distance to the data and its last errors against D*. It returns
+// each network's error per t and its sample panel.
+func sampleParametrisations(ctx context.Context, r *Result, cfg Config, ps ParamSetup, ds *datasets.Dataset,
+	sched *toy.Schedule, p Progress) ([]viz.Series, []viz.Scene, error) {
+	plan, err := sample.Strided(sched, 200)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := cfg.rng(streamParamFresh)
 	win := window(3.5, 50)
 	dens := density(ds.Exact, win, 1)
+	var errs []viz.Series
+	var scenes []viz.Scene
 	for _, pred := range ps.Preds {
 		spec := recipeSpec() // its Fourier features of x, with each parametrisation's own reading
 		spec.Pred = pred
@@ -60,13 +131,13 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		tc.Weight = ps.Weight
 		model, h, err := trainedWith(ctx, ds, spec, sched, tc, cfg, "training "+pred.String(), p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		// Samples from the same x_T with the same sampler: each network is a
 		// toy.Denoiser whatever it predicts.
-		x, err := sample.DDPM(plan, toy.PosteriorVariance).Sample(nil, gauss(ps.Samples, cfg.rng(40)), model, nil, cfg.rng(41))
+		x, err := sample.DDPM(plan, toy.PosteriorVariance).Sample(nil, gauss(ps.Samples, cfg.rng(streamParamStart)), model, nil, cfg.rng(streamParamMoves))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ec := energyCheck(x, func(n int) []float64 { return exactSample(ds.Exact, n, 1, src) }, 10)
 		r.add(pred.String()+"/energy", ec.Energy/ec.Noise, fmt.Sprintf("DDPM samples (%d steps) of the %s network: energy distance to the data in units of its noise level", plan.Len(), pred))
@@ -82,17 +153,13 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		}
 		errs = append(errs, viz.Series{Name: pred.String(), X: ts, Y: last.Err})
 	}
+	return errs, scenes, nil
+}
 
-	// The four exact fields at one t, and the implied loss weights.
-	t := 200
-	a := sched.Alpha(t)
-	g := window(3, 17)
-	x := g.Points()
-	m := ds.Exact
-	d := m.Denoise(nil, x, a, nil)
-	for i := range d {
-		d[i] -= x[i]
-	}
+// impliedLossWeights returns the steps 1..T and the weight each loss (x0,
+// eps, score, v) puts on ||D - x_0||^2 there: 1, SNR_t, SNR_t/(1 - alpha_t)
+// and 1 + SNR_t.
+func impliedLossWeights(sched *toy.Schedule) ([]float64, [4][]float64) {
 	var wt, w1, wEps, wScore, wV []float64
 	for s := 1; s <= sched.T(); s++ {
 		snr := sched.SNR(s)
@@ -102,19 +169,28 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		wScore = append(wScore, snr/(1-sched.Alpha(s)))
 		wV = append(wV, 1+snr)
 	}
-	r.Charts = append(r.Charts, paramCharts(errs, scenes, wt, [4][]float64{w1, wEps, wScore, wV}, g, t, a, d, m, ds.Points)...)
-	// Conversion round trip: D* -> eps -> D*, to rounding.
+	return wt, [4][]float64{w1, wEps, wScore, wV}
+}
+
+// epsRoundTripError converts D* to eps at the points x (level a) and
+// back, and returns the largest gap to D* (given as d = D* - x).
+func epsRoundTripError(m analytic.Mixture, x, d []float64, a float64) float64 {
 	eps := m.Eps(nil, x, a, nil)
 	worst := 0.0
 	for i := range eps {
 		back := (x[i] - math.Sqrt(1-a)*eps[i]) / math.Sqrt(a)
 		worst = math.Max(worst, math.Abs(back-(d[i]+x[i])))
 	}
-	// Optimality in every reading: adding a constant c to the exact optimum
-	// raises the Monte Carlo loss by |c|^2 (the cross term has mean zero).
-	const mc = 20000
-	rng := rand.New(cfg.rng(30))
-	x0 := exactSample(m, mc, 1, cfg.rng(31))
+	return worst
+}
+
+// optimumShiftZ noises x_0 to level a with noise drawn from rng and
+// returns, over the four readings (x0, eps, score, v), the largest
+// |loss(T* + c) - loss(T*) - |c|^2| in standard errors, for the exact
+// optimum T* and c = (0.1, -0.05): the cross term 2 c.(T* - T) has mean
+// zero, so moving the optimum by c costs |c|^2 in every reading.
+func optimumShiftZ(m analytic.Mixture, x0 []float64, a float64, rng *rand.Rand) float64 {
+	mc := len(x0) / 2
 	noise := make([]float64, 2*mc)
 	for i := range noise {
 		noise[i] = rng.NormFloat64()
@@ -147,14 +223,19 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		mm, se := meanSE(cross)
 		worstZ = math.Max(worstZ, math.Abs(mm)/se)
 	}
-	r.add("optimum_shift_z", worstZ, fmt.Sprintf("largest |loss(optimum + c) - loss(optimum) - |c|^2| over the four readings at t = %d, in standard errors", t))
+	return worstZ
+}
 
-	// For standardised data (E|x_0|^2 = d) the v target has E|v|^2 = d.
+// standardisedVNormZ scales x_0 to E|x_0|^2 = d and returns the largest
+// |mean |v|^2 - d| over t = 10, 300, 700, 1000 in standard errors, with
+// the noise drawn from rng.
+func standardisedVNormZ(sched *toy.Schedule, x0 []float64, rng *rand.Rand) float64 {
+	mc := len(x0) / 2
 	var norm float64
 	for _, v := range x0 {
 		norm += v * v
 	}
-	scale := math.Sqrt(2 / (norm / mc))
+	scale := math.Sqrt(2 / (norm / float64(mc)))
 	worstV := 0.0
 	for _, s := range []int{10, 300, 700, 1000} {
 		as := sched.Alpha(s)
@@ -169,12 +250,5 @@ func Parametrisations(ctx context.Context, cfg Config, ps ParamSetup, p Progress
 		mm, se := meanSE(vs)
 		worstV = math.Max(worstV, math.Abs(mm-2)/se)
 	}
-	r.add("v_norm_z", worstV, "standardised data: largest |mean |v|^2 - d| over t = 10, 300, 700, 1000, in standard errors")
-	r.add("eps_roundtrip_error", worst, "largest |D* - (x - sqrt(1-alpha) eps*)/sqrt(alpha)| on the grid")
-	parametrisationClaims(r, cfg)
-	return r, nil
-}
-
-func runParametrisations(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Parametrisations(ctx, cfg, DefaultParametrisations(cfg), p)
+	return worstV
 }

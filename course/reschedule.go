@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 
+	"difftoy/analytic"
 	"difftoy/toy"
 	"difftoy/toy/nn"
 	"difftoy/toy/sample"
@@ -27,6 +28,178 @@ type RescheduleSetup struct {
 // DefaultReschedule is the setup of lesson 5.
 func DefaultReschedule(cfg Config) RescheduleSetup {
 	return RescheduleSetup{Dataset: "eight-gaussians", Samples: cfg.size(800, 400), Steps: cfg.size(6000, 600), FewSteps: 20, Stride: 5}
+}
+
+// The random streams of lesson 5 (Config.rng).
+const (
+	streamRescheduleData  = 1 // the dataset
+	streamRescheduleFresh = 2 // fresh data: the energy distances and x_0 of the denoiser's error
+	// streamRescheduleLevel + t noises x_0 to the cosine level of step t
+	// for the denoiser's error against D*.
+	streamRescheduleLevel = 5
+	// streamRescheduleRuns seeds x_T, and streamRescheduleRuns+1 the moves,
+	// of every sample panel: all panels start from the same noise.
+	streamRescheduleRuns = 40
+	// streamRescheduleSweep draws the steps sweep's fresh data, +1 and +2
+	// its runs' x_T and moves.
+	streamRescheduleSweep = 140
+)
+
+// Reschedule runs lesson 5: the exact and a step-indexed trained denoiser of
+// the linear schedule, sampled on the cosine schedule with and without
+// matching sigma.
+func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress) (*Result, error) {
+	ds, err := loadDataset("course.Reschedule", rs.Dataset, 4000, cfg.rng(streamRescheduleData))
+	if err != nil {
+		return nil, err
+	}
+	lin := toy.DDPM()
+	cos, err := toy.Cosine(1000, 0.008)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := cosinePlan(cos, lin, rs.Stride)
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{}
+	pn := newSamplePanels(r, cfg, rs.Samples, ds.Exact)
+	pn.add("exact/cosine_matched", "exact D* of the linear schedule on cosine steps", toy.Reschedule(toy.Stepped(ds.Exact, lin), lin), plan)
+	pn.addStrided("exact/few_steps", fmt.Sprintf("exact D*, %d respaced steps", rs.FewSteps), ds.Exact, lin, rs.FewSteps)
+	if pn.err != nil {
+		return nil, pn.err
+	}
+	spec := recipeSpec()
+	spec.Time = nn.TimeStep
+	m, _, err := trainedModel(ctx, ds, spec, lin, rs.Steps, cfg, "training on the linear schedule", p)
+	if err != nil {
+		return nil, err
+	}
+	pn.addStrided("trained/linear", "trained, its own linear schedule", m, lin, lin.T()/rs.Stride)
+	pn.add("trained/cosine_matched", "trained, cosine steps, σ matched", toy.Reschedule(m, lin), plan)
+	pn.add("trained/cosine_unmatched", "trained, cosine steps, no matching", unmatched{m, lin, cos}, plan)
+	if pn.err != nil {
+		return nil, pn.err
+	}
+	// What matching changes: the denoiser's error against D* at the cosine
+	// levels of steps T/4, T/2 and 3T/4, with and without matching.
+	errM, errU := matchingErrors(cfg, ds.Exact, m, lin, cos, pn.fresh(rs.Samples))
+	r.add("trained/denoise_error_matched", errM, "E||D - D*||^2 of the trained denoiser at the cosine levels of t = 250, 500, 750 (mean), σ matched")
+	r.add("trained/denoise_error_unmatched", errU, "the same without matching")
+
+	charts, err := rescheduleCharts(cfg, rs, ds.Exact, m, lin, cos, pn.scenes)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
+	rescheduleClaims(r, cfg, rs)
+	return r, nil
+}
+
+func runReschedule(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Reschedule(ctx, cfg, DefaultReschedule(cfg), p)
+}
+
+// rescheduleClaims: lesson 5.
+func rescheduleClaims(r *Result, cfg Config, rs RescheduleSetup) {
+	r.claims(
+		ratioClaim(5, "The exact denoiser of the linear schedule, rescheduled to cosine steps, matches the data.", "exact D*, cosine steps", r.value("exact/cosine_matched")),
+		// Lesson 4, claim 7 (5 steps: off) is checked by TestLesson04FewSteps.
+		ratioClaim(0, fmt.Sprintf("With %d respaced steps the exact denoiser still matches the data (the Gaussian reverse step breaks down nearer 5 steps: lesson 4, claim 7).", rs.FewSteps), fmt.Sprintf("exact D*, %d steps", rs.FewSteps), r.value("exact/few_steps")),
+	)
+	if r.has("trained/linear") {
+		r.claims(trainedClaim(cfg, "The trained denoiser on its own linear schedule", r.value("trained/linear")))
+	}
+	if r.has("trained/cosine_matched") {
+		// Claim 6 once compared the samples of the two; with a network that
+		// learned the data both end within the noise level (the last steps,
+		// where the two schedules' levels nearly agree, correct the
+		// unmatched guesses), so the difference between them is noise. The
+		// denoiser's own error shows what matching changes.
+		r.claims(
+			cl(6, "σ matching gives the trained denoiser the right level: its error against D* on cosine levels is below the unmatched one's.", "E‖D − D*‖², σ matched", r.value("trained/denoise_error_matched"), Below, r.value("trained/denoise_error_unmatched")).against("no matching"),
+			trainedClaim(cfg, "The trained denoiser on cosine steps, σ matched,", r.value("trained/cosine_matched")),
+		)
+		c := ratioClaim(0, "Without matching the samples still end near the data: the last steps, where the two schedules' levels nearly agree, correct the early guesses.", "trained, no matching", r.value("trained/cosine_unmatched"))
+		c.Indicative = cfg.Quick
+		r.claims(c)
+	}
+}
+
+// samplePanels samples denoisers with DDPM (C^2 = beta~), all from the
+// same noise, adds each one's energy distance to the data in units of its
+// noise level and keeps its panel; the first error stops it.
+type samplePanels struct {
+	r      *Result
+	cfg    Config
+	n      int // samples per run
+	fresh  func(n int) []float64
+	g      viz.Grid
+	dens   []float64
+	scenes []viz.Scene
+	err    error
+}
+
+func newSamplePanels(r *Result, cfg Config, n int, ex analytic.Mixture) *samplePanels {
+	src := cfg.rng(streamRescheduleFresh)
+	g := window(3.5, 50)
+	return &samplePanels{r: r, cfg: cfg, n: n, g: g, dens: density(ex, g, 1),
+		fresh: func(n int) []float64 { return exactSample(ex, n, 1, src) }}
+}
+
+// add samples den over the plan and records it as name (a number) and
+// title (the panel).
+func (pn *samplePanels) add(name, title string, den toy.Denoiser, plan *sample.Plan) {
+	if pn.err != nil {
+		return
+	}
+	x, _, err := DDPMSample(den, plan, toy.PosteriorVariance, pn.n, pn.cfg, streamRescheduleRuns)
+	if err != nil {
+		pn.err = err
+		return
+	}
+	ec := energyCheck(x, pn.fresh, 10)
+	pn.r.add(name, ec.Energy/ec.Noise, title+": energy distance to the data in units of its noise level")
+	pn.scenes = append(pn.scenes, viz.Scene{Title: fmt.Sprintf("%s (E/noise %.2g)", title, ec.Energy/ec.Noise), Grid: pn.g, Density: pn.dens, Points: x})
+}
+
+// addStrided is add over the given number of evenly respaced steps of sched.
+func (pn *samplePanels) addStrided(name, title string, den toy.Denoiser, sched *toy.Schedule, steps int) {
+	if pn.err != nil {
+		return
+	}
+	plan, err := sample.Strided(sched, steps)
+	if err != nil {
+		pn.err = err
+		return
+	}
+	pn.add(name, title, den, plan)
+}
+
+// matchingErrors returns the trained m's mean squared error against the
+// exact D* at the cosine levels of t = 250, 500, 750 (per coordinate pair,
+// averaged over the three levels), σ matched and unmatched.
+func matchingErrors(cfg Config, ex analytic.Mixture, m toy.StepDenoiser, lin, cos *toy.Schedule, x0 []float64) (matched, unmatchedErr float64) {
+	n := len(x0) / 2
+	for _, t := range []int{250, 500, 750} {
+		a := cos.Alpha(t)
+		xt := toy.AddNoise(nil, nil, x0, a, cfg.rng(streamRescheduleLevel+uint64(t)))
+		want := ex.Denoise(nil, xt, a, nil)
+		for k, d := range []toy.Denoiser{toy.Reschedule(m, lin), unmatched{m, lin, cos}} {
+			got := d.Denoise(nil, xt, a, nil)
+			var e float64
+			for i := range got {
+				e += sq(got[i] - want[i])
+			}
+			e /= 3 * float64(n)
+			if k == 0 {
+				matched += e
+			} else {
+				unmatchedErr += e
+			}
+		}
+	}
+	return matched, unmatchedErr
 }
 
 // unmatched calls a step-indexed denoiser of schedule from at the step
@@ -62,114 +235,4 @@ func cosinePlan(cos, lin *toy.Schedule, stride int) (*sample.Plan, error) {
 	}
 	steps = append(steps, 0)
 	return sample.NewPlan(cos, steps)
-}
-
-// Reschedule runs lesson 5: the exact and a step-indexed trained denoiser of
-// the linear schedule, sampled on the cosine schedule with and without
-// matching sigma.
-func Reschedule(ctx context.Context, cfg Config, rs RescheduleSetup, p Progress) (*Result, error) {
-	r := &Result{}
-	lin := toy.DDPM()
-	cos, err := toy.Cosine(1000, 0.008)
-	if err != nil {
-		return nil, err
-	}
-	ds := load(rs.Dataset, 4000, cfg.rng(1))
-	src := cfg.rng(2)
-	fresh := func(n int) []float64 { return exactSample(ds.Exact, n, 1, src) }
-	plan, err := cosinePlan(cos, lin, rs.Stride)
-	if err != nil {
-		return nil, err
-	}
-	g := window(3.5, 50)
-	dens := density(ds.Exact, g, 1)
-	var scenes []viz.Scene
-	try := func(name, title string, den toy.Denoiser, pl *sample.Plan) error {
-		x, _, err := DDPMSample(den, pl, toy.PosteriorVariance, rs.Samples, cfg, 40)
-		if err != nil {
-			return err
-		}
-		ec := energyCheck(x, fresh, 10)
-		r.add(name, ec.Energy/ec.Noise, title+": energy distance to the data in units of its noise level")
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%s (E/noise %.2g)", title, ec.Energy/ec.Noise), Grid: g, Density: dens, Points: x})
-		return nil
-	}
-	exactLin := toy.Stepped(ds.Exact, lin)
-	if err := try("exact/cosine_matched", "exact D* of the linear schedule on cosine steps", toy.Reschedule(exactLin, lin), plan); err != nil {
-		return nil, err
-	}
-	few, err := sample.Strided(lin, rs.FewSteps)
-	if err != nil {
-		return nil, err
-	}
-	if err := try("exact/few_steps", fmt.Sprintf("exact D*, %d respaced steps", rs.FewSteps), ds.Exact, few); err != nil {
-		return nil, err
-	}
-
-	spec := recipeSpec()
-	spec.Time = nn.TimeStep
-	m, _, err := trainedModel(ctx, ds, spec, lin, rs.Steps, cfg, "training on the linear schedule", p)
-	if err != nil {
-		return nil, err
-	}
-	linPlan, err := sample.Strided(lin, lin.T()/rs.Stride)
-	if err != nil {
-		return nil, err
-	}
-	if err := try("trained/linear", "trained, its own linear schedule", m, linPlan); err != nil {
-		return nil, err
-	}
-	if err := try("trained/cosine_matched", "trained, cosine steps, σ matched", toy.Reschedule(m, lin), plan); err != nil {
-		return nil, err
-	}
-	if err := try("trained/cosine_unmatched", "trained, cosine steps, no matching", unmatched{m, lin, cos}, plan); err != nil {
-		return nil, err
-	}
-	// What matching changes: the denoiser's error against D* at the cosine
-	// levels of steps T/4, T/2 and 3T/4, with and without matching.
-	x0 := fresh(rs.Samples)
-	var errM, errU float64
-	for _, t := range []int{250, 500, 750} {
-		a := cos.Alpha(t)
-		xt := toy.AddNoise(nil, nil, x0, a, cfg.rng(5+uint64(t)))
-		want := ds.Exact.Denoise(nil, xt, a, nil)
-		for k, d := range []toy.Denoiser{toy.Reschedule(m, lin), unmatched{m, lin, cos}} {
-			got := d.Denoise(nil, xt, a, nil)
-			var e float64
-			for i := range got {
-				e += sq(got[i] - want[i])
-			}
-			e /= 3 * float64(rs.Samples)
-			if k == 0 {
-				errM += e
-			} else {
-				errU += e
-			}
-		}
-	}
-	r.add("trained/denoise_error_matched", errM, "E||D - D*||^2 of the trained denoiser at the cosine levels of t = 250, 500, 750 (mean), σ matched")
-	r.add("trained/denoise_error_unmatched", errU, "the same without matching")
-
-	// The matched step s(t) and log sigma of both schedules.
-	var u, sLin, sCos, ts, match []float64
-	for t := 1; t <= cos.T(); t++ {
-		u = append(u, float64(t)/float64(cos.T()))
-		sLin = append(sLin, math.Log(lin.Sigma(t)))
-		sCos = append(sCos, math.Log(cos.Sigma(t)))
-		if s, err := lin.StepForSigma(cos.Sigma(t)); err == nil {
-			ts = append(ts, float64(t))
-			match = append(match, s)
-		}
-	}
-	charts, err := rescheduleCharts(cfg, rs, ds.Exact, m, lin, scenes, u, sLin, sCos, ts, match)
-	if err != nil {
-		return nil, err
-	}
-	r.Charts = append(r.Charts, charts...)
-	rescheduleClaims(r, cfg, rs)
-	return r, nil
-}
-
-func runReschedule(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Reschedule(ctx, cfg, DefaultReschedule(cfg), p)
 }
