@@ -136,6 +136,14 @@ func (c Config) cache(p Progress) *nn.Cache {
 	}}
 }
 
+// The random streams of every training run (nn.Job's PCG seeds
+// {Config.Seed, k}, part of the cache key): the network's initial weights,
+// and every draw of the training.
+const (
+	streamNetworkInit     = 11
+	streamNetworkTraining = 12
+)
+
 // trainedModel trains a denoiser on the dataset with the given spec and
 // number of steps (the recipe's other settings), or loads it from the
 // cache, reporting progress as "stage". A PredEDM spec without SigmaData
@@ -159,7 +167,8 @@ func trainedWith(ctx context.Context, ds *datasets.Dataset, spec nn.Spec, sched 
 	if spec.Classes == 0 {
 		data.Labels, data.Classes = nil, 0
 	}
-	job := &nn.Job{Spec: spec, Sched: sched, Data: data, Config: tc, Init: [2]uint64{cfg.Seed, 11}, Seed: [2]uint64{cfg.Seed, 12}}
+	job := &nn.Job{Spec: spec, Sched: sched, Data: data, Config: tc,
+		Init: [2]uint64{cfg.Seed, streamNetworkInit}, Seed: [2]uint64{cfg.Seed, streamNetworkTraining}}
 	m, h, cached, err := cfg.cache(p).Train(ctx, job)
 	if err != nil {
 		return nil, nil, fmt.Errorf("course: training %s: %w", stage, err)
