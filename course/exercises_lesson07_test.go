@@ -23,7 +23,6 @@ import (
 // shares) and spread like the class law (within 15%, the run's indicative
 // bound on the trained spread).
 func TestExerciseL07E1_UnbalancedClasses(t *testing.T) {
-	needsTraining(t)
 	cfg := quickCfg()
 	gs := DefaultGuidance(cfg)
 	gs.ClassWeights = []float64{0.9, 0.1}
@@ -93,7 +92,6 @@ func TestExerciseL07E2_OverlappingClasses(t *testing.T) {
 // 3 binomial standard errors) and above 0.8 of the Bayes accuracy (the
 // bound of claim 7).
 func TestExerciseL07E4_ThreeClasses(t *testing.T) {
-	needsTraining(t)
 	cfg := quickCfg()
 	gs := DefaultGuidance(cfg)
 	gs.Dataset = "three-classes"

@@ -190,3 +190,55 @@ func TestExercisesLesson09(t *testing.T) {
 		}
 	})
 }
+
+// Exercise 3, with trained networks: which of CFG (the conditional
+// network's D(x | y) - D(x | empty)) and classifier guidance (the trained
+// noisy classifier's gradient on the exact unconditional denoiser) is
+// closer to the exact guided denoiser at gamma = 3? The hint, measured: at
+// large t CFG is far closer, because the classifier's gradient errors enter
+// the guided denoiser multiplied by (1 + gamma)(1 - alpha_t)/sqrt(alpha_t),
+// which is large there. The errors are means over 2000 points of q_t;
+// their Monte Carlo error is far below the factor 3 the test asks for.
+func TestExerciseL09E3_TrainedFields(t *testing.T) {
+	cfg := quickCfg()
+	gs := DefaultGuidance(cfg)
+	tr, err := TrainConditional(context.Background(), cfg, gs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clf, err := TrainClassifier(context.Background(), cfg, gs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tr.Data.Exact
+	const gamma, n = 3.0, 2000
+	exact, err := sample.NewCFG(m, gamma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgT, err := sample.NewCFG(tr.Model, gamma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cgT, err := sample.NewClassifierGuided(m, clf, gamma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{20, 300, 600, 900} {
+		a := toy.DDPM().Alpha(k)
+		x := exactSample(m, n, a, pcg(510+uint64(k)))
+		y := labels(n, 0)
+		want := exact.Denoise(nil, x, a, y)
+		var e [2]float64
+		for j, d := range []toy.Denoiser{cfgT, cgT} {
+			got := d.Denoise(nil, x, a, y)
+			for i := range got {
+				e[j] += (got[i] - want[i]) * (got[i] - want[i]) / n
+			}
+		}
+		t.Logf("t = %d: E||D~ - D~*||^2: CFG %.3g, classifier guidance %.3g", k, e[0], e[1])
+		if k >= 600 && !(3*e[0] < e[1]) {
+			t.Errorf("t = %d: CFG's error %.3g, want below a third of classifier guidance's %.3g", k, e[0], e[1])
+		}
+	}
+}

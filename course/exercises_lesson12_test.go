@@ -25,7 +25,9 @@ func binomialSE(p, q float64, n int) float64 {
 // with N, from copies at N = 4 to the fresh data's share at N = 256.
 // Comparisons are against 3 binomial standard errors.
 func TestExerciseL12E1_FewerPoints(t *testing.T) {
-	needsTraining(t)
+	if testing.Short() {
+		t.Skip("runs lesson 12 four times (about 25 s); skipped with -short")
+	}
 	cfg := quickCfg()
 	ms := DefaultMemorisation(cfg)
 	ms.SweepN = nil
