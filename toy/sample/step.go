@@ -73,8 +73,8 @@ type step struct {
 	c       float64 // Eta C: the standard deviation of the fresh noise
 	sqrtAt  float64 // sqrt(a_t)
 	sqrtAs  float64 // sqrt(a_s)
-	sdT     float64 // sqrt(1 - a_t), the noise level of x_t
-	varT    float64 // 1 - a_t
+	invSdT  float64 // 1 / sqrt(1 - a_t), the noise level of x_t inverted
+	invVarT float64 // 1 / (1 - a_t)
 	keep    float64 // sqrt(1 - a_s - c^2): the eps^ kept by the DDIM form
 	traded  float64 // (C^2 - c^2) / 2: the noise variance traded for drift, halved
 }
@@ -84,7 +84,7 @@ type step struct {
 func (s *Sampler) newStep(k int) step {
 	at, as := s.Plan.Alpha(k-1), s.Plan.Alpha(k)
 	A, B, C := s.coefficients(k)
-	m := step{form: s.Form, A: A, B: B, C: C, c: s.Eta * C, sqrtAt: math.Sqrt(at), sqrtAs: math.Sqrt(as), sdT: math.Sqrt(1 - at), varT: 1 - at}
+	m := step{form: s.Form, A: A, B: B, C: C, c: s.Eta * C, sqrtAt: math.Sqrt(at), sqrtAs: math.Sqrt(as), invSdT: 1 / math.Sqrt(1-at), invVarT: 1 / (1 - at)}
 	switch s.Form {
 	case DDIMForm:
 		m.keep = math.Sqrt(1 - as - m.c*m.c)
@@ -94,48 +94,49 @@ func (s *Sampler) newStep(k int) step {
 	return m
 }
 
-// apply writes x_s = F(x_t, D, z) coordinate by coordinate into dst, F the
-// formula of the form, with z drawn from rng (z = 0 when rng is nil, which
-// the caller passes when c = 0). dst may be x.
+// apply writes x_s into dst (which may be x) coordinate by coordinate: the
+// form's formula without its noise term, then the fresh noise c z with z
+// drawn from rng (nil when c = 0: no noise).
 func (m *step) apply(dst, x, D []float64, rng *rand.Rand) {
-	z := func() float64 {
-		if rng == nil {
-			return 0
-		}
-		return rng.NormFloat64()
-	}
+	x, D = x[:len(dst)], D[:len(dst)] // one length check, none in the loops
 	switch m.form {
 	case AncestralForm:
 		for i := range dst {
-			dst[i] = m.ancestral(x[i], D[i], z())
+			dst[i] = m.ancestral(x[i], D[i])
 		}
 	case DDIMForm:
 		for i := range dst {
-			dst[i] = m.ddim(x[i], D[i], z())
+			dst[i] = m.ddim(x[i], D[i])
 		}
 	case DriftForm:
 		for i := range dst {
-			dst[i] = m.drift(x[i], D[i], z())
+			dst[i] = m.drift(x[i], D[i])
+		}
+	}
+	if rng != nil {
+		for i := range dst {
+			dst[i] += m.c * rng.NormFloat64()
 		}
 	}
 }
 
-// ancestral returns A x_t + B D + C z (lessons/04-ancestral-sampling.md
-// section 1), one coordinate.
-func (m *step) ancestral(x, d, z float64) float64 {
-	return m.A*x + m.B*d + m.C*z
+// ancestral returns A x_t + B D, to which apply adds C z
+// (lessons/04-ancestral-sampling.md section 1); one coordinate.
+func (m *step) ancestral(x, d float64) float64 {
+	return m.A*x + m.B*d
 }
 
-// ddim returns sqrt(a_s) D + sqrt(1 - a_s - c^2) eps^ + c z
-// (lessons/10-deterministic-sampling.md section 1), one coordinate.
-func (m *step) ddim(x, d, z float64) float64 {
-	eps := (x - m.sqrtAt*d) / m.sdT
-	return m.sqrtAs*d + m.keep*eps + m.c*z
+// ddim returns sqrt(a_s) D + sqrt(1 - a_s - c^2) eps^, to which apply adds
+// c z (lessons/10-deterministic-sampling.md section 1); one coordinate.
+func (m *step) ddim(x, d float64) float64 {
+	eps := (x - m.sqrtAt*d) * m.invSdT // (x_t - sqrt(a_t) D) / sqrt(1 - a_t)
+	return m.sqrtAs*d + m.keep*eps
 }
 
-// drift returns A x_t + B D + c z - ((C^2 - c^2) / 2) grad log q_t(x_t)
-// (lessons/10-deterministic-sampling.md section 3), one coordinate.
-func (m *step) drift(x, d, z float64) float64 {
-	score := (m.sqrtAt*d - x) / m.varT
-	return m.A*x + m.B*d + m.c*z - m.traded*score
+// drift returns A x_t + B D - ((C^2 - c^2) / 2) grad log q_t(x_t), to which
+// apply adds c z (lessons/10-deterministic-sampling.md section 3); one
+// coordinate.
+func (m *step) drift(x, d float64) float64 {
+	score := (m.sqrtAt*d - x) * m.invVarT // (sqrt(a_t) D - x_t) / (1 - a_t)
+	return m.A*x + m.B*d - m.traded*score
 }
