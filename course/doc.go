@@ -37,8 +37,14 @@
 //	13-sde                       sde.go
 //	14-flow-matching             flow.go
 //
-// A setup's Dataset is a name of datasets.Names() (toy/datasets); a runner given
-// another name returns an error listing the valid ones.
+// The checks of a lesson's claims that are identities or small
+// computations sit in the test file of the lesson's file (forward_test.go,
+// ideal_test.go, ...), one subtest per claim where a test covers several,
+// named by the claim's number in the lesson's "Claims checked by the
+// tests"; course_test.go runs each lesson and asserts its claims.
+//
+// A setup's Dataset is a name of datasets.Names() (toy/datasets); a runner
+// given another name returns an error listing the valid ones.
 //
 // Samplers are checked against the exact law with the energy distance
 //
