@@ -75,22 +75,30 @@ func main() {
 // lessonRun, when not nil, replaces the lessons' experiments (tests).
 var lessonRun func(ctx context.Context, l course.Lesson, cfg course.Config, p course.Progress) (*course.Result, error)
 
-// run is main without the process: it parses args, writes the pages and
-// returns the exit status (0 done, 1 failed or a lesson's claim does not
-// hold, 2 bad usage).
-func run(args []string, stdout, stderr io.Writer) int {
+// options are the command's flags.
+type options struct {
+	out, cacheDir, lessons          string
+	seed                            uint64
+	quiet, withBook, quick, retrain bool
+	withExplorer                    bool
+	jobs                            int
+}
+
+// parseFlags reads args into options; status is the exit status when the
+// command must stop here (ok false: -h, a bad flag or a bad value).
+func parseFlags(args []string, stderr io.Writer) (o options, status int, ok bool) {
 	fs := flag.NewFlagSet("difftoy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "difftoy-out", "folder to write the pages into (created if missing)")
-	seed := fs.Uint64("seed", 1, "seed of every experiment")
-	quiet := fs.Bool("quiet", false, "no progress on the terminal")
-	withBook := fs.Bool("book", true, "write the book (every lesson's experiment) into DIR/book; false: only the gallery, running only the lessons it shows")
-	quick := fs.Bool("quick", false, "smaller samples and shorter training in the lessons' experiments (a preview)")
-	retrain := fs.Bool("retrain", false, "train every network again instead of loading it from the trained-model cache (the new models replace the cached ones)")
-	cacheDir := fs.String("cache", "", "folder of the trained-model cache (default: $"+nn.CacheEnv+", else difftoy/models in the user's cache folder; \"off\": no cache)")
-	jobs := fs.Int("jobs", 2, "lessons' experiments run at once in the book (the numbers do not depend on it)")
-	withExplorer := fs.Bool("explorer", true, "also write the Explorer page into DIR/explorer (its WebAssembly engine is built from this module with the go command)")
-	lessons := fs.String("lessons", "", "folder of the lesson texts (default: lessons/ of the module, found from the working folder up)")
+	fs.StringVar(&o.out, "out", "difftoy-out", "folder to write the pages into (created if missing)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of every experiment")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress on the terminal")
+	fs.BoolVar(&o.withBook, "book", true, "write the book (every lesson's experiment) into DIR/book; false: only the gallery, running only the lessons it shows")
+	fs.BoolVar(&o.quick, "quick", false, "smaller samples and shorter training in the lessons' experiments (a preview)")
+	fs.BoolVar(&o.retrain, "retrain", false, "train every network again instead of loading it from the trained-model cache (the new models replace the cached ones)")
+	fs.StringVar(&o.cacheDir, "cache", "", "folder of the trained-model cache (default: $"+nn.CacheEnv+", else difftoy/models in the user's cache folder; \"off\": no cache)")
+	fs.IntVar(&o.jobs, "jobs", 2, "lessons' experiments run at once in the book (the numbers do not depend on it)")
+	fs.BoolVar(&o.withExplorer, "explorer", true, "also write the Explorer page into DIR/explorer (its WebAssembly engine is built from this module with the go command)")
+	fs.StringVar(&o.lessons, "lessons", "", "folder of the lesson texts (default: lessons/ of the module, found from the working folder up)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: difftoy [-out DIR] [-seed N] [-book=false] [-quick] [-retrain] [-cache DIR] [-jobs N] [-lessons DIR] [-explorer=false] [-quiet]\n\n"+
 			"Runs the course's lesson experiments and writes them as offline HTML pages:\n"+
@@ -100,141 +108,80 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return o, 0, false
 		}
-		return 2
+		return o, 2, false
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "difftoy: unexpected argument %q (all options are flags; see -h)\n", fs.Arg(0))
-		return 2
-	}
-	if *out == "" {
+		return o, 2, false
+	case o.out == "":
 		fmt.Fprintln(stderr, "difftoy: -out must name a folder")
-		return 2
+		return o, 2, false
+	case o.jobs < 1:
+		fmt.Fprintf(stderr, "difftoy: -jobs must be at least 1, not %d\n", o.jobs)
+		return o, 2, false
 	}
-	if *jobs < 1 {
-		fmt.Fprintf(stderr, "difftoy: -jobs must be at least 1, not %d\n", *jobs)
-		return 2
+	return o, 0, true
+}
+
+// run is main without the process: it parses args, writes the pages and
+// returns the exit status (0 done, 1 failed or a lesson's claim does not
+// hold, 2 bad usage).
+func run(args []string, stdout, stderr io.Writer) int {
+	o, status, ok := parseFlags(args, stderr)
+	if !ok {
+		return status
 	}
-	if *withBook {
+	if o.withBook {
 		// A bad lessons folder fails before anything is written.
-		dir, err := book.CheckLessons(*lessons)
+		dir, err := book.CheckLessons(o.lessons)
 		if err != nil {
 			fmt.Fprintf(stderr, "difftoy: %v\n", err)
 			return 1
 		}
-		*lessons = dir
+		o.lessons = dir
 	}
 	start := time.Now()
 	// The Explorer's engine builds (a go build for js/wasm) while the
-	// experiments run.
-	engine := make(chan engineBuild, 1)
+	// experiments run; a run that fails early stops the build.
 	buildCtx, stopBuild := context.WithCancel(context.Background())
-	defer stopBuild() // a run that fails early stops the build
-	if *withExplorer {
-		go func() {
-			begin := time.Now()
-			var b engineBuild
-			mod, ok, err := findup.Find("go.mod")
-			switch {
-			case err != nil:
-				b.err = err
-			case !ok:
-				b.err = errors.New("the Explorer's engine is built from the module's source: run from inside the checkout, or pass -explorer=false")
-			default:
-				b.e, b.err = page.Build(buildCtx, filepath.Dir(mod))
-			}
-			b.took = time.Since(begin)
-			engine <- b
-		}()
+	defer stopBuild()
+	var engine <-chan engineBuild
+	if o.withExplorer {
+		engine = buildEngine(buildCtx)
 	}
-	tty := isTerminal(stderr)
-	up := &viz.Link{Text: "difftoy", Href: "../index.html"}
-	shared := filepath.Join(*out, "assets")
+	w := writer{o: o, stdout: stdout, stderr: stderr, tty: isTerminal(stderr), start: start,
+		up: &viz.Link{Text: "difftoy", Href: "../index.html"}, shared: filepath.Join(o.out, "assets")}
+	w.cfg = course.DefaultConfig()
+	w.cfg.Seed, w.cfg.Quick, w.cfg.Retrain, w.cfg.CacheDir = o.seed, o.quick, o.retrain, o.cacheDir
 	failed := false // a lesson's claim does not hold
 	var links []viz.Link
-	cfg := course.DefaultConfig()
-	cfg.Seed, cfg.Quick, cfg.Retrain, cfg.CacheDir = *seed, *quick, *retrain, *cacheDir
-	var results lessonResults
-	if *withBook {
-		bo := book.Options{Lessons: *lessons, Config: cfg, Jobs: *jobs, Up: up, Run: results.keep(lessonRun), Assets: shared}
-		if *withExplorer {
-			bo.Explorer = "../explorer/index.html"
-		}
-		var claims claimTally
-		bo.Claims = claims.add
-		if !*quiet {
-			var mu sync.Mutex
-			bo.Progress = func(done, total int, title string, took time.Duration) {
-				mu.Lock()
-				defer mu.Unlock()
-				cr, end := "", "\n"
-				if tty {
-					cr, end = "\r", "\x1b[K\n"
-				}
-				fmt.Fprintf(stderr, "%s[book %d/%d] %s: %.1fs%s", cr, done, total, title, took.Seconds(), end)
-			}
-			if tty {
-				bo.Step = func(lesson, note string, done, total int) {
-					mu.Lock()
-					defer mu.Unlock()
-					fmt.Fprintf(stderr, "\r  %s: %s %d/%d\x1b[K", lesson, note, done, total)
-				}
-			}
-		}
-		if _, err := book.Write(context.Background(), filepath.Join(*out, "book"), bo); err != nil {
+	if o.withBook {
+		var err error
+		if failed, err = w.book(); err != nil {
 			fmt.Fprintf(stderr, "difftoy: %v\n", err)
 			return 1
 		}
 		links = append(links, viz.Link{Text: "The book", Href: "book/index.html", Note: "every lesson: its text with its experiment's numbers and charts"})
-		failed = claims.report(stdout, stderr)
-	} else {
-		// The gallery alone: only the lessons whose charts it shows.
-		run := results.keep(lessonRun)
-		ls := gallery.Lessons()
-		for i, l := range ls {
-			begin := time.Now()
-			if _, err := run(context.Background(), l, cfg, nil); err != nil {
-				fmt.Fprintf(stderr, "difftoy: %s: %v\n", l.ID, err)
-				return 1
-			}
-			if !*quiet {
-				fmt.Fprintf(stderr, "[lesson %d/%d] %s: %.1fs\n", i+1, len(ls), l.Title, time.Since(begin).Seconds())
-			}
-		}
+	} else if err := w.galleryLessons(); err != nil {
+		fmt.Fprintf(stderr, "difftoy: %v\n", err)
+		return 1
 	}
-	o := gallery.Options{Up: up, Assets: shared}
-	if *withBook {
-		o.Book = "../book"
-	}
-	if !*quiet {
-		o.Progress = progress(stderr, tty, start)
-	}
-	if _, err := gallery.Write(filepath.Join(*out, "gallery"), results.byID, o); err != nil {
+	if err := w.gallery(); err != nil {
 		fmt.Fprintf(stderr, "difftoy: %v\n", err)
 		return 1
 	}
 	links = append(links, viz.Link{Text: "Chart gallery", Href: "gallery/index.html", Note: "every chart kind once, each taken from a lesson's result"})
-	if *withExplorer {
-		b := <-engine
-		var path string
-		if b.err == nil {
-			path, b.err = page.Write(filepath.Join(*out, "explorer"), b.e, page.Options{Assets: shared, Up: "../index.html"})
-		}
-		if b.err != nil {
-			fmt.Fprintf(stderr, "difftoy: explorer: %v\n", b.err)
+	if o.withExplorer {
+		if err := w.explorer(<-engine); err != nil {
+			fmt.Fprintf(stderr, "difftoy: explorer: %v\n", err)
 			return 1
-		}
-		if !*quiet {
-			size := 0.0
-			if st, err := os.Stat(path); err == nil {
-				size = float64(st.Size()) / (1 << 20)
-			}
-			fmt.Fprintf(stderr, "[explorer] engine built in %.1fs (%s); page %.2f MB\n", b.took.Seconds(), b.e.GoVersion, size)
 		}
 		links = append(links, viz.Link{Text: "The Explorer", Href: "explorer/index.html", Note: "the exact fields, samplers and guidance of any data set, live in the browser (offline, computed by this module compiled to WebAssembly)"})
 	}
-	index := filepath.Join(*out, "index.html")
+	index := filepath.Join(o.out, "index.html")
 	top := viz.NewPage("difftoy").Text("Diffusion models on 2-D toy data, checked against the exact answer. Every page works offline.").Links(links...)
 	if err := top.WriteFile(index, viz.Assets{}); err != nil {
 		fmt.Fprintf(stderr, "difftoy: %v\n", err)
@@ -248,6 +195,124 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// buildEngine builds the Explorer's engine from the module's source in the
+// background and delivers the outcome on the channel.
+func buildEngine(ctx context.Context) <-chan engineBuild {
+	engine := make(chan engineBuild, 1)
+	go func() {
+		begin := time.Now()
+		var b engineBuild
+		mod, ok, err := findup.Find("go.mod")
+		switch {
+		case err != nil:
+			b.err = err
+		case !ok:
+			b.err = errors.New("the Explorer's engine is built from the module's source: run from inside the checkout, or pass -explorer=false")
+		default:
+			b.e, b.err = page.Build(ctx, filepath.Dir(mod))
+		}
+		b.took = time.Since(begin)
+		engine <- b
+	}()
+	return engine
+}
+
+// writer writes the pages of one run: the book, the gallery and the
+// Explorer, from the lessons' results it keeps.
+type writer struct {
+	o              options
+	cfg            course.Config
+	stdout, stderr io.Writer
+	tty            bool
+	start          time.Time
+	up             *viz.Link
+	shared         string // the assets folder every page links
+	results        lessonResults
+}
+
+// book runs every lesson and writes the book; failed reports a claim that
+// does not hold (after printing the tally).
+func (w *writer) book() (failed bool, err error) {
+	bo := book.Options{Lessons: w.o.lessons, Config: w.cfg, Jobs: w.o.jobs, Up: w.up, Run: w.results.keep(lessonRun), Assets: w.shared}
+	if w.o.withExplorer {
+		bo.Explorer = "../explorer/index.html"
+	}
+	var claims claimTally
+	bo.Claims = claims.add
+	if !w.o.quiet {
+		var mu sync.Mutex
+		bo.Progress = func(done, total int, title string, took time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			cr, end := "", "\n"
+			if w.tty {
+				cr, end = "\r", "\x1b[K\n"
+			}
+			fmt.Fprintf(w.stderr, "%s[book %d/%d] %s: %.1fs%s", cr, done, total, title, took.Seconds(), end)
+		}
+		if w.tty {
+			bo.Step = func(lesson, note string, done, total int) {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintf(w.stderr, "\r  %s: %s %d/%d\x1b[K", lesson, note, done, total)
+			}
+		}
+	}
+	if _, err := book.Write(context.Background(), filepath.Join(w.o.out, "book"), bo); err != nil {
+		return false, err
+	}
+	return claims.report(w.stdout, w.stderr), nil
+}
+
+// galleryLessons runs, without the book, only the lessons whose charts the
+// gallery shows.
+func (w *writer) galleryLessons() error {
+	run := w.results.keep(lessonRun)
+	ls := gallery.Lessons()
+	for i, l := range ls {
+		begin := time.Now()
+		if _, err := run(context.Background(), l, w.cfg, nil); err != nil {
+			return fmt.Errorf("%s: %w", l.ID, err)
+		}
+		if !w.o.quiet {
+			fmt.Fprintf(w.stderr, "[lesson %d/%d] %s: %.1fs\n", i+1, len(ls), l.Title, time.Since(begin).Seconds())
+		}
+	}
+	return nil
+}
+
+// gallery writes the gallery from the kept results.
+func (w *writer) gallery() error {
+	o := gallery.Options{Up: w.up, Assets: w.shared}
+	if w.o.withBook {
+		o.Book = "../book"
+	}
+	if !w.o.quiet {
+		o.Progress = progress(w.stderr, w.tty, w.start)
+	}
+	_, err := gallery.Write(filepath.Join(w.o.out, "gallery"), w.results.byID, o)
+	return err
+}
+
+// explorer writes the Explorer page with the built engine b.
+func (w *writer) explorer(b engineBuild) error {
+	if b.err != nil {
+		return b.err
+	}
+	path, err := page.Write(filepath.Join(w.o.out, "explorer"), b.e, page.Options{Assets: w.shared, Up: "../index.html"})
+	if err != nil {
+		return err
+	}
+	if !w.o.quiet {
+		size := 0.0
+		if st, err := os.Stat(path); err == nil {
+			size = float64(st.Size()) / (1 << 20)
+		}
+		fmt.Fprintf(w.stderr, "[explorer] engine built in %.1fs (%s); page %.2f MB\n", b.took.Seconds(), b.e.GoVersion, size)
+	}
+	return nil
 }
 
 // lessonResults keeps the lessons' results (for the gallery) as their
