@@ -85,6 +85,10 @@ func TestExerciseL12E2_LongerOrWider(t *testing.T) {
 	e2, _, c2 := run(base, 256)
 	n := DefaultMemorisation(cfg).Samples
 	t.Logf("E||D - D̂*||^2 at t = 5 and share within r: default %.3g (+- %.2g), %.3f; 10x steps %.3g, %.3f; width 256 %.3g, %.3f", e0, s0, c0, e1, c1, e2, c2)
+	// "Ten times longer nearly copies": above 0.9 of the samples within r.
+	if !(c1 > 0.9) {
+		t.Errorf("ten times the steps: share within r %.3f, want above 0.9", c1)
+	}
 	for _, c := range []struct {
 		name      string
 		err, copy float64
