@@ -226,98 +226,99 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 			return "", err
 		}
 	}
+	w, err := prepare(dir, o, lessons)
+	if err != nil {
+		return "", err
+	}
+	// The index is built now (a broken README fails at once) but written
+	// last, only when every page is: it never links to a missing page.
+	indexPage, err := buildIndex(dir, o, lessons, w.texts, w.katex)
+	if err != nil {
+		return "", err
+	}
+	if err := writeTextPages(dir, o, w.katex); err != nil {
+		return "", err
+	}
+	if err := w.runAll(ctx); err != nil {
+		return "", err
+	}
+	index := filepath.Join(dir, "index.html")
+	if err := indexPage.WriteFile(index, viz.Assets{}); err != nil {
+		return "", fmt.Errorf("book: index: %w", err)
+	}
+	return index, nil
+}
+
+// lessonWriter runs the lessons' experiments and writes their pages.
+type lessonWriter struct {
+	dir     string
+	o       Options
+	lessons []course.Lesson
+	texts   []Text // the lessons' texts, in the order of lessons
+	charts  viz.Assets
+	katex   mdmath.Assets
+	run     func(context.Context, course.Lesson, course.Config, course.Progress) (*course.Result, error)
+
+	mu   sync.Mutex // guards done and the callbacks
+	done int
+}
+
+// prepare makes the book's folder, writes the shared assets and reads the
+// lessons' texts.
+func prepare(dir string, o Options, lessons []course.Lesson) (*lessonWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("book: %w", err)
+		return nil, fmt.Errorf("book: %w", err)
 	}
 	shared := o.Assets
 	if shared == "" {
 		shared = filepath.Join(dir, "assets")
 	}
-	charts, err := viz.Shared(dir, shared)
-	if err != nil {
-		return "", fmt.Errorf("book: %w", err)
+	w := &lessonWriter{dir: dir, o: o, lessons: lessons, run: o.Run}
+	var err error
+	if w.charts, err = viz.Shared(dir, shared); err != nil {
+		return nil, fmt.Errorf("book: %w", err)
 	}
-	katex, err := mdmath.Shared(dir, shared)
-	if err != nil {
-		return "", fmt.Errorf("book: %w", err)
+	if w.katex, err = mdmath.Shared(dir, shared); err != nil {
+		return nil, fmt.Errorf("book: %w", err)
 	}
 	link := Links(o.Lessons, dir, course.Lessons())
-	texts := make([]Text, len(lessons))
+	w.texts = make([]Text, len(lessons))
 	for i, l := range lessons {
-		if texts[i], err = ReadText(o.Lessons, l, link); err != nil {
-			return "", err
+		if w.texts[i], err = ReadText(o.Lessons, l, link); err != nil {
+			return nil, err
 		}
 	}
-	// The index is built now (a broken README fails at once) but written
-	// last, only when every page is: it never links to a missing page.
-	indexPage, err := buildIndex(dir, o, lessons, texts, katex)
-	if err != nil {
-		return "", err
-	}
-	if err := writeTextPages(dir, o, katex); err != nil {
-		return "", err
-	}
-
-	run := o.Run
-	if run == nil {
-		run = func(ctx context.Context, l course.Lesson, cfg course.Config, p course.Progress) (*course.Result, error) {
+	if w.run == nil {
+		w.run = func(ctx context.Context, l course.Lesson, cfg course.Config, p course.Progress) (*course.Result, error) {
 			return l.Run(ctx, cfg, p)
 		}
 	}
+	return w, nil
+}
+
+// runAll runs the lessons o.Jobs at a time and writes each page as its
+// experiment ends; the first failure cancels the rest and is returned.
+func (w *lessonWriter) runAll(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		mu    sync.Mutex
-		done  int
 		first error
+		once  sync.Once
 		wg    sync.WaitGroup
 		next  = make(chan int)
 	)
-	fail := func(err error) {
-		mu.Lock()
-		if first == nil {
-			first = err
-			cancel()
-		}
-		mu.Unlock()
-	}
-	for range max(o.Jobs, 1) {
+	for range max(w.o.Jobs, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				l := lessons[i]
-				cfg := o.Config
-				var p course.Progress
-				if o.Step != nil {
-					p = func(d, t int, note string) { o.Step(texts[i].Title, note, d, t) }
+				if err := w.lesson(ctx, i); err != nil {
+					once.Do(func() { first = err; cancel() })
 				}
-				start := time.Now()
-				res, err := run(ctx, l, cfg, p)
-				took := time.Since(start)
-				if err != nil {
-					fail(fmt.Errorf("book: %s: %w", l.ID, err))
-					continue
-				}
-				page := Page(l, texts[i], res, katex, o.Config, o.Explorer)
-				page.Back = &viz.Link{Text: "The book: contents", Href: "index.html"}
-				if err := page.WriteFile(filepath.Join(dir, l.ID+".html"), charts); err != nil {
-					fail(fmt.Errorf("book: %s: %w", l.ID, err))
-					continue
-				}
-				mu.Lock()
-				done++
-				if o.Claims != nil {
-					o.Claims(l, res.Claims)
-				}
-				if o.Progress != nil {
-					o.Progress(done, len(lessons), texts[i].Title, took)
-				}
-				mu.Unlock()
 			}
 		}()
 	}
-	for i := range lessons {
+	for i := range w.lessons {
 		if ctx.Err() != nil {
 			break
 		}
@@ -326,16 +327,39 @@ func Write(ctx context.Context, dir string, o Options) (string, error) {
 	close(next)
 	wg.Wait()
 	if first != nil {
-		return "", first
+		return first
 	}
-	if err := ctx.Err(); err != nil {
-		return "", err
+	return ctx.Err()
+}
+
+// lesson runs lesson i's experiment, writes its page and reports it.
+func (w *lessonWriter) lesson(ctx context.Context, i int) error {
+	l := w.lessons[i]
+	var p course.Progress
+	if w.o.Step != nil {
+		p = func(d, t int, note string) { w.o.Step(w.texts[i].Title, note, d, t) }
 	}
-	index := filepath.Join(dir, "index.html")
-	if err := indexPage.WriteFile(index, viz.Assets{}); err != nil {
-		return "", fmt.Errorf("book: index: %w", err)
+	start := time.Now()
+	res, err := w.run(ctx, l, w.o.Config, p)
+	took := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("book: %s: %w", l.ID, err)
 	}
-	return index, nil
+	page := Page(l, w.texts[i], res, w.katex, w.o.Config, w.o.Explorer)
+	page.Back = &viz.Link{Text: "The book: contents", Href: "index.html"}
+	if err := page.WriteFile(filepath.Join(w.dir, l.ID+".html"), w.charts); err != nil {
+		return fmt.Errorf("book: %s: %w", l.ID, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.done++
+	if w.o.Claims != nil {
+		w.o.Claims(l, res.Claims)
+	}
+	if w.o.Progress != nil {
+		w.o.Progress(w.done, len(w.lessons), w.texts[i].Title, took)
+	}
+	return nil
 }
 
 // CheckLessons returns the folder of the lesson texts (dir, or FindLessons
