@@ -29,6 +29,10 @@ import (
 // measured: from sigma_t ~ 0.1 (twice the grid spacing) to T.
 var jensenSteps = []int{30, 60, 125, 250, 500, 750, 1000}
 
+// streamJensen + t (Config.rng) draws the points of q_t where the gap is
+// measured at step t.
+const streamJensen = 700
+
 // jensenNumbers adds, per t of jensenSteps, the total variation between the
 // noised tilt and the guided density of class 0 of m at guidance scale
 // gamma (numbers jensen/tv_t<t>), and the smallest log ratio of their
@@ -40,7 +44,7 @@ func jensenNumbers(r *Result, m analytic.Mixture, gamma float64, n int, cfg Conf
 	lo := math.Inf(1)
 	for _, k := range jensenSteps {
 		a := s.Alpha(k)
-		x := exactSample(m, n, a, cfg.rng(uint64(700+k)))
+		x := exactSample(m, n, a, cfg.rng(streamJensen+uint64(k)))
 		tv, l := g.tv(x, a, 1+gamma)
 		lo = math.Min(lo, l)
 		r.add(fmt.Sprintf("jensen/tv_t%d", k), tv, fmt.Sprintf("t = %d: total variation between q_t E[q_0(0|x_0)^%g | x_t] and q_t E[q_0(0|x_0) | x_t]^%g (normalised), from %d points of q_t", k, 1+gamma, 1+gamma, n))

@@ -117,13 +117,13 @@ func sweepClaims(r *Result, ref int, prefix, who string, gammas []float64) {
 // classifierGuidanceClaims: lesson 8. The Bayes accuracy of clean data is
 // measured on 20 000 fresh points.
 func classifierGuidanceClaims(r *Result, cfg Config, gs GuidanceSetup) {
-	ds, err := gs.data(10, cfg.rng(1))
+	ds, err := gs.data(10, cfg.rng(streamLabelledData))
 	if err != nil {
 		panic(err) // the runner loaded the same data without error
 	}
 	const nb = 20000
 	comp := make([]int, nb)
-	x := ds.Exact.Sample(make([]float64, 2*nb), comp, 1, cfg.rng(90))
+	x := ds.Exact.Sample(make([]float64, 2*nb), comp, 1, cfg.rng(streamBayesPoints))
 	lab := ds.Exact.Labels()
 	y := make([]int, nb)
 	for i, c := range comp {

@@ -113,7 +113,7 @@ func LangevinAt(cfg Config, ls LangevinSetup, size float64, moves int, annealed 
 // the data density, with the mean exact class posterior q_0(y | x) of the
 // samples in the title.
 func GuidanceAt(cfg Config, gs GuidanceSetup, gamma float64, y int) ([]*viz.Chart, error) {
-	ds, err := datasets.Load(gs.Dataset, 4000, cfg.rng(1))
+	ds, err := datasets.Load(gs.Dataset, 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
 	}
@@ -128,7 +128,7 @@ func GuidanceAt(cfg Config, gs GuidanceSetup, gamma float64, y int) ([]*viz.Char
 	if err != nil {
 		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
 	}
-	x, err := sampleClass(den, plan, gs.Samples, y, cfg, 70)
+	x, err := sampleClass(den, plan, gs.Samples, y, cfg, streamSweep)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,169 @@
+// Lesson 8: the noisy classifier q_t(y | x_t), exact and trained, and
+// classifier guidance with it (lessons/08-classifier-guidance.md).
+
+package course
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"difftoy/toy"
+	"difftoy/toy/metrics"
+	"difftoy/toy/nn"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// Random streams of lesson 8 (Config.rng).
+const (
+	streamClassifierInit  = 20 // the noisy classifier's initial weights
+	streamClassifierTrain = 21 // its training batches and noise
+	streamNoisyTestPoints = 22 // the clean labelled points of the accuracy test
+	streamNoisyTestNoise  = 23 // + t: the noise that takes them to step t
+	streamUnguidedStart   = 80 // x_T of the unguided DDPM samples
+	streamUnguidedNoise   = 81 // their DDPM noise
+	streamBayesPoints     = 90 // the 20 000 clean points of the Bayes accuracy (lesson 8's claims)
+)
+
+// TrainClassifier trains the noisy classifier C_t(y | x_t) of lesson 8 with
+// cross-entropy on noised labelled data.
+func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*nn.Classifier, error) {
+	ds, err := gs.data(4000, cfg.rng(streamLabelledData))
+	if err != nil {
+		return nil, err
+	}
+	spec := nn.DefaultSpec(2)
+	spec.Classes = ds.Classes
+	c, err := nn.NewClassifier(spec, toy.DDPM(), cfg.rng(streamClassifierInit))
+	if err != nil {
+		return nil, err
+	}
+	tc := nn.DefaultConfig()
+	tc.Steps = gs.ClassifierSteps
+	if tc.Steps == 0 {
+		tc.Steps = gs.Steps
+	}
+	tc.EvalEvery = 0
+	if p != nil {
+		tc.ProgressEvery = max(1, tc.Steps/50)
+		tc.Progress = func(pr nn.Progress) {
+			p.report(fmt.Sprintf("training the noisy classifier, loss %.4f", pr.Loss), pr.Step, pr.Steps)
+		}
+	}
+	data := nn.Data{Points: ds.Points, Labels: ds.Labels, Classes: ds.Classes, Exact: ds.Exact}
+	if _, err := nn.TrainClassifier(ctx, c, data, tc, cfg.rng(streamClassifierTrain)); err != nil {
+		return nil, fmt.Errorf("course: training the classifier: %w", err)
+	}
+	return c, nil
+}
+
+// probs adapts a trained classifier to metrics.Classifier.
+type probs struct{ c *nn.Classifier }
+
+func (p probs) Dim() int     { return p.c.Dim() }
+func (p probs) Classes() int { return p.c.Spec.Classes }
+func (p probs) ClassPosterior(dst, x []float64, alpha float64) []float64 {
+	return p.c.Probs(dst, x, alpha)
+}
+
+// noisyAccuracy is the share of the points x_t (at level alpha) whose most
+// probable class under c at that level is their label.
+func noisyAccuracy(c metrics.Classifier, x []float64, y []int, alpha float64) float64 {
+	k := c.Classes()
+	p := c.ClassPosterior(nil, x, alpha)
+	right := 0
+	for i, yi := range y {
+		best := 0
+		for j := 1; j < k; j++ {
+			if p[i*k+j] > p[i*k+best] {
+				best = j
+			}
+		}
+		if best == yi {
+			right++
+		}
+	}
+	return float64(right) / float64(len(y))
+}
+
+// ClassifierGuidance runs lesson 8: the accuracy of the exact (and the
+// trained, when clf is not nil) noisy classifier across t, and gamma sweeps
+// of classifier guidance with the exact unconditional denoiser.
+func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Result, error) {
+	r := &Result{}
+	ds, err := gs.data(4000, cfg.rng(streamLabelledData))
+	if err != nil {
+		return nil, err
+	}
+	sched := toy.DDPM()
+	exact := sample.ExactClassifier{M: ds.Exact}
+
+	// Accuracy of the classifiers on noisy samples (x_t, y) across t.
+	n := gs.Samples * 4
+	comp := make([]int, n)
+	x0 := ds.Exact.Sample(make([]float64, 2*n), comp, 1, cfg.rng(streamNoisyTestPoints))
+	lab := ds.Exact.Labels()
+	y := make([]int, n)
+	for i, c := range comp {
+		y[i] = lab[c]
+	}
+	var ts, accE, accT []float64
+	ceZ := math.Inf(1)
+	for _, t := range []int{1, 100, 200, 300, 400, 500, 600, 800, 1000} {
+		a := sched.Alpha(t)
+		xt := toy.AddNoise(nil, nil, x0, a, cfg.rng(streamNoisyTestNoise+uint64(t)))
+		ts = append(ts, float64(t))
+		accE = append(accE, noisyAccuracy(ds.Exact, xt, y, a))
+		r.add(fmt.Sprintf("exact/accuracy_t%d", t), accE[len(accE)-1], fmt.Sprintf("accuracy of the exact noisy classifier q_t(y | x_t) at t = %d", t))
+		if clf != nil {
+			// Cross-entropy on the same noisy points: the exact posterior is
+			// optimal, so the trained one cannot be lower beyond MC error.
+			pe, pt := ds.Exact.ClassPosterior(nil, xt, a), clf.Probs(nil, xt, a)
+			k := ds.Classes
+			d := make([]float64, n)
+			for i, yi := range y {
+				d[i] = math.Log(pe[i*k+yi]) - math.Log(pt[i*k+yi])
+			}
+			m, se := meanSE(d)
+			ceZ = math.Min(ceZ, m/se)
+			accT = append(accT, noisyAccuracy(probs{clf}, xt, y, a))
+			r.add(fmt.Sprintf("trained/accuracy_t%d", t), accT[len(accT)-1], fmt.Sprintf("accuracy of the trained noisy classifier at t = %d", t))
+		}
+	}
+	if clf != nil {
+		r.add("trained/cross_entropy_gap_z", ceZ, "smallest (cross-entropy of the trained classifier - of the exact posterior) over t, in standard errors (not below -3)")
+	}
+	chExact, err := sweep(r, "exact classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
+		return sample.NewClassifierGuided(ds.Exact, exact, gamma)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var chTrained *viz.Chart
+	if clf != nil {
+		chTrained, err = sweep(r, "trained classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
+			return sample.NewClassifierGuided(ds.Exact, clf, gamma)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	xu, err := sample.DDPM(mustStrided(gs.Sampling), toy.PosteriorVariance).Sample(nil, gauss(gs.Samples, cfg.rng(streamUnguidedStart)), ds.Exact, nil, cfg.rng(streamUnguidedNoise))
+	if err != nil {
+		return nil, err
+	}
+	r.add("unguided/posterior", metrics.MeanClassPosterior(ds.Exact, xu, labels(gs.Samples, 0)), "mean exact q_0(0 | x) of unconditional samples: q(0) on average")
+	r.Charts = append(r.Charts, classifierCharts(r, ds, gs, ts, accE, accT, chExact, chTrained, clf)...)
+	classifierGuidanceClaims(r, cfg, gs)
+	return r, nil
+}
+
+func runClassifierGuidance(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	gs := DefaultGuidance(cfg)
+	clf, err := TrainClassifier(ctx, cfg, gs, p)
+	if err != nil {
+		return nil, err
+	}
+	return ClassifierGuidance(cfg, gs, clf)
+}

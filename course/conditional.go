@@ -1,0 +1,156 @@
+// Lesson 7: conditional generation with the exact and the trained
+// conditional denoisers, and the tower identities that tie the class
+// posterior to them (lessons/07-conditional.md).
+
+package course
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"difftoy/analytic"
+	"difftoy/toy"
+	"difftoy/toy/metrics"
+	"difftoy/toy/sample"
+	"difftoy/viz"
+)
+
+// Random streams of lesson 7 (Config.rng); "+ y" is class y.
+const (
+	streamFreshClass   = 3   // fresh class data for the energy distances and the Bayes accuracy
+	streamExactClass   = 50  // + y: exact conditional samples (x_T here, the noise at + y + 1)
+	streamTrainedClass = 60  // + y: trained conditional samples (likewise)
+	streamClassLaw     = 700 // + y: the 20 000 draws that measure the class law's spread
+)
+
+// Conditional runs lesson 7: per class, exact and trained conditional
+// samples with their energy distance and classifier share.
+func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
+	r := &Result{}
+	ds, err := gs.data(4000, cfg.rng(streamLabelledData))
+	if err != nil {
+		return nil, err
+	}
+	ex := ds.Exact
+	plan, err := sample.Strided(toy.DDPM(), gs.Sampling)
+	if err != nil {
+		return nil, err
+	}
+	src := cfg.rng(streamFreshClass)
+	g := window(3.5, 50)
+	var scenes []viz.Scene
+	for y := 0; y < ds.Classes; y++ {
+		cls, err := ex.Class(y)
+		if err != nil {
+			return nil, err
+		}
+		fresh := func(n int) []float64 { return exactSample(cls, n, 1, src) }
+		bayes := metrics.ClassAccuracy(ex, fresh(4000), labels(4000, y))
+		r.add(fmt.Sprintf("class%d/bayes", y), bayes, "share of fresh class data the exact classifier assigns to the class (Bayes accuracy)")
+		x, err := sampleClass(ex, plan, gs.Samples, y, cfg, streamExactClass+uint64(y))
+		if err != nil {
+			return nil, err
+		}
+		ec := energyCheck(x, fresh, 10)
+		r.add(fmt.Sprintf("class%d/exact_energy", y), ec.Energy/ec.Noise, "exact conditional samples: energy distance to the class data in units of its noise level")
+		r.add(fmt.Sprintf("class%d/exact_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "exact conditional samples the classifier assigns to the class")
+		law := spread(exactSample(cls, 20000, 1, cfg.rng(streamClassLaw+uint64(y))))
+		r.add(fmt.Sprintf("class%d/law_spread", y), law, "trace of the class law's covariance (20000 fresh draws)")
+		r.add(fmt.Sprintf("class%d/exact_spread", y), spread(x), "the same for the exact conditional samples")
+		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("exact D*(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)})
+		if tr != nil {
+			x, err := sampleClass(tr.Model, plan, gs.Samples, y, cfg, streamTrainedClass+uint64(y))
+			if err != nil {
+				return nil, err
+			}
+			r.add(fmt.Sprintf("class%d/trained_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "trained conditional samples the classifier assigns to the class")
+			r.add(fmt.Sprintf("class%d/trained_spread", y), spread(x), "the same for the trained conditional samples: compare with law_spread")
+			scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("trained D(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)})
+		}
+	}
+	if tr != nil {
+		addTrainingError(r, tr)
+	}
+	addTowerChecks(r, ex, ds.Classes)
+	// The noisy class posterior q_t(0 | x) across t.
+	var post []viz.Scene
+	fine := window(3.5, 50)
+	for _, t := range []int{10, 200, 400, 700} {
+		cp := ex.ClassPosterior(nil, fine.Points(), toy.DDPM().Alpha(t))
+		v := make([]float64, fine.Len())
+		for i := range v {
+			v[i] = cp[i*ds.Classes]
+		}
+		post = append(post, viz.Scene{Title: fmt.Sprintf("q_t(class 0 | x), t = %d", t), Grid: fine, Density: v})
+	}
+	r.Charts = append(r.Charts, conditionalCharts(ds, ex, scenes, post)...)
+	conditionalClaims(r, cfg, gs)
+	return r, nil
+}
+
+// addTowerChecks adds the largest departures, on a grid and at several t,
+// from sum_y q_t(y | x) = 1 and from the tower identities
+//
+//	D*_t(x) = sum_y q_t(y | x) D*_t(x | y),
+//	grad log q_t(x) = sum_y q_t(y | x) grad log q_t(x | y),
+//
+// and between the classifier-free and classifier guidance fields of the exact
+// mixture at gamma = 3 (lessons/09-classifier-free-guidance.md section 1).
+func addTowerChecks(r *Result, m analytic.Mixture, k int) {
+	cfgField, err1 := sample.NewCFG(m, 3)
+	cgField, err2 := sample.NewClassifierGuided(m, sample.ExactClassifier{M: m}, 3)
+	if err := errors.Join(err1, err2); err != nil {
+		panic("course: guidance fields at gamma = 3: " + err.Error()) // a finite gamma on one mixture: cannot happen
+	}
+	g := window(3, 15)
+	x := g.Points()
+	n := g.Len()
+	var sumErr, dErr, sErr, gErr float64
+	for _, t := range []int{1, 50, 300, 1000} {
+		a := toy.DDPM().Alpha(t)
+		cp := m.ClassPosterior(nil, x, a)
+		d, s := m.Denoise(nil, x, a, nil), m.Score(nil, x, a, nil)
+		dm, sm := make([]float64, 2*n), make([]float64, 2*n)
+		for y := 0; y < k; y++ {
+			ly := labels(n, y)
+			dy, sy := m.Denoise(nil, x, a, ly), m.Score(nil, x, a, ly)
+			for i := 0; i < n; i++ {
+				for j := 0; j < 2; j++ {
+					dm[2*i+j] += cp[i*k+y] * dy[2*i+j]
+					sm[2*i+j] += cp[i*k+y] * sy[2*i+j]
+				}
+			}
+			cfg := cfgField.Score(nil, x, a, ly)
+			cg := cgField.Score(nil, x, a, ly)
+			for i := range cfg {
+				gErr = math.Max(gErr, math.Abs(cfg[i]-cg[i])/(1+math.Abs(cg[i])))
+			}
+		}
+		for i := 0; i < n; i++ {
+			var sum float64
+			for y := 0; y < k; y++ {
+				sum += cp[i*k+y]
+			}
+			sumErr = math.Max(sumErr, math.Abs(sum-1))
+		}
+		for i := range d {
+			dErr = math.Max(dErr, math.Abs(d[i]-dm[i]))
+			sErr = math.Max(sErr, math.Abs(s[i]-sm[i])/(1+math.Abs(s[i])))
+		}
+	}
+	r.add("tower/class_sum_error", sumErr, "largest |sum_y q_t(y | x) - 1|")
+	r.add("tower/denoiser_error", dErr, "largest |D*(x) - sum_y q_t(y|x) D*(x|y)|")
+	r.add("tower/score_error", sErr, "largest relative |score - sum_y q_t(y|x) score(x|y)|")
+	r.add("tower/cfg_vs_cg_error", gErr, "largest relative gap between the CFG and classifier-guidance fields (gamma = 3)")
+}
+
+func runConditional(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	gs := DefaultGuidance(cfg)
+	tr, err := TrainConditional(ctx, cfg, gs, p)
+	if err != nil {
+		return nil, err
+	}
+	return Conditional(cfg, gs, tr)
+}
