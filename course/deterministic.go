@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 
+	"difftoy/analytic"
 	"difftoy/toy"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
@@ -38,32 +39,72 @@ func DefaultDeterministic(cfg Config) DeterministicSetup {
 		EtaSteps:   5, Etas: []float64{0, 0.25, 0.5, 0.75, 1}} // 5 steps: where eta matters
 }
 
+// Random streams of lesson 10 (Config.rng); DeterministicAt draws from the
+// same ones, so its picture at the default settings is the run's.
+const (
+	streamDeterministicData  = 1 // the dataset
+	streamDeterministicFresh = 2 // fresh data for the energy distances
+	streamDeterministicStart = 3 // x_T, shared by the four samplers and the DDIM sweep
+	streamDeterministicNoise = 4 // DDPM's noise (DDIM(eta)'s in DeterministicAt)
+	streamInversionPoints    = 5 // the data points of the inversion round trips
+	streamLikelihoodLatents  = 6 // the latents z of the exact-likelihood check
+)
+
 // Deterministic runs lesson 10 with the exact denoiser.
 func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 	r := &Result{}
-	data := load(ds.Dataset, 1000, cfg.rng(1))
-	ex := data.Exact
-	sched := toy.DDPM()
-	src := cfg.rng(2)
+	ex := load(ds.Dataset, 1000, cfg.rng(streamDeterministicData)).Exact
+	src := cfg.rng(streamDeterministicFresh)
 	fresh := func(n int) []float64 { return exactSample(ex, n, 1, src) }
-	plan, err := sample.Strided(sched, ds.Steps)
+	plan, err := sample.Strided(toy.DDPM(), ds.Steps)
 	if err != nil {
 		return nil, err
 	}
+	xT := gauss(ds.Samples, cfg.rng(streamDeterministicStart))
+	scenes, runs, err := fourSamplers(r, cfg, ds, ex, plan, xT, fresh)
+	if err != nil {
+		return nil, err
+	}
+	// DDIM is deterministic: the same x_T gives the same x_0, bit for bit.
+	same, err := ddimRepeatDifference(plan, xT, ex)
+	if err != nil {
+		return nil, err
+	}
+	r.add("ddim/repeat_difference", same, "largest difference between two DDIM runs from the same x_T")
+	ns, errs, err := inversionErrors(r, ds, ex, exactSample(ex, ds.InvertPoints, 1, cfg.rng(streamInversionPoints)))
+	if err != nil {
+		return nil, err
+	}
+	lik, err := ddimSweep(r, cfg, ds, ex, xT, fresh)
+	if err != nil {
+		return nil, err
+	}
+	charts, err := deterministicCharts(cfg, ds, ex, scenes, runs, ns, errs, lik)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
+	deterministicClaims(r, ds)
+	return r, nil
+}
+
+// fourSamplers runs DDPM, DDIM, the drift sampler and the PF-ODE by Heun
+// from the same x_T on the plan, adds each one's energy distance to the
+// data, and returns their samples and trajectories for the charts.
+func fourSamplers(r *Result, cfg Config, ds DeterministicSetup, ex analytic.Mixture, plan *sample.Plan, xT []float64,
+	fresh func(n int) []float64) ([]viz.Scene, []viz.Run, error) {
 	g := window(3.5, 50)
 	dens := density(ex, g, 1)
-	xT := gauss(ds.Samples, cfg.rng(3))
 	var scenes []viz.Scene
 	var runs []viz.Run
-	type named struct {
+	for _, c := range []struct {
 		key, title string
 		run        func(rec sample.Recorder) ([]float64, error)
-	}
-	for _, c := range []named{
+	}{
 		{"ddpm", "DDPM (η = 1)", func(rec sample.Recorder) ([]float64, error) {
 			s := sample.DDPM(plan, toy.PosteriorVariance)
 			s.Record = rec
-			return s.Sample(nil, xT, ex, nil, cfg.rng(4))
+			return s.Sample(nil, xT, ex, nil, cfg.rng(streamDeterministicNoise))
 		}},
 		{"ddim", "DDIM (η = 0)", func(rec sample.Recorder) ([]float64, error) {
 			s := sample.DDIM(plan, 0)
@@ -83,65 +124,82 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 		tr := trajectory(plan.Len())
 		x, err := c.run(tr)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ec := energyCheck(x, fresh, 10)
 		r.add(c.key+"/energy", ec.Energy/ec.Noise, fmt.Sprintf("%s, %d steps, exact D*: energy distance to the data in units of its noise level", c.title, ds.Steps))
 		scenes = append(scenes, viz.Scene{Title: c.title, Grid: g, Density: dens, Points: x})
 		runs = append(runs, run(c.title, tr, nil))
 	}
+	return scenes, runs, nil
+}
 
-	// DDIM is deterministic: the same x_T gives the same x_0, bit for bit.
-	a1, err := sample.DDIM(plan, 0).Sample(nil, xT, ex, nil, nil)
+// ddimRepeatDifference is the largest coordinate difference between two
+// DDIM runs on the plan from the same x_T (0 for a deterministic sampler).
+func ddimRepeatDifference(plan *sample.Plan, xT []float64, den toy.Denoiser) (float64, error) {
+	a1, err := sample.DDIM(plan, 0).Sample(nil, xT, den, nil, nil)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	a2, err := sample.DDIM(plan, 0).Sample(nil, xT, ex, nil, nil)
+	a2, err := sample.DDIM(plan, 0).Sample(nil, xT, den, nil, nil)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	same := 0.0
 	for i := range a1 {
 		same = math.Max(same, math.Abs(a1[i]-a2[i]))
 	}
-	r.add("ddim/repeat_difference", same, "largest difference between two DDIM runs from the same x_T")
+	return same, nil
+}
 
-	// Inversion: x_0 -> x_T -> x_0 with the same plan; the error falls with steps.
-	x0 := exactSample(ex, ds.InvertPoints, 1, cfg.rng(5))
-	var ns, errs []float64
+// inversionErrors adds the mean error of the round trip x_0 -> x_T -> x_0
+// of the points x0 for each plan length of ds.InvertSteps and returns the
+// lengths and the errors.
+func inversionErrors(r *Result, ds DeterministicSetup, den toy.Denoiser, x0 []float64) (ns, errs []float64, err error) {
 	for _, n := range ds.InvertSteps {
-		p, err := sample.Strided(sched, n)
+		p, err := sample.Strided(toy.DDPM(), n)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		_, e, err := roundTrip(p, x0, ex)
+		_, e, err := roundTrip(p, x0, den)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r.add(fmt.Sprintf("inversion/error_%d", n), e, fmt.Sprintf("mean |x_0 - DDIM(invert(x_0))| with %d steps", n))
 		ns = append(ns, float64(n))
 		errs = append(errs, e)
 	}
+	return ns, errs, nil
+}
 
-	// DDIM across step counts: energy distance to the data, and the exact
-	// likelihood of its samples (change of variables, 2x2 Jacobians)
-	// against the closed-form log q_0.
-	zs := gauss(ds.LikPoints, cfg.rng(6))
+// likelihoods is what the DDIM sweep hands to the charts: the step counts,
+// the mean likelihood gap at each, and the change-of-variables and exact
+// log-likelihoods of the last count's points.
+type likelihoods struct {
+	steps, gaps, logp, truth []float64
+}
+
+// ddimSweep runs DDIM from x_T for each step count of ds.SweepSteps and
+// adds its energy distance to the data and the mean gap between the exact
+// likelihood of its samples (change of variables, 2x2 Jacobians, from the
+// latents of streamLikelihoodLatents) and the closed-form log q_0.
+func ddimSweep(r *Result, cfg Config, ds DeterministicSetup, ex analytic.Mixture, xT []float64, fresh func(n int) []float64) (likelihoods, error) {
+	var lik likelihoods
+	zs := gauss(ds.LikPoints, cfg.rng(streamLikelihoodLatents))
 	logN := metrics.StdNormalLogPDF(nil, zs, 2)
-	var ks, gaps, energies, lastLogp, lastTruth []float64
 	for _, n := range ds.SweepSteps {
-		p, err := sample.Strided(sched, n)
+		p, err := sample.Strided(toy.DDPM(), n)
 		if err != nil {
-			return nil, err
+			return lik, err
 		}
 		x, err := sample.DDIM(p, 0).Sample(nil, xT, ex, nil, nil)
 		if err != nil {
-			return nil, err
+			return lik, err
 		}
 		ec := energyCheck(x, fresh, 10)
 		mp, err := sample.DDIM(p, 0).Map(ex)
 		if err != nil {
-			return nil, err
+			return lik, err
 		}
 		xs, logp := metrics.FlowLogLik(nil, nil, zs, logN, mp, nil)
 		truth := ex.LogProb(nil, xs, 1)
@@ -150,21 +208,13 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 			gap += math.Abs(logp[i] - truth[i])
 		}
 		gap /= float64(len(logp))
-		lastLogp, lastTruth = logp, truth
 		r.add(fmt.Sprintf("ddim%d/energy", n), ec.Energy/ec.Noise, fmt.Sprintf("DDIM with %d steps: energy distance to the data in units of its noise level", n))
 		r.add(fmt.Sprintf("ddim%d/loglik_gap", n), gap, fmt.Sprintf("DDIM with %d steps: mean |log p by change of variables - exact log q_0| at its samples", n))
-		ks = append(ks, float64(n))
-		gaps = append(gaps, gap)
-		energies = append(energies, ec.Energy/ec.Noise)
+		lik.steps = append(lik.steps, float64(n))
+		lik.gaps = append(lik.gaps, gap)
+		lik.logp, lik.truth = logp, truth
 	}
-
-	charts, err := deterministicCharts(cfg, ds, ex, scenes, runs, ns, errs, ks, gaps, lastLogp, lastTruth)
-	if err != nil {
-		return nil, err
-	}
-	r.Charts = append(r.Charts, charts...)
-	deterministicClaims(r, ds)
-	return r, nil
+	return lik, nil
 }
 
 func runDeterministic(ctx context.Context, cfg Config, p Progress) (*Result, error) {

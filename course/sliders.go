@@ -29,19 +29,19 @@ func DeterministicAt(cfg Config, ds DeterministicSetup, steps int, eta float64) 
 	if err != nil {
 		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
 	}
-	data, err := datasets.Load(ds.Dataset, 1000, cfg.rng(1))
+	data, err := datasets.Load(ds.Dataset, 1000, cfg.rng(streamDeterministicData))
 	if err != nil {
 		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
 	}
 	ex := data.Exact
-	src := cfg.rng(2)
-	x, err := sample.DDIM(plan, eta).Sample(nil, gauss(ds.Samples, cfg.rng(3)), ex, nil, cfg.rng(4))
+	src := cfg.rng(streamDeterministicFresh)
+	x, err := sample.DDIM(plan, eta).Sample(nil, gauss(ds.Samples, cfg.rng(streamDeterministicStart)), ex, nil, cfg.rng(streamDeterministicNoise))
 	if err != nil {
 		return nil, err
 	}
 	ec := energyCheck(x, func(n int) []float64 { return exactSample(ex, n, 1, src) }, 10)
 
-	x0 := exactSample(ex, ds.InvertPoints, 1, cfg.rng(5))
+	x0 := exactSample(ex, ds.InvertPoints, 1, cfg.rng(streamInversionPoints))
 	back, e, err := roundTrip(plan, x0, ex)
 	if err != nil {
 		return nil, err
