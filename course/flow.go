@@ -16,7 +16,6 @@ import (
 	"difftoy/toy"
 	"difftoy/toy/datasets"
 	"difftoy/toy/sample"
-	"difftoy/viz"
 )
 
 // FlowSetup is what lesson 14 varies.
@@ -50,48 +49,90 @@ func DefaultFlow(cfg Config) FlowSetup {
 // the variance per coordinate is 0.15^2 + 2^2/2).
 var eightGaussiansSD = math.Sqrt(0.15*0.15 + 2)
 
+// Random streams of lesson 14 (Config.rng); "+ i" is the i-th noise level
+// of FlowSetup.Sigmas.
+const (
+	streamFlowData      = 1  // the unlabelled mixture
+	streamFlowLoss      = 2  // the points z_s of the loss check (one stream for all times)
+	streamFlowStart     = 3  // x_T of the DDIM = Euler check and of the paths
+	streamFlowDataSD    = 39 // the 10^6 draws that measure sigma_data of a mixture other than the eight Gaussians
+	streamPrecondData   = 40 // + i: x_0 of the unit-variance check
+	streamPrecondNoise  = 50 // + i: its noise
+	streamEditData      = 60 // the labelled mixture of the edit
+	streamEditPoints    = 61 // the points moved between classes
+	streamEditFreshData = 62 // fresh class data for the edit's energy distance
+)
+
 // Flow runs lesson 14 with the exact denoisers.
 func Flow(cfg Config, fs FlowSetup) (*Result, error) {
-	sched := toy.DDPM()
-	switch {
-	case fs.LossPoints < 2 || fs.Paths < 1 || fs.EditPoints < 1:
-		return nil, fmt.Errorf("course: lesson 14 needs at least 2 loss points, 1 path and 1 edited point (got %d, %d, %d)", fs.LossPoints, fs.Paths, fs.EditPoints)
-	case fs.RefSteps < 1 || fs.EditSteps < 1 || len(fs.StepCounts) == 0 || len(fs.Sigmas) == 0 || len(fs.LossTimes) == 0:
-		return nil, fmt.Errorf("course: lesson 14 needs RefSteps and EditSteps of at least 1 and non-empty StepCounts, Sigmas and LossTimes")
-	case fs.Refine < 0:
-		return nil, fmt.Errorf("course: Refine = %d is negative", fs.Refine)
-	}
-	for _, s := range fs.LossTimes {
-		if !(s > 0 && s < 1) {
-			return nil, fmt.Errorf("course: loss time s = %v is not in (0, 1)", s)
-		}
-	}
-	for _, sigma := range fs.Sigmas {
-		if !(sigma > 0) || math.IsInf(sigma, 1) {
-			return nil, fmt.Errorf("course: noise level sigma = %v is not a finite positive number", sigma)
-		}
-	}
-	for _, n := range fs.StepCounts {
-		if n < 1 || n > sched.T() {
-			return nil, fmt.Errorf("course: step count %d is not in 1..%d", n, sched.T())
-		}
-	}
-	if fs.From == fs.To {
-		return nil, fmt.Errorf("course: editing moves points from class %d to class %d: choose two different classes", fs.From, fs.To)
+	if err := fs.check(toy.DDPM().T()); err != nil {
+		return nil, err
 	}
 	r := &Result{}
-	ds, err := datasets.Load(fs.Dataset, 1000, cfg.rng(1))
+	ds, err := datasets.Load(fs.Dataset, 1000, cfg.rng(streamFlowData))
 	if err != nil {
 		return nil, err
 	}
 	ex := ds.Exact
-	var charts []*viz.Chart
+	flowLossGaps(r, cfg, fs, ex)
+	xT := gauss(fs.Paths, cfg.rng(streamFlowStart))
+	if err := ddimAsEuler(r, fs, ex, xT); err != nil {
+		return nil, err
+	}
+	paths, err := flowPaths(r, fs, ex, xT)
+	if err != nil {
+		return nil, err
+	}
+	pre := preconditioning(r, cfg, fs, ex)
+	ed, err := flowEdit(cfg, fs, toy.DDPM())
+	if err != nil {
+		return nil, err
+	}
+	addEdit(r, fs, ed)
+	r.Charts = flowCharts(ex, toy.DDPM(), fs, paths, pre, ed)
+	flowClaims(r, fs)
+	return r, nil
+}
 
-	// 1. The flow-matching loss: any field u loses E||u - v||^2 against
-	// the exact v (the posterior argument); checked with u = 1.1 v.
+// check reports the first setting of fs the lesson cannot run with, for a
+// schedule of T steps.
+func (fs FlowSetup) check(T int) error {
+	switch {
+	case fs.LossPoints < 2 || fs.Paths < 1 || fs.EditPoints < 1:
+		return fmt.Errorf("course: lesson 14 needs at least 2 loss points, 1 path and 1 edited point (got %d, %d, %d)", fs.LossPoints, fs.Paths, fs.EditPoints)
+	case fs.RefSteps < 1 || fs.EditSteps < 1 || len(fs.StepCounts) == 0 || len(fs.Sigmas) == 0 || len(fs.LossTimes) == 0:
+		return fmt.Errorf("course: lesson 14 needs RefSteps and EditSteps of at least 1 and non-empty StepCounts, Sigmas and LossTimes")
+	case fs.Refine < 0:
+		return fmt.Errorf("course: Refine = %d is negative", fs.Refine)
+	}
+	for _, s := range fs.LossTimes {
+		if !(s > 0 && s < 1) {
+			return fmt.Errorf("course: loss time s = %v is not in (0, 1)", s)
+		}
+	}
+	for _, sigma := range fs.Sigmas {
+		if !(sigma > 0) || math.IsInf(sigma, 1) {
+			return fmt.Errorf("course: noise level sigma = %v is not a finite positive number", sigma)
+		}
+	}
+	for _, n := range fs.StepCounts {
+		if n < 1 || n > T {
+			return fmt.Errorf("course: step count %d is not in 1..%d", n, T)
+		}
+	}
+	if fs.From == fs.To {
+		return fmt.Errorf("course: editing moves points from class %d to class %d: choose two different classes", fs.From, fs.To)
+	}
+	return nil
+}
+
+// flowLossGaps adds section 1's check: any field u loses E||u - v||^2
+// against the exact v (the posterior argument), with u = 1.1 v; per time,
+// the exact v's loss and the rest of the gap in standard errors.
+func flowLossGaps(r *Result, cfg Config, fs FlowSetup, ex analytic.Mixture) {
 	maxZ := 0.0
 	for _, s := range fs.LossTimes {
-		z, eps, x0 := flowDraws(ex, fs.LossPoints, s, cfg.rng(2))
+		z, eps, x0 := flowDraws(ex, fs.LossPoints, s, cfg.rng(streamFlowLoss))
 		v := Velocity(ex, nil, z, s, nil)
 		var loss, gap, gap2 float64
 		n := fs.LossPoints
@@ -117,18 +158,21 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 		maxZ = math.Max(maxZ, math.Abs(mean/se))
 	}
 	r.add("loss/max_gap_z", maxZ, "largest |loss gap - E||u - v||^2| over the times, in standard errors")
+}
 
-	// 2. DDIM against flow-matching Euler on the time-changed grid.
+// ddimAsEuler adds section 2's check: DDIM from x_T against flow-matching
+// Euler on the time-changed grid s(alpha_t) of its plan (and on an even
+// grid in s, another sampler), for each plan length of fs.DDIMSteps.
+func ddimAsEuler(r *Result, fs FlowSetup, ex analytic.Mixture, xT []float64) error {
 	maxDiff := 0.0
-	xT := gauss(fs.Paths, cfg.rng(3))
 	for _, n := range fs.DDIMSteps {
-		plan, err := sample.Strided(sched, n)
+		plan, err := sample.Strided(toy.DDPM(), n)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ddim, err := sample.DDIM(plan, 0).Sample(nil, xT, ex, nil, nil)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ss := planTimes(plan)
 		euler := FlowEuler(ex, flowStart(xT, ss[0]), ss, nil, nil)
@@ -143,51 +187,76 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 		maxDiff = math.Max(maxDiff, d)
 	}
 	r.add("ddim/max_difference", maxDiff, "largest difference over the plans")
+	return nil
+}
 
-	// 3. How curved the exact paths are, and the error against the steps.
+// flowPathRun is section 3's run for the charts: the reference paths'
+// frames from start, and Euler's endpoint errors against them per step
+// count, on even and on DDIM's strided grids.
+type flowPathRun struct {
+	frames             [][]float64
+	start              []float64
+	ns, errs, ddimErrs []float64
+}
+
+// flowPaths adds section 3's numbers: how curved the exact paths from x_T
+// are (against a reference of fs.RefSteps Euler moves), and Euler's
+// endpoint error against the number of moves.
+func flowPaths(r *Result, fs FlowSetup, ex analytic.Mixture, xT []float64) (flowPathRun, error) {
+	sched := toy.DDPM()
 	s0 := FlowTime(sched.Alpha(sched.T()))
-	start := flowStart(xT, s0)
+	p := flowPathRun{start: flowStart(xT, s0)}
 	refTimes := uniformTimes(s0, fs.RefSteps)
-	var frames [][]float64
 	every := max(1, fs.RefSteps/60)
-	ref := FlowEuler(ex, start, refTimes, nil, func(k int, z []float64) {
+	ref := FlowEuler(ex, p.start, refTimes, nil, func(k int, z []float64) {
 		if k%every == 0 || k == fs.RefSteps {
-			frames = append(frames, append([]float64(nil), z...))
+			p.frames = append(p.frames, append([]float64(nil), z...))
 		}
 	})
-	st := straightness(ex, start, ref, refTimes)
+	st := straightness(ex, p.start, ref, refTimes)
 	r.add("paths/straightness_deficit", st.deficit, "mean over particles of (1/s_0) ∫ ||v - c||^2 ds / ||c||^2, c the chord's mean velocity (0 for straight paths at constant speed)")
 	r.add("paths/length_excess", st.lengthExcess, "mean path length / chord length - 1")
 	r.add("paths/late_bending_share", st.lateShare, "share of the paths' turning ∫ ||dv/ds|| ds spent at s < 0.2")
-	var ns, errs, ddimErrs []float64
 	for _, n := range fs.StepCounts {
-		e := meanDist(FlowEuler(ex, start, uniformTimes(s0, n), nil, nil), ref)
+		e := meanDist(FlowEuler(ex, p.start, uniformTimes(s0, n), nil, nil), ref)
 		r.add(fmt.Sprintf("euler%d/error", n), e, fmt.Sprintf("mean |z_0 - reference| of Euler with %d moves evenly spaced in s", n))
-		ns, errs = append(ns, float64(n)), append(errs, e)
+		p.ns, p.errs = append(p.ns, float64(n)), append(p.errs, e)
 		plan, err := sample.Strided(sched, n)
 		if err != nil {
-			return nil, err
+			return p, err
 		}
-		ed := meanDist(FlowEuler(ex, start, planTimes(plan), nil, nil), ref)
+		ed := meanDist(FlowEuler(ex, p.start, planTimes(plan), nil, nil), ref)
 		r.add(fmt.Sprintf("ddim_grid%d/error", n), ed, fmt.Sprintf("the same with the %d moves of DDIM's strided plan (s(alpha_t))", n))
-		ddimErrs = append(ddimErrs, ed)
+		p.ddimErrs = append(p.ddimErrs, ed)
 	}
-	one := FlowEuler(ex, start, []float64{s0, 0}, nil, nil)
+	one := FlowEuler(ex, p.start, []float64{s0, 0}, nil, nil)
 	r.add("euler1/mean_radius", meanDist(one, make([]float64, len(one))), "mean |z_0| after one Euler move: it lands on D*(x_T), near the data mean 0 (the modes sit at radius 2)")
+	return p, nil
+}
 
-	// 4. Preconditioning: unit variance of the input and of the target.
-	sd := eightGaussiansSD
+// precondRun is section 4's run for the charts: sigma_data and, per noise
+// level, the variances of the input and of the target.
+type precondRun struct {
+	sd             float64
+	sig, vin, vout []float64
+}
+
+// preconditioning adds section 4's numbers: the variance of the input c_in y
+// and of the target (x_0 - c_skip y)/c_out at each noise level of
+// fs.Sigmas (1 for any law of standard deviation sigma_data), and the share
+// of the recipe's training levels far from sigma_data.
+func preconditioning(r *Result, cfg Config, fs FlowSetup, ex analytic.Mixture) precondRun {
+	p := precondRun{sd: eightGaussiansSD}
 	if fs.Dataset != "eight-gaussians" {
 		// 10^6 draws: the relative error of the variance, about 1e-3, is a
 		// fifth of the standard error of the check's variances.
-		sd = dataStd(exactSample(ex, 1000000, 1, cfg.rng(39)), 2)
+		p.sd = dataStd(exactSample(ex, 1000000, 1, cfg.rng(streamFlowDataSD)), 2)
 	}
 	worst := 0.0
-	var sig, vin, vout []float64
 	for i, sigma := range fs.Sigmas {
-		pc := EDMPrecond(sigma, sd)
-		x0 := exactSample(ex, fs.LossPoints, 1, cfg.rng(40+uint64(i)))
-		e := gauss(fs.LossPoints, cfg.rng(50+uint64(i)))
+		pc := EDMPrecond(sigma, p.sd)
+		x0 := exactSample(ex, fs.LossPoints, 1, cfg.rng(streamPrecondData+uint64(i)))
+		e := gauss(fs.LossPoints, cfg.rng(streamPrecondNoise+uint64(i)))
 		in, tg := make([]float64, fs.LossPoints), make([]float64, fs.LossPoints)
 		for k := 0; k < fs.LossPoints; k++ {
 			for j := 0; j < 2; j++ {
@@ -201,23 +270,24 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 		r.add(fmt.Sprintf("edm/input_var_sigma%g", sigma), mi, fmt.Sprintf("variance per coordinate of c_in y at sigma = %g (want 1)", sigma))
 		r.add(fmt.Sprintf("edm/target_var_sigma%g", sigma), mt, fmt.Sprintf("variance per coordinate of the target (x_0 - c_skip y)/c_out at sigma = %g (want 1)", sigma))
 		worst = math.Max(worst, math.Max(math.Abs(mi-1)/si, math.Abs(mt-1)/stg))
-		sig, vin, vout = append(sig, sigma), append(vin, mi), append(vout, mt)
+		p.sig, p.vin, p.vout = append(p.sig, sigma), append(p.vin, mi), append(p.vout, mt)
 	}
 	r.add("edm/max_deviation_se", worst, "largest |variance - 1| over the input and target variances, in standard errors")
-	r.add("edm/sigma_data", sd, "the data's standard deviation per coordinate (exact)")
+	r.add("edm/sigma_data", p.sd, "the data's standard deviation per coordinate (exact)")
+	sched := toy.DDPM()
 	share := 0.0
 	for t := 1; t <= sched.T(); t++ {
-		if sched.Sigma(t) > 10*sd || sched.Sigma(t) < sd/10 {
+		if sched.Sigma(t) > 10*p.sd || sched.Sigma(t) < p.sd/10 {
 			share++
 		}
 	}
 	r.add("edm/recipe_share_far", share/float64(sched.T()), "share of the recipe's training draws (t uniform on 1..T) with sigma_t outside [s/10, 10 s]")
+	return p
+}
 
-	// 5. Editing: invert with the label From, regenerate with the label To.
-	ed, err := flowEdit(cfg, fs, sched)
-	if err != nil {
-		return nil, err
-	}
+// addEdit adds section 5's numbers: the edit's class posterior and share,
+// its distance to the exact edit, the round trips and the energy distance.
+func addEdit(r *Result, fs FlowSetup, ed *editResult) {
 	r.add("edit/posterior_to", ed.posterior, fmt.Sprintf("mean exact class posterior q_0(%d | edited point)", fs.To))
 	r.add("edit/share_to", ed.share, fmt.Sprintf("share of edited points whose most probable class is %d", fs.To))
 	r.add("edit/posterior_from_before", ed.before, fmt.Sprintf("mean q_0(%d | x_0) of the original points", fs.From))
@@ -227,11 +297,6 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 	r.add("edit/roundtrip_error", ed.roundtrip, fmt.Sprintf("mean |x_0 - DDIM(invert(x_0))| with the label %d both ways, %d refinements per inversion move", fs.From, fs.Refine))
 	r.add("edit/roundtrip_plain", ed.roundtripPlain, "the same round trip with the plain inversion (one denoiser call per move, no refinement)")
 	r.add("edit/energy", ed.energy, fmt.Sprintf("energy distance of the edited points to fresh draws of class %d, over its noise level", fs.To))
-
-	charts = append(charts, flowCharts(ex, sched, fs, frames, start, ns, errs, ddimErrs, sd, sig, vin, vout, ed)...)
-	r.Charts = charts
-	flowClaims(r, fs)
-	return r, nil
 }
 
 func runFlow(ctx context.Context, cfg Config, p Progress) (*Result, error) {
@@ -386,7 +451,7 @@ type editResult struct {
 // flowEdit moves fs.EditPoints points of class From into class To by
 // DDIM inversion with the label From and regeneration with the label To.
 func flowEdit(cfg Config, fs FlowSetup, sched *toy.Schedule) (*editResult, error) {
-	ds, err := datasets.Load(fs.EditDataset, 1000, cfg.rng(60))
+	ds, err := datasets.Load(fs.EditDataset, 1000, cfg.rng(streamEditData))
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +472,7 @@ func flowEdit(cfg Config, fs FlowSetup, sched *toy.Schedule) (*editResult, error
 		return nil, err
 	}
 	n := fs.EditPoints
-	x0 := exactSample(from, n, 1, cfg.rng(61))
+	x0 := exactSample(from, n, 1, cfg.rng(streamEditPoints))
 	yf, yt := make([]int, n), make([]int, n)
 	for i := range yf {
 		yf[i], yt[i] = fs.From, fs.To
@@ -472,7 +537,7 @@ func flowEdit(cfg Config, fs FlowSetup, sched *toy.Schedule) (*editResult, error
 		}
 	}
 	e.translation = meanDist(edited, want)
-	src := cfg.rng(62)
+	src := cfg.rng(streamEditFreshData)
 	ec := energyCheck(edited, func(n int) []float64 { return exactSample(to, n, 1, src) }, 10)
 	e.energy = ec.Energy / ec.Noise
 	return e, nil
