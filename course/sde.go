@@ -100,10 +100,24 @@ func optimalVariances(m analytic.Mixture, p *sample.Plan, n int, src rand.Source
 	return v, worst
 }
 
+// Random streams of lesson 13 (Config.rng). j counts the family's members,
+// i the entries of SDESetup.Checks, FewSteps or SMSteps.
+const (
+	streamSDEData       = 1   // the dataset
+	streamSDEStart      = 2   // x_T of every run
+	streamADPMFresh     = 3   // fresh data of the Analytic-DPM comparison
+	streamMemberNoise   = 10  // + j: member j's noise
+	streamCheckNoise    = 100 // + i: the exact draws of the noise level at check i
+	streamMemberVsExact = 200 // + 10 j + i: the exact draws member j is compared with at check i
+	streamTraceDraws    = 300 // + i: the draws of tr Cov[x_0 | x_t] at FewSteps[i]
+	streamADPMNoise     = 400 // + 10 i + j: the noise of sampler j (beta, beta~, optimal) at FewSteps[i]
+	streamScoreMatching = 500 // + i: x_0 and eps of the score-matching comparison at SMSteps[i]
+)
+
 // SDE runs lesson 13.
 func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 	r := &Result{}
-	ds, err := datasets.Load(ss.Data, 1000, cfg.rng(1))
+	ds, err := datasets.Load(ss.Data, 1000, cfg.rng(streamSDEData))
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +128,32 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 	if err := ss.check(); err != nil {
 		return nil, err
 	}
-	sched := toy.DDPM()
-	plan, err := sample.Strided(sched, ss.Moves)
+	plan, err := ss.plan()
+	if err != nil {
+		return nil, err
+	}
+	xT := gauss(ss.Chains, cfg.rng(streamSDEStart))
+	fam, err := sdeFamily(r, cfg, ss, m, plan, xT, p)
+	if err != nil {
+		return nil, err
+	}
+	p.report("Analytic-DPM", 0, 1)
+	vars, err := analyticDPM(r, cfg, ss, m, xT)
+	if err != nil {
+		return nil, err
+	}
+	// Score matching: ESM, DSM minus its constant, ISM plus its constant.
+	scoreMatching(r, m, toy.DDPM(), ss, cfg)
+	r.Charts = sdeCharts(ss, fam, vars, r)
+	sdeClaims(r, ss)
+	p.report("done", 1, 1)
+	return r, nil
+}
+
+// plan returns the strided plan of ss.Moves moves, checking that it visits
+// every step of ss.Checks.
+func (ss SDESetup) plan() (*sample.Plan, error) {
+	plan, err := sample.Strided(toy.DDPM(), ss.Moves)
 	if err != nil {
 		return nil, err
 	}
@@ -128,40 +166,63 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 			return nil, fmt.Errorf("course: check step %d is not visited by %d strided moves", t, ss.Moves)
 		}
 	}
+	return plan, nil
+}
 
-	// The family: each member from the same x_T, states kept at the checks.
-	type member struct {
-		name string
-		s    *sample.Sampler
-	}
-	var members []member
+// sdeMember is one member of the family: its name and sampler.
+type sdeMember struct {
+	name string
+	s    *sample.Sampler
+}
+
+// sdeMembers returns the family on the plan: one member per churn of
+// ss.Lambdas and the lambda = 1 member with a Langevin corrector.
+func sdeMembers(ss SDESetup, plan *sample.Plan) []sdeMember {
+	var members []sdeMember
 	for _, l := range ss.Lambdas {
-		members = append(members, member{fmt.Sprintf("λ = %g", l), churn(plan, l)})
+		members = append(members, sdeMember{fmt.Sprintf("λ = %g", l), churn(plan, l)})
 	}
 	pc := churn(plan, 1)
 	pc.Corrector = sample.Corrector{Iters: ss.PCIters, Ratio: ss.PCRatio}
-	members = append(members, member{fmt.Sprintf("λ = 1 + %d Langevin", ss.PCIters), pc})
+	return append(members, sdeMember{fmt.Sprintf("λ = 1 + %d Langevin", ss.PCIters), pc})
+}
 
-	// The noise level of the energy distance at each check, from pairs of
-	// exact samples of q_t (it depends only on q_t and the sample size).
+// checkNoise returns the noise level of the energy distance at each check
+// step, from pairs of exact samples of q_t (it depends only on q_t and the
+// sample size).
+func checkNoise(cfg Config, ss SDESetup, m analytic.Mixture) map[int]float64 {
 	noise := map[int]float64{}
 	for i, t := range ss.Checks {
-		src := cfg.rng(uint64(100 + i))
-		a := sched.Alpha(t)
+		src := cfg.rng(streamCheckNoise + uint64(i))
+		a := toy.DDPM().Alpha(t)
 		ec := energyCheck(exactSample(m, ss.Chains, a, src), func(n int) []float64 { return exactSample(m, n, a, src) }, 10)
 		noise[t] = ec.Noise
 	}
-	xT := gauss(ss.Chains, cfg.rng(2))
+	return noise
+}
+
+// familyRun is the family's run for the charts: each member's trajectory,
+// final samples and energy ratios at the checks.
+type familyRun struct {
+	runs   []viz.Run
+	finals []viz.Scene
+	ratios []viz.Series
+}
+
+// sdeFamily runs each member of the family from the same x_T, keeping its
+// states at the check steps, and adds their energy distances to exact q_t
+// over the noise level.
+func sdeFamily(r *Result, cfg Config, ss SDESetup, m analytic.Mixture, plan *sample.Plan, xT []float64, p Progress) (familyRun, error) {
+	var fam familyRun
+	members := sdeMembers(ss, plan)
+	noise := checkNoise(cfg, ss, m)
 	var worst float64
-	var ratioSeries []viz.Series
-	var runs []viz.Run
-	var finals []viz.Scene
 	g := window(3, 60)
 	for j, mb := range members {
 		p.report("SDE family", j, len(members))
 		at := map[int][]float64{}
 		tr := trajectory(ss.Moves)
-		rec := sample.RecorderFunc(func(f sample.Frame) {
+		mb.s.Record = sample.RecorderFunc(func(f sample.Frame) {
 			for _, t := range ss.Checks {
 				if f.T == t {
 					at[t] = append([]float64(nil), f.X...)
@@ -169,36 +230,43 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 			}
 			tr.Record(f)
 		})
-		mb.s.Record = rec
-		if _, err := mb.s.Sample(nil, xT, m, nil, cfg.rng(uint64(10+j))); err != nil {
-			return nil, err
+		if _, err := mb.s.Sample(nil, xT, m, nil, cfg.rng(streamMemberNoise+uint64(j))); err != nil {
+			return fam, err
 		}
 		var ts, rs []float64
 		for i, t := range ss.Checks {
-			src := cfg.rng(uint64(200 + 10*j + i))
-			e := metrics.Energy(at[t], exactSample(m, ss.Chains, sched.Alpha(t), src), 2)
-			ratio := e / noise[t]
+			src := cfg.rng(streamMemberVsExact + uint64(10*j+i))
+			ratio := metrics.Energy(at[t], exactSample(m, ss.Chains, toy.DDPM().Alpha(t), src), 2) / noise[t]
 			ts, rs = append(ts, float64(t)), append(rs, ratio)
 			worst = math.Max(worst, ratio)
 			r.add(fmt.Sprintf("family/%s/t%d", mb.name, t), ratio, fmt.Sprintf("%s at t = %d: energy distance to exact q_t / noise level", mb.name, t))
 		}
-		ratioSeries = append(ratioSeries, viz.Series{Name: mb.name, X: ts, Y: rs, Marks: true})
-		runs = append(runs, run(mb.name, tr, nil))
-		finals = append(finals, viz.Scene{Title: fmt.Sprintf("%s (E/noise %.2g)", mb.name, rs[len(rs)-1]), Grid: g, Density: density(m, g, 1), Points: at[0]})
+		fam.ratios = append(fam.ratios, viz.Series{Name: mb.name, X: ts, Y: rs, Marks: true})
+		fam.runs = append(fam.runs, run(mb.name, tr, nil))
+		fam.finals = append(fam.finals, viz.Scene{Title: fmt.Sprintf("%s (E/noise %.2g)", mb.name, rs[len(rs)-1]), Grid: g, Density: density(m, g, 1), Points: at[0]})
 	}
 	r.add("family/worst", worst, fmt.Sprintf("largest energy ratio over %d members and %d steps", len(members), len(ss.Checks)))
+	return fam, nil
+}
 
-	// Analytic-DPM against beta and beta~ at few steps.
-	p.report("Analytic-DPM", 0, 1)
-	fresh := cfg.rng(3)
-	var optV, betaV, tildeV []float64
+// reverseVariances are the three reverse variances C^2 of each move of one
+// few-step plan: Analytic-DPM's optimal one, beta and beta~.
+type reverseVariances struct{ opt, beta, tilde []float64 }
+
+// analyticDPM adds, at each step count of ss.FewSteps, the energy distances
+// to the data of DDPM from x_T with C^2 = beta, beta~ and Analytic-DPM's
+// optimal variance, and returns the three variances of the 10-step plan
+// (of the last plan when there is none of 10 steps).
+func analyticDPM(r *Result, cfg Config, ss SDESetup, m analytic.Mixture, xT []float64) (reverseVariances, error) {
+	var vars reverseVariances
+	fresh := cfg.rng(streamADPMFresh)
 	var relSE float64
 	for i, K := range ss.FewSteps {
-		pk, err := sample.Strided(sched, K)
+		pk, err := sample.Strided(toy.DDPM(), K)
 		if err != nil {
-			return nil, err
+			return vars, err
 		}
-		v, rse := optimalVariances(m, pk, ss.TraceDraws, cfg.rng(uint64(300+i)))
+		v, rse := optimalVariances(m, pk, ss.TraceDraws, cfg.rng(streamTraceDraws+uint64(i)))
 		relSE = math.Max(relSE, rse)
 		samplers := []*sample.Sampler{
 			sample.DDPM(pk, toy.BetaVariance),
@@ -207,9 +275,9 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 		}
 		var e [3]float64
 		for j, s := range samplers {
-			x, err := s.Sample(nil, xT, m, nil, cfg.rng(uint64(400+10*i+j)))
+			x, err := s.Sample(nil, xT, m, nil, cfg.rng(streamADPMNoise+uint64(10*i+j)))
 			if err != nil {
-				return nil, err
+				return vars, err
 			}
 			e[j] = metrics.Energy(x, exactSample(m, ss.Chains, 1, fresh), 2)
 		}
@@ -218,35 +286,24 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 			r.add(fmt.Sprintf("adpm/%d/%s", K, name), e[j], fmt.Sprintf("%d steps, C² = %s: energy distance to the data", K, name))
 		}
 		r.add(fmt.Sprintf("adpm/%d/noise", K), ec.Noise, fmt.Sprintf("%d steps: two-sample noise level", K))
-		if K == 10 || (i == len(ss.FewSteps)-1 && optV == nil) {
-			optV = v
+		if K == 10 || (i == len(ss.FewSteps)-1 && vars.opt == nil) {
+			vars.opt = v
 			for k := 1; k <= pk.Len(); k++ {
 				_, _, cb := toy.Coefficients(pk.Alpha(k-1), pk.Alpha(k), toy.BetaVariance)
 				_, _, ct := toy.Coefficients(pk.Alpha(k-1), pk.Alpha(k), toy.PosteriorVariance)
-				betaV, tildeV = append(betaV, cb*cb), append(tildeV, ct*ct)
+				vars.beta, vars.tilde = append(vars.beta, cb*cb), append(vars.tilde, ct*ct)
 			}
 		}
 	}
 	above := 0
-	for k := range optV {
-		if optV[k] > betaV[k] {
+	for k := range vars.opt {
+		if vars.opt[k] > vars.beta[k] {
 			above++
 		}
 	}
-	r.add("adpm/moves_above_beta", float64(above), fmt.Sprintf("moves of the %d-step plan whose optimal variance exceeds β", len(optV)))
+	r.add("adpm/moves_above_beta", float64(above), fmt.Sprintf("moves of the %d-step plan whose optimal variance exceeds β", len(vars.opt)))
 	r.add("adpm/trace_relse", relSE, "largest relative standard error of the means of tr Cov[x_0 | x_t]")
-
-	// Score matching: ESM, DSM minus its constant, ISM plus its constant.
-	scoreMatching(r, m, sched, ss, cfg)
-
-	charts, err := sdeCharts(ss, runs, finals, ratioSeries, optV, betaV, tildeV, r)
-	if err != nil {
-		return nil, err
-	}
-	r.Charts = charts
-	sdeClaims(r, ss)
-	p.report("done", 1, 1)
-	return r, nil
+	return vars, nil
 }
 
 func runSDE(ctx context.Context, cfg Config, p Progress) (*Result, error) {
@@ -271,7 +328,7 @@ func scoreMatching(r *Result, m analytic.Mixture, sched *toy.Schedule, ss SDESet
 	n := ss.SMDraws
 	for i, t := range ss.SMSteps {
 		a := sched.Alpha(t)
-		src := cfg.rng(uint64(500 + i))
+		src := cfg.rng(streamScoreMatching + uint64(i))
 		rg := rand.New(src)
 		x0 := exactSample(m, n, 1, src)
 		eps := make([]float64, n*d)
