@@ -58,6 +58,36 @@ func shareLeft(x []float64) float64 {
 	return float64(k) / float64(n)
 }
 
+// Random streams of lesson 11 (Config.rng); LangevinAt draws its start and
+// noise from the plain run's streams.
+const (
+	streamPlainStart     = 1  // x_0 ~ N(0, I) of plain Langevin
+	streamPlainNoise     = 2  // its noise
+	streamAnnealedStart  = 3  // x_0 ~ N(0, I) of annealed Langevin
+	streamAnnealedNoise  = 4  // its noise
+	streamPCData         = 5  // the eight Gaussians of the predictor-corrector run
+	streamPCFresh        = 6  // fresh data for its energy distances
+	streamPCStart        = 7  // its x_T
+	streamPCNoise        = 8  // its noise
+	streamInvariantStart = 9  // the exact samples the invariance check starts from
+	streamInvariantNoise = 10 // their Langevin noise
+	streamInvariantFresh = 11 // fresh data for the invariance check's energy distance
+)
+
+// shareCurve is the share of chains in the left mode at recorded moves.
+type shareCurve struct{ moves, share []float64 }
+
+// recordShare returns a recorder that appends the share of chains in the
+// left mode to c every 20 moves and at the end.
+func (c *shareCurve) recordShare() sample.Recorder {
+	return sample.RecorderFunc(func(f sample.Frame) {
+		if f.K%20 == 0 || f.Final {
+			c.moves = append(c.moves, float64(f.K))
+			c.share = append(c.share, shareLeft(f.X))
+		}
+	})
+}
+
 // Langevin runs lesson 11.
 func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 	r := &Result{}
@@ -65,68 +95,91 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sched := toy.DDPM()
 	w0 := ls.Weights[0] / (ls.Weights[0] + ls.Weights[1])
-	se := math.Sqrt(w0 * (1 - w0) / float64(ls.Chains))
 	r.add("weight_left", w0, "weight of the left mode")
-
-	// Plain Langevin from N(0, I): the chains keep the share they started with.
-	var shareT, shareP []float64
-	rec := sample.RecorderFunc(func(f sample.Frame) {
-		if f.K%20 == 0 || f.Final {
-			shareT = append(shareT, float64(f.K))
-			shareP = append(shareP, shareLeft(f.X))
-		}
-	})
-	tr := trajectory(ls.Iters)
-	plain := &sample.Langevin{Size: ls.Size, Iters: ls.Iters, Record: both(rec, tr)}
-	x, err := plain.Sample(nil, gauss(ls.Chains, cfg.rng(1)), m, nil, cfg.rng(2))
+	plain, plainShare, err := plainLangevin(r, cfg, ls, m, w0)
 	if err != nil {
 		return nil, err
 	}
+	if err := langevinInvariance(r, cfg, ls, m); err != nil {
+		return nil, err
+	}
+	ann, annShare, err := annealedLangevin(r, cfg, ls, m, w0)
+	if err != nil {
+		return nil, err
+	}
+	scenes, err := predictorCorrector(r, cfg, ls)
+	if err != nil {
+		return nil, err
+	}
+	charts, err := langevinCharts(cfg, ls, m, []viz.Run{plain, ann}, scenes, plainShare, annShare, w0)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
+	langevinClaims(r, ls)
+	return r, nil
+}
+
+// plainLangevin runs plain Langevin from N(0, I) and adds its share of
+// chains in the left mode (weight w0), which stays where the start put it.
+func plainLangevin(r *Result, cfg Config, ls LangevinSetup, m analytic.Mixture, w0 float64) (viz.Run, shareCurve, error) {
+	var c shareCurve
+	tr := trajectory(ls.Iters)
+	plain := &sample.Langevin{Size: ls.Size, Iters: ls.Iters, Record: both(c.recordShare(), tr)}
+	x, err := plain.Sample(nil, gauss(ls.Chains, cfg.rng(streamPlainStart)), m, nil, cfg.rng(streamPlainNoise))
+	if err != nil {
+		return viz.Run{}, c, err
+	}
+	se := math.Sqrt(w0 * (1 - w0) / float64(ls.Chains))
 	r.add("plain/share_left", shareLeft(x), "share of plain-Langevin chains in the left mode at the end")
 	r.add("plain/share_z", math.Abs(shareLeft(x)-w0)/se, "|share - weight| in binomial standard errors")
-	runs := []viz.Run{run("plain Langevin", tr, nil)}
+	return run("plain Langevin", tr, nil), c, nil
+}
 
-	// Small steps keep the law: chains started from exact samples stay exact.
-	start := exactSample(m, ls.Chains, 1, cfg.rng(9))
+// langevinInvariance adds the energy distance to the mixture of chains
+// started from exact samples after 200 small moves: small steps keep the law.
+func langevinInvariance(r *Result, cfg Config, ls LangevinSetup, m analytic.Mixture) error {
+	start := exactSample(m, ls.Chains, 1, cfg.rng(streamInvariantStart))
 	keep := &sample.Langevin{Size: 0.02, Iters: 200}
-	xk, err := keep.Sample(nil, start, m, nil, cfg.rng(10))
+	xk, err := keep.Sample(nil, start, m, nil, cfg.rng(streamInvariantNoise))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	src11 := cfg.rng(11)
-	ec := energyCheck(xk, func(n int) []float64 { return exactSample(m, n, 1, src11) }, 10)
+	src := cfg.rng(streamInvariantFresh)
+	ec := energyCheck(xk, func(n int) []float64 { return exactSample(m, n, 1, src) }, 10)
 	r.add("invariance/energy", ec.Energy/ec.Noise, "200 moves of step 0.02 from exact samples: energy distance to the mixture in units of its noise level")
+	return nil
+}
 
-	// Annealed Langevin with the scores of q_t.
-	plan, err := sample.Strided(sched, ls.Levels)
+// annealedLangevin runs annealed Langevin with the scores of q_t from
+// N(0, I) and adds its share of chains in the left mode (weight w0).
+func annealedLangevin(r *Result, cfg Config, ls LangevinSetup, m analytic.Mixture, w0 float64) (viz.Run, shareCurve, error) {
+	var c shareCurve
+	plan, err := sample.Strided(toy.DDPM(), ls.Levels)
 	if err != nil {
-		return nil, err
+		return viz.Run{}, c, err
 	}
-	var annT, annP []float64
-	arec := sample.RecorderFunc(func(f sample.Frame) {
-		if f.K%20 == 0 || f.Final {
-			annT = append(annT, float64(f.K))
-			annP = append(annP, shareLeft(f.X))
-		}
-	})
-	atr := trajectory(ls.Levels * ls.PerLevel)
-	ann := &sample.Annealed{Plan: plan, Iters: ls.PerLevel, Ratio: ls.Ratio, Record: both(arec, atr)}
-	xa, err := ann.Sample(nil, gauss(ls.Chains, cfg.rng(3)), m, nil, cfg.rng(4))
+	tr := trajectory(ls.Levels * ls.PerLevel)
+	ann := &sample.Annealed{Plan: plan, Iters: ls.PerLevel, Ratio: ls.Ratio, Record: both(c.recordShare(), tr)}
+	xa, err := ann.Sample(nil, gauss(ls.Chains, cfg.rng(streamAnnealedStart)), m, nil, cfg.rng(streamAnnealedNoise))
 	if err != nil {
-		return nil, err
+		return viz.Run{}, c, err
 	}
+	se := math.Sqrt(w0 * (1 - w0) / float64(ls.Chains))
 	r.add("annealed/share_left", shareLeft(xa), "share of annealed-Langevin chains in the left mode")
 	r.add("annealed/share_z", math.Abs(shareLeft(xa)-w0)/se, "|share - weight| in binomial standard errors")
-	runs = append(runs, run("annealed Langevin", atr, nil))
+	return run("annealed Langevin", tr, nil), c, nil
+}
 
-	// Predictor-corrector on eight Gaussians: a few DDPM levels, with and
-	// without Langevin corrector moves.
-	ds := load("eight-gaussians", 1000, cfg.rng(5))
-	src := cfg.rng(6)
+// predictorCorrector runs a few DDPM levels on the eight Gaussians, with
+// and without Langevin corrector moves, adds their energy distances to the
+// data and returns their samples.
+func predictorCorrector(r *Result, cfg Config, ls LangevinSetup) ([]viz.Scene, error) {
+	ds := load("eight-gaussians", 1000, cfg.rng(streamPCData))
+	src := cfg.rng(streamPCFresh)
 	fresh := func(n int) []float64 { return exactSample(ds.Exact, n, 1, src) }
-	few, err := sample.Strided(sched, ls.PCLevels)
+	few, err := sample.Strided(toy.DDPM(), ls.PCLevels)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +189,7 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 	for _, iters := range []int{0, ls.PCIters} {
 		s := sample.DDPM(few, toy.PosteriorVariance)
 		s.Corrector = sample.Corrector{Iters: iters, Ratio: ls.Ratio}
-		xp, err := s.Sample(nil, gauss(ls.Chains, cfg.rng(7)), ds.Exact, nil, cfg.rng(8))
+		xp, err := s.Sample(nil, gauss(ls.Chains, cfg.rng(streamPCStart)), ds.Exact, nil, cfg.rng(streamPCNoise))
 		if err != nil {
 			return nil, err
 		}
@@ -152,13 +205,7 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 		}
 		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("%d levels, %d corrector moves (E/noise %.2g)", ls.PCLevels, iters, ec.Energy/noise), Grid: g, Density: density(ds.Exact, g, 1), Points: xp})
 	}
-	charts, err := langevinCharts(cfg, ls, m, runs, scenes, shareT, shareP, annT, annP, w0)
-	if err != nil {
-		return nil, err
-	}
-	r.Charts = append(r.Charts, charts...)
-	langevinClaims(r, ls)
-	return r, nil
+	return scenes, nil
 }
 
 // both sends every frame to two recorders.

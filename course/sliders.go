@@ -78,7 +78,7 @@ func LangevinAt(cfg Config, ls LangevinSetup, size float64, moves int, annealed 
 		return nil, fmt.Errorf("course.LangevinAt: %w", err)
 	}
 	w0 := ls.Weights[0] / (ls.Weights[0] + ls.Weights[1])
-	x0 := gauss(ls.Chains, cfg.rng(1))
+	x0 := gauss(ls.Chains, cfg.rng(streamPlainStart))
 	var x []float64
 	var what string
 	if annealed {
@@ -87,13 +87,13 @@ func LangevinAt(cfg Config, ls LangevinSetup, size float64, moves int, annealed 
 			return nil, err
 		}
 		per := max(1, moves/ls.Levels)
-		x, err = (&sample.Annealed{Plan: plan, Iters: per, Ratio: size}).Sample(nil, x0, m, nil, cfg.rng(2))
+		x, err = (&sample.Annealed{Plan: plan, Iters: per, Ratio: size}).Sample(nil, x0, m, nil, cfg.rng(streamPlainNoise))
 		if err != nil {
 			return nil, fmt.Errorf("course.LangevinAt: %w", err)
 		}
 		what = fmt.Sprintf("annealed, h = %.3g (1 − α_t), %d levels × %d moves", size, ls.Levels, per)
 	} else {
-		x, err = (&sample.Langevin{Size: size, Iters: moves}).Sample(nil, x0, m, nil, cfg.rng(2))
+		x, err = (&sample.Langevin{Size: size, Iters: moves}).Sample(nil, x0, m, nil, cfg.rng(streamPlainNoise))
 		if err != nil {
 			return nil, fmt.Errorf("course.LangevinAt: %w", err)
 		}
