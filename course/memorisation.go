@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 )
@@ -62,23 +63,31 @@ func medianToTrain(x, train []float64) float64 {
 	return d[len(d)/2]
 }
 
+// Random streams of lesson 12 (Config.rng). DDPMSample draws x_T from
+// its stream s and the noise from s+1.
+const (
+	streamTrainingSet     = 1   // the N training points (and those of the sweep's sets)
+	streamFreshData       = 2   // fresh data of the population
+	streamHeldOut         = 3   // the held-out points of the losses
+	streamEmpiricalSample = 90  // DDPM samples of D̂* (and 91)
+	streamNetworkSample   = 92  // DDPM samples of the network (and 93)
+	streamFieldPoints     = 95  // the points of q_5 where the network's field is compared with D̂*'s
+	streamTrainLossPair   = 100 // (t, eps) of the training-loss comparison
+	streamEmpHeldLoss     = 102 // (t, eps) of D̂*'s held-out loss
+	streamEmpTrainLoss    = 103 // (t, eps) of D̂*'s training loss, independent of the held-out one
+	streamSmallNoiseLoss  = 104 // (eps) of the held-out comparison at t = 5
+)
+
 // Memorisation runs lesson 12.
 func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress) (*Result, error) {
 	r := &Result{}
-	ds := load(ms.Dataset, ms.Train, cfg.rng(1))
+	ds := load(ms.Dataset, ms.Train, cfg.rng(streamTrainingSet))
 	radius := 0.1 * medianNN(ds.Points)
 	r.add("radius", radius, "r = 0.1 times the median nearest-neighbour distance among training points")
-	plan := sample.Full(toy.DDPM())
-	emp, _, err := DDPMSample(ds.Exact, plan, toy.PosteriorVariance, ms.Samples, cfg, 90)
+	emp, fresh, err := empiricalCopies(r, cfg, ms, ds, radius)
 	if err != nil {
 		return nil, err
 	}
-	r.add("empirical/within_r", metrics.WithinRadius(emp, ds.Points, 2, radius), "share of samples of the empirical ideal denoiser within r of a training point")
-
-	fresh := load(ms.Dataset, ms.Samples, cfg.rng(2)).Points
-	r.add("fresh/within_r", metrics.WithinRadius(fresh, ds.Points, 2, radius), "share of fresh data within r of a training point")
-	r.add("fresh/median_distance", medianToTrain(fresh, ds.Points), "median distance of fresh data to the nearest training point")
-
 	spec := recipeSpec()
 	if ms.Hidden != nil {
 		spec.Hidden = ms.Hidden
@@ -87,18 +96,53 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	if err != nil {
 		return nil, err
 	}
-	netPlan, err := sample.Strided(toy.DDPM(), 250) // each step is a pass of the network
+	net, err := networkCopies(r, cfg, ms, ds, m, radius)
 	if err != nil {
 		return nil, err
 	}
-	net, _, err := DDPMSample(m, netPlan, toy.PosteriorVariance, ms.Samples, cfg, 92)
+	trainX, held := lossPoints(cfg, ms, ds)
+	memorisationLosses(r, cfg, ds, m, trainX, held)
+	charts, err := memorisationCharts(ctx, cfg, ms, ds, m, emp, net, fresh, trainX, held, p)
+	if err != nil {
+		return nil, err
+	}
+	r.Charts = append(r.Charts, charts...)
+	memorisationClaims(r)
+	return r, nil
+}
+
+// empiricalCopies samples D̂* (1000 DDPM steps) and fresh data, adds the
+// share of each within r of a training point and the fresh data's median
+// distance to the training set, and returns both samples.
+func empiricalCopies(r *Result, cfg Config, ms MemoriseSetup, ds *datasets.Dataset, radius float64) (emp, fresh []float64, err error) {
+	emp, _, err = DDPMSample(ds.Exact, sample.Full(toy.DDPM()), toy.PosteriorVariance, ms.Samples, cfg, streamEmpiricalSample)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.add("empirical/within_r", metrics.WithinRadius(emp, ds.Points, 2, radius), "share of samples of the empirical ideal denoiser within r of a training point")
+	fresh = load(ms.Dataset, ms.Samples, cfg.rng(streamFreshData)).Points
+	r.add("fresh/within_r", metrics.WithinRadius(fresh, ds.Points, 2, radius), "share of fresh data within r of a training point")
+	r.add("fresh/median_distance", medianToTrain(fresh, ds.Points), "median distance of fresh data to the nearest training point")
+	return emp, fresh, nil
+}
+
+// networkCopies samples the network m (250 strided DDPM steps: each is a
+// pass of the network), adds its field's distance to D̂*'s at t = 5, the
+// share of its samples within r of a training point and their median
+// distance to the training set, and returns the samples.
+func networkCopies(r *Result, cfg Config, ms MemoriseSetup, ds *datasets.Dataset, m toy.Denoiser, radius float64) ([]float64, error) {
+	netPlan, err := sample.Strided(toy.DDPM(), 250)
+	if err != nil {
+		return nil, err
+	}
+	net, _, err := DDPMSample(m, netPlan, toy.PosteriorVariance, ms.Samples, cfg, streamNetworkSample)
 	if err != nil {
 		return nil, err
 	}
 	// The network's field against D̂*'s at small t, on q_t of the training
 	// set (exercise 2: a network that memorises approaches D̂*).
 	a5 := toy.DDPM().Alpha(5)
-	x5 := exactSample(ds.Exact, ms.Samples, a5, cfg.rng(95))
+	x5 := exactSample(ds.Exact, ms.Samples, a5, cfg.rng(streamFieldPoints))
 	dn, de := m.Denoise(nil, x5, a5, nil), ds.Exact.Denoise(nil, x5, a5, nil)
 	fe := make([]float64, ms.Samples)
 	for i := range fe {
@@ -109,15 +153,25 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	r.add("trained/field_error_se_t5", feSE, "its Monte Carlo standard error")
 	r.add("trained/within_r", metrics.WithinRadius(net, ds.Points, 2, radius), "share of the network's samples within r of a training point")
 	r.add("trained/median_distance", medianToTrain(net, ds.Points), "median distance of the network's samples to the nearest training point")
+	return net, nil
+}
 
-	// x0 losses on shared noise: training points (repeated) and held-out
-	// fresh points, t uniform; and at a small noise level (t = 5, sigma ~ 0.02).
+// lossPoints returns the training points repeated to about 3000 and as
+// many held-out points of the same law.
+func lossPoints(cfg Config, ms MemoriseSetup, ds *datasets.Dataset) (trainX, held []float64) {
 	reps := max(1, 3000/ms.Train)
-	trainX := make([]float64, 0, 2*reps*ms.Train)
+	trainX = make([]float64, 0, 2*reps*ms.Train)
 	for k := 0; k < reps; k++ {
 		trainX = append(trainX, ds.Points...)
 	}
-	held := load(ms.Dataset, len(trainX)/2, cfg.rng(3)).Points
+	return trainX, load(ms.Dataset, len(trainX)/2, cfg.rng(streamHeldOut)).Points
+}
+
+// memorisationLosses adds the x0 losses of D̂* and of the network m on
+// shared noise, in standard errors: on the training points trainX and on
+// the held-out points held, t uniform and at a small noise level (t = 5,
+// sigma ~ 0.02).
+func memorisationLosses(r *Result, cfg Config, ds *datasets.Dataset, m toy.Denoiser, trainX, held []float64) {
 	sched := toy.DDPM()
 	lossGap := func(key, note string, a, b toy.Denoiser, x0 []float64, t int, stream uint64) {
 		la, lb := pairedLosses(a, b, x0, sched, t, stream, cfg)
@@ -128,11 +182,11 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 		m, se := meanSE(d)
 		r.add(key, m/se, note)
 	}
-	lossGap("loss/train_emp_minus_net_z", "training loss of D̂* minus the network's, in standard errors (D̂* is optimal on the training set: not above 3)", ds.Exact, m, trainX, 0, 100)
+	lossGap("loss/train_emp_minus_net_z", "training loss of D̂* minus the network's, in standard errors (D̂* is optimal on the training set: not above 3)", ds.Exact, m, trainX, 0, streamTrainLossPair)
 	for _, t := range []int{0, 5} {
 		// Two independent samples: the standard errors of the means add.
-		la, _ := pairedLosses(ds.Exact, ds.Exact, held, sched, t, 102, cfg)
-		lt, _ := pairedLosses(ds.Exact, ds.Exact, trainX, sched, t, 103, cfg)
+		la, _ := pairedLosses(ds.Exact, ds.Exact, held, sched, t, streamEmpHeldLoss, cfg)
+		lt, _ := pairedLosses(ds.Exact, ds.Exact, trainX, sched, t, streamEmpTrainLoss, cfg)
 		mh, sh := meanSE(la)
 		mt, st := meanSE(lt)
 		key, when := "loss/emp_heldout_minus_train_z", "t uniform"
@@ -141,15 +195,7 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 		}
 		r.add(key, (mh-mt)/math.Hypot(sh, st), "D̂*: held-out loss minus training loss, "+when+", in standard errors (overfitting: above 3)")
 	}
-	lossGap("loss/small_noise_net_minus_emp_z", "held-out loss at t = 5 of the network minus D̂*'s, in standard errors (the network generalises: below -3)", m, ds.Exact, held, 5, 104)
-
-	charts, err := memorisationCharts(ctx, cfg, ms, ds, m, emp, net, fresh, trainX, held, p)
-	if err != nil {
-		return nil, err
-	}
-	r.Charts = append(r.Charts, charts...)
-	memorisationClaims(r)
-	return r, nil
+	lossGap("loss/small_noise_net_minus_emp_z", "held-out loss at t = 5 of the network minus D̂*'s, in standard errors (the network generalises: below -3)", m, ds.Exact, held, 5, streamSmallNoiseLoss)
 }
 
 // pairedLosses returns the per-sample x0 losses ||D(x_t) - x_0||^2 of a and
