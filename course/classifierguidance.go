@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 
+	"difftoy/analytic"
 	"difftoy/toy"
 	"difftoy/toy/metrics"
 	"difftoy/toy/nn"
@@ -96,46 +97,9 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	sched := toy.DDPM()
-	exact := sample.ExactClassifier{M: ds.Exact}
-
-	// Accuracy of the classifiers on noisy samples (x_t, y) across t.
-	n := gs.Samples * 4
-	comp := make([]int, n)
-	x0 := ds.Exact.Sample(make([]float64, 2*n), comp, 1, cfg.rng(streamNoisyTestPoints))
-	lab := ds.Exact.Labels()
-	y := make([]int, n)
-	for i, c := range comp {
-		y[i] = lab[c]
-	}
-	var ts, accE, accT []float64
-	ceZ := math.Inf(1)
-	for _, t := range []int{1, 100, 200, 300, 400, 500, 600, 800, 1000} {
-		a := sched.Alpha(t)
-		xt := toy.AddNoise(nil, nil, x0, a, cfg.rng(streamNoisyTestNoise+uint64(t)))
-		ts = append(ts, float64(t))
-		accE = append(accE, noisyAccuracy(ds.Exact, xt, y, a))
-		r.add(fmt.Sprintf("exact/accuracy_t%d", t), accE[len(accE)-1], fmt.Sprintf("accuracy of the exact noisy classifier q_t(y | x_t) at t = %d", t))
-		if clf != nil {
-			// Cross-entropy on the same noisy points: the exact posterior is
-			// optimal, so the trained one cannot be lower beyond MC error.
-			pe, pt := ds.Exact.ClassPosterior(nil, xt, a), clf.Probs(nil, xt, a)
-			k := ds.Classes
-			d := make([]float64, n)
-			for i, yi := range y {
-				d[i] = math.Log(pe[i*k+yi]) - math.Log(pt[i*k+yi])
-			}
-			m, se := meanSE(d)
-			ceZ = math.Min(ceZ, m/se)
-			accT = append(accT, noisyAccuracy(probs{clf}, xt, y, a))
-			r.add(fmt.Sprintf("trained/accuracy_t%d", t), accT[len(accT)-1], fmt.Sprintf("accuracy of the trained noisy classifier at t = %d", t))
-		}
-	}
-	if clf != nil {
-		r.add("trained/cross_entropy_gap_z", ceZ, "smallest (cross-entropy of the trained classifier - of the exact posterior) over t, in standard errors (not below -3)")
-	}
+	acc := noisyAccuracies(r, cfg, gs, ds.Exact, clf)
 	chExact, err := sweep(r, "exact classifier", cfg, gs, func(gamma float64) (toy.Denoiser, error) {
-		return sample.NewClassifierGuided(ds.Exact, exact, gamma)
+		return sample.NewClassifierGuided(ds.Exact, sample.ExactClassifier{M: ds.Exact}, gamma)
 	})
 	if err != nil {
 		return nil, err
@@ -154,9 +118,55 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 		return nil, err
 	}
 	r.add("unguided/posterior", metrics.MeanClassPosterior(ds.Exact, xu, labels(gs.Samples, 0)), "mean exact q_0(0 | x) of unconditional samples: q(0) on average")
-	r.Charts = append(r.Charts, classifierCharts(r, ds, gs, ts, accE, accT, chExact, chTrained, clf)...)
+	r.Charts = append(r.Charts, classifierCharts(r, ds, gs, acc.ts, acc.exact, acc.trained, chExact, chTrained, clf)...)
 	classifierGuidanceClaims(r, cfg, gs)
 	return r, nil
+}
+
+// accuracies are the accuracies of the exact and of the trained noisy
+// classifier at the steps ts.
+type accuracies struct{ ts, exact, trained []float64 }
+
+// noisyAccuracies adds the accuracy of the exact noisy classifier (and of
+// clf when it is not nil) on noisy labelled samples (x_t, y) across t, and
+// the smallest cross-entropy gap of clf to the exact posterior in standard
+// errors.
+func noisyAccuracies(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, clf *nn.Classifier) accuracies {
+	var acc accuracies
+	n := gs.Samples * 4
+	comp := make([]int, n)
+	x0 := ex.Sample(make([]float64, 2*n), comp, 1, cfg.rng(streamNoisyTestPoints))
+	lab := ex.Labels()
+	y := make([]int, n)
+	for i, c := range comp {
+		y[i] = lab[c]
+	}
+	ceZ := math.Inf(1)
+	for _, t := range []int{1, 100, 200, 300, 400, 500, 600, 800, 1000} {
+		a := toy.DDPM().Alpha(t)
+		xt := toy.AddNoise(nil, nil, x0, a, cfg.rng(streamNoisyTestNoise+uint64(t)))
+		acc.ts = append(acc.ts, float64(t))
+		acc.exact = append(acc.exact, noisyAccuracy(ex, xt, y, a))
+		r.add(fmt.Sprintf("exact/accuracy_t%d", t), acc.exact[len(acc.exact)-1], fmt.Sprintf("accuracy of the exact noisy classifier q_t(y | x_t) at t = %d", t))
+		if clf != nil {
+			// Cross-entropy on the same noisy points: the exact posterior is
+			// optimal, so the trained one cannot be lower beyond MC error.
+			pe, pt := ex.ClassPosterior(nil, xt, a), clf.Probs(nil, xt, a)
+			k := ex.Classes()
+			d := make([]float64, n)
+			for i, yi := range y {
+				d[i] = math.Log(pe[i*k+yi]) - math.Log(pt[i*k+yi])
+			}
+			m, se := meanSE(d)
+			ceZ = math.Min(ceZ, m/se)
+			acc.trained = append(acc.trained, noisyAccuracy(probs{clf}, xt, y, a))
+			r.add(fmt.Sprintf("trained/accuracy_t%d", t), acc.trained[len(acc.trained)-1], fmt.Sprintf("accuracy of the trained noisy classifier at t = %d", t))
+		}
+	}
+	if clf != nil {
+		r.add("trained/cross_entropy_gap_z", ceZ, "smallest (cross-entropy of the trained classifier - of the exact posterior) over t, in standard errors (not below -3)")
+	}
+	return acc
 }
 
 func runClassifierGuidance(ctx context.Context, cfg Config, p Progress) (*Result, error) {
