@@ -11,6 +11,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/sample"
 	"difftoy/viz"
 )
@@ -53,6 +54,52 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	}
 	cfgClaims(r, cfg, gs)
 	return r, nil
+}
+
+// cfgClaims: lesson 9.
+func cfgClaims(r *Result, cfg Config, gs GuidanceSetup) {
+	sweepClaims(r, 4, "exact", "exact scores", gs.Gammas)
+	sweepClaims(r, 4, "trained", "trained network", gs.Gammas)
+	if r.has("trained/excess") {
+		r.claims(cl(2, "Label dropout learns the conditional optimum: the network's error is below the best constant denoiser's.", "E‖D(x|y) − D*(x|y)‖²", r.value("trained/excess"), Below, r.value("trained/trivial")).against("best constant denoiser"))
+	}
+	// Trained against exact CFG at each gamma, on paired noise: the spread
+	// within a factor 1.5, the mean class posterior within 0.02.
+	for _, g := range gs.Gammas {
+		kt := fmt.Sprintf("trained/spread_gamma%g", g)
+		if !r.has(kt) {
+			break
+		}
+		st, se := r.value(kt), r.value(fmt.Sprintf("exact/spread_gamma%g", g))
+		pt, pe := r.value(fmt.Sprintf("trained/posterior_gamma%g", g)), r.value(fmt.Sprintf("exact/posterior_gamma%g", g))
+		sd := math.Hypot(r.value(fmt.Sprintf("trained/posterior_se_gamma%g", g)), r.value(fmt.Sprintf("exact/posterior_se_gamma%g", g)))
+		cs := []Claim{
+			cl(0, fmt.Sprintf("At γ = %g the trained network's CFG samples spread like exact CFG's (trace of covariance within a factor 1.5).", g), fmt.Sprintf("spread, trained / exact (%.3g / %.3g)", st, se), st/se, Between, 1/1.5).hi(1.5),
+			cl(0, fmt.Sprintf("At γ = %g the trained network's CFG samples are as sure of the class as exact CFG's (mean q_0(y|x) within 0.02).", g), "mean q_0(y|x), trained − exact", pt-pe, Near, 0).hi(0.02).se(sd),
+		}
+		for i := range cs {
+			cs[i].Indicative = cfg.Quick
+		}
+		r.claims(cs...)
+	}
+	v, th, se := r.value("sharpen/ddpm_var"), r.value("sharpen/guided_theory"), r.value("sharpen/ddpm_var_se")
+	r.claims(
+		cl(7, "Guided is not tilted: CFG samples at γ = 3 differ from the tilted density.", energyName("CFG vs tilted"), r.value("tilted/energy_ratio"), Above, 3),
+		// Rounding of log-sum-exp differences of terms up to about 100.
+		cl(8, "Jensen: the noised tilt's weight E[f^(1+γ) | x_t] is at least the guided weight E[f | x_t]^(1+γ) at every point.", "smallest log ratio", r.value("jensen/min_log_ratio"), AtLeast, -1e-10),
+	)
+	top := 0.0
+	for _, k := range jensenSteps {
+		top = math.Max(top, r.value(fmt.Sprintf("jensen/tv_t%d", k)))
+	}
+	first, last := jensenSteps[0], jensenSteps[len(jensenSteps)-1]
+	r.claims(
+		cl(8, fmt.Sprintf("The gap closes as t → 0: total variation at t = %d below a quarter of its largest value over t.", first), "total variation", r.value(fmt.Sprintf("jensen/tv_t%d", first)), Below, top/4).against("largest / 4"),
+		cl(8, fmt.Sprintf("The gap closes as t → T: total variation at t = %d below a quarter of its largest value over t.", last), "total variation", r.value(fmt.Sprintf("jensen/tv_t%d", last)), Below, top/4).against("largest / 4"),
+		// Within 3% of 1/(2a-1) (the lesson's claim) plus three MC standard errors.
+		cl(5, "Sharpening N(0, I) with a ∇log q_t gives DDPM variance 1/(2a − 1), within 3% and 3 standard errors.", "DDPM variance", v, Near, th).hi(0.03*th+3*se).se(se).against("1/(2a − 1)"),
+		cl(5, "That variance is far below the sharpened density's 1/a (by more than 0.1).", "DDPM variance", v, Below, r.value("sharpen/tilted_target")-0.1).se(se).against("1/a − 0.1"),
+	)
 }
 
 // cfgSweeps adds the gamma sweeps of CFG with the exact denoisers and, when
@@ -150,4 +197,44 @@ func runCFG(ctx context.Context, cfg Config, p Progress) (*Result, error) {
 		return nil, err
 	}
 	return CFG(cfg, gs, tr)
+}
+
+// GuidanceAt draws lesson 9's classifier-free guidance on the exact
+// conditional denoisers: DDPM samples of class y with guidance gamma, over
+// the data density, with the mean exact class posterior q_0(y | x) of the
+// samples in the title.
+func GuidanceAt(cfg Config, gs GuidanceSetup, gamma float64, y int) ([]*viz.Chart, error) {
+	ds, err := datasets.Load(gs.Dataset, 4000, cfg.rng(streamLabelledData))
+	if err != nil {
+		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
+	}
+	if y < 0 || y >= ds.Classes {
+		return nil, fmt.Errorf("course.GuidanceAt: class %d outside 0..%d of %s", y, ds.Classes-1, gs.Dataset)
+	}
+	den, err := sample.NewCFG(ds.Exact, gamma)
+	if err != nil {
+		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
+	}
+	plan, err := sample.Strided(toy.DDPM(), gs.Sampling)
+	if err != nil {
+		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
+	}
+	x, err := sampleClass(den, plan, gs.Samples, y, cfg, streamSweep)
+	if err != nil {
+		return nil, err
+	}
+	cp := ds.Exact.ClassPosterior(nil, x, 1)
+	p := make([]float64, gs.Samples)
+	for i := range p {
+		p[i] = cp[i*ds.Classes+y]
+	}
+	m, se := meanSE(p)
+	g := window(3.5, 50)
+	return []*viz.Chart{viz.Plane(fmt.Sprintf("Classifier-free guidance, exact: class %d, γ = %g", y, gamma), []viz.Scene{
+		{Title: fmt.Sprintf("class %d, γ = %g: mean q₀(%d | x) = %.3f ± %.3f", y, gamma, y, m, se), Grid: g, Density: density(ds.Exact, g, 1),
+			Points: x, Labels: labels(gs.Samples, y)},
+	}, viz.PlaneOpts{Classes: classNames(ds.Classes)}).
+		WithCaption("DDPM samples of one class with the guided exact denoiser (1 + γ) D*(x, y) − γ D*(x), over the data density; " +
+			"the title gives the samples' mean exact class posterior with its standard error. " +
+			"Look for the samples leaving the region shared with the other class, and narrowing, as γ grows.")}, nil
 }

@@ -123,6 +123,51 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 	return r, nil
 }
 
+// classifierGuidanceClaims: lesson 8. The Bayes accuracy of clean data is
+// measured on 20 000 fresh points.
+func classifierGuidanceClaims(r *Result, cfg Config, gs GuidanceSetup) {
+	ds, err := gs.data(10, cfg.rng(streamLabelledData))
+	if err != nil {
+		panic(err) // the runner loaded the same data without error
+	}
+	const nb = 20000
+	comp := make([]int, nb)
+	x := ds.Exact.Sample(make([]float64, 2*nb), comp, 1, cfg.rng(streamBayesPoints))
+	lab := ds.Exact.Labels()
+	y := make([]int, nb)
+	for i, c := range comp {
+		y[i] = lab[c]
+	}
+	b := metrics.ClassAccuracy(ds.Exact, x, y)
+	n := float64(4 * gs.Samples)
+	se := math.Hypot(math.Sqrt(b*(1-b)/nb), math.Sqrt(b*(1-b)/n))
+	a1 := r.value("exact/accuracy_t1")
+	r.claims(cl(4, "At t = 1 the exact noisy classifier has the Bayes accuracy of clean data (within 3 binomial standard errors).", "accuracy at t = 1", a1, Near, b).hi(3 * se).se(se).against(fmt.Sprintf("Bayes accuracy %.4g ± 3 SE", b)))
+	// Near 0.5 the binomial standard error of n = 4 Samples is at most 0.5/sqrt(n).
+	r.claims(cl(4, "At t = T the exact classifier is right half the time: max_y q(y) = 1/2, within 0.03 and 3 standard errors.", "accuracy at t = T", r.value("exact/accuracy_t1000"), Near, 0.5).hi(0.03 + 3*0.5/math.Sqrt(n)))
+	ts := []int{1, 100, 200, 300, 400, 500, 600, 800, 1000}
+	rise := math.Inf(-1)
+	for i := 1; i < len(ts); i++ {
+		rise = math.Max(rise, r.value(fmt.Sprintf("exact/accuracy_t%d", ts[i]))-r.value(fmt.Sprintf("exact/accuracy_t%d", ts[i-1])))
+	}
+	// The binomial standard error of the difference of two accuracies is at
+	// most 0.5 sqrt(2/n); 3 of them.
+	r.claims(cl(4, "The exact classifier's accuracy does not rise with t (beyond 3 binomial standard errors).", "largest rise between neighbouring t", rise, Below, 3*0.5*math.Sqrt(2/n)))
+	if r.has("trained/cross_entropy_gap_z") {
+		r.claims(cl(5, "The exact posterior has the lowest cross-entropy: the trained classifier is never lower by 3 standard errors.", "smallest gap, trained − exact (SE)", r.value("trained/cross_entropy_gap_z"), Above, -3))
+	}
+	sweepClaims(r, 6, "exact classifier", "exact classifier", gs.Gammas)
+	if k0, k1 := "exact classifier/spread_gamma0", "exact classifier/spread_gamma1"; r.has(k0) && r.has(k1) {
+		r.claims(cl(0, "Guidance with γ = 1 (exact classifier) narrows the samples: their spread is below γ = 0's.", "trace of covariance, γ = 1", r.value(k1), Below, r.value(k0)).against("γ = 0"))
+	}
+	for _, g := range []float64{0, 3} {
+		k := fmt.Sprintf("trained classifier/posterior_gamma%g", g)
+		if r.has(k) {
+			r.claims(cl(8, fmt.Sprintf("Guidance with the trained classifier at γ = %g favours the class: mean q_0(0|x) above q(0) = 1/2.", g), fmt.Sprintf("mean q_0(0|x), γ = %g", g), r.value(k), Above, 0.5).se(r.value(fmt.Sprintf("trained classifier/posterior_se_gamma%g", g))))
+		}
+	}
+}
+
 // accuracies are the accuracies of the exact and of the trained noisy
 // classifier at the steps ts.
 type accuracies struct{ ts, exact, trained []float64 }

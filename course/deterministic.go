@@ -11,6 +11,7 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
+	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 	"difftoy/viz"
@@ -86,6 +87,37 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 	r.Charts = append(r.Charts, charts...)
 	deterministicClaims(r, ds)
 	return r, nil
+}
+
+// deterministicClaims: lesson 10.
+func deterministicClaims(r *Result, ds DeterministicSetup) {
+	r.claims(
+		cl(6, "DDIM is deterministic: the same x_T gives the same x_0.", "largest difference of two runs", r.value("ddim/repeat_difference"), AtMost, 0),
+		ratioClaim(5, fmt.Sprintf("DDIM (η = 0, %d steps) with the exact D* matches the data.", ds.Steps), "DDIM", r.value("ddim/energy")),
+		ratioClaim(7, fmt.Sprintf("The drift sampler (%d steps) with exact scores matches the data.", ds.Steps), "drift sampler", r.value("drift/energy")),
+		ratioClaim(0, fmt.Sprintf("DDPM (η = 1, %d steps) with the exact D* matches the data.", ds.Steps), "DDPM", r.value("ddpm/energy")),
+		ratioClaim(0, fmt.Sprintf("The PF-ODE solved by Heun (%d steps) with the exact D* matches the data.", ds.Steps), "PF-ODE, Heun", r.value("heun/energy")),
+	)
+	if n := len(ds.SweepSteps); n >= 2 {
+		lo, hi := ds.SweepSteps[0], ds.SweepSteps[n-1]
+		eLo, eHi := r.value(fmt.Sprintf("ddim%d/energy", lo)), r.value(fmt.Sprintf("ddim%d/energy", hi))
+		fall := math.Inf(1)
+		for i := 1; i < n; i++ {
+			fall = math.Min(fall, r.value(fmt.Sprintf("ddim%d/loglik_gap", ds.SweepSteps[i-1]))-r.value(fmt.Sprintf("ddim%d/loglik_gap", ds.SweepSteps[i])))
+		}
+		r.claims(
+			cl(5, fmt.Sprintf("DDIM with %d steps is further from the data than with %d.", lo, hi), energyName(fmt.Sprintf("DDIM, %d steps", lo)), eLo, Above, eHi).against(fmt.Sprintf("%d steps", hi)),
+			ratioClaim(5, fmt.Sprintf("DDIM with %d steps is within the noise level.", hi), fmt.Sprintf("DDIM, %d steps", hi), eHi),
+			cl(12, fmt.Sprintf("The exact 2-D likelihood gap falls at each step count of the sweep %v.", ds.SweepSteps), "smallest fall of the gap", fall, Above, 0),
+		)
+	}
+	if n := len(ds.InvertSteps); n >= 2 {
+		fall := math.Inf(1)
+		for i := 1; i < n; i++ {
+			fall = math.Min(fall, r.value(fmt.Sprintf("inversion/error_%d", ds.InvertSteps[i-1]))/r.value(fmt.Sprintf("inversion/error_%d", ds.InvertSteps[i])))
+		}
+		r.claims(cl(9, fmt.Sprintf("The inversion round-trip error falls strictly through %v steps.", ds.InvertSteps), "smallest ratio of successive errors", fall, Above, 1))
+	}
 }
 
 // fourSamplers runs DDPM, DDIM, the drift sampler and the PF-ODE by Heun
@@ -239,4 +271,51 @@ func roundTrip(plan *sample.Plan, x0 []float64, den toy.Denoiser) ([]float64, fl
 		e += math.Hypot(back[2*i]-x0[2*i], back[2*i+1]-x0[2*i+1])
 	}
 	return back, e / float64(n), nil
+}
+
+// DeterministicAt draws lesson 10's DDIM(eta) with the exact denoiser over
+// a plan of the given number of steps, from Gaussian x_T, and the
+// inversion round trip x_0 -> x_T -> x_0 over the same plan, each with its
+// number: the energy distance to the data in units of its noise level,
+// and the mean distance of the round trip.
+func DeterministicAt(cfg Config, ds DeterministicSetup, steps int, eta float64) ([]*viz.Chart, error) {
+	if eta < 0 || eta > 1 || math.IsNaN(eta) {
+		return nil, fmt.Errorf("course.DeterministicAt: eta = %g outside [0, 1]", eta)
+	}
+	sched := toy.DDPM()
+	plan, err := sample.Strided(sched, steps)
+	if err != nil {
+		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
+	}
+	data, err := datasets.Load(ds.Dataset, 1000, cfg.rng(streamDeterministicData))
+	if err != nil {
+		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
+	}
+	ex := data.Exact
+	src := cfg.rng(streamDeterministicFresh)
+	x, err := sample.DDIM(plan, eta).Sample(nil, gauss(ds.Samples, cfg.rng(streamDeterministicStart)), ex, nil, cfg.rng(streamDeterministicNoise))
+	if err != nil {
+		return nil, err
+	}
+	ec := energyCheck(x, func(n int) []float64 { return exactSample(ex, n, 1, src) }, 10)
+
+	x0 := exactSample(ex, ds.InvertPoints, 1, cfg.rng(streamInversionPoints))
+	back, e, err := roundTrip(plan, x0, ex)
+	if err != nil {
+		return nil, err
+	}
+	trip := append(append([]float64(nil), x0...), back...)
+	labels := make([]int, 2*ds.InvertPoints)
+	for i := ds.InvertPoints; i < len(labels); i++ {
+		labels[i] = 1
+	}
+	g := window(3.5, 50)
+	dens := density(ex, g, 1)
+	return []*viz.Chart{viz.Plane(fmt.Sprintf("DDIM with η = %.2g and the inversion round trip, %d steps, exact D*", eta, steps), []viz.Scene{
+		{Title: fmt.Sprintf("DDIM η = %.2g, %d steps: energy %.2g noise levels", eta, steps, ec.Energy/ec.Noise), Grid: g, Density: dens, Points: x},
+		{Title: fmt.Sprintf("x₀ → x_T → x₀, %d steps: mean error %.2g", steps, e), Grid: g, Density: dens, Points: trip, Labels: labels},
+	}, viz.PlaneOpts{Classes: []string{"x₀", "x₀ after the round trip"}, Cols: 2}).
+		WithCaption("Left: DDIM samples over the data density, with their energy distance to the data in units of its noise level " +
+			"(near 1 when they are as close as fresh data). Right: data points and the same points inverted to x_T and sampled back with η = 0. " +
+			"Look for the round trip error falling as the steps grow, and η mattering most at few steps.")}, nil
 }

@@ -94,6 +94,43 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 	return r, nil
 }
 
+// flowClaims: lesson 14.
+func flowClaims(r *Result, fs FlowSetup) {
+	r.claims(
+		cl(2, "Any field u loses exactly E||u − v||² against the exact velocity (u = 1.1 v, at each time of the check): the rest of the gap is 0 within 3 standard errors.", "largest |gap − E||u − v||²| (SE)", r.value("loss/max_gap_z"), AtMost, 3),
+		// Rounding: about 3 operations per move on numbers of order 10 (|x| up
+		// to 5 at s near 1 where 1/(1 - s) ~ 160 scales z), up to 100 moves:
+		// 100 * 3 * 10 * 2.2e-16 * 160 ~ 1e-11.
+		cl(3, fmt.Sprintf("DDIM equals flow-matching Euler on the time-changed grid, to rounding (plans of %v moves).", fs.DDIMSteps), "largest coordinate difference", r.value("ddim/max_difference"), AtMost, 1e-11),
+		cl(4, "The exact rectified-flow paths of the eight Gaussians are not straight: the straightness deficit is above 0.1.", "straightness deficit", r.value("paths/straightness_deficit"), Above, 0.1),
+	)
+	if n := len(fs.StepCounts); n >= 2 {
+		fall := math.Inf(1)
+		for i := 1; i < n; i++ {
+			fall = math.Min(fall, r.value(fmt.Sprintf("euler%d/error", fs.StepCounts[i-1]))/r.value(fmt.Sprintf("euler%d/error", fs.StepCounts[i])))
+		}
+		worst := 0.0
+		for _, k := range fs.StepCounts[1:] {
+			worst = math.Max(worst, r.value(fmt.Sprintf("euler%d/error", k))/r.value(fmt.Sprintf("ddim_grid%d/error", k)))
+		}
+		r.claims(
+			cl(5, fmt.Sprintf("Euler's endpoint error falls at each step count of the sweep %v.", fs.StepCounts), "smallest ratio of successive errors", fall, Above, 1),
+			cl(5, fmt.Sprintf("On these paths moves evenly spaced in s beat DDIM's strided plan at every step count of the sweep after %d.", fs.StepCounts[0]), "largest error ratio, even s / strided t", worst, Below, 1),
+		)
+	}
+	r.claims(
+		cl(6, "The input c_in y and the target (x_0 − c_skip y)/c_out have unit variance at every noise level of the check, within 4 standard errors.", "largest |variance − 1| (SE)", r.value("edm/max_deviation_se"), AtMost, 4),
+		cl(9, fmt.Sprintf("Edited points land in class %d: mean exact class posterior above 0.9.", fs.To), fmt.Sprintf("mean q_0(%d | edit)", fs.To), r.value("edit/posterior_to"), Above, 0.9),
+		ratioClaim(9, fmt.Sprintf("Edited points follow class %d's law.", fs.To), "edited points", r.value("edit/energy")),
+	)
+	if fs.EditDataset == "three-classes" {
+		// The discrete maps compose to x_0 + m' - m + L (m - m') with DDIM's
+		// product of step factors L in place of 1/k_T: 0.01 allows a
+		// difference of 0.004 in that factor times |m - m'| = 2.25.
+		r.claims(cl(10, "For two classes that are translates of each other, the edit is the exact map m' + (x_0 − m) + (m − m')/k_T within 0.01.", "mean distance to the exact edit", r.value("edit/translation_error"), Below, 0.01))
+	}
+}
+
 // check reports the first setting of fs the lesson cannot run with, for a
 // schedule of T steps.
 func (fs FlowSetup) check(T int) error {
@@ -301,43 +338,6 @@ func addEdit(r *Result, fs FlowSetup, ed *editResult) {
 
 func runFlow(ctx context.Context, cfg Config, p Progress) (*Result, error) {
 	return Flow(cfg, DefaultFlow(cfg))
-}
-
-// flowClaims: lesson 14.
-func flowClaims(r *Result, fs FlowSetup) {
-	r.claims(
-		cl(2, "Any field u loses exactly E||u − v||² against the exact velocity (u = 1.1 v, at each time of the check): the rest of the gap is 0 within 3 standard errors.", "largest |gap − E||u − v||²| (SE)", r.value("loss/max_gap_z"), AtMost, 3),
-		// Rounding: about 3 operations per move on numbers of order 10 (|x| up
-		// to 5 at s near 1 where 1/(1 - s) ~ 160 scales z), up to 100 moves:
-		// 100 * 3 * 10 * 2.2e-16 * 160 ~ 1e-11.
-		cl(3, fmt.Sprintf("DDIM equals flow-matching Euler on the time-changed grid, to rounding (plans of %v moves).", fs.DDIMSteps), "largest coordinate difference", r.value("ddim/max_difference"), AtMost, 1e-11),
-		cl(4, "The exact rectified-flow paths of the eight Gaussians are not straight: the straightness deficit is above 0.1.", "straightness deficit", r.value("paths/straightness_deficit"), Above, 0.1),
-	)
-	if n := len(fs.StepCounts); n >= 2 {
-		fall := math.Inf(1)
-		for i := 1; i < n; i++ {
-			fall = math.Min(fall, r.value(fmt.Sprintf("euler%d/error", fs.StepCounts[i-1]))/r.value(fmt.Sprintf("euler%d/error", fs.StepCounts[i])))
-		}
-		worst := 0.0
-		for _, k := range fs.StepCounts[1:] {
-			worst = math.Max(worst, r.value(fmt.Sprintf("euler%d/error", k))/r.value(fmt.Sprintf("ddim_grid%d/error", k)))
-		}
-		r.claims(
-			cl(5, fmt.Sprintf("Euler's endpoint error falls at each step count of the sweep %v.", fs.StepCounts), "smallest ratio of successive errors", fall, Above, 1),
-			cl(5, fmt.Sprintf("On these paths moves evenly spaced in s beat DDIM's strided plan at every step count of the sweep after %d.", fs.StepCounts[0]), "largest error ratio, even s / strided t", worst, Below, 1),
-		)
-	}
-	r.claims(
-		cl(6, "The input c_in y and the target (x_0 − c_skip y)/c_out have unit variance at every noise level of the check, within 4 standard errors.", "largest |variance − 1| (SE)", r.value("edm/max_deviation_se"), AtMost, 4),
-		cl(9, fmt.Sprintf("Edited points land in class %d: mean exact class posterior above 0.9.", fs.To), fmt.Sprintf("mean q_0(%d | edit)", fs.To), r.value("edit/posterior_to"), Above, 0.9),
-		ratioClaim(9, fmt.Sprintf("Edited points follow class %d's law.", fs.To), "edited points", r.value("edit/energy")),
-	)
-	if fs.EditDataset == "three-classes" {
-		// The discrete maps compose to x_0 + m' - m + L (m - m') with DDIM's
-		// product of step factors L in place of 1/k_T: 0.01 allows a
-		// difference of 0.004 in that factor times |m - m'| = 2.25.
-		r.claims(cl(10, "For two classes that are translates of each other, the edit is the exact map m' + (x_0 − m) + (m − m')/k_T within 0.01.", "mean distance to the exact edit", r.value("edit/translation_error"), Below, 0.01))
-	}
 }
 
 // flowDraws returns n points z_s = (1 - s) x_0 + s eps of the mixture with

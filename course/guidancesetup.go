@@ -8,6 +8,7 @@ package course
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"difftoy/toy"
 	"difftoy/toy/sample"
@@ -147,6 +148,32 @@ func sweep(r *Result, prefix string, cfg Config, gs GuidanceSetup, guided func(g
 		scenes = append(scenes, viz.Scene{Grid: g, Density: dens, Points: x, Labels: labels(gs.Samples, 0)})
 	}
 	return viz.GuidanceSweep(prefix+": guided samples of class 0", gs.Gammas, scenes, classNames(ds.Classes)), nil
+}
+
+// sweepClaims: guidance raises the mean exact class posterior from the
+// first gamma of the sweep to the last by more than three standard errors,
+// and never lowers it between neighbours by more than three.
+func sweepClaims(r *Result, ref int, prefix, who string, gammas []float64) {
+	if len(gammas) < 2 || !r.has(fmt.Sprintf("%s/posterior_gamma%g", prefix, gammas[0])) {
+		return
+	}
+	p := func(g float64) (float64, float64) {
+		return r.value(fmt.Sprintf("%s/posterior_gamma%g", prefix, g)), r.value(fmt.Sprintf("%s/posterior_se_gamma%g", prefix, g))
+	}
+	g0, g1 := gammas[0], gammas[len(gammas)-1]
+	a, sa := p(g0)
+	b, sb := p(g1)
+	se := math.Hypot(sa, sb)
+	r.claims(cl(ref, fmt.Sprintf("Guidance (%s) raises the class posterior from γ = %g to γ = %g by more than 3 standard errors.", who, g0, g1),
+		fmt.Sprintf("rise of mean q_0(y|x), %s", who), b-a, Above, 3*se).se(se).against("3 SE"))
+	worst := math.Inf(-1)
+	for i := 1; i < len(gammas); i++ {
+		a, sa := p(gammas[i-1])
+		b, sb := p(gammas[i])
+		worst = math.Max(worst, (a-b)/math.Hypot(sa, sb))
+	}
+	r.claims(cl(ref, fmt.Sprintf("Along the sweep (%s) the class posterior never falls by 3 standard errors.", who),
+		fmt.Sprintf("largest fall between neighbours (SE), %s", who), worst, Below, 3))
 }
 
 // guideInterval restricts den, guided by guided(gamma), to the steps

@@ -111,6 +111,24 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	return r, nil
 }
 
+// memorisationClaims: lesson 12.
+func memorisationClaims(r *Result) {
+	r.claims(
+		cl(1, "The empirical ideal denoiser returns training points: at least 99% of its samples lie within r of one.", "share within r, D̂*", r.value("empirical/within_r"), AtLeast, 0.99),
+		cl(3, "Fresh data rarely lie within r of a training point (below 5%).", "share within r, fresh data", r.value("fresh/within_r"), Below, 0.05),
+		cl(5, "D̂* has the lowest training loss: it never loses to the network by 3 standard errors.", "training loss D̂* − network (SE)", r.value("loss/train_emp_minus_net_z"), Below, 3),
+		cl(6, "At t = 5 D̂*'s held-out loss exceeds its training loss by more than 3 standard errors.", "held-out − training, D̂* (SE)", r.value("loss/emp_heldout_minus_train_t5_z"), Above, 3),
+	)
+	if r.has("trained/within_r") {
+		s, f := r.value("trained/within_r"), r.value("fresh/within_r")
+		r.claims(
+			cl(7, "At t = 5 the network's held-out loss is below D̂*'s by more than 3 standard errors.", "held-out, network − D̂* (SE)", r.value("loss/small_noise_net_minus_emp_z"), Below, -3),
+			cl(4, "The network's samples are not copies: their share within r is closer to fresh data's than to 1.", "|share − fresh share| − (1 − share)", math.Abs(s-f)-(1-s), Below, 0),
+			cl(4, "The network's samples spread like data: median distance to the training set at least a third of fresh data's.", "median distance, network", r.value("trained/median_distance"), AtLeast, r.value("fresh/median_distance")/3).against("fresh data's / 3"),
+		)
+	}
+}
+
 // empiricalCopies samples D̂* (1000 DDPM steps) and fresh data, adds the
 // share of each within r of a training point and the fresh data's median
 // distance to the training set, and returns both samples.

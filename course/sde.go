@@ -150,6 +150,29 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 	return r, nil
 }
 
+// sdeClaims: lesson 13.
+func sdeClaims(r *Result, ss SDESetup) {
+	// About 25 comparisons (5 members x 5 steps), each below 3 for a
+	// correct sampler; their largest gets 4.
+	r.claims(cl(1, "Every member of the SDE family has the marginals q_t: the largest energy ratio over the members and the checked steps is within the noise.",
+		"largest energy ratio", r.value("family/worst"), Below, 4))
+	var worstZ float64
+	for _, t := range ss.SMSteps {
+		worstZ = math.Max(worstZ, math.Max(r.value(fmt.Sprintf("sm/t%d/dsm_z", t)), r.value(fmt.Sprintf("sm/t%d/ism_z", t))))
+	}
+	r.claims(cl(4, "DSM minus its constant and ISM plus its constant equal ESM on the same draws (largest gap over the steps, in standard errors).",
+		"largest gap (SE)", worstZ, Below, 4))
+	// At the fewest steps the errors are tens of noise levels and the gap
+	// between the variances is resolved: Analytic-DPM must win by more than
+	// three noise levels. With more steps all three approach the noise and
+	// their order is not stable across seeds; the numbers are shown only.
+	K := ss.FewSteps[0]
+	opt := r.value(fmt.Sprintf("adpm/%d/optimal", K))
+	best := math.Min(r.value(fmt.Sprintf("adpm/%d/beta", K)), r.value(fmt.Sprintf("adpm/%d/beta~", K)))
+	r.claims(cl(5, fmt.Sprintf("At %d steps Analytic-DPM's variance beats both fixed variances by more than three noise levels of the energy distance.", K),
+		fmt.Sprintf("better fixed variance − Analytic-DPM, %d steps", K), best-opt, Above, 3*r.value(fmt.Sprintf("adpm/%d/noise", K))).against("3 noise levels"))
+}
+
 // plan returns the strided plan of ss.Moves moves, checking that it visits
 // every step of ss.Checks.
 func (ss SDESetup) plan() (*sample.Plan, error) {
@@ -366,27 +389,4 @@ func scoreMatching(r *Result, m analytic.Mixture, sched *toy.Schedule, ss SDESet
 		r.add(fmt.Sprintf("sm/t%d/ism_gap", t), gi, fmt.Sprintf("t = %d: mean of (ISM + E|s*|²) − ESM per draw (± %.2g)", t, si))
 		r.add(fmt.Sprintf("sm/t%d/ism_z", t), math.Abs(gi)/si, fmt.Sprintf("t = %d: |(ISM + E|s*|²) − ESM| in standard errors", t))
 	}
-}
-
-// sdeClaims: lesson 13.
-func sdeClaims(r *Result, ss SDESetup) {
-	// About 25 comparisons (5 members x 5 steps), each below 3 for a
-	// correct sampler; their largest gets 4.
-	r.claims(cl(1, "Every member of the SDE family has the marginals q_t: the largest energy ratio over the members and the checked steps is within the noise.",
-		"largest energy ratio", r.value("family/worst"), Below, 4))
-	var worstZ float64
-	for _, t := range ss.SMSteps {
-		worstZ = math.Max(worstZ, math.Max(r.value(fmt.Sprintf("sm/t%d/dsm_z", t)), r.value(fmt.Sprintf("sm/t%d/ism_z", t))))
-	}
-	r.claims(cl(4, "DSM minus its constant and ISM plus its constant equal ESM on the same draws (largest gap over the steps, in standard errors).",
-		"largest gap (SE)", worstZ, Below, 4))
-	// At the fewest steps the errors are tens of noise levels and the gap
-	// between the variances is resolved: Analytic-DPM must win by more than
-	// three noise levels. With more steps all three approach the noise and
-	// their order is not stable across seeds; the numbers are shown only.
-	K := ss.FewSteps[0]
-	opt := r.value(fmt.Sprintf("adpm/%d/optimal", K))
-	best := math.Min(r.value(fmt.Sprintf("adpm/%d/beta", K)), r.value(fmt.Sprintf("adpm/%d/beta~", K)))
-	r.claims(cl(5, fmt.Sprintf("At %d steps Analytic-DPM's variance beats both fixed variances by more than three noise levels of the energy distance.", K),
-		fmt.Sprintf("better fixed variance − Analytic-DPM, %d steps", K), best-opt, Above, 3*r.value(fmt.Sprintf("adpm/%d/noise", K))).against("3 noise levels"))
 }
