@@ -11,7 +11,6 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
-	"difftoy/toy/datasets"
 	"difftoy/toy/sample"
 	"difftoy/viz"
 )
@@ -30,7 +29,7 @@ const (
 // not nil.
 func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r := &Result{}
-	ds, err := gs.data(4000, cfg.rng(streamLabelledData))
+	ds, err := gs.dataFor("course.CFG", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}
@@ -204,9 +203,9 @@ func runCFG(ctx context.Context, cfg Config, p Progress) (*Result, error) {
 // the data density, with the mean exact class posterior q_0(y | x) of the
 // samples in the title.
 func GuidanceAt(cfg Config, gs GuidanceSetup, gamma float64, y int) ([]*viz.Chart, error) {
-	ds, err := datasets.Load(gs.Dataset, 4000, cfg.rng(streamLabelledData))
+	ds, err := loadDataset("course.GuidanceAt", gs.Dataset, 4000, cfg.rng(streamLabelledData))
 	if err != nil {
-		return nil, fmt.Errorf("course.GuidanceAt: %w", err)
+		return nil, err
 	}
 	if y < 0 || y >= ds.Classes {
 		return nil, fmt.Errorf("course.GuidanceAt: class %d outside 0..%d of %s", y, ds.Classes-1, gs.Dataset)

@@ -30,7 +30,7 @@ const (
 // TrainClassifier trains the noisy classifier C_t(y | x_t) of lesson 8 with
 // cross-entropy on noised labelled data.
 func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*nn.Classifier, error) {
-	ds, err := gs.data(4000, cfg.rng(streamLabelledData))
+	ds, err := gs.dataFor("course.TrainClassifier", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func noisyAccuracy(c metrics.Classifier, x []float64, y []int, alpha float64) fl
 // of classifier guidance with the exact unconditional denoiser.
 func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Result, error) {
 	r := &Result{}
-	ds, err := gs.data(4000, cfg.rng(streamLabelledData))
+	ds, err := gs.dataFor("course.ClassifierGuidance", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}

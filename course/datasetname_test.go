@@ -68,6 +68,78 @@ func TestBadDatasetNameIsAnError(t *testing.T) {
 			_, err := Parametrisations(ctx, cfg, s, nil)
 			return err
 		}},
+		{"course.TrainConditional", func() error {
+			s := DefaultGuidance(cfg)
+			s.Dataset = bad
+			_, err := TrainConditional(ctx, cfg, s, nil)
+			return err
+		}},
+		{"course.Conditional", func() error {
+			s := DefaultGuidance(cfg)
+			s.Dataset = bad
+			_, err := Conditional(cfg, s, nil)
+			return err
+		}},
+		{"course.TrainClassifier", func() error {
+			s := DefaultGuidance(cfg)
+			s.Dataset = bad
+			_, err := TrainClassifier(ctx, cfg, s, nil)
+			return err
+		}},
+		{"course.ClassifierGuidance", func() error {
+			s := DefaultGuidance(cfg)
+			s.Dataset = bad
+			_, err := ClassifierGuidance(cfg, s, nil)
+			return err
+		}},
+		{"course.CFG", func() error {
+			s := DefaultGuidance(cfg)
+			s.Dataset = bad
+			_, err := CFG(cfg, s, nil)
+			return err
+		}},
+		{"course.GuidanceAt", func() error {
+			s := DefaultGuidance(cfg)
+			s.Dataset = bad
+			_, err := GuidanceAt(cfg, s, 1, 0)
+			return err
+		}},
+		{"course.Deterministic", func() error {
+			s := DefaultDeterministic(cfg)
+			s.Dataset = bad
+			_, err := Deterministic(cfg, s)
+			return err
+		}},
+		{"course.DeterministicAt", func() error {
+			s := DefaultDeterministic(cfg)
+			s.Dataset = bad
+			_, err := DeterministicAt(cfg, s, 10, 0)
+			return err
+		}},
+		{"course.Memorisation", func() error {
+			s := DefaultMemorisation(cfg)
+			s.Dataset = bad
+			_, err := Memorisation(ctx, cfg, s, nil)
+			return err
+		}},
+		{"course.SDE", func() error {
+			s := DefaultSDE(cfg)
+			s.Data = bad
+			_, err := SDE(cfg, s, nil)
+			return err
+		}},
+		{"course.Flow", func() error {
+			s := DefaultFlow(cfg)
+			s.Dataset = bad
+			_, err := Flow(cfg, s)
+			return err
+		}},
+		{"course.Flow", func() error { // the labelled mixture of the edit
+			s := DefaultFlow(cfg)
+			s.EditDataset = bad
+			_, err := Flow(cfg, s)
+			return err
+		}},
 	} {
 		t.Run(tc.who, func(t *testing.T) {
 			var err error

@@ -11,7 +11,6 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
-	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 	"difftoy/viz"
@@ -54,7 +53,11 @@ const (
 // Deterministic runs lesson 10 with the exact denoiser.
 func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 	r := &Result{}
-	ex := load(ds.Dataset, 1000, cfg.rng(streamDeterministicData)).Exact
+	data, err := loadDataset("course.Deterministic", ds.Dataset, 1000, cfg.rng(streamDeterministicData))
+	if err != nil {
+		return nil, err
+	}
+	ex := data.Exact
 	src := cfg.rng(streamDeterministicFresh)
 	fresh := func(n int) []float64 { return exactSample(ex, n, 1, src) }
 	plan, err := sample.Strided(toy.DDPM(), ds.Steps)
@@ -301,9 +304,9 @@ func DeterministicAt(cfg Config, ds DeterministicSetup, steps int, eta float64) 
 	if err != nil {
 		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
 	}
-	data, err := datasets.Load(ds.Dataset, 1000, cfg.rng(streamDeterministicData))
+	data, err := loadDataset("course.DeterministicAt", ds.Dataset, 1000, cfg.rng(streamDeterministicData))
 	if err != nil {
-		return nil, fmt.Errorf("course.DeterministicAt: %w", err)
+		return nil, err
 	}
 	ex := data.Exact
 	src := cfg.rng(streamDeterministicFresh)

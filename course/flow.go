@@ -14,7 +14,6 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
-	"difftoy/toy/datasets"
 	"difftoy/toy/sample"
 )
 
@@ -69,7 +68,7 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 		return nil, err
 	}
 	r := &Result{}
-	ds, err := datasets.Load(fs.Dataset, 1000, cfg.rng(streamFlowData))
+	ds, err := loadDataset("course.Flow", fs.Dataset, 1000, cfg.rng(streamFlowData))
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +450,7 @@ type editResult struct {
 // flowEdit moves fs.EditPoints points of class From into class To by
 // DDIM inversion with the label From and regeneration with the label To.
 func flowEdit(cfg Config, fs FlowSetup, sched *toy.Schedule) (*editResult, error) {
-	ds, err := datasets.Load(fs.EditDataset, 1000, cfg.rng(streamEditData))
+	ds, err := loadDataset("course.Flow", fs.EditDataset, 1000, cfg.rng(streamEditData))
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,7 @@
 // The helpers of the lessons' claims functions (each lesson's sits in its
-// file, after its runner), and the
-// conventions of their bounds. The bounds are the lesson's ("Claims
-// checked by the tests"); Ref is the claim's number there. Where the bound
-// is statistical:
+// file, after its runner), and the conventions of their bounds. The bounds
+// are the lesson's ("Claims checked by the tests"); Ref is the claim's
+// number there. Where the bound is statistical:
 //   - "in standard errors" numbers are deviations in Monte Carlo or binomial
 //     standard errors; a bound of 3 (4 when the number is the largest of
 //     about ten comparisons) fails a correct sampler with probability below

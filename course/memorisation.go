@@ -81,7 +81,10 @@ const (
 // Memorisation runs lesson 12.
 func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress) (*Result, error) {
 	r := &Result{}
-	ds := load(ms.Dataset, ms.Train, cfg.rng(streamTrainingSet))
+	ds, err := loadDataset("course.Memorisation", ms.Dataset, ms.Train, cfg.rng(streamTrainingSet))
+	if err != nil {
+		return nil, err
+	}
 	radius := 0.1 * medianNN(ds.Points)
 	r.add("radius", radius, "r = 0.1 times the median nearest-neighbour distance among training points")
 	emp, fresh, err := empiricalCopies(r, cfg, ms, ds, radius)

@@ -13,7 +13,6 @@ import (
 
 	"difftoy/analytic"
 	"difftoy/toy"
-	"difftoy/toy/datasets"
 	"difftoy/toy/metrics"
 	"difftoy/toy/sample"
 	"difftoy/viz"
@@ -117,7 +116,7 @@ const (
 // SDE runs lesson 13.
 func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 	r := &Result{}
-	ds, err := datasets.Load(ss.Data, 1000, cfg.rng(streamSDEData))
+	ds, err := loadDataset("course.SDE", ss.Data, 1000, cfg.rng(streamSDEData))
 	if err != nil {
 		return nil, err
 	}
