@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"difftoy/analytic"
 	"difftoy/toy"
@@ -33,61 +34,79 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex := ds.Exact
 	plan, err := sample.Strided(toy.DDPM(), gs.Sampling)
 	if err != nil {
 		return nil, err
 	}
 	src := cfg.rng(streamFreshClass)
-	g := window(3.5, 50)
 	var scenes []viz.Scene
 	for y := 0; y < ds.Classes; y++ {
-		cls, err := ex.Class(y)
+		sc, err := classSamples(r, cfg, gs, ds.Exact, plan, y, tr, src)
 		if err != nil {
 			return nil, err
 		}
-		fresh := func(n int) []float64 { return exactSample(cls, n, 1, src) }
-		bayes := metrics.ClassAccuracy(ex, fresh(4000), labels(4000, y))
-		r.add(fmt.Sprintf("class%d/bayes", y), bayes, "share of fresh class data the exact classifier assigns to the class (Bayes accuracy)")
-		x, err := sampleClass(ex, plan, gs.Samples, y, cfg, streamExactClass+uint64(y))
-		if err != nil {
-			return nil, err
-		}
-		ec := energyCheck(x, fresh, 10)
-		r.add(fmt.Sprintf("class%d/exact_energy", y), ec.Energy/ec.Noise, "exact conditional samples: energy distance to the class data in units of its noise level")
-		r.add(fmt.Sprintf("class%d/exact_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "exact conditional samples the classifier assigns to the class")
-		law := spread(exactSample(cls, 20000, 1, cfg.rng(streamClassLaw+uint64(y))))
-		r.add(fmt.Sprintf("class%d/law_spread", y), law, "trace of the class law's covariance (20000 fresh draws)")
-		r.add(fmt.Sprintf("class%d/exact_spread", y), spread(x), "the same for the exact conditional samples")
-		scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("exact D*(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)})
-		if tr != nil {
-			x, err := sampleClass(tr.Model, plan, gs.Samples, y, cfg, streamTrainedClass+uint64(y))
-			if err != nil {
-				return nil, err
-			}
-			r.add(fmt.Sprintf("class%d/trained_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "trained conditional samples the classifier assigns to the class")
-			r.add(fmt.Sprintf("class%d/trained_spread", y), spread(x), "the same for the trained conditional samples: compare with law_spread")
-			scenes = append(scenes, viz.Scene{Title: fmt.Sprintf("trained D(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)})
-		}
+		scenes = append(scenes, sc...)
 	}
 	if tr != nil {
 		addTrainingError(r, tr)
 	}
-	addTowerChecks(r, ex, ds.Classes)
-	// The noisy class posterior q_t(0 | x) across t.
+	addTowerChecks(r, ds.Exact, ds.Classes)
+	r.Charts = append(r.Charts, conditionalCharts(ds, ds.Exact, scenes, classPosteriorScenes(ds.Exact))...)
+	conditionalClaims(r, cfg, gs)
+	return r, nil
+}
+
+// classSamples adds, for class y, the Bayes accuracy on fresh class data
+// (drawn from src), and the energy distance, classifier share and spread
+// of exact conditional samples (and the share and spread of the trained
+// network's when tr is not nil); it returns their scenes.
+func classSamples(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, plan *sample.Plan, y int, tr *Trained, src rand.Source) ([]viz.Scene, error) {
+	cls, err := ex.Class(y)
+	if err != nil {
+		return nil, err
+	}
+	g := window(3.5, 50)
+	fresh := func(n int) []float64 { return exactSample(cls, n, 1, src) }
+	bayes := metrics.ClassAccuracy(ex, fresh(4000), labels(4000, y))
+	r.add(fmt.Sprintf("class%d/bayes", y), bayes, "share of fresh class data the exact classifier assigns to the class (Bayes accuracy)")
+	x, err := sampleClass(ex, plan, gs.Samples, y, cfg, streamExactClass+uint64(y))
+	if err != nil {
+		return nil, err
+	}
+	ec := energyCheck(x, fresh, 10)
+	r.add(fmt.Sprintf("class%d/exact_energy", y), ec.Energy/ec.Noise, "exact conditional samples: energy distance to the class data in units of its noise level")
+	r.add(fmt.Sprintf("class%d/exact_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "exact conditional samples the classifier assigns to the class")
+	law := spread(exactSample(cls, 20000, 1, cfg.rng(streamClassLaw+uint64(y))))
+	r.add(fmt.Sprintf("class%d/law_spread", y), law, "trace of the class law's covariance (20000 fresh draws)")
+	r.add(fmt.Sprintf("class%d/exact_spread", y), spread(x), "the same for the exact conditional samples")
+	scenes := []viz.Scene{{Title: fmt.Sprintf("exact D*(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)}}
+	if tr == nil {
+		return scenes, nil
+	}
+	xt, err := sampleClass(tr.Model, plan, gs.Samples, y, cfg, streamTrainedClass+uint64(y))
+	if err != nil {
+		return nil, err
+	}
+	r.add(fmt.Sprintf("class%d/trained_share", y), metrics.ClassAccuracy(ex, xt, labels(gs.Samples, y)), "trained conditional samples the classifier assigns to the class")
+	r.add(fmt.Sprintf("class%d/trained_spread", y), spread(xt), "the same for the trained conditional samples: compare with law_spread")
+	return append(scenes, viz.Scene{Title: fmt.Sprintf("trained D(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: xt, Labels: labels(gs.Samples, y)}), nil
+}
+
+// classPosteriorScenes draws the noisy class posterior q_t(0 | x) of ex
+// across t.
+func classPosteriorScenes(ex analytic.Mixture) []viz.Scene {
 	var post []viz.Scene
 	fine := window(3.5, 50)
+	k := ex.Classes()
 	for _, t := range []int{10, 200, 400, 700} {
 		cp := ex.ClassPosterior(nil, fine.Points(), toy.DDPM().Alpha(t))
 		v := make([]float64, fine.Len())
 		for i := range v {
-			v[i] = cp[i*ds.Classes]
+			v[i] = cp[i*k]
 		}
 		post = append(post, viz.Scene{Title: fmt.Sprintf("q_t(class 0 | x), t = %d", t), Grid: fine, Density: v})
 	}
-	r.Charts = append(r.Charts, conditionalCharts(ds, ex, scenes, post)...)
-	conditionalClaims(r, cfg, gs)
-	return r, nil
+	return post
 }
 
 // conditionalClaims: lesson 7; n samples per class, the Bayes accuracy
