@@ -20,11 +20,24 @@ import (
 // classifier clf (nil: none).
 func classifierCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, ts, accE, accT []float64,
 	chExact, chTrained *viz.Chart, clf *nn.Classifier) []*viz.Chart {
-	sched := toy.DDPM()
-	exact := sample.ExactClassifier{M: ds.Exact}
-	var charts []*viz.Chart
+	charts := []*viz.Chart{classifierPlane(ds, clf), classifierFields(ds, clf), accuracyChart(ts, accE, accT, clf)}
+	sweepCaption := "Class-0 samples guided with scale γ over the data density. Look for the samples leaving the class boundary as γ " +
+		"grows; most of the change happens between γ = 0 and 1, after which the mean class posterior is near its ceiling " +
+		"(the chart below) and the panels change little."
+	charts = append(charts, chExact.WithCaption(sweepCaption))
+	if chTrained != nil {
+		charts = append(charts, chTrained.WithCaption("The same sweep guided by the trained classifier. Look for the same pattern as with the exact one."))
+	}
+	charts = append(charts, gammaCurves(r, gs, []string{"exact classifier", "trained classifier"}).
+		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples, with ±2 standard errors; right: their spread "+
+			"(trace of the covariance). Look for the posterior rising towards 1 and the spread dropping by γ = 1, then staying roughly level."))
+	return charts
+}
 
-	// The classifiers over the plane.
+// classifierPlane draws the exact noisy class posterior of class 0 over the
+// plane at three steps, and the trained classifier's when clf is not nil.
+func classifierPlane(ds *datasets.Dataset, clf *nn.Classifier) *viz.Chart {
+	sched := toy.DDPM()
 	fine := window(3.5, 50)
 	var post []viz.Scene
 	steps := []int{100, 300, 600}
@@ -51,42 +64,39 @@ func classifierCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, ts, acc
 	if clf != nil {
 		caption += ": the exact posterior on the top row, the trained classifier below"
 	}
-	charts = append(charts, viz.Plane("The noisy classifiers over the plane", post, viz.PlaneOpts{DensityLabel: "P(0 | x)", Cols: 3, Side: 240}).
-		WithCaption(caption+". Look for the trained classifier reproducing the exact boundary, sharp at small t and blurred at large t."))
+	return viz.Plane("The noisy classifiers over the plane", post, viz.PlaneOpts{DensityLabel: "P(0 | x)", Cols: 3, Side: 240}).
+		WithCaption(caption + ". Look for the trained classifier reproducing the exact boundary, sharp at small t and blurred at large t.")
+}
 
+// classifierFields draws the gradient of the log probability of class 0 at
+// t = 300, exact and (when clf is not nil) trained.
+func classifierFields(ds *datasets.Dataset, clf *nn.Classifier) *viz.Chart {
+	exact := sample.ExactClassifier{M: ds.Exact}
 	g := window(3.5, 17)
 	const t = 300
-	a := sched.Alpha(t)
+	a := toy.DDPM().Alpha(t)
 	fields := []viz.Field{{Title: "exact ∇log q_t(0 | x)", V: exact.Grad(nil, g.Points(), a, labels(g.Len(), 0))}}
 	if clf != nil {
 		fields = append(fields, viz.Field{Title: "trained ∇log C_t(0 | x)", V: clf.Grad(nil, g.Points(), a, labels(g.Len(), 0))})
 	}
-	charts = append(charts, viz.Fields(fmt.Sprintf("Classifier gradient fields at t = %d", t), g, fields,
+	return viz.Fields(fmt.Sprintf("Classifier gradient fields at t = %d", t), g, fields,
 		viz.QuiverOpts{Label: "|∇log p(0|x)|", Train: thinPoints(ds.Points, 200), Cols: 2}).
-		WithCaption("Arrows of the gradient of the log probability of class 0, one scale for both panels; dark dots: 200 training points. "+
-			"Look for short arrows deep inside class 0 (where the probability is flat near 1) and long ones across the boundary and on "+
-			"class 1's side, all pointing into class 0; the trained field should match the exact one."))
+		WithCaption("Arrows of the gradient of the log probability of class 0, one scale for both panels; dark dots: 200 training points. " +
+			"Look for short arrows deep inside class 0 (where the probability is flat near 1) and long ones across the boundary and on " +
+			"class 1's side, all pointing into class 0; the trained field should match the exact one.")
+}
 
+// accuracyChart draws the accuracies of the exact (accE) and trained (accT)
+// noisy classifiers at the steps ts.
+func accuracyChart(ts, accE, accT []float64, clf *nn.Classifier) *viz.Chart {
 	series := []viz.Series{{Name: "exact q_t(y | x)", X: ts, Y: accE, Marks: true}}
 	if clf != nil {
 		series = append(series, viz.Series{Name: "trained C_t(y | x)", X: ts, Y: accT, Marks: true})
 	}
-	charts = append(charts, viz.Lines("Noisy classifiers",
+	return viz.Lines("Noisy classifiers",
 		viz.LinePanel{Title: "accuracy on (x_t, y)", XName: "step t", YName: "accuracy", Series: series}).
-		WithCaption("The share of noisy points (x_t, y) each classifier labels right. Look for both falling from the clean Bayes "+
-			"accuracy at small t to chance (1/2) at t = T, the trained one on top of the exact one."))
-
-	sweepCaption := "Class-0 samples guided with scale γ over the data density. Look for the samples leaving the class boundary as γ " +
-		"grows; most of the change happens between γ = 0 and 1, after which the mean class posterior is near its ceiling " +
-		"(the chart below) and the panels change little."
-	charts = append(charts, chExact.WithCaption(sweepCaption))
-	if chTrained != nil {
-		charts = append(charts, chTrained.WithCaption("The same sweep guided by the trained classifier. Look for the same pattern as with the exact one."))
-	}
-	charts = append(charts, gammaCurves(r, gs, []string{"exact classifier", "trained classifier"}).
-		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples, with ±2 standard errors; right: their spread "+
-			"(trace of the covariance). Look for the posterior rising towards 1 and the spread dropping by γ = 1, then staying roughly level."))
-	return charts
+		WithCaption("The share of noisy points (x_t, y) each classifier labels right. Look for both falling from the clean Bayes " +
+			"accuracy at small t to chance (1/2) at t = T, the trained one on top of the exact one.")
 }
 
 // gammaCurves draws, for each sweep prefix found in r, the mean class

@@ -20,15 +20,35 @@ import (
 // xg at gamma and the tilted samples xt.
 func cfgCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, tr *Trained, chExact, chTrained *viz.Chart,
 	gamma float64, xg, xt []float64, src rand.Source) ([]*viz.Chart, error) {
-	sched := toy.DDPM()
 	var charts []*viz.Chart
 	if tr != nil {
-		charts = append(charts, cfgTraining(ds, tr, sched, src))
+		charts = append(charts, cfgTraining(ds, tr, toy.DDPM(), src))
 	}
+	field, err := guidedFieldChart(ds, gs)
+	if err != nil {
+		return nil, err
+	}
+	charts = append(charts, field)
+	charts = append(charts, chExact.WithCaption("Class-0 samples with classifier-free guidance from the exact scores, one panel per γ. "+
+		"Look for the samples pulling away from the other class as γ grows (the chart below measures it)."))
+	prefixes := []string{"exact"}
+	if chTrained != nil {
+		charts = append(charts, chTrained.WithCaption("The same sweep with the trained network's conditional and unconditional outputs. "+
+			"Look for the same pattern, with the network's errors amplified at large γ."))
+		prefixes = append(prefixes, "trained")
+	}
+	charts = append(charts, gammaCurves(r, gs, prefixes).
+		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples (±2 standard errors); right: their spread. "+
+			"Look for the posterior rising with γ and the spread dropping by γ = 1, then staying roughly level."))
 
-	// The guided field at one t for each gamma.
+	return append(charts, guidedAgainstTiltedCharts(ds, gamma, xg, xt)...), nil
+}
+
+// guidedFieldChart draws the guided field D~_t(x | 0) - x at t = 300 with
+// exact scores, one panel per gamma of the sweep.
+func guidedFieldChart(ds *datasets.Dataset, gs GuidanceSetup) (*viz.Chart, error) {
 	const t = 300
-	a := sched.Alpha(t)
+	a := toy.DDPM().Alpha(t)
 	g := window(3.5, 17)
 	x := g.Points()
 	var fields []viz.Field
@@ -43,25 +63,16 @@ func cfgCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, tr *Trained, c
 		}
 		fields = append(fields, viz.Field{Title: fmt.Sprintf("γ = %g", gm), V: d})
 	}
-	charts = append(charts, viz.Fields(fmt.Sprintf("Guided field D̃_t(x | 0) − x at t = %d (exact scores)", t), g, fields,
+	return viz.Fields(fmt.Sprintf("Guided field D̃_t(x | 0) − x at t = %d (exact scores)", t), g, fields,
 		viz.QuiverOpts{Label: "|D̃ − x|", Train: thinPoints(ds.Points, 200), Cols: 4}).
-		WithCaption("Arrows from x to the guided denoiser's output for class 0, one scale for all panels; dark dots: 200 training points. "+
-			"Look for the arrows growing with γ, longest in class 1's region, where they push towards class 0."))
+		WithCaption("Arrows from x to the guided denoiser's output for class 0, one scale for all panels; dark dots: 200 training points. " +
+			"Look for the arrows growing with γ, longest in class 1's region, where they push towards class 0."), nil
+}
 
-	charts = append(charts, chExact.WithCaption("Class-0 samples with classifier-free guidance from the exact scores, one panel per γ. "+
-		"Look for the samples pulling away from the other class as γ grows (the chart below measures it)."))
-	prefixes := []string{"exact"}
-	if chTrained != nil {
-		charts = append(charts, chTrained.WithCaption("The same sweep with the trained network's conditional and unconditional outputs. "+
-			"Look for the same pattern, with the network's errors amplified at large γ."))
-		prefixes = append(prefixes, "trained")
-	}
-	charts = append(charts, gammaCurves(r, gs, prefixes).
-		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples (±2 standard errors); right: their spread. "+
-			"Look for the posterior rising with γ and the spread dropping by γ = 1, then staying roughly level."))
-
-	// Guided against tilted: one panel with both, and the histograms of
-	// their projection on the line between the class means.
+// guidedAgainstTiltedCharts draws the CFG samples xg at gamma and the
+// tilted density's samples xt in one panel, and the histograms of their
+// projection on the line between the class means.
+func guidedAgainstTiltedCharts(ds *datasets.Dataset, gamma float64, xg, xt []float64) []*viz.Chart {
 	n := len(xg) / 2
 	both := append(append([]float64(nil), xg...), xt...)
 	lab := make([]int, n+len(xt)/2)
@@ -69,19 +80,18 @@ func cfgCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, tr *Trained, c
 		lab[i] = 1
 	}
 	fine := window(3.5, 50)
-	charts = append(charts, viz.Plane(fmt.Sprintf("Guided is not tilted (γ = %g, class 0)", gamma), []viz.Scene{
+	plane := viz.Plane(fmt.Sprintf("Guided is not tilted (γ = %g, class 0)", gamma), []viz.Scene{
 		{Grid: fine, Density: density(ds.Exact, fine, 1), Points: both, Labels: lab},
 	}, viz.PlaneOpts{Classes: []string{fmt.Sprintf("CFG samples, γ = %g", gamma), fmt.Sprintf("exact samples of q_0(x) q_0(0 | x)^%g", 1+gamma)}, Side: 420}).
-		WithCaption("Both sample sets in one panel over the data density. Look for the CFG samples (blue) sitting further from "+
-			"class 1 than the tilted density's samples (red)."))
+		WithCaption("Both sample sets in one panel over the data density. Look for the CFG samples (blue) sitting further from " +
+			"class 1 than the tilted density's samples (red).")
 	u := classAxis(ds)
 	h1, h2 := histogram(project(xg, u), 30), histogram(project(xt, u), 30)
 	h1.Name, h2.Name = "CFG samples", "tilted density's samples"
-	charts = append(charts, viz.Lines("Guided against tilted, along the line between the class means",
+	return []*viz.Chart{plane, viz.Lines("Guided against tilted, along the line between the class means",
 		viz.LinePanel{Title: "histogram of u · x", XName: "u · x (u: from the class-1 mean to the class-0 mean)", YName: "density", Series: []viz.Series{h1, h2}}).
-		WithCaption("The two sample sets projected on the direction from class 1 to class 0, as normalised histograms (30 bins). "+
-			"Look for the CFG histogram shifted to larger u · x: guidance pushes further from the other class than the tilted density does."))
-	return charts, nil
+		WithCaption("The two sample sets projected on the direction from class 1 to class 0, as normalised histograms (30 bins). " +
+			"Look for the CFG histogram shifted to larger u · x: guidance pushes further from the other class than the tilted density does.")}
 }
 
 // cfgTraining draws the conditional network's loss and its error per t,
