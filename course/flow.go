@@ -493,21 +493,7 @@ func flowEdit(cfg Config, fs FlowSetup, sched *toy.Schedule) (*editResult, error
 		return nil, err
 	}
 	e := &editResult{mix: ex, x0: x0, zT: zT, edited: edited, labelsFrom: yf, labelsTo: yt}
-	cpE := ex.ClassPosterior(nil, edited, 1)
-	cp0 := ex.ClassPosterior(nil, x0, 1)
-	for i := 0; i < n; i++ {
-		e.posterior += cpE[i*C+fs.To] / float64(n)
-		e.before += cp0[i*C+fs.From] / float64(n)
-		best := 0
-		for c := 1; c < C; c++ {
-			if cpE[i*C+c] > cpE[i*C+best] {
-				best = c
-			}
-		}
-		if best == fs.To {
-			e.share += 1 / float64(n)
-		}
-	}
+	e.posterior, e.share, e.before = editShares(ex, x0, edited, fs.From, fs.To)
 	e.roundtrip = meanDist(back, x0)
 	zPlain, err := (&sample.Inversion{Plan: plan}).Invert(nil, x0, ex, yf)
 	if err != nil {
@@ -518,28 +504,56 @@ func flowEdit(cfg Config, fs FlowSetup, sched *toy.Schedule) (*editResult, error
 		return nil, err
 	}
 	e.roundtripPlain = meanDist(backPlain, x0)
-
-	// The exact edit for classes N(m, c^2 I) and N(m', c^2 I): in y = x /
-	// sqrt(alpha) each class's flow is y_sigma = m + k_sigma (y_0 - m),
-	// k_sigma = sqrt(c^2 + sigma^2) / c, so the round trip through sigma_T
-	// is m' + (x_0 - m) + (m - m') / k_T. The class means are D* at x = 0
-	// as alpha -> 0 (posterior = prior; the error is O(sqrt(alpha)) = 1e-7).
-	m := from.Denoise(nil, []float64{0, 0}, 1e-14, nil)
-	mp := to.Denoise(nil, []float64{0, 0}, 1e-14, nil)
-	c2 := classVariance(from, m)
-	aT := plan.Alpha(0)
-	k := math.Sqrt(c2+(1-aT)/aT) / math.Sqrt(c2)
-	want := make([]float64, len(x0))
-	for i := 0; i < n; i++ {
-		for j := 0; j < 2; j++ {
-			want[2*i+j] = mp[j] + (x0[2*i+j] - m[j]) + (m[j]-mp[j])/k
-		}
-	}
-	e.translation = meanDist(edited, want)
+	e.translation = meanDist(edited, exactTranslationEdit(from, to, x0, plan.Alpha(0)))
 	src := cfg.rng(streamEditFreshData)
 	ec := energyCheck(edited, func(n int) []float64 { return exactSample(to, n, 1, src) }, 10)
 	e.energy = ec.Energy / ec.Noise
 	return e, nil
+}
+
+// editShares returns the mean exact class posterior of class to at the
+// edited points, the share of them whose most probable class is to, and
+// the mean class posterior of class from at the original points x0.
+func editShares(ex analytic.Mixture, x0, edited []float64, from, to int) (posterior, share, before float64) {
+	C := ex.Classes()
+	n := len(x0) / 2
+	cpE := ex.ClassPosterior(nil, edited, 1)
+	cp0 := ex.ClassPosterior(nil, x0, 1)
+	for i := 0; i < n; i++ {
+		posterior += cpE[i*C+to] / float64(n)
+		before += cp0[i*C+from] / float64(n)
+		best := 0
+		for c := 1; c < C; c++ {
+			if cpE[i*C+c] > cpE[i*C+best] {
+				best = c
+			}
+		}
+		if best == to {
+			share += 1 / float64(n)
+		}
+	}
+	return posterior, share, before
+}
+
+// exactTranslationEdit returns the exact edit of the points x0 of the
+// class from into the class to, for classes N(m, c^2 I) and N(m', c^2 I)
+// and a round trip through the level aT: in y = x / sqrt(alpha) each
+// class's flow is y_sigma = m + k_sigma (y_0 - m), k_sigma = sqrt(c^2 +
+// sigma^2) / c, so the round trip through sigma_T is
+// m' + (x_0 - m) + (m - m') / k_T. The class means are D* at x = 0 as
+// alpha -> 0 (posterior = prior; the error is O(sqrt(alpha)) = 1e-7).
+func exactTranslationEdit(from, to analytic.Mixture, x0 []float64, aT float64) []float64 {
+	m := from.Denoise(nil, []float64{0, 0}, 1e-14, nil)
+	mp := to.Denoise(nil, []float64{0, 0}, 1e-14, nil)
+	c2 := classVariance(from, m)
+	k := math.Sqrt(c2+(1-aT)/aT) / math.Sqrt(c2)
+	want := make([]float64, len(x0))
+	for i := 0; i < len(x0)/2; i++ {
+		for j := 0; j < 2; j++ {
+			want[2*i+j] = mp[j] + (x0[2*i+j] - m[j]) + (m[j]-mp[j])/k
+		}
+	}
+	return want
 }
 
 // classVariance returns the variance per coordinate c^2 of an isotropic
