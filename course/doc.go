@@ -33,18 +33,12 @@
 //	07-conditional               conditional.go
 //	08-classifier-guidance       classifierguidance.go
 //	09-classifier-free-guidance  cfg.go (the gap to the noised tilt: jensen.go)
-//	07, 08, 09 share             guidancesetup.go (setup, conditional network, gamma sweep)
+//	07, 08, 09 share             guidancesetup.go (setup, conditional network, gamma sweep; class laws: classlaw.go)
 //	10-deterministic-sampling    deterministic.go
 //	11-langevin                  langevin.go
 //	12-memorisation              memorisation.go
 //	13-sde                       sde.go
 //	14-flow-matching             flow.go (the velocity, Euler and preconditioning: flowmatch.go)
-//
-// The claim tests of lessons 7 to 14 (identities and small computations)
-// sit in the test file of the lesson's file (conditional_test.go, ...,
-// flow_test.go), one subtest per claim, named by its number in the
-// lesson's "Claims checked by the tests"; those of lessons 1 to 6 are in
-// claims_test.go.
 //
 // The checks of a lesson's claims that are identities or small
 // computations sit in the test file of the lesson's file (forward_test.go,
