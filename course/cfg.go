@@ -55,6 +55,15 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	return r, nil
 }
 
+func runCFG(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	gs := DefaultGuidance(cfg)
+	tr, err := TrainConditional(ctx, cfg, gs, p)
+	if err != nil {
+		return nil, err
+	}
+	return CFG(cfg, gs, tr)
+}
+
 // cfgClaims: lesson 9.
 func cfgClaims(r *Result, cfg Config, gs GuidanceSetup) {
 	sweepClaims(r, 4, "exact", "exact scores", gs.Gammas)
@@ -187,15 +196,6 @@ func sharpenedGaussian(r *Result, cfg Config, gs GuidanceSetup) error {
 	r.add("sharpen/guided_theory", 1/(2*gs.Sharpen-1), "1/(2a - 1): what the tempered reverse process gives")
 	r.add("sharpen/tilted_target", 1/gs.Sharpen, "1/a: the variance of the sharpened density q_0^a")
 	return nil
-}
-
-func runCFG(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	gs := DefaultGuidance(cfg)
-	tr, err := TrainConditional(ctx, cfg, gs, p)
-	if err != nil {
-		return nil, err
-	}
-	return CFG(cfg, gs, tr)
 }
 
 // GuidanceAt draws lesson 9's classifier-free guidance on the exact

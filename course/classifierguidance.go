@@ -59,35 +59,6 @@ func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progre
 	return c, nil
 }
 
-// probs adapts a trained classifier to metrics.Classifier.
-type probs struct{ c *nn.Classifier }
-
-func (p probs) Dim() int     { return p.c.Dim() }
-func (p probs) Classes() int { return p.c.Spec.Classes }
-func (p probs) ClassPosterior(dst, x []float64, alpha float64) []float64 {
-	return p.c.Probs(dst, x, alpha)
-}
-
-// noisyAccuracy is the share of the points x_t (at level alpha) whose most
-// probable class under c at that level is their label.
-func noisyAccuracy(c metrics.Classifier, x []float64, y []int, alpha float64) float64 {
-	k := c.Classes()
-	p := c.ClassPosterior(nil, x, alpha)
-	right := 0
-	for i, yi := range y {
-		best := 0
-		for j := 1; j < k; j++ {
-			if p[i*k+j] > p[i*k+best] {
-				best = j
-			}
-		}
-		if best == yi {
-			right++
-		}
-	}
-	return float64(right) / float64(len(y))
-}
-
 // ClassifierGuidance runs lesson 8: the accuracy of the exact (and the
 // trained, when clf is not nil) noisy classifier across t, and gamma sweeps
 // of classifier guidance with the exact unconditional denoiser.
@@ -121,6 +92,15 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 	r.Charts = append(r.Charts, classifierCharts(r, ds, gs, acc.ts, acc.exact, acc.trained, chExact, chTrained, clf)...)
 	classifierGuidanceClaims(r, cfg, gs)
 	return r, nil
+}
+
+func runClassifierGuidance(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	gs := DefaultGuidance(cfg)
+	clf, err := TrainClassifier(ctx, cfg, gs, p)
+	if err != nil {
+		return nil, err
+	}
+	return ClassifierGuidance(cfg, gs, clf)
 }
 
 // classifierGuidanceClaims: lesson 8. The Bayes accuracy of clean data is
@@ -168,6 +148,35 @@ func classifierGuidanceClaims(r *Result, cfg Config, gs GuidanceSetup) {
 	}
 }
 
+// probs adapts a trained classifier to metrics.Classifier.
+type probs struct{ c *nn.Classifier }
+
+func (p probs) Dim() int     { return p.c.Dim() }
+func (p probs) Classes() int { return p.c.Spec.Classes }
+func (p probs) ClassPosterior(dst, x []float64, alpha float64) []float64 {
+	return p.c.Probs(dst, x, alpha)
+}
+
+// noisyAccuracy is the share of the points x_t (at level alpha) whose most
+// probable class under c at that level is their label.
+func noisyAccuracy(c metrics.Classifier, x []float64, y []int, alpha float64) float64 {
+	k := c.Classes()
+	p := c.ClassPosterior(nil, x, alpha)
+	right := 0
+	for i, yi := range y {
+		best := 0
+		for j := 1; j < k; j++ {
+			if p[i*k+j] > p[i*k+best] {
+				best = j
+			}
+		}
+		if best == yi {
+			right++
+		}
+	}
+	return float64(right) / float64(len(y))
+}
+
 // accuracies are the accuracies of the exact and of the trained noisy
 // classifier at the steps ts.
 type accuracies struct{ ts, exact, trained []float64 }
@@ -212,13 +221,4 @@ func noisyAccuracies(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixtur
 		r.add("trained/cross_entropy_gap_z", ceZ, "smallest (cross-entropy of the trained classifier - of the exact posterior) over t, in standard errors (not below -3)")
 	}
 	return acc
-}
-
-func runClassifierGuidance(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	gs := DefaultGuidance(cfg)
-	clf, err := TrainClassifier(ctx, cfg, gs, p)
-	if err != nil {
-		return nil, err
-	}
-	return ClassifierGuidance(cfg, gs, clf)
 }

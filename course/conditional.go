@@ -56,6 +56,55 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	return r, nil
 }
 
+func runConditional(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	gs := DefaultGuidance(cfg)
+	tr, err := TrainConditional(ctx, cfg, gs, p)
+	if err != nil {
+		return nil, err
+	}
+	return Conditional(cfg, gs, tr)
+}
+
+// conditionalClaims: lesson 7; n samples per class, the Bayes accuracy
+// from 4000 fresh points.
+func conditionalClaims(r *Result, cfg Config, gs GuidanceSetup) {
+	r.claims(
+		cl(1, "The class posteriors sum to 1 to rounding.", "largest |Σ q_t(y|x) − 1|", r.value("tower/class_sum_error"), Below, 1e-12),
+		cl(2, "D*(x) = Σ_y q_t(y|x) D*(x|y) to rounding.", "largest gap", r.value("tower/denoiser_error"), Below, 1e-12),
+		cl(2, "The score is Σ_y q_t(y|x) ∇log q_t(x|y) to rounding.", "largest relative gap", r.value("tower/score_error"), Below, 1e-9),
+		cl(0, "With exact scores the CFG field equals the classifier-guidance field (lesson 9, claim 1).", "largest relative gap", r.value("tower/cfg_vs_cg_error"), Below, 1e-9),
+	)
+	if r.has("trained/excess") {
+		r.claims(cl(0, "The conditional network's error is below the best constant denoiser's.", "E‖D(x|y) − D*(x|y)‖²", r.value("trained/excess"), Below, r.value("trained/trivial")).against("best constant denoiser"))
+	}
+	for y := 0; ; y++ {
+		p := fmt.Sprintf("class%d/", y)
+		if !r.has(p + "bayes") {
+			break
+		}
+		b := r.value(p + "bayes")
+		// Binomial standard error of the two shares combined.
+		se := math.Sqrt(b*(1-b)/float64(gs.Samples) + b*(1-b)/4000)
+		r.claims(
+			ratioClaim(5, fmt.Sprintf("Exact conditional samples of class %d match the class.", y), fmt.Sprintf("class %d, exact", y), r.value(p+"exact_energy")),
+			cl(6, fmt.Sprintf("The classifier's share of exact class-%d samples is the Bayes accuracy (within 3 standard errors).", y), fmt.Sprintf("share of class %d", y), r.value(p+"exact_share"), Near, b).hi(3*se+1e-12).se(se).against("Bayes accuracy ± 3 SE"),
+		)
+		if r.has(p+"trained_spread") && r.has(p+"law_spread") {
+			law := r.value(p + "law_spread")
+			c := cl(0, fmt.Sprintf("Trained samples of class %d spread like the class law (trace of covariance within 15%%).", y), fmt.Sprintf("spread, trained / law (%.3g / %.3g)", r.value(p+"trained_spread"), law), r.value(p+"trained_spread")/law, Near, 1).hi(0.15)
+			c.Indicative = cfg.Quick
+			r.claims(c)
+		}
+		if r.has(p + "trained_share") {
+			s := r.value(p + "trained_share")
+			r.claims(
+				cl(7, fmt.Sprintf("Trained samples of class %d are assigned to it more often than chance.", y), fmt.Sprintf("share of class %d, trained", y), s, Above, 0.5).se(math.Sqrt(s*(1-s)/float64(gs.Samples))).against("q(y)"),
+				cl(7, fmt.Sprintf("Trained samples of class %d reach 0.8 of the Bayes accuracy.", y), fmt.Sprintf("share of class %d, trained", y), s, Above, 0.8*b).se(math.Sqrt(s*(1-s)/float64(gs.Samples))).against("0.8 × Bayes"),
+			)
+		}
+	}
+}
+
 // classSamples adds, for class y, the Bayes accuracy on fresh class data
 // (drawn from src), and the energy distance, classifier share and spread
 // of exact conditional samples (and the share and spread of the trained
@@ -107,46 +156,6 @@ func classPosteriorScenes(ex analytic.Mixture) []viz.Scene {
 		post = append(post, viz.Scene{Title: fmt.Sprintf("q_t(class 0 | x), t = %d", t), Grid: fine, Density: v})
 	}
 	return post
-}
-
-// conditionalClaims: lesson 7; n samples per class, the Bayes accuracy
-// from 4000 fresh points.
-func conditionalClaims(r *Result, cfg Config, gs GuidanceSetup) {
-	r.claims(
-		cl(1, "The class posteriors sum to 1 to rounding.", "largest |Σ q_t(y|x) − 1|", r.value("tower/class_sum_error"), Below, 1e-12),
-		cl(2, "D*(x) = Σ_y q_t(y|x) D*(x|y) to rounding.", "largest gap", r.value("tower/denoiser_error"), Below, 1e-12),
-		cl(2, "The score is Σ_y q_t(y|x) ∇log q_t(x|y) to rounding.", "largest relative gap", r.value("tower/score_error"), Below, 1e-9),
-		cl(0, "With exact scores the CFG field equals the classifier-guidance field (lesson 9, claim 1).", "largest relative gap", r.value("tower/cfg_vs_cg_error"), Below, 1e-9),
-	)
-	if r.has("trained/excess") {
-		r.claims(cl(0, "The conditional network's error is below the best constant denoiser's.", "E‖D(x|y) − D*(x|y)‖²", r.value("trained/excess"), Below, r.value("trained/trivial")).against("best constant denoiser"))
-	}
-	for y := 0; ; y++ {
-		p := fmt.Sprintf("class%d/", y)
-		if !r.has(p + "bayes") {
-			break
-		}
-		b := r.value(p + "bayes")
-		// Binomial standard error of the two shares combined.
-		se := math.Sqrt(b*(1-b)/float64(gs.Samples) + b*(1-b)/4000)
-		r.claims(
-			ratioClaim(5, fmt.Sprintf("Exact conditional samples of class %d match the class.", y), fmt.Sprintf("class %d, exact", y), r.value(p+"exact_energy")),
-			cl(6, fmt.Sprintf("The classifier's share of exact class-%d samples is the Bayes accuracy (within 3 standard errors).", y), fmt.Sprintf("share of class %d", y), r.value(p+"exact_share"), Near, b).hi(3*se+1e-12).se(se).against("Bayes accuracy ± 3 SE"),
-		)
-		if r.has(p+"trained_spread") && r.has(p+"law_spread") {
-			law := r.value(p + "law_spread")
-			c := cl(0, fmt.Sprintf("Trained samples of class %d spread like the class law (trace of covariance within 15%%).", y), fmt.Sprintf("spread, trained / law (%.3g / %.3g)", r.value(p+"trained_spread"), law), r.value(p+"trained_spread")/law, Near, 1).hi(0.15)
-			c.Indicative = cfg.Quick
-			r.claims(c)
-		}
-		if r.has(p + "trained_share") {
-			s := r.value(p + "trained_share")
-			r.claims(
-				cl(7, fmt.Sprintf("Trained samples of class %d are assigned to it more often than chance.", y), fmt.Sprintf("share of class %d, trained", y), s, Above, 0.5).se(math.Sqrt(s*(1-s)/float64(gs.Samples))).against("q(y)"),
-				cl(7, fmt.Sprintf("Trained samples of class %d reach 0.8 of the Bayes accuracy.", y), fmt.Sprintf("share of class %d, trained", y), s, Above, 0.8*b).se(math.Sqrt(s*(1-s)/float64(gs.Samples))).against("0.8 × Bayes"),
-			)
-		}
-	}
 }
 
 // addTowerChecks adds the largest departures, on a grid and at several t,
@@ -203,13 +212,4 @@ func addTowerChecks(r *Result, m analytic.Mixture, k int) {
 	r.add("tower/denoiser_error", dErr, "largest |D*(x) - sum_y q_t(y|x) D*(x|y)|")
 	r.add("tower/score_error", sErr, "largest relative |score - sum_y q_t(y|x) score(x|y)|")
 	r.add("tower/cfg_vs_cg_error", gErr, "largest relative gap between the CFG and classifier-guidance fields (gamma = 3)")
-}
-
-func runConditional(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	gs := DefaultGuidance(cfg)
-	tr, err := TrainConditional(ctx, cfg, gs, p)
-	if err != nil {
-		return nil, err
-	}
-	return Conditional(cfg, gs, tr)
 }

@@ -92,6 +92,10 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 	return r, nil
 }
 
+func runDeterministic(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Deterministic(cfg, DefaultDeterministic(cfg))
+}
+
 // deterministicClaims: lesson 10.
 func deterministicClaims(r *Result, ds DeterministicSetup) {
 	r.claims(
@@ -264,10 +268,6 @@ func ddimSweep(r *Result, cfg Config, ds DeterministicSetup, ex analytic.Mixture
 		lik.logp, lik.truth = logp, truth
 	}
 	return lik, nil
-}
-
-func runDeterministic(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Deterministic(cfg, DefaultDeterministic(cfg))
 }
 
 // roundTrip inverts the points x0 with DDIM on the plan, maps the latents

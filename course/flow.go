@@ -43,10 +43,37 @@ func DefaultFlow(cfg Config) FlowSetup {
 		EditDataset: "three-classes", EditPoints: cfg.size(400, 200), EditSteps: 100, Refine: 4, From: 0, To: 1}
 }
 
-// eightGaussiansSD is the exact standard deviation per coordinate of the
-// eight Gaussians (datasets.Load: std 0.15, means on the circle of radius 2, so
-// the variance per coordinate is 0.15^2 + 2^2/2).
-var eightGaussiansSD = math.Sqrt(0.15*0.15 + 2)
+// check reports the first setting of fs the lesson cannot run with, for a
+// schedule of T steps.
+func (fs FlowSetup) check(T int) error {
+	switch {
+	case fs.LossPoints < 2 || fs.Paths < 1 || fs.EditPoints < 1:
+		return fmt.Errorf("course: lesson 14 needs at least 2 loss points, 1 path and 1 edited point (got %d, %d, %d)", fs.LossPoints, fs.Paths, fs.EditPoints)
+	case fs.RefSteps < 1 || fs.EditSteps < 1 || len(fs.StepCounts) == 0 || len(fs.Sigmas) == 0 || len(fs.LossTimes) == 0:
+		return fmt.Errorf("course: lesson 14 needs RefSteps and EditSteps of at least 1 and non-empty StepCounts, Sigmas and LossTimes")
+	case fs.Refine < 0:
+		return fmt.Errorf("course: Refine = %d is negative", fs.Refine)
+	}
+	for _, s := range fs.LossTimes {
+		if !(s > 0 && s < 1) {
+			return fmt.Errorf("course: loss time s = %v is not in (0, 1)", s)
+		}
+	}
+	for _, sigma := range fs.Sigmas {
+		if !(sigma > 0) || math.IsInf(sigma, 1) {
+			return fmt.Errorf("course: noise level sigma = %v is not a finite positive number", sigma)
+		}
+	}
+	for _, n := range fs.StepCounts {
+		if n < 1 || n > T {
+			return fmt.Errorf("course: step count %d is not in 1..%d", n, T)
+		}
+	}
+	if fs.From == fs.To {
+		return fmt.Errorf("course: editing moves points from class %d to class %d: choose two different classes", fs.From, fs.To)
+	}
+	return nil
+}
 
 // Random streams of lesson 14 (Config.rng); "+ i" is the i-th noise level
 // of FlowSetup.Sigmas.
@@ -93,6 +120,10 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 	return r, nil
 }
 
+func runFlow(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Flow(cfg, DefaultFlow(cfg))
+}
+
 // flowClaims: lesson 14.
 func flowClaims(r *Result, fs FlowSetup) {
 	r.claims(
@@ -130,37 +161,10 @@ func flowClaims(r *Result, fs FlowSetup) {
 	}
 }
 
-// check reports the first setting of fs the lesson cannot run with, for a
-// schedule of T steps.
-func (fs FlowSetup) check(T int) error {
-	switch {
-	case fs.LossPoints < 2 || fs.Paths < 1 || fs.EditPoints < 1:
-		return fmt.Errorf("course: lesson 14 needs at least 2 loss points, 1 path and 1 edited point (got %d, %d, %d)", fs.LossPoints, fs.Paths, fs.EditPoints)
-	case fs.RefSteps < 1 || fs.EditSteps < 1 || len(fs.StepCounts) == 0 || len(fs.Sigmas) == 0 || len(fs.LossTimes) == 0:
-		return fmt.Errorf("course: lesson 14 needs RefSteps and EditSteps of at least 1 and non-empty StepCounts, Sigmas and LossTimes")
-	case fs.Refine < 0:
-		return fmt.Errorf("course: Refine = %d is negative", fs.Refine)
-	}
-	for _, s := range fs.LossTimes {
-		if !(s > 0 && s < 1) {
-			return fmt.Errorf("course: loss time s = %v is not in (0, 1)", s)
-		}
-	}
-	for _, sigma := range fs.Sigmas {
-		if !(sigma > 0) || math.IsInf(sigma, 1) {
-			return fmt.Errorf("course: noise level sigma = %v is not a finite positive number", sigma)
-		}
-	}
-	for _, n := range fs.StepCounts {
-		if n < 1 || n > T {
-			return fmt.Errorf("course: step count %d is not in 1..%d", n, T)
-		}
-	}
-	if fs.From == fs.To {
-		return fmt.Errorf("course: editing moves points from class %d to class %d: choose two different classes", fs.From, fs.To)
-	}
-	return nil
-}
+// eightGaussiansSD is the exact standard deviation per coordinate of the
+// eight Gaussians (datasets.Load: std 0.15, means on the circle of radius 2, so
+// the variance per coordinate is 0.15^2 + 2^2/2).
+var eightGaussiansSD = math.Sqrt(0.15*0.15 + 2)
 
 // flowLossGaps adds section 1's check: any field u loses E||u - v||^2
 // against the exact v (the posterior argument), with u = 1.1 v; per time,
@@ -333,10 +337,6 @@ func addEdit(r *Result, fs FlowSetup, ed *editResult) {
 	r.add("edit/roundtrip_error", ed.roundtrip, fmt.Sprintf("mean |x_0 - DDIM(invert(x_0))| with the label %d both ways, %d refinements per inversion move", fs.From, fs.Refine))
 	r.add("edit/roundtrip_plain", ed.roundtripPlain, "the same round trip with the plain inversion (one denoiser call per move, no refinement)")
 	r.add("edit/energy", ed.energy, fmt.Sprintf("energy distance of the edited points to fresh draws of class %d, over its noise level", fs.To))
-}
-
-func runFlow(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Flow(cfg, DefaultFlow(cfg))
 }
 
 // flowDraws returns n points z_s = (1 - s) x_0 + s eps of the mixture with

@@ -46,18 +46,6 @@ func TwoModes(sep float64, w []float64) (analytic.Mixture, error) {
 	return analytic.NewGaussian(2, w, []float64{-sep, 0, sep, 0}, [][]float64{c, c}, nil)
 }
 
-// shareLeft is the share of points with x < 0 (in the heavier, left mode).
-func shareLeft(x []float64) float64 {
-	n := len(x) / 2
-	k := 0
-	for i := 0; i < n; i++ {
-		if x[2*i] < 0 {
-			k++
-		}
-	}
-	return float64(k) / float64(n)
-}
-
 // Random streams of lesson 11 (Config.rng); LangevinAt draws its start and
 // noise from the plain run's streams.
 const (
@@ -73,20 +61,6 @@ const (
 	streamInvariantNoise = 10 // their Langevin noise
 	streamInvariantFresh = 11 // fresh data for the invariance check's energy distance
 )
-
-// shareCurve is the share of chains in the left mode at recorded moves.
-type shareCurve struct{ moves, share []float64 }
-
-// recordShare returns a recorder that appends the share of chains in the
-// left mode to c every 20 moves and at the end.
-func (c *shareCurve) recordShare() sample.Recorder {
-	return sample.RecorderFunc(func(f sample.Frame) {
-		if f.K%20 == 0 || f.Final {
-			c.moves = append(c.moves, float64(f.K))
-			c.share = append(c.share, shareLeft(f.X))
-		}
-	})
-}
 
 // Langevin runs lesson 11.
 func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
@@ -121,6 +95,10 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 	return r, nil
 }
 
+func runLangevin(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Langevin(cfg, DefaultLangevin(cfg))
+}
+
 // langevinClaims: lesson 11.
 func langevinClaims(r *Result, ls LangevinSetup) {
 	w := r.value("weight_left")
@@ -146,6 +124,32 @@ func annealedClaim(r *Result, w float64, chains int) Claim {
 	d := math.Abs(r.value("annealed/share_left") - w)
 	se := math.Sqrt(w * (1 - w) / float64(chains))
 	return cl(4, "Annealed Langevin reaches the mode weight, up to the bias of finitely many moves per level (0.03) and 3 binomial standard errors.", "|share − weight|, annealed", d, Below, 0.03+3*se).se(se).against("0.03 + 3 SE")
+}
+
+// shareLeft is the share of points with x < 0 (in the heavier, left mode).
+func shareLeft(x []float64) float64 {
+	n := len(x) / 2
+	k := 0
+	for i := 0; i < n; i++ {
+		if x[2*i] < 0 {
+			k++
+		}
+	}
+	return float64(k) / float64(n)
+}
+
+// shareCurve is the share of chains in the left mode at recorded moves.
+type shareCurve struct{ moves, share []float64 }
+
+// recordShare returns a recorder that appends the share of chains in the
+// left mode to c every 20 moves and at the end.
+func (c *shareCurve) recordShare() sample.Recorder {
+	return sample.RecorderFunc(func(f sample.Frame) {
+		if f.K%20 == 0 || f.Final {
+			c.moves = append(c.moves, float64(f.K))
+			c.share = append(c.share, shareLeft(f.X))
+		}
+	})
 }
 
 // plainLangevin runs plain Langevin from N(0, I) and adds its share of
@@ -238,10 +242,6 @@ func predictorCorrector(r *Result, cfg Config, ls LangevinSetup) ([]viz.Scene, e
 // both sends every frame to two recorders.
 func both(a, b sample.Recorder) sample.Recorder {
 	return sample.RecorderFunc(func(f sample.Frame) { a.Record(f); b.Record(f) })
-}
-
-func runLangevin(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Langevin(cfg, DefaultLangevin(cfg))
 }
 
 // LangevinAt draws lesson 11's two-mode mixture sampled from N(0, I) by

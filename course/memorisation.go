@@ -37,32 +37,6 @@ func DefaultMemorisation(cfg Config) MemoriseSetup {
 		SweepN: []int{8, 32, 128, 512}}
 }
 
-// medianNN is the median distance from each training point to its nearest
-// other training point.
-func medianNN(train []float64) float64 {
-	n := len(train) / 2
-	d := make([]float64, n)
-	for i := 0; i < n; i++ {
-		best := math.Inf(1)
-		for j := 0; j < n; j++ {
-			if i != j {
-				best = math.Min(best, math.Hypot(train[2*i]-train[2*j], train[2*i+1]-train[2*j+1]))
-			}
-		}
-		d[i] = best
-	}
-	slices.Sort(d)
-	return d[n/2]
-}
-
-// medianToTrain is the median distance from the points of x to their
-// nearest training point.
-func medianToTrain(x, train []float64) float64 {
-	d := metrics.Nearest(nil, x, train, 2)
-	slices.Sort(d)
-	return d[len(d)/2]
-}
-
 // Random streams of lesson 12 (Config.rng). DDPMSample draws x_T from
 // its stream s and the noise from s+1.
 const (
@@ -114,6 +88,10 @@ func Memorisation(ctx context.Context, cfg Config, ms MemoriseSetup, p Progress)
 	return r, nil
 }
 
+func runMemorisation(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return Memorisation(ctx, cfg, DefaultMemorisation(cfg), p)
+}
+
 // memorisationClaims: lesson 12.
 func memorisationClaims(r *Result) {
 	r.claims(
@@ -130,6 +108,32 @@ func memorisationClaims(r *Result) {
 			cl(4, "The network's samples spread like data: median distance to the training set at least a third of fresh data's.", "median distance, network", r.value("trained/median_distance"), AtLeast, r.value("fresh/median_distance")/3).against("fresh data's / 3"),
 		)
 	}
+}
+
+// medianNN is the median distance from each training point to its nearest
+// other training point.
+func medianNN(train []float64) float64 {
+	n := len(train) / 2
+	d := make([]float64, n)
+	for i := 0; i < n; i++ {
+		best := math.Inf(1)
+		for j := 0; j < n; j++ {
+			if i != j {
+				best = math.Min(best, math.Hypot(train[2*i]-train[2*j], train[2*i+1]-train[2*j+1]))
+			}
+		}
+		d[i] = best
+	}
+	slices.Sort(d)
+	return d[n/2]
+}
+
+// medianToTrain is the median distance from the points of x to their
+// nearest training point.
+func medianToTrain(x, train []float64) float64 {
+	d := metrics.Nearest(nil, x, train, 2)
+	slices.Sort(d)
+	return d[len(d)/2]
 }
 
 // empiricalCopies samples D̂* (1000 DDPM steps) and fresh data, adds the
@@ -240,8 +244,4 @@ func pairedLosses(a, b toy.Denoiser, x0 []float64, sched *toy.Schedule, t int, s
 		lb[i] = sq(db[0]-x0[2*i]) + sq(db[1]-x0[2*i+1])
 	}
 	return la, lb
-}
-
-func runMemorisation(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Memorisation(ctx, cfg, DefaultMemorisation(cfg), p)
 }

@@ -72,31 +72,23 @@ func (ss SDESetup) check() error {
 	return nil
 }
 
-// churn is the sampler of the family's member lambda: the step of C^2 =
-// beta with a share lambda of fresh noise, the rest traded for the score
-// drift (sample.DriftForm; lambda > 1 adds Langevin moves).
-func churn(p *sample.Plan, lambda float64) *sample.Sampler {
-	return &sample.Sampler{Plan: p, Eta: lambda, Variance: toy.BetaVariance, Form: sample.DriftForm}
-}
-
-// optimalVariances returns Analytic-DPM's optimal C^2 of each move of the
-// plan, beta~ + B^2 E_{q_t} tr Cov[x_0 | x_t] / d, the mean by n exact draws
-// of q_t, and the largest relative standard error of those means.
-func optimalVariances(m analytic.Mixture, p *sample.Plan, n int, src rand.Source) ([]float64, float64) {
-	d := float64(m.Dim())
-	v := make([]float64, p.Len())
-	var worst float64
-	for k := 1; k <= p.Len(); k++ {
-		at, as := p.Alpha(k-1), p.Alpha(k)
-		_, B, Ct := toy.Coefficients(at, as, toy.PosteriorVariance)
-		tr := analytic.PosteriorTrace(m, nil, exactSample(m, n, at, src), at)
-		mean, se := meanSE(tr)
-		v[k-1] = Ct*Ct + B*B*mean/d
-		if mean > 0 {
-			worst = math.Max(worst, se/mean)
+// plan returns the strided plan of ss.Moves moves, checking that it visits
+// every step of ss.Checks.
+func (ss SDESetup) plan() (*sample.Plan, error) {
+	plan, err := sample.Strided(toy.DDPM(), ss.Moves)
+	if err != nil {
+		return nil, err
+	}
+	onPlan := map[int]bool{}
+	for _, t := range plan.Steps() {
+		onPlan[t] = true
+	}
+	for _, t := range ss.Checks {
+		if !onPlan[t] {
+			return nil, fmt.Errorf("course: check step %d is not visited by %d strided moves", t, ss.Moves)
 		}
 	}
-	return v, worst
+	return plan, nil
 }
 
 // Random streams of lesson 13 (Config.rng). j counts the family's members,
@@ -149,6 +141,10 @@ func SDE(cfg Config, ss SDESetup, p Progress) (*Result, error) {
 	return r, nil
 }
 
+func runSDE(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+	return SDE(cfg, DefaultSDE(cfg), p)
+}
+
 // sdeClaims: lesson 13.
 func sdeClaims(r *Result, ss SDESetup) {
 	// About 25 comparisons (5 members x 5 steps), each below 3 for a
@@ -172,23 +168,31 @@ func sdeClaims(r *Result, ss SDESetup) {
 		fmt.Sprintf("better fixed variance − Analytic-DPM, %d steps", K), best-opt, Above, 3*r.value(fmt.Sprintf("adpm/%d/noise", K))).against("3 noise levels"))
 }
 
-// plan returns the strided plan of ss.Moves moves, checking that it visits
-// every step of ss.Checks.
-func (ss SDESetup) plan() (*sample.Plan, error) {
-	plan, err := sample.Strided(toy.DDPM(), ss.Moves)
-	if err != nil {
-		return nil, err
-	}
-	onPlan := map[int]bool{}
-	for _, t := range plan.Steps() {
-		onPlan[t] = true
-	}
-	for _, t := range ss.Checks {
-		if !onPlan[t] {
-			return nil, fmt.Errorf("course: check step %d is not visited by %d strided moves", t, ss.Moves)
+// churn is the sampler of the family's member lambda: the step of C^2 =
+// beta with a share lambda of fresh noise, the rest traded for the score
+// drift (sample.DriftForm; lambda > 1 adds Langevin moves).
+func churn(p *sample.Plan, lambda float64) *sample.Sampler {
+	return &sample.Sampler{Plan: p, Eta: lambda, Variance: toy.BetaVariance, Form: sample.DriftForm}
+}
+
+// optimalVariances returns Analytic-DPM's optimal C^2 of each move of the
+// plan, beta~ + B^2 E_{q_t} tr Cov[x_0 | x_t] / d, the mean by n exact draws
+// of q_t, and the largest relative standard error of those means.
+func optimalVariances(m analytic.Mixture, p *sample.Plan, n int, src rand.Source) ([]float64, float64) {
+	d := float64(m.Dim())
+	v := make([]float64, p.Len())
+	var worst float64
+	for k := 1; k <= p.Len(); k++ {
+		at, as := p.Alpha(k-1), p.Alpha(k)
+		_, B, Ct := toy.Coefficients(at, as, toy.PosteriorVariance)
+		tr := analytic.PosteriorTrace(m, nil, exactSample(m, n, at, src), at)
+		mean, se := meanSE(tr)
+		v[k-1] = Ct*Ct + B*B*mean/d
+		if mean > 0 {
+			worst = math.Max(worst, se/mean)
 		}
 	}
-	return plan, nil
+	return v, worst
 }
 
 // sdeMember is one member of the family: its name and sampler.
@@ -326,10 +330,6 @@ func analyticDPM(r *Result, cfg Config, ss SDESetup, m analytic.Mixture, xT []fl
 	r.add("adpm/moves_above_beta", float64(above), fmt.Sprintf("moves of the %d-step plan whose optimal variance exceeds β", len(vars.opt)))
 	r.add("adpm/trace_relse", relSE, "largest relative standard error of the means of tr Cov[x_0 | x_t]")
 	return vars, nil
-}
-
-func runSDE(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return SDE(cfg, DefaultSDE(cfg), p)
 }
 
 // scoreMatching measures, at each step of ss.SMSteps, the three
