@@ -39,14 +39,18 @@ func Lines(title string, panels ...LinePanel) *Chart {
 	if len(panels) == 0 {
 		panic("viz.Lines: no panels")
 	}
-	const h, gapX, gapY, left, top = 250, 80, 80, 70, titleRoom + panelTitle + 6
+	const h, gapX, gapY, left = 250, 80, 80, 70
 	w := 360
 	if len(panels) == 1 {
 		w = 520 // room for the legend above a lone panel
 	}
 	cols := min(len(panels), 3)
 	rows := (len(panels) + cols - 1) / cols
-	c := newChart(title, left+cols*w+(cols-1)*gapX+30, top+rows*h+(rows-1)*gapY+50)
+	width := left + cols*w + (cols-1)*gapX + 30
+	// A legend too long for one row wraps: the panels move down by the
+	// extra rows, so the legend never covers a panel's title.
+	top := titleRoom + panelTitle + 6 + legendRowHeight*(legendRows(seriesNames(panels), width)-1)
+	c := newChart(title, width, top+rows*h+(rows-1)*gapY+50)
 	var grids []opts.Grid
 	var xs, ys, ts []any
 	ts = append(ts, map[string]any{"text": title, "left": "center", "top": 6})
@@ -206,4 +210,20 @@ func round2(x float64) bool {
 	}
 	p := math.Pow(10, math.Floor(math.Log10(math.Abs(x)))-1)
 	return math.Abs(x/p-math.Round(x/p)) < 1e-9
+}
+
+// seriesNames lists the panels' series names once each, in order of first
+// appearance: the entries of the legend.
+func seriesNames(panels []LinePanel) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, p := range panels {
+		for _, s := range p.Series {
+			if !seen[s.Name] {
+				seen[s.Name] = true
+				names = append(names, s.Name)
+			}
+		}
+	}
+	return names
 }
