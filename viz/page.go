@@ -159,6 +159,19 @@ function difftoyDraw(id, option) {
   c.setOption(option);
   window.difftoy.setOption.push(performance.now() - t0);
 }
+// difftoyFit scales a chart wider than the page down to the page's width
+// (a CSS transform, which echarts' pointer handling follows), so a narrow
+// window reads the prose without scrolling sideways.
+function difftoyFit() {
+  var avail = document.body.clientWidth;
+  document.querySelectorAll('.difftoy-chart').forEach(function (el) {
+    var w = parseFloat(el.style.width), h = parseFloat(el.style.height), s = Math.min(1, avail / w);
+    el.style.transformOrigin = '0 0';
+    el.style.transform = s < 1 ? 'scale(' + s + ')' : '';
+    el.style.marginRight = s < 1 ? (w * (s - 1)) + 'px' : '';
+    el.style.marginBottom = s < 1 ? 'calc(' + (h * (s - 1)) + 'px + ' + (el.classList.contains('has-caption') ? 4 : 22) + 'px)' : '';
+  });
+}
 </script>
 {{.Head}}</head>
 <body>
@@ -171,7 +184,8 @@ function difftoyDraw(id, option) {
 {{else if .IsHTML}}<div class="difftoy-html">{{.HTML}}</div>
 {{else if .Links}}<ul>{{range .Links}}<li><a href="{{.Href}}">{{.Text}}</a>{{if .Note}}: {{.Note}}{{end}}</li>{{end}}</ul>
 {{else}}<p>{{.Text}}</p>
-{{end}}{{end}}</body>
+{{end}}{{end}}{{if .N}}<script>difftoyFit(); window.addEventListener('resize', difftoyFit);</script>
+{{end}}</body>
 </html>
 `))
 
