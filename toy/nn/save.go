@@ -97,72 +97,121 @@ func encode(w io.Writer, kind string, spec Spec, net *MLP, sched *toy.Schedule, 
 	return buf.WriteTo(w)
 }
 
+// decode reads a file written by encode holding a kind ("denoiser" or
+// "classifier"). Magic, version and header length come first and are
+// checked before anything else is read; then the header, then only as many
+// bytes as the header declares (so a huge or endless input costs nothing
+// more). A read error of r is returned as it is; every other error wraps
+// ErrFormat.
 func decode(r io.Reader, kind string) (*fileHeader, Spec, *MLP, *toy.Schedule, error) {
-	fail := func(format string, a ...any) (*fileHeader, Spec, *MLP, *toy.Schedule, error) {
-		return nil, Spec{}, nil, nil, fmt.Errorf("%w: "+format, append([]any{ErrFormat}, a...)...)
-	}
-	// Magic, version and header length come first and are checked before
-	// anything else is read; then the header, then only as many bytes as
-	// the header declares (so a huge or endless input costs nothing more).
 	var buf bytes.Buffer
-	if ok, err := readN(&buf, r, 16); err != nil {
+	hlen, err := readPrefix(&buf, r)
+	if err != nil {
 		return nil, Spec{}, nil, nil, err
+	}
+	h, err := readHeader(&buf, r, hlen)
+	if err != nil {
+		return nil, Spec{}, nil, nil, err
+	}
+	spec, sizes, err := headerSpec(h, kind)
+	if err != nil {
+		return nil, Spec{}, nil, nil, err
+	}
+	np := numParams(sizes)
+	if np != h.Params || np < 0 || np > maxParams {
+		return nil, Spec{}, nil, nil, formatErr("header says %d parameters, the architecture has %d", h.Params, np)
+	}
+	if err := readChecked(&buf, r, hlen, np); err != nil {
+		return nil, Spec{}, nil, nil, err
+	}
+	net := &MLP{Sizes: sizes, Act: spec.Act}
+	if net.Params, err = decodeParams(buf.Bytes()[16+hlen:], np); err != nil {
+		return nil, Spec{}, nil, nil, err
+	}
+	sched, err := headerSchedule(h, spec)
+	if err != nil {
+		return nil, Spec{}, nil, nil, err
+	}
+	return h, spec, net, sched, nil
+}
+
+// formatErr is an error wrapping ErrFormat.
+func formatErr(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrFormat}, a...)...)
+}
+
+// readPrefix reads the 16 bytes of magic, version and header length into
+// buf, checks them and returns the header length.
+func readPrefix(buf *bytes.Buffer, r io.Reader) (hlen int, err error) {
+	if ok, err := readN(buf, r, 16); err != nil {
+		return 0, err
 	} else if !ok {
-		return fail("%d bytes is too short", buf.Len())
+		return 0, formatErr("%d bytes is too short", buf.Len())
 	}
 	data := buf.Bytes()
 	if string(data[:8]) != fileMagic {
-		return fail("not a difftoy model file (bad magic)")
+		return 0, formatErr("not a difftoy model file (bad magic)")
 	}
 	if version := binary.LittleEndian.Uint32(data[8:]); version != fileVersion {
-		return fail("unsupported version %d (this build reads version %d) or corrupt file", version, fileVersion)
+		return 0, formatErr("unsupported version %d (this build reads version %d) or corrupt file", version, fileVersion)
 	}
-	hlen := int(binary.LittleEndian.Uint32(data[12:]))
+	hlen = int(binary.LittleEndian.Uint32(data[12:]))
 	if hlen > maxHeader {
-		return fail("header length %d is above the limit %d", hlen, maxHeader)
+		return 0, formatErr("header length %d is above the limit %d", hlen, maxHeader)
 	}
-	if ok, err := readN(&buf, r, int64(hlen)); err != nil {
-		return nil, Spec{}, nil, nil, err
+	return hlen, nil
+}
+
+// readHeader appends the hlen bytes of the JSON header to buf and decodes
+// them: no unknown field, nothing after the object.
+func readHeader(buf *bytes.Buffer, r io.Reader, hlen int) (*fileHeader, error) {
+	if ok, err := readN(buf, r, int64(hlen)); err != nil {
+		return nil, err
 	} else if !ok {
-		return fail("the file ends inside the header (%d of %d bytes)", buf.Len()-16, hlen)
+		return nil, formatErr("the file ends inside the header (%d of %d bytes)", buf.Len()-16, hlen)
 	}
-	data = buf.Bytes()
 	var h fileHeader
-	dec := json.NewDecoder(bytes.NewReader(data[16 : 16+hlen]))
+	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()[16 : 16+hlen]))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
 		// The header locates the checksum, so a corrupt one cannot be
 		// told from a foreign file by it.
-		return fail("corrupt header (the checksum cannot be located without it): %v", err)
+		return nil, formatErr("corrupt header (the checksum cannot be located without it): %v", err)
 	}
 	if rest := hlen - int(dec.InputOffset()); rest != 0 {
-		return fail("header: %d bytes after the JSON object inside the declared length %d", rest, hlen)
+		return nil, formatErr("header: %d bytes after the JSON object inside the declared length %d", rest, hlen)
 	}
-	var err error
+	return &h, nil
+}
+
+// headerSpec is the Spec the header describes, checked for a file of the
+// given kind, and the layer sizes of its MLP.
+func headerSpec(h *fileHeader, kind string) (Spec, []int, error) {
 	if h.Kind != kind {
-		return fail("file holds a %q, want a %q", h.Kind, kind)
+		return Spec{}, nil, formatErr("file holds a %q, want a %q", h.Kind, kind)
 	}
 	spec := Spec{Dim: h.Dim, Hidden: h.Hidden, TimeFeatures: h.TimeFeatures, Classes: h.Classes,
 		XFeatures: h.XFeatures, SigmaData: h.SigmaData}
+	var err error
 	if spec.Act, err = ParseActivation(h.Act); err != nil {
-		return fail("%v", err)
+		return Spec{}, nil, formatErr("%v", err)
 	}
 	if spec.Time, err = ParseTimeInput(h.Time); err != nil {
-		return fail("%v", err)
+		return Spec{}, nil, formatErr("%v", err)
 	}
 	if spec.Pred, err = ParsePred(h.Pred); err != nil {
-		return fail("%v", err)
+		return Spec{}, nil, formatErr("%v", err)
 	}
 	if err := spec.validate(); err != nil {
-		return fail("%v", err)
+		return Spec{}, nil, formatErr("%v", err)
 	}
 	if spec.Dim > 1<<20 || spec.TimeFeatures > 1<<20 || spec.Classes > 1<<20 || len(spec.Hidden) > 1<<10 {
-		return fail("implausible sizes")
+		return Spec{}, nil, formatErr("implausible sizes")
 	}
 	var sizes []int
 	if kind == "classifier" {
 		if spec.Classes < 2 {
-			return fail("classifier with %d classes", spec.Classes)
+			return Spec{}, nil, formatErr("classifier with %d classes", spec.Classes)
 		}
 		sizes = append(append([]int{spec.Dim + spec.TimeFeatures}, spec.Hidden...), spec.Classes)
 	} else {
@@ -170,44 +219,60 @@ func decode(r io.Reader, kind string) (*fileHeader, Spec, *MLP, *toy.Schedule, e
 	}
 	for _, s := range spec.Hidden {
 		if s > 1<<20 {
-			return fail("implausible width %d", s)
+			return Spec{}, nil, formatErr("implausible width %d", s)
 		}
 	}
-	np := numParams(sizes)
-	if np != h.Params || np < 0 || np > maxParams {
-		return fail("header says %d parameters, the architecture has %d", h.Params, np)
-	}
-	if ok, err := readN(&buf, r, int64(8*np+4)); err != nil {
-		return nil, Spec{}, nil, nil, err
+	return spec, sizes, nil
+}
+
+// readChecked appends the np parameters and the checksum to buf (which
+// holds the prefix and the hlen bytes of header), refuses data after them
+// and checks the checksum of everything before it.
+func readChecked(buf *bytes.Buffer, r io.Reader, hlen, np int) error {
+	if ok, err := readN(buf, r, int64(8*np+4)); err != nil {
+		return err
 	} else if !ok {
-		return fail("%d bytes of parameters and checksum, want %d (truncated file)", buf.Len()-16-hlen, 8*np+4)
+		return formatErr("%d bytes of parameters and checksum, want %d (truncated file)", buf.Len()-16-hlen, 8*np+4)
 	}
 	if n, _ := io.ReadFull(r, make([]byte, 1)); n != 0 {
-		return fail("data after the checksum")
+		return formatErr("data after the checksum")
 	}
-	data = buf.Bytes()
+	data := buf.Bytes()
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if crc32.ChecksumIEEE(body) != sum {
-		return fail("checksum mismatch (corrupt file)")
+		return formatErr("checksum mismatch (corrupt file)")
 	}
-	net := &MLP{Sizes: sizes, Act: spec.Act, Params: make([]float64, np)}
-	for i := range net.Params {
-		v := math.Float64frombits(binary.LittleEndian.Uint64(data[16+hlen+8*i:]))
+	return nil
+}
+
+// decodeParams reads np float64 values from their IEEE 754 bits in data;
+// a NaN or infinity is an error (a diverged model).
+func decodeParams(data []byte, np int) ([]float64, error) {
+	params := make([]float64, np)
+	for i := range params {
+		v := math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fail("parameter %d is %v (a diverged model)", i, v)
+			return nil, formatErr("parameter %d is %v (a diverged model)", i, v)
 		}
-		net.Params[i] = v
+		params[i] = v
 	}
+	return params, nil
+}
+
+// headerSchedule is the schedule stored in the header, if any; a
+// step-time model must have one.
+func headerSchedule(h *fileHeader, spec Spec) (*toy.Schedule, error) {
 	var sched *toy.Schedule
 	if h.Schedule != nil {
+		var err error
 		if sched, err = toy.FromBetas(h.Schedule.Name, h.Schedule.Betas); err != nil {
-			return fail("schedule: %v", err)
+			return nil, formatErr("schedule: %v", err)
 		}
 	}
 	if spec.Time == TimeStep && sched == nil {
-		return fail("a step-time model without its schedule")
+		return nil, formatErr("a step-time model without its schedule")
 	}
-	return &h, spec, net, sched, nil
+	return sched, nil
 }
 
 // ErrDiverged is wrapped by the error of a training run whose loss or
