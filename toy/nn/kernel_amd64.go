@@ -77,127 +77,162 @@ func getScratch(n int) *[]float32 {
 	return p
 }
 
+// newAsmKernels is the kernel set of one instruction set: its assembly
+// kernels f, working on vectors of lanes float32, behind the Go wrappers
+// of asmSet.
 func newAsmKernels(name string, lanes int, f asmFuncs) *kernels32 {
-	// ab is c = (or +=) A b with A(i, p) at a[i*sa + p*sp].
-	ab := func(c, a, b []float32, m, k, n, sa, sp int, add bool) {
-		if m <= 0 || n <= 0 {
-			return
+	s := &asmSet{lanes: lanes, f: f}
+	return &kernels32{
+		name:      name,
+		nn:        s.nn,
+		nt:        s.nt,
+		tn:        s.tn,
+		siluFwd:   s.siluFwd,
+		siluBack:  s.siluBack,
+		colSums:   s.colSums,
+		adam:      s.adam,
+		transpose: transposeAVX,
+	}
+}
+
+// asmSet wraps the assembly kernels f of one instruction set, whose
+// vectors hold lanes float32 (lanes/2 float64).
+type asmSet struct {
+	lanes int
+	f     asmFuncs
+}
+
+// Products.
+
+// ab is c = (or +=) A b with A(i, p) at a[i*sa + p*sp].
+func (s *asmSet) ab(c, a, b []float32, m, k, n, sa, sp int, add bool) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	need(c, m*n, "c")
+	if k <= 0 {
+		if !add {
+			clear(c[:m*n])
 		}
+		return
+	}
+	need(a, (m-1)*sa+(k-1)*sp+1, "a")
+	need(b, k*n, "b")
+	s.f.ab(&c[0], &a[0], &b[0], m, k, n, sa, sp, add)
+}
+
+func (s *asmSet) nn(c, a, b []float32, m, k, n int, add bool) {
+	s.ab(c, a, b, m, k, n, k, 1, add)
+}
+
+func (s *asmSet) tn(c, a, b []float32, m, k, n int) {
+	if n < s.lanes && m >= s.lanes && k > 0 {
+		// Narrow output (the last layer's weight gradient): C^T =
+		// B^T A has wide rows; compute it and transpose it into c.
+		// Each element is the same sum in the same order.
 		need(c, m*n, "c")
-		if k <= 0 {
-			if !add {
-				clear(c[:m*n])
-			}
-			return
-		}
-		need(a, (m-1)*sa+(k-1)*sp+1, "a")
-		need(b, k*n, "b")
-		f.ab(&c[0], &a[0], &b[0], m, k, n, sa, sp, add)
-	}
-	k := &kernels32{name: name, transpose: transposeAVX}
-	k.nn = func(c, a, b []float32, m, kk, n int, add bool) {
-		ab(c, a, b, m, kk, n, kk, 1, add)
-	}
-	k.tn = func(c, a, b []float32, m, kk, n int) {
-		if n < lanes && m >= lanes && kk > 0 {
-			// Narrow output (the last layer's weight gradient): C^T =
-			// B^T A has wide rows; compute it and transpose it into c.
-			// Each element is the same sum in the same order.
-			need(c, m*n, "c")
-			p := getScratch(m * n)
-			ct := *p
-			ab(ct, b, a, n, kk, m, 1, n, false)
-			transposeAVX(c, ct, n, m, n, m)
-			scratch.Put(p)
-			return
-		}
-		ab(c, a, b, m, kk, n, 1, m, false)
-	}
-	k.nt = func(c, a, b []float32, m, kk, n int) {
-		// a b^T = a (b^T): transpose b (n x k) into k x n and multiply.
-		if m <= 0 || n <= 0 {
-			return
-		}
-		need(b, n*kk, "b")
-		p := getScratch(kk * n)
-		bt := *p
-		transposeAVX(bt, b, n, kk, n, kk)
-		ab(c, a, bt, m, kk, n, kk, 1, false)
+		p := getScratch(m * n)
+		ct := *p
+		s.ab(ct, b, a, n, k, m, 1, n, false)
+		transposeAVX(c, ct, n, m, n, m)
 		scratch.Put(p)
+		return
 	}
-	k.siluFwd = func(h, s, z, b []float32, rows, n int) {
-		if rows <= 0 || n <= 0 {
-			return
-		}
-		need(h, rows*n, "h")
-		need(s, rows*n, "s")
-		need(z, rows*n, "z")
-		need(b, n, "b")
-		nv := n &^ (lanes - 1)
-		if nv > 0 {
-			f.siluFwd(&h[0], &s[0], &z[0], &b[0], rows, n)
-		}
-		if nv < n {
-			for r := 0; r < rows; r++ {
-				lo, hi := r*n+nv, r*n+n
-				siluForward32Go(h[lo:hi], s[lo:hi], z[lo:hi], b[nv:n], 1, n-nv)
-			}
-		}
+	s.ab(c, a, b, m, k, n, 1, m, false)
+}
+
+func (s *asmSet) nt(c, a, b []float32, m, k, n int) {
+	// a b^T = a (b^T): transpose b (n x k) into k x n and multiply.
+	if m <= 0 || n <= 0 {
+		return
 	}
-	k.siluBack = func(dz, dh, z, s []float32) {
-		n := len(dz)
-		need(dh, n, "dh")
-		need(z, n, "z")
-		need(s, n, "s")
-		nv := n &^ (lanes - 1)
-		if nv > 0 {
-			f.siluBack(&dz[0], &dh[0], &z[0], &s[0], nv)
-		}
-		siluBackward32Go(dz[nv:], dh[nv:n], z[nv:n], s[nv:n])
+	need(b, n*k, "b")
+	p := getScratch(k * n)
+	bt := *p
+	transposeAVX(bt, b, n, k, n, k)
+	s.ab(c, a, bt, m, k, n, k, 1, false)
+	scratch.Put(p)
+}
+
+// Elementwise passes: the assembly does the whole vectors of each row, Go
+// the columns past them.
+
+func (s *asmSet) siluFwd(h, sg, z, b []float32, rows, n int) {
+	if rows <= 0 || n <= 0 {
+		return
 	}
-	k.colSums = func(dst, g []float32, rows, n int) {
-		if n <= 0 {
-			return
-		}
-		need(dst, n, "dst")
-		nv := n &^ (lanes - 1)
-		if rows <= 0 {
-			clear(dst[:n])
-			return
-		}
-		need(g, rows*n, "g")
-		if nv > 0 {
-			f.colSums(&dst[0], &g[0], rows, n, nv)
-		}
-		for j := nv; j < n; j++ {
-			var s float32
-			for r := 0; r < rows; r++ {
-				s += g[r*n+j]
-			}
-			dst[j] = s
+	need(h, rows*n, "h")
+	need(sg, rows*n, "s")
+	need(z, rows*n, "z")
+	need(b, n, "b")
+	nv := n &^ (s.lanes - 1)
+	if nv > 0 {
+		s.f.siluFwd(&h[0], &sg[0], &z[0], &b[0], rows, n)
+	}
+	if nv < n {
+		for r := 0; r < rows; r++ {
+			lo, hi := r*n+nv, r*n+n
+			siluForward32Go(h[lo:hi], sg[lo:hi], z[lo:hi], b[nv:n], 1, n-nv)
 		}
 	}
-	dl := lanes / 2 // float64 lanes
-	k.adam = func(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64) {
-		n := len(p)
-		need(m, n, "m")
-		need(v, n, "v")
-		need(out, n, "out")
-		nv := n &^ (dl - 1)
-		if nv > 0 && len(grads) >= 1 && len(grads) <= 4 {
-			var g [4]*float32
-			for c := range grads {
-				need(grads[c], off+n, "grads")
-				g[c] = &grads[c][off]
-			}
-			// The same float64 values adamElem computes: 1-b1 and 1-b2
-			// are rounded once, as there.
-			kc := [9]float64{lr, c1, c2, b1, b2, eps, wd, 1 - b1, 1 - b2}
-			f.adam(&p[0], &m[0], &v[0], &g, len(grads), &out[0], nv, &kc)
-		} else {
-			nv = 0 // not 1 to 4 gradient chunks: the Go loop does all
-		}
-		adamFusedGo(p[nv:], m[nv:n], v[nv:n], grads, out[nv:n], off+nv, lr, c1, c2, b1, b2, eps, wd)
+}
+
+func (s *asmSet) siluBack(dz, dh, z, sg []float32) {
+	n := len(dz)
+	need(dh, n, "dh")
+	need(z, n, "z")
+	need(sg, n, "s")
+	nv := n &^ (s.lanes - 1)
+	if nv > 0 {
+		s.f.siluBack(&dz[0], &dh[0], &z[0], &sg[0], nv)
 	}
-	return k
+	siluBackward32Go(dz[nv:], dh[nv:n], z[nv:n], sg[nv:n])
+}
+
+func (s *asmSet) colSums(dst, g []float32, rows, n int) {
+	if n <= 0 {
+		return
+	}
+	need(dst, n, "dst")
+	nv := n &^ (s.lanes - 1)
+	if rows <= 0 {
+		clear(dst[:n])
+		return
+	}
+	need(g, rows*n, "g")
+	if nv > 0 {
+		s.f.colSums(&dst[0], &g[0], rows, n, nv)
+	}
+	for j := nv; j < n; j++ {
+		var sum float32
+		for r := 0; r < rows; r++ {
+			sum += g[r*n+j]
+		}
+		dst[j] = sum
+	}
+}
+
+// Optimiser.
+
+// adam is the fused Adam step; its vectors hold lanes/2 float64.
+func (s *asmSet) adam(p []float64, m, v []float32, grads [][]float32, out []float32, off int, lr, c1, c2, b1, b2, eps, wd float64) {
+	n := len(p)
+	need(m, n, "m")
+	need(v, n, "v")
+	need(out, n, "out")
+	nv := n &^ (s.lanes/2 - 1)
+	if nv > 0 && len(grads) >= 1 && len(grads) <= 4 {
+		var g [4]*float32
+		for c := range grads {
+			need(grads[c], off+n, "grads")
+			g[c] = &grads[c][off]
+		}
+		// The same float64 values adamElem computes: 1-b1 and 1-b2
+		// are rounded once, as there.
+		kc := [9]float64{lr, c1, c2, b1, b2, eps, wd, 1 - b1, 1 - b2}
+		s.f.adam(&p[0], &m[0], &v[0], &g, len(grads), &out[0], nv, &kc)
+	} else {
+		nv = 0 // not 1 to 4 gradient chunks: the Go loop does all
+	}
+	adamFusedGo(p[nv:], m[nv:n], v[nv:n], grads, out[nv:n], off+nv, lr, c1, c2, b1, b2, eps, wd)
 }
