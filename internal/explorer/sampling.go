@@ -129,16 +129,40 @@ func RunWith(d *Data, net toy.Denoiser, s Sampling, progress func(done, total in
 		den = net
 	}
 	res := &Result{}
-	keep := min(s.Keep, n)
-	total := s.Steps
-	if s.Method == Annealed {
-		total = s.Steps * annealIters
+	rec := s.recorder(res, progress)
+	if x, err = s.runSampler(x, den, y, src, rec); err != nil {
+		if errors.Is(err, sample.ErrNonFinite) {
+			return nil, fmt.Errorf("the particles flew off to infinity (%v): take a smaller step size, more steps or a smaller gamma", err)
+		}
+		return nil, err
 	}
+	res.X = x
+	if err := s.measure(res, d); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// moves is the number of moves of a run: Steps, times annealIters for
+// annealed Langevin.
+func (s Sampling) moves() int {
+	if s.Method == Annealed {
+		return s.Steps * annealIters
+	}
+	return s.Steps
+}
+
+// recorder keeps the first Keep particles' paths in res.Paths, at most
+// Frames states of the run evenly spaced plus the final one, and reports
+// progress after each move.
+func (s Sampling) recorder(res *Result, progress func(done, total int)) sample.Recorder {
+	keep := min(s.Keep, s.Particles)
+	total := s.moves()
 	every := 1
 	if s.Frames > 0 {
 		every = max(1, (total+s.Frames-1)/s.Frames)
 	}
-	rec := sample.RecorderFunc(func(f sample.Frame) {
+	return sample.RecorderFunc(func(f sample.Frame) {
 		if keep > 0 && s.Frames > 0 && (f.K%every == 0 || f.Final) {
 			res.Paths = append(res.Paths, append([]float64(nil), f.X[:2*keep]...))
 		}
@@ -146,8 +170,14 @@ func RunWith(d *Data, net toy.Denoiser, s Sampling, progress func(done, total in
 			progress(min(f.K, total), total)
 		}
 	})
+}
+
+// runSampler runs the sampler s.Method from the start x with the denoiser den
+// (classes y), drawing its noise from src and handing every state to rec.
+func (s Sampling) runSampler(x []float64, den toy.Denoiser, y []int, src rand.Source, rec sample.Recorder) ([]float64, error) {
 	var plan *sample.Plan
 	if s.Method != Langevin {
+		var err error
 		if plan, err = sample.Strided(Schedule, s.Steps); err != nil {
 			return nil, err
 		}
@@ -156,39 +186,40 @@ func RunWith(d *Data, net toy.Denoiser, s Sampling, progress func(done, total in
 	case DDPM:
 		smp := sample.DDPM(plan, toy.PosteriorVariance)
 		smp.Record = rec
-		x, err = smp.Sample(x, x, den, y, src)
+		return smp.Sample(x, x, den, y, src)
 	case DDIM:
 		smp := sample.DDIM(plan, s.Eta)
 		smp.Record = rec
-		x, err = smp.Sample(x, x, den, y, src)
+		return smp.Sample(x, x, den, y, src)
 	case Heun:
 		o := &sample.ODE{Plan: plan, Heun: true, Record: rec}
-		x, err = o.Sample(x, x, den, y)
+		return o.Sample(x, x, den, y)
 	case Langevin:
 		sc := scorer(den)
 		l := &sample.Langevin{Size: s.Size, Iters: s.Steps, Record: rec}
-		x, err = l.Sample(x, x, atLevel{sc, Schedule.Alpha(s.T)}, y, src)
+		return l.Sample(x, x, atLevel{sc, Schedule.Alpha(s.T)}, y, src)
 	case Annealed:
 		sc := scorer(den)
 		a := &sample.Annealed{Plan: plan, Iters: annealIters, Ratio: s.Size, Record: rec}
-		x, err = a.Sample(x, x, sc, y, src)
+		return a.Sample(x, x, sc, y, src)
 	}
-	if err != nil {
-		if errors.Is(err, sample.ErrNonFinite) {
-			return nil, fmt.Errorf("the particles flew off to infinity (%v): take a smaller step size, more steps or a smaller gamma", err)
-		}
-		return nil, err
-	}
-	res.X = x
+	return x, nil // s.check refused any other method
+}
+
+// measure sets res's Energy and Noise against fresh draws of the data law
+// (of the guided class when guided) and its Nearest against d's points.
+func (s Sampling) measure(res *Result, d *Data) error {
+	n := s.Particles
 	target := d.Exact
 	if s.Guidance.Guide != NoGuide {
+		var err error
 		if target, err = d.Exact.Class(s.Guidance.Class); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	draws := rand.NewPCG(s.Seed+1, s.Seed+1)
 	draw := func() []float64 { return target.Sample(make([]float64, 2*n), nil, 1, draws) }
-	res.Energy = metrics.Energy(x, draw(), 2)
+	res.Energy = metrics.Energy(res.X, draw(), 2)
 	reps := 4
 	if n > 1000 {
 		reps = 2 // each pair costs O(n^2)
@@ -198,9 +229,9 @@ func RunWith(d *Data, net toy.Denoiser, s Sampling, progress func(done, total in
 		sum += v
 	}
 	res.Noise = sum / float64(reps)
-	near := metrics.Nearest(nil, x, d.Points, 2)
+	near := metrics.Nearest(nil, res.X, d.Points, 2)
 	res.Nearest = median(near)
-	return res, nil
+	return nil
 }
 
 func median(v []float64) float64 {
