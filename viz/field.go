@@ -3,6 +3,7 @@
 package viz
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -59,118 +60,30 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 // colour scale for all panels unless o.PerPanel, with o.Train and o.Marks
 // drawn in every panel.
 func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
-	if len(fields) == 0 {
-		panic("viz.Fields: no fields")
-	}
-	for i, f := range fields {
-		g.checkValues(fmt.Sprintf("viz.Fields: field %d (%s)", i, f.Title), f.V, 2)
-		if f.Bg != nil {
-			f.BgGrid.checkValues(fmt.Sprintf("viz.Fields: field %d (%s) background", i, f.Title), f.Bg, 1)
-		}
-	}
-	checkPoints("viz.Fields Train", o.Train, nil)
-	checkPoints("viz.Fields Marks", o.Marks, nil)
-	// The window holds the arrows that start on the border: one grid
-	// spacing beyond the nodes.
-	h := math.Min((g.X1-g.X0)/float64(g.NX-1), (g.Y1-g.Y0)/float64(g.NY-1))
-	var e extent
-	e.addGrid(g)
-	e.add([]float64{g.X0 - h, g.Y0 - h, g.X1 + h, g.Y1 + h})
-	e.add(o.Train)
-	e.add(o.Marks)
-	cols := o.Cols
-	if cols <= 0 {
-		cols = min(4, len(fields))
-	}
-	side := o.Side
-	if side <= 0 {
-		switch {
-		case len(fields) == 1:
-			side = 480
-		case min(cols, len(fields)) >= 4:
-			side = 240 // four in a row and the colour bar fit 1 280 px
-		default:
-			side = 300
-		}
-	}
-	l := newLayout(len(fields), cols, side, e, 90)
+	checkFields(g, fields, o)
+	h := spacing(g)
+	l := newLayout(len(fields), fieldCols(o.Cols, len(fields)), fieldSide(o, len(fields)), fieldsExtent(g, h, o), 90)
 	c := newChart(title, l.width(), l.height())
 	d := l.dec()
-
-	maxOf := func(v []float64) float64 {
-		m := 0.0
-		for k := 0; k < len(v); k += 2 {
-			if n := math.Hypot(v[k], v[k+1]); !math.IsNaN(n) && !math.IsInf(n, 0) {
-				m = math.Max(m, n)
-			}
-		}
-		return m
-	}
 	shared := 0.0
 	for _, f := range fields {
-		shared = math.Max(shared, maxOf(f.V))
+		shared = math.Max(shared, longest(f.V))
 	}
-	trainLabel := o.TrainName
-	if trainLabel == "" {
-		trainLabel = trainName
-	}
-	marksLabel := o.MarksName
-	if marksLabel == "" {
-		marksLabel = "marks"
-	}
+	trainLabel := cmp.Or(o.TrainName, trainName)
+	marksLabel := cmp.Or(o.MarksName, "marks")
 	var titles []string
 	var graphics []any
-	// Each arrow is one polyline, tail to tip and the two strokes of its
-	// head, computed in data space (equal scale keeps the head's shape).
-	// Arrows go into one series per colour band, drawn in large mode: a
-	// few paths instead of thousands of elements.
-	const bands = 8
 	p := g.Points()
-	headLen := 0.3 * h
-	cs, sn := math.Cos(0.45), math.Sin(0.45) // head half-angle about 26 degrees
 	for i, f := range fields {
-		v := f.V
 		maxLen := shared
 		t := f.Title
 		if o.PerPanel {
-			maxLen = maxOf(v)
+			maxLen = longest(f.V)
 			t = strings.TrimSpace(fmt.Sprintf("%s (longest %s)", t, fmtNum(maxLen)))
 		}
 		titles = append(titles, t)
-		data := make([][]any, bands)
-		for k := 0; k < len(v); k += 2 {
-			n := math.Hypot(v[k], v[k+1])
-			if !(n > 0) || math.IsInf(n, 0) {
-				continue
-			}
-			s := 0.9 * h / maxLen
-			if o.Unit {
-				s = 0.8 * h / n
-			}
-			x, y := p[k], p[k+1]
-			tx, ty := x+s*v[k], y+s*v[k+1]
-			hl := math.Min(headLen, 0.45*s*n)
-			ux, uy := -v[k]/n*hl, -v[k+1]/n*hl // from the tip back along the shaft
-			lx, ly := ux*cs-uy*sn, ux*sn+uy*cs
-			rx, ry := ux*cs+uy*sn, -ux*sn+uy*cs
-			b := min(bands-1, int(n/maxLen*bands))
-			data[b] = append(data[b], map[string]any{"coords": []pt{
-				{x, y, d}, {tx, ty, d}, {tx + lx, ty + ly, d}, {tx, ty, d}, {tx + rx, ty + ry, d},
-			}})
-		}
 		if f.Bg != nil {
-			lo, hi := math.Inf(1), math.Inf(-1)
-			for _, x := range f.Bg {
-				if !math.IsNaN(x) && !math.IsInf(x, 0) {
-					lo, hi = math.Min(lo, x), math.Max(hi, x)
-				}
-			}
-			banded := make([]float64, len(f.Bg))
-			for k, x := range f.Bg {
-				b := math.Floor(norm(x, lo, hi) * contourBands)
-				banded[k] = math.Min(b, contourBands-1) / (contourBands - 1)
-			}
-			graphics = append(graphics, l.image(i, f.BgGrid, banded, greys, 0, 1))
+			graphics = append(graphics, l.image(i, f.BgGrid, contours(f.Bg), greys, 0, 1))
 			l.fill(i)
 		}
 		if len(o.Train) > 0 {
@@ -179,28 +92,14 @@ func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
 			c.series(ts)
 		}
 		if len(o.Marks) > 0 {
-			c.series(map[string]any{"type": "scatter", "name": marksLabel, "xAxisIndex": i, "yAxisIndex": i,
-				"data": points(o.Marks, d), "symbol": "diamond", "symbolSize": 11, "z": 6,
-				"itemStyle": map[string]any{"color": "#ff7f0e", "borderColor": "#111111", "borderWidth": 1}})
+			c.series(marksSeries(i, o.Marks, marksLabel, d))
 		}
-		for b := range bands {
-			if len(data[b]) == 0 {
-				continue
-			}
-			c.series(map[string]any{
-				"type": "lines", "name": "field", "coordinateSystem": "cartesian2d", "xAxisIndex": i, "yAxisIndex": i,
-				"polyline": true, "large": true, "largeThreshold": 100, "silent": true, "z": 3,
-				"lineStyle": map[string]any{"width": 1.3, "opacity": 1, "color": hex(arrowMap.at((float64(b) + 0.5) / bands))},
-				"data":      data[b],
-			})
+		for _, s := range bandSeries(i, "field", arrows(p, f.V, h, maxLen, o.Unit, d), arrowMap, 1.3, 1) {
+			c.series(s)
 		}
 	}
 	l.apply(c, titles, xName, yName)
-	label := o.Label
-	if label == "" {
-		label = "|v|"
-	}
-	bar := l.colorbar(arrowMap, 0, shared, label, bands)
+	bar := l.colorbar(arrowMap, 0, shared, cmp.Or(o.Label, "|v|"), arrowBands)
 	if o.PerPanel {
 		relabel(bar, "longest", "half", "0")
 	}
@@ -212,12 +111,145 @@ func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
 	if len(o.Marks) > 0 {
 		legend = append(legend, marksLabel)
 	}
-	if len(legend) > 0 {
-		c.set("legend", map[string]any{"data": legend, "top": 30})
-	} else {
-		c.set("legend", map[string]any{"show": false})
-	}
+	c.setLegend(legend)
 	return c
+}
+
+// checkFields panics on fields that do not fit grid g and on odd point
+// batches.
+func checkFields(g Grid, fields []Field, o QuiverOpts) {
+	if len(fields) == 0 {
+		panic("viz.Fields: no fields")
+	}
+	for i, f := range fields {
+		g.checkValues(fmt.Sprintf("viz.Fields: field %d (%s)", i, f.Title), f.V, 2)
+		if f.Bg != nil {
+			f.BgGrid.checkValues(fmt.Sprintf("viz.Fields: field %d (%s) background", i, f.Title), f.Bg, 1)
+		}
+	}
+	checkPoints("viz.Fields Train", o.Train, nil)
+	checkPoints("viz.Fields Marks", o.Marks, nil)
+}
+
+// spacing is the smaller of grid g's two node spacings.
+func spacing(g Grid) float64 {
+	return math.Min((g.X1-g.X0)/float64(g.NX-1), (g.Y1-g.Y0)/float64(g.NY-1))
+}
+
+// fieldsExtent is the window of Fields: the grid, the arrows that start
+// on its border (one spacing h beyond the nodes) and the points.
+func fieldsExtent(g Grid, h float64, o QuiverOpts) extent {
+	var e extent
+	e.addGrid(g)
+	e.add([]float64{g.X0 - h, g.Y0 - h, g.X1 + h, g.Y1 + h})
+	e.add(o.Train)
+	e.add(o.Marks)
+	return e
+}
+
+// fieldCols is the number of panels per row of Fields: cols, or up to 4.
+func fieldCols(cols, n int) int {
+	if cols <= 0 {
+		return min(4, n)
+	}
+	return cols
+}
+
+// fieldSide is the panel side of Fields: o.Side, or 480 for one panel,
+// 240 for four in a row (with the colour bar they fit 1 280 px), else 300.
+func fieldSide(o QuiverOpts, n int) int {
+	return panelSide(o.Side, n, fieldCols(o.Cols, n), 480, 240, 300)
+}
+
+// longest returns the length of the longest finite vector of v (two
+// components each), 0 when there is none.
+func longest(v []float64) float64 {
+	m := 0.0
+	for k := 0; k < len(v); k += 2 {
+		if n := math.Hypot(v[k], v[k+1]); !math.IsNaN(n) && !math.IsInf(n, 0) {
+			m = math.Max(m, n)
+		}
+	}
+	return m
+}
+
+// arrowBands is the number of colours of the arrows, by length.
+const arrowBands = 8
+
+// arrows returns the arrows of field v from the nodes p, sorted into
+// arrowBands bands by length relative to maxLen. Each arrow is one
+// polyline, tail to tip and the two strokes of its head, computed in data
+// space (equal scale keeps the head's shape). Its length is 0.9 of the
+// spacing h for the longest one (0.8 h for all of them with unit).
+func arrows(p, v []float64, h, maxLen float64, unit bool, d int) [][]any {
+	headLen := 0.3 * h
+	cs, sn := math.Cos(0.45), math.Sin(0.45) // head half-angle about 26 degrees
+	data := make([][]any, arrowBands)
+	for k := 0; k < len(v); k += 2 {
+		n := math.Hypot(v[k], v[k+1])
+		if !(n > 0) || math.IsInf(n, 0) {
+			continue
+		}
+		s := 0.9 * h / maxLen
+		if unit {
+			s = 0.8 * h / n
+		}
+		x, y := p[k], p[k+1]
+		tx, ty := x+s*v[k], y+s*v[k+1]
+		hl := math.Min(headLen, 0.45*s*n)
+		ux, uy := -v[k]/n*hl, -v[k+1]/n*hl // from the tip back along the shaft
+		lx, ly := ux*cs-uy*sn, ux*sn+uy*cs
+		rx, ry := ux*cs+uy*sn, -ux*sn+uy*cs
+		b := min(arrowBands-1, int(n/maxLen*arrowBands))
+		data[b] = append(data[b], map[string]any{"coords": []pt{
+			{x, y, d}, {tx, ty, d}, {tx + lx, ty + ly, d}, {tx, ty, d}, {tx + rx, ty + ry, d},
+		}})
+	}
+	return data
+}
+
+// contours returns the values v as filled contours: each one replaced by
+// its band, of contourBands between the smallest and the largest finite
+// value, scaled to [0, 1].
+func contours(v []float64) []float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	banded := make([]float64, len(v))
+	for k, x := range v {
+		b := math.Floor(norm(x, lo, hi) * contourBands)
+		banded[k] = math.Min(b, contourBands-1) / (contourBands - 1)
+	}
+	return banded
+}
+
+// marksSeries draws the marks p in panel i as orange diamonds.
+func marksSeries(i int, p []float64, name string, d int) map[string]any {
+	return map[string]any{"type": "scatter", "name": name, "xAxisIndex": i, "yAxisIndex": i,
+		"data": points(p, d), "symbol": "diamond", "symbolSize": 11, "z": 6,
+		"itemStyle": map[string]any{"color": "#ff7f0e", "borderColor": "#111111", "borderWidth": 1}}
+}
+
+// bandSeries returns one "lines" series of polylines in panel i for each
+// non-empty band of data, band b of n coloured by cm at its middle. They
+// are drawn in large mode: a few paths instead of thousands of elements.
+func bandSeries(i int, name string, data [][]any, cm colormap, width, opacity float64) []map[string]any {
+	var out []map[string]any
+	for b, d := range data {
+		if len(d) == 0 {
+			continue
+		}
+		out = append(out, map[string]any{
+			"type": "lines", "name": name, "coordinateSystem": "cartesian2d", "xAxisIndex": i, "yAxisIndex": i,
+			"polyline": true, "large": true, "largeThreshold": 100, "silent": true, "z": 3,
+			"lineStyle": map[string]any{"width": width, "opacity": opacity, "color": hex(cm.at((float64(b) + 0.5) / float64(len(data))))},
+			"data":      d,
+		})
+	}
+	return out
 }
 
 func hex(c rgba) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
@@ -248,11 +280,7 @@ func Posterior(title string, g Grid, w []float64, centres []float64, names []str
 		for i := range v {
 			v[i] = w[i*K+k]
 		}
-		name := fmt.Sprintf("x⁽%d⁾", k+1)
-		if k < len(names) {
-			name = names[k]
-		}
-		titles = append(titles, "weight of "+name)
+		titles = append(titles, "weight of "+componentName(names, k))
 		graphic = append(graphic, l.image(k, g, v, purples, 0, 1))
 		l.fill(k)
 		if centres != nil {
@@ -273,10 +301,10 @@ func Posterior(title string, g Grid, w []float64, centres []float64, names []str
 	}
 	l.apply(c, titles, xName, yName)
 	c.set("graphic", append(graphic, l.colorbar(purples, 0, 1, "πᵢ(x)", 0)...))
+	var legend []string
 	if centres != nil {
-		c.set("legend", map[string]any{"data": []string{"this centre", "other centres"}, "top": 30})
-	} else {
-		c.set("legend", map[string]any{"show": false})
+		legend = []string{"this centre", "other centres"}
 	}
+	c.setLegend(legend)
 	return c
 }

@@ -25,3 +25,34 @@ func legendRows(names []string, width int) int {
 // legendRowHeight is the height of one legend row (12 px text, its 14 px
 // symbol and echarts' gaps).
 const legendRowHeight = 22
+
+// legendNames lists legend entries once each, in order of first addition.
+type legendNames struct {
+	names []string
+	seen  map[string]bool
+}
+
+// add appends name unless it is listed already.
+func (l *legendNames) add(name string) {
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	if !l.seen[name] {
+		l.seen[name] = true
+		l.names = append(l.names, name)
+	}
+}
+
+// legendOption is the legend of names, above the panels.
+func legendOption(names []string) map[string]any {
+	return map[string]any{"data": names, "top": 30}
+}
+
+// setLegend sets the legend of names on c, or hides it when there are none.
+func (c *Chart) setLegend(names []string) {
+	if len(names) > 0 {
+		c.set("legend", legendOption(names))
+	} else {
+		c.set("legend", map[string]any{"show": false})
+	}
+}

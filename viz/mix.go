@@ -19,19 +19,7 @@ type WeightPanel struct {
 // points, or nil) are drawn in their colours and named by names in the
 // legend.
 func Mixed(title string, g Grid, panels []WeightPanel, centres []float64, names []string) *Chart {
-	g.check("viz.Mixed")
-	if len(panels) == 0 {
-		panic("viz.Mixed: no panels")
-	}
-	K := len(panels[0].W) / g.Len()
-	for i, p := range panels {
-		if K == 0 || len(p.W) != K*g.Len() {
-			panic(fmt.Sprintf("viz.Mixed: panel %d has %d weights for %d nodes and %d components", i, len(p.W), g.Len(), K))
-		}
-	}
-	if centres != nil && len(centres) != 2*K {
-		panic(fmt.Sprintf("viz.Mixed: %d centre coordinates for %d components", len(centres), K))
-	}
+	K := checkMixed(g, panels, centres)
 	var e extent
 	e.addGrid(g)
 	e.add(centres)
@@ -45,27 +33,10 @@ func Mixed(title string, g Grid, panels []WeightPanel, centres []float64, names 
 	var graphic []any
 	for i, p := range panels {
 		titles = append(titles, p.Title)
-		img := pngDataURL(g.NX, g.NY, func(a, b int) rgba {
-			var r, gg, bb float64
-			for k := range K {
-				w := p.W[(b*g.NX+a)*K+k]
-				r += w * float64(cols[k].R)
-				gg += w * float64(cols[k].G)
-				bb += w * float64(cols[k].B)
-			}
-			// Pale the mix a little so that the centres stand out.
-			return rgba{uint8(0.6*r + 0.4*255), uint8(0.6*gg + 0.4*255), uint8(0.6*bb + 0.4*255), 255}
-		})
-		x0, y0 := l.toPx(i, g.X0, g.Y1)
-		x1, y1 := l.toPx(i, g.X1, g.Y0)
-		graphic = append(graphic, map[string]any{"type": "image", "left": num(x0), "top": num(y0), "z": 1, "silent": true,
-			"style": map[string]any{"image": img, "width": num(x1 - x0), "height": num(y1 - y0)}})
+		graphic = append(graphic, l.imageAt(i, g, mixImage(g, p.W, cols)))
 		l.fill(i)
 		for k := 0; centres != nil && k < K; k++ {
-			name := fmt.Sprintf("x⁽%d⁾", k+1)
-			if k < len(names) {
-				name = names[k]
-			}
+			name := componentName(names, k)
 			c.series(map[string]any{"type": "scatter", "name": name, "xAxisIndex": i, "yAxisIndex": i,
 				"data": []pt{xy(centres, k, l.dec())}, "symbol": "circle", "symbolSize": 11, "z": 5,
 				"itemStyle": map[string]any{"color": palette[k%len(palette)], "borderColor": "#111111", "borderWidth": 1.5}})
@@ -76,12 +47,54 @@ func Mixed(title string, g Grid, panels []WeightPanel, centres []float64, names 
 	}
 	l.apply(c, titles, xName, yName)
 	c.set("graphic", graphic)
-	if len(legend) > 0 {
-		c.set("legend", map[string]any{"data": legend, "top": 30})
-	} else {
-		c.set("legend", map[string]any{"show": false})
-	}
+	c.setLegend(legend)
 	return c
+}
+
+// checkMixed panics on panels that do not hold the same number K of
+// weights for each node of g, or on centres that are not K points, and
+// returns K.
+func checkMixed(g Grid, panels []WeightPanel, centres []float64) int {
+	g.check("viz.Mixed")
+	if len(panels) == 0 {
+		panic("viz.Mixed: no panels")
+	}
+	K := len(panels[0].W) / g.Len()
+	for i, p := range panels {
+		if K == 0 || len(p.W) != K*g.Len() {
+			panic(fmt.Sprintf("viz.Mixed: panel %d has %d weights for %d nodes and %d components", i, len(p.W), g.Len(), K))
+		}
+	}
+	if centres != nil && len(centres) != 2*K {
+		panic(fmt.Sprintf("viz.Mixed: %d centre coordinates for %d components", len(centres), K))
+	}
+	return K
+}
+
+// mixImage returns the image of the weights w (len(cols) per node of g):
+// each pixel the components' colours cols mixed by their weights.
+func mixImage(g Grid, w []float64, cols []rgba) string {
+	K := len(cols)
+	return pngDataURL(g.NX, g.NY, func(a, b int) rgba {
+		var r, gg, bb float64
+		for k := range K {
+			wk := w[(b*g.NX+a)*K+k]
+			r += wk * float64(cols[k].R)
+			gg += wk * float64(cols[k].G)
+			bb += wk * float64(cols[k].B)
+		}
+		// Pale the mix a little so that the centres stand out.
+		return rgba{uint8(0.6*r + 0.4*255), uint8(0.6*gg + 0.4*255), uint8(0.6*bb + 0.4*255), 255}
+	})
+}
+
+// componentName names component k: names[k], or x⁽k+1⁾ (the points of
+// the course numbered from 1).
+func componentName(names []string, k int) string {
+	if k < len(names) {
+		return names[k]
+	}
+	return fmt.Sprintf("x⁽%d⁾", k+1)
 }
 
 // parseHex reads a colour "#rrggbb".

@@ -168,6 +168,21 @@ const (
 	panelTitle = 22 // room for a panel's own title
 )
 
+// panelSide is the side of n panels in rows of cols: side when set, else
+// one for a lone panel, four for four or more in a row, other otherwise.
+func panelSide(side, n, cols, one, four, other int) int {
+	switch {
+	case side > 0:
+		return side
+	case n == 1:
+		return one
+	case min(cols, n) >= 4:
+		return four
+	default:
+		return other
+	}
+}
+
 func newLayout(n, cols, side int, e extent, right int) layout {
 	if cols > n {
 		cols = n
@@ -277,14 +292,17 @@ func axisLabels(lo, hi, step float64) []num {
 // pixel's centre sits up to half a grid cell from its node: invisible on
 // the grids of 60 and more nodes a side the course uses.
 func (l layout) image(i int, g Grid, v []float64, cm colormap, lo, hi float64) map[string]any {
+	return l.imageAt(i, g, pngDataURL(g.NX, g.NY, func(i, j int) rgba { return cm.at(norm(v[j*g.NX+i], lo, hi)) }))
+}
+
+// imageAt returns a graphic element drawing the image img (a data URL)
+// over the rectangle of grid g's nodes in panel i of l.
+func (l layout) imageAt(i int, g Grid, img string) map[string]any {
 	x0, y0 := l.toPx(i, g.X0, g.Y1)
 	x1, y1 := l.toPx(i, g.X1, g.Y0)
 	return map[string]any{
 		"type": "image", "left": num(x0), "top": num(y0), "z": 1, "silent": true,
-		"style": map[string]any{
-			"image": pngDataURL(g.NX, g.NY, func(i, j int) rgba { return cm.at(norm(v[j*g.NX+i], lo, hi)) }),
-			"width": num(x1 - x0), "height": num(y1 - y0),
-		},
+		"style": map[string]any{"image": img, "width": num(x1 - x0), "height": num(y1 - y0)},
 	}
 }
 

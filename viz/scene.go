@@ -71,120 +71,125 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 	if len(scenes) == 0 {
 		panic("viz.Plane: no scenes")
 	}
-	var e extent
-	var lo, hi = math.Inf(1), math.Inf(-1)
-	anyPoints, anyDensity := false, false // samples, densities
-	for i, s := range scenes {
-		who := fmt.Sprintf("viz.Plane: scene %d", i)
-		checkPoints(who+" Points", s.Points, s.Labels)
-		checkPoints(who+" Train", s.Train, nil)
-		e.add(s.Points)
-		e.add(s.Train)
-		anyPoints = anyPoints || len(s.Points) > 0 || len(s.Train) > 50
-		if s.Density != nil {
-			s.Grid.checkValues(who+" Density", s.Density, 1)
-			e.addGrid(s.Grid)
-			anyDensity = true
-			l, h := densityRange(s.Density, o.LogDensity)
-			lo, hi = math.Min(lo, l), math.Max(hi, h)
-		}
-	}
+	v := viewScenes(scenes, o.LogDensity)
 	cols := o.Cols
 	if cols <= 0 {
 		cols = 3
 	}
-	side := o.Side
-	if side <= 0 {
-		switch {
-		case len(scenes) == 1:
-			side = 360
-		case min(cols, len(scenes)) >= 4:
-			side = 230 // four in a row fit 1 200 px
-		default:
-			side = 280
-		}
-	}
+	// 360 px alone; four or more in a row at 230 px fit 1 200 px.
+	side := panelSide(o.Side, len(scenes), cols, 360, 230, 280)
 	cm := viridis
-	if anyPoints {
+	if v.anyPoints {
 		cm = greys
 	}
 	// A density drawn alone gets a colour bar: one scale for all panels,
 	// or, PerPanel, 0 to each panel's peak (written in its title).
-	bar := anyDensity && !anyPoints
+	bar := v.anyDensity && !v.anyPoints
 	right := 0
 	if bar {
 		right = 90
 	}
-	l := newLayout(len(scenes), cols, side, e, right)
+	l := newLayout(len(scenes), cols, side, v.e, right)
 	c := newChart(title, l.width(), l.height())
 	var titles []string
 	var graphic []any
-	var legend []string
-	seen := map[string]bool{}
-	addLegend := func(name string) {
-		if !seen[name] {
-			seen[name] = true
-			legend = append(legend, name)
-		}
-	}
+	var legend legendNames
 	for i, s := range scenes {
 		t := s.Title
 		if s.Density != nil {
-			v, pl, ph := s.Density, lo, hi
+			d, lo, hi := s.Density, v.lo, v.hi
 			if o.LogDensity {
-				v = logValues(v)
+				d = logValues(d)
 			}
 			if o.PerPanel {
-				pl, ph = densityRange(s.Density, o.LogDensity)
+				lo, hi = densityRange(s.Density, o.LogDensity)
 				if bar {
-					t = strings.TrimSpace(fmt.Sprintf("%s (peak %s)", t, fmtNum(ph)))
+					t = strings.TrimSpace(fmt.Sprintf("%s (peak %s)", t, fmtNum(hi)))
 				}
 			}
-			graphic = append(graphic, l.image(i, s.Grid, v, cm, pl, ph))
+			graphic = append(graphic, l.image(i, s.Grid, d, cm, lo, hi))
 			l.fill(i)
 		}
 		titles = append(titles, t)
-		if len(s.Train) > 0 {
-			ts := trainSeries(i, s.Train, l.dec())
-			if o.TrainName != "" {
-				ts["name"] = o.TrainName
-			}
-			c.series(ts)
-			addLegend(ts["name"].(string))
-		}
-		for _, cs := range classSeries(i, s.Points, s.Labels, o.Classes, l.dec()) {
-			c.series(cs)
-			addLegend(cs["name"].(string))
+		for _, ps := range pointSeries(i, s, o, l.dec()) {
+			c.series(ps)
+			legend.add(ps["name"].(string))
 		}
 	}
 	if bar {
-		name := o.DensityLabel
-		if name == "" {
-			name = "density"
-		}
-		if o.LogDensity {
-			name = "log " + name
-		}
-		cb := l.colorbar(cm, lo, hi, name, 0)
-		if o.PerPanel {
-			relabel(cb, "peak", "peak / 2", "0")
-			if o.LogDensity {
-				relabel(cb, "peak", "peak − 6", "peak − 12")
-			}
-		}
-		graphic = append(graphic, cb...)
+		graphic = append(graphic, densityBar(l, cm, v.lo, v.hi, o)...)
 	}
 	l.apply(c, titles, xName, yName)
 	if len(graphic) > 0 {
 		c.set("graphic", graphic)
 	}
-	if len(legend) > 0 {
-		c.set("legend", map[string]any{"data": legend, "top": 30})
-	} else {
-		c.set("legend", map[string]any{"show": false})
-	}
+	c.setLegend(legend.names)
 	c.set("tooltip", map[string]any{"trigger": "item"})
 	return c
+}
+
+// sceneView is what the scenes of a Plane hold together: their window,
+// the colour range of their densities and which kinds of data they show.
+type sceneView struct {
+	e                     extent
+	lo, hi                float64 // colour range of all densities
+	anyPoints, anyDensity bool    // samples (or many training points), densities
+}
+
+// viewScenes checks the scenes and returns their view; log selects the
+// range of the log densities.
+func viewScenes(scenes []Scene, log bool) sceneView {
+	v := sceneView{lo: math.Inf(1), hi: math.Inf(-1)}
+	for i, s := range scenes {
+		who := fmt.Sprintf("viz.Plane: scene %d", i)
+		checkPoints(who+" Points", s.Points, s.Labels)
+		checkPoints(who+" Train", s.Train, nil)
+		v.e.add(s.Points)
+		v.e.add(s.Train)
+		v.anyPoints = v.anyPoints || len(s.Points) > 0 || len(s.Train) > 50
+		if s.Density != nil {
+			s.Grid.checkValues(who+" Density", s.Density, 1)
+			v.e.addGrid(s.Grid)
+			v.anyDensity = true
+			l, h := densityRange(s.Density, log)
+			v.lo, v.hi = math.Min(v.lo, l), math.Max(v.hi, h)
+		}
+	}
+	return v
+}
+
+// pointSeries returns the series of scene s's points in panel i: its
+// training points, then its samples, one series per class.
+func pointSeries(i int, s Scene, o PlaneOpts, d int) []map[string]any {
+	var out []map[string]any
+	if len(s.Train) > 0 {
+		ts := trainSeries(i, s.Train, d)
+		if o.TrainName != "" {
+			ts["name"] = o.TrainName
+		}
+		out = append(out, ts)
+	}
+	return append(out, classSeries(i, s.Points, s.Labels, o.Classes, d)...)
+}
+
+// densityBar is the colour bar of the densities of a Plane, from lo to hi
+// (PerPanel: labelled relative to each panel's peak).
+func densityBar(l layout, cm colormap, lo, hi float64, o PlaneOpts) []any {
+	name := o.DensityLabel
+	if name == "" {
+		name = "density"
+	}
+	if o.LogDensity {
+		name = "log " + name
+	}
+	cb := l.colorbar(cm, lo, hi, name, 0)
+	if o.PerPanel {
+		relabel(cb, "peak", "peak / 2", "0")
+		if o.LogDensity {
+			relabel(cb, "peak", "peak − 6", "peak − 12")
+		}
+	}
+	return cb
 }
 
 const trainName = "training data"
