@@ -255,16 +255,21 @@ func (l layout) apply(c *Chart, titles []string, xName, yName string) {
 		xs = append(xs, axis(xName, l.w.x0, l.w.x1, "bottom"))
 		ys = append(ys, axis(yName, l.w.y0, l.w.y1, "left"))
 		if i < len(titles) && titles[i] != "" {
-			ts = append(ts, map[string]any{
-				"text": titles[i], "left": x + l.side/2, "top": y - panelTitle, "textAlign": "center",
-				"textStyle": map[string]any{"fontSize": 13, "fontWeight": "normal"},
-			})
+			ts = append(ts, panelTitleText(titles[i], x+l.side/2, y-panelTitle))
 		}
 	}
 	c.base.SetGlobalOptions(charts.WithGridOpts(grids...))
 	c.set("xAxis", xs)
 	c.set("yAxis", ys)
 	c.set("title", ts)
+}
+
+// panelTitleText is a panel's title, centred on x with its top at y.
+func panelTitleText(text string, x, y int) map[string]any {
+	return map[string]any{
+		"text": text, "left": x, "top": y, "textAlign": "center",
+		"textStyle": map[string]any{"fontSize": 13, "fontWeight": "normal"},
+	}
 }
 
 // axisLabels returns the label positions of an axis over [lo, hi] whose

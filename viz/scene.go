@@ -72,12 +72,6 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 		panic("viz.Plane: no scenes")
 	}
 	v := viewScenes(scenes, o.LogDensity)
-	cols := o.Cols
-	if cols <= 0 {
-		cols = 3
-	}
-	// 360 px alone; four or more in a row at 230 px fit 1 200 px.
-	side := panelSide(o.Side, len(scenes), cols, 360, 230, 280)
 	cm := viridis
 	if v.anyPoints {
 		cm = greys
@@ -85,11 +79,7 @@ func Plane(title string, scenes []Scene, o PlaneOpts) *Chart {
 	// A density drawn alone gets a colour bar: one scale for all panels,
 	// or, PerPanel, 0 to each panel's peak (written in its title).
 	bar := v.anyDensity && !v.anyPoints
-	right := 0
-	if bar {
-		right = 90
-	}
-	l := newLayout(len(scenes), cols, side, v.e, right)
+	l := planeLayout(len(scenes), o, v.e, bar)
 	c := newChart(title, l.width(), l.height())
 	var titles []string
 	var graphic []any
@@ -156,6 +146,22 @@ func viewScenes(scenes []Scene, log bool) sceneView {
 		}
 	}
 	return v
+}
+
+// planeLayout places n panels of a Plane showing the window e, with room
+// for a colour bar when bar is set.
+func planeLayout(n int, o PlaneOpts, e extent, bar bool) layout {
+	cols := o.Cols
+	if cols <= 0 {
+		cols = 3
+	}
+	// 360 px alone; four or more in a row at 230 px fit 1 200 px.
+	side := panelSide(o.Side, n, cols, 360, 230, 280)
+	right := 0
+	if bar {
+		right = 90
+	}
+	return newLayout(n, cols, side, e, right)
 }
 
 // pointSeries returns the series of scene s's points in panel i: its

@@ -151,81 +151,34 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 	o = o.orDefault()
 	l := trajLayout(runs, o, 90)
 	c := newChart(title, l.width(), l.height())
-	var titles, legend []string
-	seen := map[string]bool{}
-	addLegend := func(name string) {
-		if !seen[name] {
-			seen[name] = true
-			legend = append(legend, name)
-		}
-	}
+	var titles []string
+	var legend legendNames
 	dec, onePx := l.dec(), (l.w.x1-l.w.x0)/float64(l.side)
 	for i, run := range runs {
 		titles = append(titles, run.Name)
 		if tp := run.train(o); len(tp) > 0 {
 			c.series(trainSeries(i, tp, dec))
-			addLegend(trainName)
+			legend.add(trainName)
 		}
-		n := len(run.Steps[0]) / 2
 		steps := pick(len(run.Steps), o.MaxSteps)
+		chosen := pick(len(run.Steps[0])/2, o.MaxPaths)
 		bands := make([][]any, timeBands)
-		chosen := pick(n, o.MaxPaths)
-		var starts []float64
 		for _, k := range chosen {
-			// A point within a pixel of the last one kept adds nothing
-			// a reader can see; the last point is always kept.
-			coords := make([]pt, 0, len(steps))
-			band := make([]int, 0, len(steps))
-			for j, s := range steps {
-				q := xy(run.Steps[s], k, dec)
-				if j > 0 && j < len(steps)-1 {
-					last := coords[len(coords)-1]
-					if math.Hypot(q.x-last.x, q.y-last.y) < onePx {
-						continue
-					}
-				}
-				coords = append(coords, q)
-				band = append(band, min(timeBands-1, j*timeBands/max(1, len(steps)-1)))
-			}
-			// Cut the path where its band changes; each piece starts
-			// where the previous one ended, so the path stays whole.
-			from := 0
-			for j := 1; j < len(coords); j++ {
-				if j == len(coords)-1 || band[j] != band[from] {
-					b := band[from]
-					bands[b] = append(bands[b], map[string]any{"coords": append([]pt(nil), coords[from:j+1]...)})
-					from = j
-				}
-			}
-			starts = append(starts, run.Steps[0][2*k], run.Steps[0][2*k+1])
+			coords, band := pathPoints(run, k, steps, dec, onePx)
+			addPieces(bands, coords, band)
 		}
-		for b := range timeBands {
-			if len(bands[b]) == 0 {
-				continue
-			}
-			c.series(map[string]any{
-				"type": "lines", "name": "paths", "coordinateSystem": "cartesian2d", "xAxisIndex": i, "yAxisIndex": i,
-				"polyline": true, "silent": true, "z": 3, "data": bands[b], "clip": true,
-				"large": true, "largeThreshold": 100, // one path per series: fast with many particles
-				"lineStyle": map[string]any{"color": hex(timeMap.at((float64(b) + 0.5) / timeBands)), "width": 1, "opacity": 0.6},
-			})
+		for _, s := range bandSeries(i, "paths", bands, timeMap, 1, 0.6) {
+			s["clip"] = true
+			c.series(s)
 		}
 		c.series(map[string]any{
-			"type": "scatter", "name": "starts", "xAxisIndex": i, "yAxisIndex": i, "data": points(starts, dec),
+			"type": "scatter", "name": "starts", "xAxisIndex": i, "yAxisIndex": i, "data": points(gather(run.Steps[0], chosen), dec),
 			"symbolSize": 4, "itemStyle": map[string]any{"color": "rgba(0,0,0,0)", "borderColor": "#666666", "borderWidth": 0.8},
 			"z": 4, "silent": true, "large": false,
 		})
-		addLegend("starts")
-		end := make([]float64, 0, 2*len(chosen))
-		var endLabels []int
-		last := run.Steps[len(run.Steps)-1]
-		for _, k := range chosen {
-			end = append(end, last[2*k], last[2*k+1])
-			if run.Labels != nil {
-				endLabels = append(endLabels, run.Labels[k])
-			}
-		}
-		for _, s := range classSeries(i, end, endLabels, o.Classes, dec) {
+		legend.add("starts")
+		end := gather(run.Steps[len(run.Steps)-1], chosen)
+		for _, s := range classSeries(i, end, gatherLabels(run.Labels, chosen), o.Classes, dec) {
 			if run.Labels == nil {
 				s["name"] = "ends"
 				s["itemStyle"] = map[string]any{"color": "#111111"}
@@ -233,13 +186,69 @@ func Paths(title string, runs []Run, o TrajOpts) *Chart {
 			s["symbolSize"] = 5
 			s["z"] = 6
 			c.series(s)
-			addLegend(s["name"].(string))
+			legend.add(s["name"].(string))
 		}
 	}
 	l.apply(c, titles, xName, yName)
 	c.set("graphic", l.timebar("time"))
-	c.set("legend", map[string]any{"data": legend, "top": 30})
+	c.set("legend", legendOption(legend.names))
 	return c
+}
+
+// pathPoints returns the path of particle k of run over the given steps
+// and the time band of each of its points. A point within a pixel (onePx)
+// of the last one kept adds nothing a reader can see and is left out; the
+// first and last points are always kept.
+func pathPoints(run Run, k int, steps []int, dec int, onePx float64) ([]pt, []int) {
+	coords := make([]pt, 0, len(steps))
+	band := make([]int, 0, len(steps))
+	for j, s := range steps {
+		q := xy(run.Steps[s], k, dec)
+		if j > 0 && j < len(steps)-1 {
+			last := coords[len(coords)-1]
+			if math.Hypot(q.x-last.x, q.y-last.y) < onePx {
+				continue
+			}
+		}
+		coords = append(coords, q)
+		band = append(band, min(timeBands-1, j*timeBands/max(1, len(steps)-1)))
+	}
+	return coords, band
+}
+
+// addPieces cuts a path where its time band changes and adds each piece
+// to its band; each piece starts where the previous one ended, so the
+// path stays whole.
+func addPieces(bands [][]any, coords []pt, band []int) {
+	from := 0
+	for j := 1; j < len(coords); j++ {
+		if j == len(coords)-1 || band[j] != band[from] {
+			b := band[from]
+			bands[b] = append(bands[b], map[string]any{"coords": append([]pt(nil), coords[from:j+1]...)})
+			from = j
+		}
+	}
+}
+
+// gather returns the points idx of the row-major batch p.
+func gather(p []float64, idx []int) []float64 {
+	out := make([]float64, 0, 2*len(idx))
+	for _, k := range idx {
+		out = append(out, p[2*k], p[2*k+1])
+	}
+	return out
+}
+
+// gatherLabels returns the labels idx of labels, nil when labels is nil.
+func gatherLabels(labels []int, idx []int) []int {
+	if labels == nil {
+		return nil
+	}
+	out := make([]int, len(idx))
+	for j, k := range idx {
+		out[j] = labels[k]
+	}
+	return out
 }
 
 // points returns the row-major batch p as points with d decimals.
@@ -272,22 +281,13 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 	for _, r := range runs {
 		frames = max(frames, min(len(r.Steps), o.MaxFrames))
 	}
-	at := func(r Run, f int) int { // step of run r shown in frame f
-		if frames == 1 {
-			return len(r.Steps) - 1
-		}
-		return int(math.Round(float64(f) * float64(len(r.Steps)-1) / float64(frames-1)))
-	}
-	var titles, legend []string
-	seen := map[string]bool{}
+	var titles []string
+	var legend legendNames
 	for i, run := range runs {
 		titles = append(titles, run.Name)
 		if tp := run.train(o); len(tp) > 0 {
 			c.series(trainSeries(i, tp, l.dec()))
-			if !seen[trainName] {
-				seen[trainName] = true
-				legend = append(legend, trainName)
-			}
+			legend.add(trainName)
 		}
 	}
 	// Moving series follow the static ones, so frame options can address
@@ -296,65 +296,80 @@ func Animate(title string, runs []Run, o TrajOpts) *Chart {
 	frameData := make([][]any, frames)
 	for i, run := range runs {
 		idx := pick(len(run.Steps[0])/2, o.MaxMoving)
-		var labels []int
-		if run.Labels != nil {
-			labels = make([]int, len(idx))
-			for j, k := range idx {
-				labels[j] = run.Labels[k]
-			}
-		}
+		labels := gatherLabels(run.Labels, idx)
 		for f := range frames {
-			step := run.Steps[at(run, f)]
-			p := make([]float64, 0, 2*len(idx))
-			for _, k := range idx {
-				p = append(p, step[2*k], step[2*k+1])
-			}
+			p := gather(run.Steps[frameStep(run, f, frames)], idx)
 			for _, s := range classSeries(i, p, labels, o.Classes, l.dec()) {
 				if f == 0 {
-					s["animationDurationUpdate"] = 250
-					s["animationEasingUpdate"] = "linear"
-					if run.Labels == nil {
-						s["name"] = "particles"
-					}
-					s["large"] = false // large mode does not animate
-					c.series(s)
-					if name := s["name"].(string); !seen[name] {
-						seen[name] = true
-						legend = append(legend, name)
-					}
+					c.series(movingSeries(s, run.Labels == nil))
+					legend.add(s["name"].(string))
 				}
 				frameData[f] = append(frameData[f], map[string]any{"data": s["data"]})
 			}
 		}
 	}
-	var options []any
-	var names []string
-	for f := range frames {
-		series := make([]any, 0, static+len(frameData[f]))
-		for range static {
-			series = append(series, map[string]any{})
-		}
-		series = append(series, frameData[f]...)
-		options = append(options, map[string]any{"series": series})
-		names = append(names, frameName(runs[0], at(runs[0], f), false))
-	}
-	// Every frame needs its own label: times that repeat (a sampler that
-	// records no time, a time rounded to 4 digits) give way to steps.
-	if !distinct(names) {
-		for f := range names {
-			names[f] = frameName(runs[0], at(runs[0], f), true)
-		}
-	}
 	l.apply(c, titles, xName, yName)
-	c.set("legend", map[string]any{"data": legend, "top": 30})
+	c.set("legend", legendOption(legend.names))
 	c.set("timeline", map[string]any{
-		"axisType": "category", "data": names, "autoPlay": true, "loop": true, "playInterval": 400,
+		"axisType": "category", "data": frameNames(runs[0], frames), "autoPlay": true, "loop": true, "playInterval": 400,
 		"left": 70, "right": 70, "bottom": 12, "label": map[string]any{"fontSize": 10},
 	})
-	c.set("options", options)
+	c.set("options", frameOptions(static, frameData))
 	c.set("animation", true)
 	c.set("animationDuration", 0) // frame 0 appears at once; later frames move
 	return c
+}
+
+// frameStep returns the step of run r shown in frame f of frames.
+func frameStep(r Run, f, frames int) int {
+	if frames == 1 {
+		return len(r.Steps) - 1
+	}
+	return int(math.Round(float64(f) * float64(len(r.Steps)-1) / float64(frames-1)))
+}
+
+// movingSeries makes the class series s of frame 0 move from frame to
+// frame (unlabelled: named "particles").
+func movingSeries(s map[string]any, unlabelled bool) map[string]any {
+	s["animationDurationUpdate"] = 250
+	s["animationEasingUpdate"] = "linear"
+	if unlabelled {
+		s["name"] = "particles"
+	}
+	s["large"] = false // large mode does not animate
+	return s
+}
+
+// frameOptions returns the timeline's option of each frame: an empty
+// placeholder for each of the static series, then the frame's data of the
+// moving ones.
+func frameOptions(static int, frameData [][]any) []any {
+	var options []any
+	for _, data := range frameData {
+		series := make([]any, 0, static+len(data))
+		for range static {
+			series = append(series, map[string]any{})
+		}
+		series = append(series, data...)
+		options = append(options, map[string]any{"series": series})
+	}
+	return options
+}
+
+// frameNames labels the frames on the timeline by run r's steps. Every
+// frame needs its own label: times that repeat (a sampler that records no
+// time, a time rounded to 4 digits) give way to steps.
+func frameNames(r Run, frames int) []string {
+	var names []string
+	for f := range frames {
+		names = append(names, frameName(r, frameStep(r, f, frames), false))
+	}
+	if !distinct(names) {
+		for f := range names {
+			names[f] = frameName(r, frameStep(r, f, frames), true)
+		}
+	}
+	return names
 }
 
 // frameName labels step s of run r on a timeline: its time "t = ..." when
