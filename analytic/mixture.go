@@ -77,62 +77,80 @@ func newBase(who string, d, k int, weights []float64, labels []int) (base, error
 	if k == 0 {
 		return b, fmt.Errorf("%s: the mixture has no components", who)
 	}
-	b.w = make([]float64, k)
-	b.logw = make([]float64, k)
-	if weights == nil {
-		b.uniform = true
-		for i := range b.w {
-			b.w[i] = 1 / float64(k)
-			b.logw[i] = -math.Log(float64(k))
-		}
-	} else {
-		if len(weights) != k {
-			return b, fmt.Errorf("%s: %d weights for %d components", who, len(weights), k)
-		}
-		sum := 0.0
-		b.uniform = true
-		for i, w := range weights {
-			if !(w > 0) || math.IsInf(w, 0) {
-				return b, fmt.Errorf("%s: weight of component %d is %v, want positive and finite", who, i, w)
-			}
-			sum += w
-			b.uniform = b.uniform && w == weights[0]
-		}
-		if math.IsInf(sum, 0) {
-			return b, fmt.Errorf("%s: the weights sum to +Inf", who)
-		}
-		for i, w := range weights {
-			b.w[i] = w / sum
-			b.logw[i] = math.Log(w) - math.Log(sum)
-		}
+	var err error
+	if b.w, b.logw, b.uniform, err = mixtureWeights(who, k, weights); err != nil {
+		return b, err
 	}
 	if labels != nil {
-		if len(labels) != k {
-			return b, fmt.Errorf("%s: %d labels for %d components", who, len(labels), k)
-		}
-		// Every class needs a component, so there are at most k classes and
-		// a label above k-1 leaves a class empty: checking that first bounds
-		// what is allocated below by k.
-		c := 0
-		for i, l := range labels {
-			if l < 0 || l >= k {
-				return b, fmt.Errorf("%s: label of component %d is %d, want 0..%d (every class needs one of the %d components)", who, i, l, k-1, k)
-			}
-			c = max(c, l+1)
-		}
-		b.members = make([][]int, c)
-		for i, l := range labels {
-			b.members[l] = append(b.members[l], i)
-		}
-		for y, m := range b.members {
-			if len(m) == 0 {
-				return b, fmt.Errorf("%s: class %d has no component (labels must cover 0..%d)", who, y, c-1)
-			}
+		if b.members, err = classMembers(who, k, labels); err != nil {
+			return b, err
 		}
 		b.labels = append([]int(nil), labels...)
-		b.classes = c
+		b.classes = len(b.members)
 	}
 	return b, nil
+}
+
+// mixtureWeights returns the normalised weights w of k components, their
+// logs and whether they are all equal; nil weights mean uniform ones.
+func mixtureWeights(who string, k int, weights []float64) (w, logw []float64, uniform bool, err error) {
+	w, logw = make([]float64, k), make([]float64, k)
+	if weights == nil {
+		for i := range w {
+			w[i] = 1 / float64(k)
+			logw[i] = -math.Log(float64(k))
+		}
+		return w, logw, true, nil
+	}
+	if len(weights) != k {
+		return nil, nil, false, fmt.Errorf("%s: %d weights for %d components", who, len(weights), k)
+	}
+	sum := 0.0
+	uniform = true
+	for i, v := range weights {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return nil, nil, false, fmt.Errorf("%s: weight of component %d is %v, want positive and finite", who, i, v)
+		}
+		sum += v
+		uniform = uniform && v == weights[0]
+	}
+	if math.IsInf(sum, 0) {
+		return nil, nil, false, fmt.Errorf("%s: the weights sum to +Inf", who)
+	}
+	for i, v := range weights {
+		w[i] = v / sum
+		logw[i] = math.Log(v) - math.Log(sum)
+	}
+	return w, logw, uniform, nil
+}
+
+// classMembers returns, for each class c of labels (one per component of
+// k), the indices of its components; the classes are 0..max(labels) and
+// each needs a component.
+func classMembers(who string, k int, labels []int) ([][]int, error) {
+	if len(labels) != k {
+		return nil, fmt.Errorf("%s: %d labels for %d components", who, len(labels), k)
+	}
+	// Every class needs a component, so there are at most k classes and
+	// a label above k-1 leaves a class empty: checking that first bounds
+	// what is allocated below by k.
+	c := 0
+	for i, l := range labels {
+		if l < 0 || l >= k {
+			return nil, fmt.Errorf("%s: label of component %d is %d, want 0..%d (every class needs one of the %d components)", who, i, l, k-1, k)
+		}
+		c = max(c, l+1)
+	}
+	members := make([][]int, c)
+	for i, l := range labels {
+		members[l] = append(members[l], i)
+	}
+	for y, m := range members {
+		if len(m) == 0 {
+			return nil, fmt.Errorf("%s: class %d has no component (labels must cover 0..%d)", who, y, c-1)
+		}
+	}
+	return members, nil
 }
 
 // Dim returns the dimension of the points.

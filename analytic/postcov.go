@@ -32,71 +32,93 @@ func PosteriorTrace(m Mixture, dst, x []float64, alpha float64) []float64 {
 	case *DeltaMixture:
 		mu = func(dst []float64, i int, _ []float64) { copy(dst, g.pts[i*d:(i+1)*d]) }
 	case *GaussianMixture:
-		K, sa := make([]float64, k*d*d), math.Sqrt(alpha)
-		c, l, col := make([]float64, d*d), make([]float64, d*d), make([]float64, d)
-		for i := range k {
-			s := g.covs[i*d*d : (i+1)*d*d]
-			for j, v := range s {
-				c[j] = alpha * v
-			}
-			for j := range d {
-				c[j*d+j] += 1 - alpha
-			}
-			if _, ok := cholesky(l, c, d); !ok {
-				panic(fmt.Sprintf("%s: noised covariance of component %d is not positive definite at alpha = %v", who, i, alpha))
-			}
-			// K_i = sqrt(alpha) S C^{-1}; C and S are symmetric, so row r of
-			// K is sqrt(alpha) C^{-1} (row r of S).
-			Ki := K[i*d*d : (i+1)*d*d]
-			for r := range d {
-				cholSolve(col, l, s[r*d:(r+1)*d], d)
-				for j := range d {
-					Ki[r*d+j] = sa * col[j]
-				}
-			}
-			// tr P_i = tr S - sqrt(alpha) tr(K S).
-			for r := range d {
-				trP[i] += s[r*d+r]
-				for j := range d {
-					trP[i] -= sa * Ki[r*d+j] * s[j*d+r]
-				}
-			}
-		}
+		var K []float64
+		K, trP = gaussianPosteriors(who, g, alpha)
+		sa := math.Sqrt(alpha)
 		mu = func(dst []float64, i int, xp []float64) {
-			mi, Ki := g.means[i*d:(i+1)*d], K[i*d*d:(i+1)*d*d]
-			for r := range d {
-				v := mi[r]
-				for j := range d {
-					v += Ki[r*d+j] * (xp[j] - sa*mi[j])
-				}
-				dst[r] = v
-			}
+			gaussianPosteriorMean(dst, g.means[i*d:(i+1)*d], K[i*d*d:(i+1)*d*d], xp, sa)
 		}
 	default:
 		panic(fmt.Sprintf("%s: unsupported mixture type %T", who, m))
 	}
 	mi, mean := make([]float64, d), make([]float64, d)
 	for p := range n {
-		xp, wp := x[p*d:(p+1)*d], w[p*k:(p+1)*k]
-		clear(mean)
-		var second float64
-		for i, pi := range wp {
-			if pi == 0 {
-				continue
-			}
-			mu(mi, i, xp)
-			second += pi * trP[i]
-			for j, v := range mi {
-				second += pi * v * v
-				mean[j] += pi * v
-			}
-		}
-		for _, v := range mean {
-			second -= v * v
-		}
-		dst[p] = max(second, 0) // rounding can leave -1e-16 where the posterior is one point
+		dst[p] = posteriorSpread(mi, mean, x[p*d:(p+1)*d], w[p*k:(p+1)*k], trP, mu)
 	}
 	return dst
+}
+
+// gaussianPosteriors returns the gains K_i = sqrt(alpha) S_i C_i^{-1}
+// (row-major, d x d each) of g's components and the traces of their
+// posterior covariances, tr P_i = tr S_i - sqrt(alpha) tr(K_i S_i).
+func gaussianPosteriors(who string, g *GaussianMixture, alpha float64) (K, trP []float64) {
+	d, k := g.Dim(), g.Len()
+	K, trP, sa := make([]float64, k*d*d), make([]float64, k), math.Sqrt(alpha)
+	c, l, col := make([]float64, d*d), make([]float64, d*d), make([]float64, d)
+	for i := range k {
+		s := g.covs[i*d*d : (i+1)*d*d]
+		for j, v := range s {
+			c[j] = alpha * v
+		}
+		for j := range d {
+			c[j*d+j] += 1 - alpha
+		}
+		if _, ok := cholesky(l, c, d); !ok {
+			panic(fmt.Sprintf("%s: noised covariance of component %d is not positive definite at alpha = %v", who, i, alpha))
+		}
+		// K_i = sqrt(alpha) S C^{-1}; C and S are symmetric, so row r of
+		// K is sqrt(alpha) C^{-1} (row r of S).
+		Ki := K[i*d*d : (i+1)*d*d]
+		for r := range d {
+			cholSolve(col, l, s[r*d:(r+1)*d], d)
+			for j := range d {
+				Ki[r*d+j] = sa * col[j]
+			}
+		}
+		for r := range d {
+			trP[i] += s[r*d+r]
+			for j := range d {
+				trP[i] -= sa * Ki[r*d+j] * s[j*d+r]
+			}
+		}
+	}
+	return K, trP
+}
+
+// gaussianPosteriorMean writes mu_i(x) = m_i + K_i (x - sqrt(alpha) m_i),
+// the posterior mean of a Gaussian component with mean mi and gain Ki at
+// the point xp, into dst; sa is sqrt(alpha).
+func gaussianPosteriorMean(dst, mi, Ki, xp []float64, sa float64) {
+	d := len(mi)
+	for r := range d {
+		v := mi[r]
+		for j := range d {
+			v += Ki[r*d+j] * (xp[j] - sa*mi[j])
+		}
+		dst[r] = v
+	}
+}
+
+// posteriorSpread is sum_i pi_i (tr P_i + |mu_i|^2) - |sum_i pi_i mu_i|^2
+// at one point xp with posterior weights wp, using mi and mean as scratch.
+func posteriorSpread(mi, mean, xp, wp, trP []float64, mu func(dst []float64, i int, xp []float64)) float64 {
+	clear(mean)
+	var second float64
+	for i, pi := range wp {
+		if pi == 0 {
+			continue
+		}
+		mu(mi, i, xp)
+		second += pi * trP[i]
+		for j, v := range mi {
+			second += pi * v * v
+			mean[j] += pi * v
+		}
+	}
+	for _, v := range mean {
+		second -= v * v
+	}
+	return max(second, 0) // rounding can leave -1e-16 where the posterior is one point
 }
 
 // cholSolve solves L L^T u = b for u, with L lower triangular.
