@@ -44,6 +44,37 @@ const fdStep = 1e-5
 // one label per point or is nil.
 func FlowLogLik(x0, logp, xT, logpT []float64, f StepMap, y []int) ([]float64, []float64) {
 	d := f.Dim()
+	n, x0, logp := checkFlow(x0, logp, xT, logpT, d, y)
+	copy(x0, xT)
+	copy(logp, logpT)
+	copies := 2*d + 1
+	in := make([]float64, copies*n*d)
+	out := make([]float64, copies*n*d)
+	h := make([]float64, n*d)
+	var ys []int
+	if y != nil {
+		ys = make([]int, copies*n)
+		for c := 0; c < copies; c++ {
+			copy(ys[c*n:], y)
+		}
+	}
+	jac := make([]float64, d*d)
+	for k := 1; k <= f.Steps(); k++ {
+		perturb(in, h, x0, n, d)
+		f.Step(out, in, ys, k)
+		for i := 0; i < n; i++ {
+			centralJacobian(jac, out, x0, h, i, n, d)
+			logp[i] -= logAbsDet(jac, d)
+		}
+		copy(x0, out[:n*d])
+	}
+	return x0, logp
+}
+
+// checkFlow panics unless xT holds n points of dimension d with n
+// log-densities logpT and y is nil or n labels; it returns n and the
+// destinations x0 (n*d) and logp (n), allocated when nil.
+func checkFlow(x0, logp, xT, logpT []float64, d int, y []int) (int, []float64, []float64) {
 	n := checkSet("metrics.FlowLogLik", "xT", xT, d)
 	if len(logpT) != n {
 		panic(fmt.Sprintf("metrics.FlowLogLik: %d log-densities for %d points", len(logpT), n))
@@ -61,52 +92,42 @@ func FlowLogLik(x0, logp, xT, logpT []float64, f StepMap, y []int) ([]float64, [
 	} else if len(logp) != n {
 		panic(fmt.Sprintf("metrics.FlowLogLik: len(logp) = %d, want %d", len(logp), n))
 	}
-	copy(x0, xT)
-	copy(logp, logpT)
-	copies := 2*d + 1
-	in := make([]float64, copies*n*d)
-	out := make([]float64, copies*n*d)
-	h := make([]float64, n*d)
-	var ys []int
-	if y != nil {
-		ys = make([]int, copies*n)
-		for c := 0; c < copies; c++ {
-			copy(ys[c*n:], y)
-		}
+	return n, x0, logp
+}
+
+// perturb sets the steps h = fdStep (1 + |x|) of the n points x (dimension
+// d) and fills in with 2d+1 blocks of them: block 0 holds the points,
+// block 1+2j the points + h e_j, block 2+2j the points - h e_j.
+func perturb(in, h, x []float64, n, d int) {
+	copy(in, x)
+	for i := range h {
+		h[i] = fdStep * (1 + math.Abs(x[i]))
 	}
-	jac := make([]float64, d*d)
-	for k := 1; k <= f.Steps(); k++ {
-		// Block 0 holds the points, block 1+2j the points + h e_j, block 2+2j the points - h e_j.
-		copy(in, x0)
-		for i := range h {
-			h[i] = fdStep * (1 + math.Abs(x0[i]))
-		}
-		for j := 0; j < d; j++ {
-			plus := in[(1+2*j)*n*d : (2+2*j)*n*d]
-			minus := in[(2+2*j)*n*d : (3+2*j)*n*d]
-			copy(plus, x0)
-			copy(minus, x0)
-			for i := 0; i < n; i++ {
-				plus[i*d+j] += h[i*d+j]
-				minus[i*d+j] -= h[i*d+j]
-			}
-		}
-		f.Step(out, in, ys, k)
+	for j := 0; j < d; j++ {
+		plus := in[(1+2*j)*n*d : (2+2*j)*n*d]
+		minus := in[(2+2*j)*n*d : (3+2*j)*n*d]
+		copy(plus, x)
+		copy(minus, x)
 		for i := 0; i < n; i++ {
-			for j := 0; j < d; j++ {
-				p := out[(1+2*j)*n*d+i*d : (1+2*j)*n*d+i*d+d]
-				m := out[(2+2*j)*n*d+i*d : (2+2*j)*n*d+i*d+d]
-				// The realised step (x+h)-(x-h) is what the difference divides by.
-				den := (x0[i*d+j] + h[i*d+j]) - (x0[i*d+j] - h[i*d+j])
-				for a := 0; a < d; a++ {
-					jac[a*d+j] = (p[a] - m[a]) / den
-				}
-			}
-			logp[i] -= logAbsDet(jac, d)
+			plus[i*d+j] += h[i*d+j]
+			minus[i*d+j] -= h[i*d+j]
 		}
-		copy(x0, out[:n*d])
 	}
-	return x0, logp
+}
+
+// centralJacobian writes the d x d Jacobian of the step at point i of x
+// into jac by central differences of out, the step map of the blocks
+// perturb made.
+func centralJacobian(jac, out, x, h []float64, i, n, d int) {
+	for j := 0; j < d; j++ {
+		p := out[(1+2*j)*n*d+i*d : (1+2*j)*n*d+i*d+d]
+		m := out[(2+2*j)*n*d+i*d : (2+2*j)*n*d+i*d+d]
+		// The realised step (x+h)-(x-h) is what the difference divides by.
+		den := (x[i*d+j] + h[i*d+j]) - (x[i*d+j] - h[i*d+j])
+		for a := 0; a < d; a++ {
+			jac[a*d+j] = (p[a] - m[a]) / den
+		}
+	}
 }
 
 // logAbsDet returns log |det a| of the d x d row-major matrix a by Gaussian
