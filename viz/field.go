@@ -62,10 +62,10 @@ func Quiver(title string, g Grid, v []float64, o QuiverOpts) *Chart {
 func Fields(title string, g Grid, fields []Field, o QuiverOpts) *Chart {
 	checkFields(g, fields, o)
 	h := spacing(g)
-	l := newLayout(len(fields), fieldCols(o.Cols, len(fields)), fieldSide(o, len(fields)), fieldsExtent(g, h, o), 90)
+	l := fieldsLayout(len(fields), o, fieldsExtent(g, h, o))
 	c := newChart(title, l.width(), l.height())
 	d := l.dec()
-	shared := 0.0
+	shared := 0.0 // the longest arrow of all panels
 	for _, f := range fields {
 		shared = math.Max(shared, longest(f.V))
 	}
@@ -147,18 +147,16 @@ func fieldsExtent(g Grid, h float64, o QuiverOpts) extent {
 	return e
 }
 
-// fieldCols is the number of panels per row of Fields: cols, or up to 4.
-func fieldCols(cols, n int) int {
+// fieldsLayout places n panels of Fields showing the window e, with room
+// for the colour bar: o.Cols in a row (0: up to 4), of side o.Side (0: 480
+// for one panel, 240 for four in a row, where with the colour bar they fit
+// 1 280 px, else 300).
+func fieldsLayout(n int, o QuiverOpts, e extent) layout {
+	cols := o.Cols
 	if cols <= 0 {
-		return min(4, n)
+		cols = min(4, n)
 	}
-	return cols
-}
-
-// fieldSide is the panel side of Fields: o.Side, or 480 for one panel,
-// 240 for four in a row (with the colour bar they fit 1 280 px), else 300.
-func fieldSide(o QuiverOpts, n int) int {
-	return panelSide(o.Side, n, fieldCols(o.Cols, n), 480, 240, 300)
+	return newLayout(n, cols, panelSide(o.Side, n, cols, 480, 240, 300), e, 90)
 }
 
 // longest returns the length of the longest finite vector of v (two

@@ -99,6 +99,7 @@ type lineGrid struct {
 	width, height int // the chart's
 }
 
+// newLineGrid places the panels, below a legend of their series names.
 func newLineGrid(panels []LinePanel) lineGrid {
 	g := lineGrid{w: 360, cols: min(len(panels), 3)}
 	if len(panels) == 1 {
