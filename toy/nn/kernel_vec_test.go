@@ -312,7 +312,7 @@ func TestVectorDeterministic(t *testing.T) {
 	defer func() { fast = saved }()
 	spec := DefaultSpec(2)
 	spec.Hidden = []int{24, 24}
-	data := Data{Points: gaussian(1000, 7)}
+	data := Data{Points: toy.StandardNormal(nil, 1000, 2, rand.NewPCG(7, 7))}
 	for _, ks := range vectorSets(t) {
 		fast = ks
 		run := func(procs int) []float64 {

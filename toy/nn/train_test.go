@@ -49,15 +49,6 @@ func newSmall(t testing.TB, p Pred, classes int, ti TimeInput) *Model {
 	return m
 }
 
-func gaussian(n int, seed uint64) []float64 {
-	r := rand.New(rand.NewPCG(seed, seed))
-	x := make([]float64, 2*n)
-	for i := range x {
-		x[i] = r.NormFloat64()
-	}
-	return x
-}
-
 // TestParametrisations trains the four readings of the network on eight
 // Gaussians and checks each against the exact D*, then samples from the
 // x_0 model.
@@ -116,7 +107,7 @@ func TestParametrisations(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 1000
-	xT := gaussian(n, 3)
+	xT := toy.StandardNormal(nil, n, 2, rand.NewPCG(3, 3))
 	fresh := data.Exact.Sample(make([]float64, 2*n), nil, 1, rand.NewPCG(4, 4))
 	dr := rand.NewPCG(6, 6)
 	floor := 0.0
@@ -158,7 +149,7 @@ func guidedPosterior(t *testing.T, den toy.Denoiser, ex metrics.Classifier, y, n
 	for i := range ys {
 		ys[i] = y
 	}
-	x, err := sample.DDIM(plan, 0).Sample(nil, gaussian(n, 7), den, ys, nil)
+	x, err := sample.DDIM(plan, 0).Sample(nil, toy.StandardNormal(nil, n, 2, rand.NewPCG(7, 7)), den, ys, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +258,7 @@ func TestDeterministic(t *testing.T) {
 	for i := range y {
 		y[i] = i%3 - 1
 	}
-	s1, err := ddpm.Sample(nil, gaussian(300, 8), a, y, rand.NewPCG(9, 9))
+	s1, err := ddpm.Sample(nil, toy.StandardNormal(nil, 300, 2, rand.NewPCG(8, 8)), a, y, rand.NewPCG(9, 9))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +270,7 @@ func TestDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2, _ := ddpm.Sample(nil, gaussian(300, 8), l, y, rand.NewPCG(9, 9))
+	s2, _ := ddpm.Sample(nil, toy.StandardNormal(nil, 300, 2, rand.NewPCG(8, 8)), l, y, rand.NewPCG(9, 9))
 	for i := range s1 {
 		if s1[i] != s2[i] {
 			t.Fatalf("sample %d after save and load: %v, before %v", i, s2[i], s1[i])
@@ -317,7 +308,7 @@ func TestCancel(t *testing.T) {
 func TestStepTimeModel(t *testing.T) {
 	m := newSmall(t, PredX0, 0, TimeStep)
 	var _ toy.StepDenoiser = m
-	x := gaussian(50, 1)
+	x := toy.StandardNormal(nil, 50, 2, rand.NewPCG(1, 1))
 	for _, alpha := range []float64{0.9, 0.3, 0.01} {
 		a := m.Denoise(nil, x, alpha, nil)
 		b := toy.Reschedule(m, m.Sched).Denoise(nil, x, alpha, nil)
