@@ -77,12 +77,7 @@ func (c *Classifier) timeInput(who string, alpha float64) float64 {
 // row-major) into dst and returns it. alpha must be in (0, 1).
 func (c *Classifier) Probs(dst, x []float64, alpha float64) []float64 {
 	n, _ := toy.CheckBatch("nn.Classifier.Probs", nil, x, c.Spec.Dim, alpha, nil)
-	C := c.Spec.Classes
-	if dst == nil {
-		dst = make([]float64, n*C)
-	} else if len(dst) != n*C {
-		panic(fmt.Sprintf("nn.Classifier.Probs: len(dst) = %d, want %d", len(dst), n*C))
-	}
+	dst = toy.CheckDst("nn.Classifier.Probs", dst, n, c.Spec.Classes)
 	u := c.timeInput("nn.Classifier.Probs", alpha)
 	if c.Float64 {
 		classify[float64](c, dst, nil, x, u, nil)
@@ -96,12 +91,8 @@ func (c *Classifier) Probs(dst, x []float64, alpha float64) []float64 {
 // it. A label toy.Empty (or nil labels) gives a zero gradient: there is no
 // class to guide toward. alpha must be in (0, 1).
 func (c *Classifier) Grad(dst, x []float64, alpha float64, y []int) []float64 {
-	_, dst = toy.CheckBatch("nn.Classifier.Grad", dst, x, c.Spec.Dim, alpha, y)
-	for i, l := range y {
-		if l != toy.Empty && (l < 0 || l >= c.Spec.Classes) {
-			panic(fmt.Sprintf("nn.Classifier.Grad: label %d of point %d is not in [0, %d) or toy.Empty", l, i, c.Spec.Classes))
-		}
-	}
+	n, dst := toy.CheckBatch("nn.Classifier.Grad", dst, x, c.Spec.Dim, alpha, y)
+	toy.CheckLabels("nn.Classifier.Grad", y, n, c.Spec.Classes)
 	u := c.timeInput("nn.Classifier.Grad", alpha)
 	if y == nil {
 		clear(dst)

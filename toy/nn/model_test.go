@@ -30,6 +30,14 @@ func TestModelPanics(t *testing.T) {
 			c, _ := NewClassifier(Spec{Dim: 2, Hidden: []int{4}, TimeFeatures: 2, Classes: 2}, toy.DDPM(), rand.NewPCG(1, 1))
 			c.Grad(nil, x, 1, []int{0, 1})
 		}},
+		{"classifier label too big", "nn.Classifier.Grad: label y[1] = 2", func() {
+			c, _ := NewClassifier(Spec{Dim: 2, Hidden: []int{4}, TimeFeatures: 2, Classes: 2}, toy.DDPM(), rand.NewPCG(1, 1))
+			c.Grad(nil, x, 0.5, []int{toy.Empty, 2})
+		}},
+		{"classifier probs dst", "nn.Classifier.Probs: len(dst) = 3, want 4", func() {
+			c, _ := NewClassifier(Spec{Dim: 2, Hidden: []int{4}, TimeFeatures: 2, Classes: 2}, toy.DDPM(), rand.NewPCG(1, 1))
+			c.Probs(make([]float64, 3), x, 0.5)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
