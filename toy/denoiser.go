@@ -84,16 +84,7 @@ func (d denoiserView) Denoise(dst, x []float64, alpha float64, y []int) []float6
 //
 // into dst and returns it. alpha must be below 1.
 func Eps(d Denoiser, dst, x []float64, alpha float64, y []int) []float64 {
-	_, dst = CheckBatch("toy.Eps", dst, x, d.Dim(), alpha, y)
-	if alpha == 1 {
-		panic("toy.Eps: no noise prediction at alpha = 1")
-	}
-	d.Denoise(dst, x, alpha, y)
-	sa, sv := math.Sqrt(alpha), math.Sqrt(1-alpha)
-	for i := range dst {
-		dst[i] = (x[i] - sa*dst[i]) / sv
-	}
-	return dst
+	return noisePrediction("toy.Eps", "noise prediction", false, d, dst, x, alpha, y)
 }
 
 // V writes the v-prediction implied by d,
@@ -103,15 +94,25 @@ func Eps(d Denoiser, dst, x []float64, alpha float64, y []int) []float64 {
 // with eps and x_0 replaced by their predictions, into dst and returns it.
 // alpha must be below 1.
 func V(d Denoiser, dst, x []float64, alpha float64, y []int) []float64 {
-	_, dst = CheckBatch("toy.V", dst, x, d.Dim(), alpha, y)
+	return noisePrediction("toy.V", "v-prediction", true, d, dst, x, alpha, y)
+}
+
+// noisePrediction calls d once and writes eps(x) into dst, or v when v is
+// true; who and what name the call and its result in a panic.
+func noisePrediction(who, what string, v bool, d Denoiser, dst, x []float64, alpha float64, y []int) []float64 {
+	_, dst = CheckBatch(who, dst, x, d.Dim(), alpha, y)
 	if alpha == 1 {
-		panic("toy.V: no v-prediction at alpha = 1")
+		panic(who + ": no " + what + " at alpha = 1")
 	}
 	d.Denoise(dst, x, alpha, y)
 	sa, sv := math.Sqrt(alpha), math.Sqrt(1-alpha)
 	for i := range dst {
 		eps := (x[i] - sa*dst[i]) / sv
-		dst[i] = sa*eps - sv*dst[i]
+		if v {
+			dst[i] = sa*eps - sv*dst[i]
+		} else {
+			dst[i] = eps
+		}
 	}
 	return dst
 }
