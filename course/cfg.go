@@ -29,7 +29,7 @@ const (
 // not nil.
 func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r := &Result{}
-	ds, err := gs.dataFor("course.CFG", 4000, cfg.rng(streamLabelledData))
+	ds, err := gs.data("course.CFG", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}

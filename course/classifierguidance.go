@@ -30,7 +30,7 @@ const (
 // TrainClassifier trains the noisy classifier C_t(y | x_t) of lesson 8 with
 // cross-entropy on noised labelled data.
 func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*nn.Classifier, error) {
-	ds, err := gs.dataFor("course.TrainClassifier", 4000, cfg.rng(streamLabelledData))
+	ds, err := gs.data("course.TrainClassifier", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progre
 // of classifier guidance with the exact unconditional denoiser.
 func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Result, error) {
 	r := &Result{}
-	ds, err := gs.dataFor("course.ClassifierGuidance", 4000, cfg.rng(streamLabelledData))
+	ds, err := gs.data("course.ClassifierGuidance", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func runClassifierGuidance(ctx context.Context, cfg Config, p Progress) (*Result
 // classifierGuidanceClaims: lesson 8. The Bayes accuracy of clean data is
 // measured on 20 000 fresh points.
 func classifierGuidanceClaims(r *Result, cfg Config, gs GuidanceSetup) {
-	ds, err := gs.data(10, cfg.rng(streamLabelledData))
+	ds, err := gs.data("course.ClassifierGuidance", 10, cfg.rng(streamLabelledData))
 	if err != nil {
 		panic(err) // the runner loaded the same data without error
 	}

@@ -19,31 +19,32 @@ import (
 // q(y) w_i / sum_{j in y} w_j (q normalised); with Spacing s > 0 other than
 // 1, each component mean m_i moves to c + s (m_i - c), c the average of the
 // component means. The points and labels are then drawn from the changed
-// Gaussian mixture. With neither set it is the dataset as loaded.
-func (gs GuidanceSetup) data(n int, src rand.Source) (*datasets.Dataset, error) {
+// Gaussian mixture. With neither set it is the dataset as loaded. Errors
+// begin with who, the exported function that asked (course.Conditional).
+func (gs GuidanceSetup) data(who string, n int, src rand.Source) (*datasets.Dataset, error) {
 	if gs.ClassWeights == nil && (gs.Spacing == 0 || gs.Spacing == 1) {
-		return datasets.Load(gs.Dataset, n, src)
+		return loadDataset(who, gs.Dataset, n, src)
 	}
 	if !(gs.Spacing >= 0) || math.IsInf(gs.Spacing, 0) {
-		return nil, fmt.Errorf("course: class spacing %v, want a finite number > 0 (0 or 1: the dataset's)", gs.Spacing)
+		return nil, fmt.Errorf("%s: class spacing %v, want a finite number > 0 (0 or 1: the dataset's)", who, gs.Spacing)
 	}
-	ds, err := datasets.Load(gs.Dataset, 1, src)
+	ds, err := loadDataset(who, gs.Dataset, 1, src)
 	if err != nil {
 		return nil, err
 	}
 	gm, ok := ds.Exact.(*analytic.GaussianMixture)
 	if !ok || ds.Classes == 0 {
-		return nil, fmt.Errorf("course: dataset %q: class weights and spacing need a labelled Gaussian mixture", gs.Dataset)
+		return nil, fmt.Errorf("%s: dataset %q: class weights and spacing need a labelled Gaussian mixture", who, gs.Dataset)
 	}
 	w, lab, means := gm.Weights(), gm.Labels(), gm.Means()
 	if gs.ClassWeights != nil {
 		if len(gs.ClassWeights) != ds.Classes {
-			return nil, fmt.Errorf("course: %d class weights for the %d classes of %q", len(gs.ClassWeights), ds.Classes, gs.Dataset)
+			return nil, fmt.Errorf("%s: %d class weights for the %d classes of %q", who, len(gs.ClassWeights), ds.Classes, gs.Dataset)
 		}
 		var total float64
 		for y, q := range gs.ClassWeights {
 			if !(q > 0) || math.IsInf(q, 0) {
-				return nil, fmt.Errorf("course: class %d weight %v, want a finite number > 0", y, q)
+				return nil, fmt.Errorf("%s: class %d weight %v, want a finite number > 0", who, y, q)
 			}
 			total += q
 		}
@@ -73,7 +74,7 @@ func (gs GuidanceSetup) data(n int, src rand.Source) (*datasets.Dataset, error) 
 	}
 	m, err := analytic.NewGaussian(ds.Dim, w, means, covs, lab)
 	if err != nil {
-		return nil, fmt.Errorf("course: dataset %q with class weights %v and spacing %v: %w", gs.Dataset, gs.ClassWeights, gs.Spacing, err)
+		return nil, fmt.Errorf("%s: dataset %q with class weights %v and spacing %v: %w", who, gs.Dataset, gs.ClassWeights, gs.Spacing, err)
 	}
 	comp := make([]int, n)
 	out := &datasets.Dataset{Name: ds.Name, Dim: ds.Dim, Points: m.Sample(make([]float64, n*ds.Dim), comp, 1, src),

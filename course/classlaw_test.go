@@ -13,7 +13,7 @@ import (
 // naming the problem.
 func TestClassLaw(t *testing.T) {
 	gs := DefaultGuidance(quickCfg())
-	plain, err := gs.data(50, pcg(1))
+	plain, err := gs.data("test", 50, pcg(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestClassLaw(t *testing.T) {
 		}
 	}
 	gs.ClassWeights, gs.Spacing = []float64{3, 1}, 0.5
-	ds, err := gs.data(50, pcg(1))
+	ds, err := gs.data("test", 50, pcg(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +53,11 @@ func TestClassLaw(t *testing.T) {
 	} {
 		g := gs
 		g.ClassWeights, g.Spacing, g.Dataset = c.w, c.s, c.name
-		if _, err := g.data(10, pcg(1)); err == nil || !strings.Contains(err.Error(), c.want) {
+		_, err := g.data("course.Test", 10, pcg(1))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("weights %v, spacing %v, %s: error %v, want one containing %q", c.w, c.s, c.name, err, c.want)
+		} else if !strings.HasPrefix(err.Error(), "course.Test: ") || strings.Count(err.Error(), "course") != 1 {
+			t.Errorf("weights %v, spacing %v, %s: error %q, want it to name course.Test once, at the start", c.w, c.s, c.name, err)
 		}
 	}
 }

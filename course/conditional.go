@@ -30,7 +30,7 @@ const (
 // samples with their energy distance and classifier share.
 func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r := &Result{}
-	ds, err := gs.dataFor("course.Conditional", 4000, cfg.rng(streamLabelledData))
+	ds, err := gs.data("course.Conditional", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func TestExerciseL08E4_OverlappingClasses(t *testing.T) {
 	past := func(spacing float64, gammas []float64) ([]float64, []float64) {
 		gs := DefaultGuidance(cfg)
 		gs.Spacing = spacing
-		ds, err := gs.data(4000, cfg.rng(1)) // the law the runners use
+		ds, err := gs.data("test", 4000, cfg.rng(1)) // the law the runners use
 		if err != nil {
 			t.Fatal(err)
 		}

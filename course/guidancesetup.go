@@ -9,10 +9,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"difftoy/toy"
-	"difftoy/toy/datasets"
 	"difftoy/toy/sample"
 	"difftoy/viz"
 )
@@ -59,16 +57,6 @@ func DefaultGuidance(cfg Config) GuidanceSetup {
 		Gammas: []float64{0, 1, 3, 7}, Sampling: 200, Sharpen: 2, LabelDropout: 0.2}
 }
 
-// dataFor returns gs.data(n, src), with an error that names the lesson's
-// function who.
-func (gs GuidanceSetup) dataFor(who string, n int, src rand.Source) (*datasets.Dataset, error) {
-	ds, err := gs.data(n, src)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", who, err)
-	}
-	return ds, nil
-}
-
 // labels returns n copies of y.
 func labels(n, y int) []int {
 	l := make([]int, n)
@@ -95,7 +83,7 @@ func sampleClass(den toy.Denoiser, plan *sample.Plan, n, y int, cfg Config, stre
 // TrainConditional trains the conditional network of lessons 7 and 9 with
 // label dropout (the empty label with probability gs.LabelDropout).
 func TrainConditional(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*Trained, error) {
-	ds, err := gs.dataFor("course.TrainConditional", 4000, cfg.rng(streamLabelledData))
+	ds, err := gs.data("course.TrainConditional", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +113,7 @@ func addTrainingError(r *Result, tr *Trained) {
 // guided and reports the mean exact class posterior q_0(0 | x) and the
 // spread of the samples.
 func sweep(r *Result, prefix string, cfg Config, gs GuidanceSetup, guided func(gamma float64) (toy.Denoiser, error)) (*viz.Chart, error) {
-	ds, err := gs.data(4000, cfg.rng(streamLabelledData))
+	ds, err := gs.data("course.sweep", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
 		return nil, err
 	}
