@@ -90,13 +90,10 @@ func Ancestral(cfg Config, as AncestralSetup, tr *Trained) (*Result, error) {
 	return r, nil
 }
 
-func runAncestral(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	ts := DefaultTraining(cfg)
-	tr, err := TrainDenoiser(ctx, cfg, ts, p)
-	if err != nil {
-		return nil, err
-	}
-	return Ancestral(cfg, DefaultAncestral(cfg), tr)
+// defaultDenoiser is the network lesson 4 samples with: lesson 3's, trained
+// (or loaded) at its defaults.
+func defaultDenoiser(ctx context.Context, cfg Config, _ AncestralSetup, p Progress) (*Trained, error) {
+	return TrainDenoiser(ctx, cfg, DefaultTraining(cfg), p)
 }
 
 // ancestralClaims: lesson 4.

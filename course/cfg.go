@@ -4,7 +4,6 @@
 package course
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -53,15 +52,6 @@ func CFG(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	}
 	cfgClaims(r, cfg, gs)
 	return r, nil
-}
-
-func runCFG(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	gs := DefaultGuidance(cfg)
-	tr, err := TrainConditional(ctx, cfg, gs, p)
-	if err != nil {
-		return nil, err
-	}
-	return CFG(cfg, gs, tr)
 }
 
 // cfgClaims: lesson 9.

@@ -44,16 +44,22 @@ func varianceChart(vars reverseVariances, r *Result) *viz.Chart {
 		ks = append(ks, float64(k+1))
 	}
 	return viz.Lines(fmt.Sprintf("Reverse variances per move, %d steps", len(optV)),
-		viz.LinePanel{Title: "C² of each move", XName: "move k", YName: "C²", LogY: true, Series: []viz.Series{
-			{Name: "β (upper)", X: ks, Y: betaV, Marks: true},
-			{Name: "β̃ (lower)", X: ks, Y: tildeV, Marks: true},
-			{Name: "Analytic-DPM optimal", X: ks, Y: optV, Marks: true},
-		}}).
+		viz.LinePanel{Title: "C² of each move", XName: "move k", YName: "C²", LogY: true, Series: threeVariances(ks, [3]string{"β (upper)", "β̃ (lower)", "Analytic-DPM optimal"}, betaV, tildeV, optV)}).
 		WithCaption(fmt.Sprintf("The variance of each reverse move: β and β̃ of the strided step, and the optimal β̃ + B² E tr Cov[x₀|x_t]/d "+
 			"computed from the exact posterior (the values drawn at the last move are not used: the move to the data adds no noise "+
 			"in any setting, and β̃ = 0 there is off the log axis). Look for the optimum never below β̃, close to β at the noisy start "+
 			"and above β at %d of the %d moves (possible for data of variance above 1 per coordinate, section 5; the eight Gaussians "+
 			"have about 2).", int(r.value("adpm/moves_above_beta")), len(optV)))
+}
+
+// threeVariances are the marked series of the three reverse variances
+// (C² = β, C² = β̃, Analytic-DPM's optimum) against x.
+func threeVariances(x []float64, names [3]string, beta, tilde, opt []float64) []viz.Series {
+	return []viz.Series{
+		{Name: names[0], X: x, Y: beta, Marks: true},
+		{Name: names[1], X: x, Y: tilde, Marks: true},
+		{Name: names[2], X: x, Y: opt, Marks: true},
+	}
 }
 
 // adpmChart draws the energy distance of DDPM with the three variances
@@ -68,12 +74,8 @@ func adpmChart(ss SDESetup, r *Result) *viz.Chart {
 		en = append(en, r.value(fmt.Sprintf("adpm/%d/noise", K)))
 	}
 	return viz.Lines("Energy distance against the number of steps: three reverse variances",
-		viz.LinePanel{Title: "energy distance to the data", XName: "steps", YName: "energy distance", LogY: true, Series: []viz.Series{
-			{Name: "C² = β", X: xsK, Y: eb, Marks: true},
-			{Name: "C² = β̃", X: xsK, Y: et, Marks: true},
-			{Name: "Analytic-DPM", X: xsK, Y: eo, Marks: true},
-			{Name: "noise level", X: xsK, Y: en, Dashed: true},
-		}}).
+		viz.LinePanel{Title: "energy distance to the data", XName: "steps", YName: "energy distance", LogY: true, Series: append(threeVariances(xsK, [3]string{"C² = β", "C² = β̃", "Analytic-DPM"}, eb, et, eo),
+			viz.Series{Name: "noise level", X: xsK, Y: en, Dashed: true})}).
 		WithCaption(fmt.Sprintf("DDPM with the exact denoiser and few strided steps, each variance from the same x_T, against the "+
 			"two-sample noise level (dashed). Look for Analytic-DPM below both fixed variances by many noise levels at %d steps; "+
 			"from 10 steps on all three are within a few noise levels of the data and of each other, and their order there is "+

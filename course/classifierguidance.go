@@ -94,15 +94,6 @@ func ClassifierGuidance(cfg Config, gs GuidanceSetup, clf *nn.Classifier) (*Resu
 	return r, nil
 }
 
-func runClassifierGuidance(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	gs := DefaultGuidance(cfg)
-	clf, err := TrainClassifier(ctx, cfg, gs, p)
-	if err != nil {
-		return nil, err
-	}
-	return ClassifierGuidance(cfg, gs, clf)
-}
-
 // classifierGuidanceClaims: lesson 8. The Bayes accuracy of clean data is
 // measured on 20 000 fresh points.
 func classifierGuidanceClaims(r *Result, cfg Config, gs GuidanceSetup) {

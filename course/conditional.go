@@ -5,7 +5,6 @@
 package course
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -54,15 +53,6 @@ func Conditional(cfg Config, gs GuidanceSetup, tr *Trained) (*Result, error) {
 	r.Charts = append(r.Charts, conditionalCharts(ds, ds.Exact, scenes, classPosteriorScenes(ds.Exact))...)
 	conditionalClaims(r, cfg, gs)
 	return r, nil
-}
-
-func runConditional(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	gs := DefaultGuidance(cfg)
-	tr, err := TrainConditional(ctx, cfg, gs, p)
-	if err != nil {
-		return nil, err
-	}
-	return Conditional(cfg, gs, tr)
 }
 
 // conditionalClaims: lesson 7; n samples per class, the Bayes accuracy

@@ -132,26 +132,46 @@ type Lesson struct {
 // Lessons lists the course in the order of lessons/README.md.
 func Lessons() []Lesson {
 	ls := []Lesson{
-		{ID: "01-forward-process", Title: "The forward process and noise schedules", Run: runForward},
-		{ID: "02-ideal-denoiser", Title: "The ideal denoiser and the score", Run: runIdeal},
+		{ID: "01-forward-process", Title: "The forward process and noise schedules", Run: atDefaults(Forward, DefaultForward)},
+		{ID: "02-ideal-denoiser", Title: "The ideal denoiser and the score", Run: atDefaults(Ideal, DefaultIdeal)},
 		{ID: "03-training", Title: "Training a denoiser with the x0 loss", Run: runTraining},
-		{ID: "04-ancestral-sampling", Title: "Ancestral sampling", Run: runAncestral},
+		{ID: "04-ancestral-sampling", Title: "Ancestral sampling", Run: afterTraining(DefaultAncestral, defaultDenoiser, Ancestral)},
 		{ID: "05-changing-schedule", Title: "Changing the schedule without retraining", Run: runReschedule},
 		{ID: "06-parametrisations", Title: "eps, x0, score and v: one optimum", Run: runParametrisations},
-		{ID: "07-conditional", Title: "Conditional generation", Run: runConditional},
-		{ID: "08-classifier-guidance", Title: "Classifier guidance", Run: runClassifierGuidance},
-		{ID: "09-classifier-free-guidance", Title: "Classifier-free guidance", Run: runCFG},
-		{ID: "10-deterministic-sampling", Title: "Deterministic sampling: DDIM, the PF-ODE, inversion, likelihood", Run: runDeterministic},
-		{ID: "11-langevin", Title: "Langevin dynamics and predictor-corrector", Run: runLangevin},
+		{ID: "07-conditional", Title: "Conditional generation", Run: afterTraining(DefaultGuidance, TrainConditional, Conditional)},
+		{ID: "08-classifier-guidance", Title: "Classifier guidance", Run: afterTraining(DefaultGuidance, TrainClassifier, ClassifierGuidance)},
+		{ID: "09-classifier-free-guidance", Title: "Classifier-free guidance", Run: afterTraining(DefaultGuidance, TrainConditional, CFG)},
+		{ID: "10-deterministic-sampling", Title: "Deterministic sampling: DDIM, the PF-ODE, inversion, likelihood", Run: atDefaults(Deterministic, DefaultDeterministic)},
+		{ID: "11-langevin", Title: "Langevin dynamics and predictor-corrector", Run: atDefaults(Langevin, DefaultLangevin)},
 		{ID: "12-memorisation", Title: "Memorisation and generalisation", Run: runMemorisation},
 		{ID: "13-sde", Title: "The SDE view and score matching", Run: runSDE},
-		{ID: "14-flow-matching", Title: "Flow matching, rectified flow and preconditioning", Run: runFlow},
+		{ID: "14-flow-matching", Title: "Flow matching, rectified flow and preconditioning", Run: atDefaults(Flow, DefaultFlow)},
 	}
 	for i := range ls {
 		ls[i].Markdown = "lessons/" + ls[i].ID + ".md"
 		ls[i].Notebook = "notebooks/" + ls[i].ID + ".ipynb"
 	}
 	return ls
+}
+
+// atDefaults is the Run of a lesson whose runner trains nothing: the runner
+// at the setup's defaults.
+func atDefaults[S any](run func(Config, S) (*Result, error), def func(Config) S) func(context.Context, Config, Progress) (*Result, error) {
+	return func(_ context.Context, cfg Config, _ Progress) (*Result, error) { return run(cfg, def(cfg)) }
+}
+
+// afterTraining is the Run of a lesson whose runner takes a network trained
+// first: the setup's defaults, the network trained (or loaded) for them,
+// then the runner.
+func afterTraining[S, N any](def func(Config) S, train func(context.Context, Config, S, Progress) (N, error), run func(Config, S, N) (*Result, error)) func(context.Context, Config, Progress) (*Result, error) {
+	return func(ctx context.Context, cfg Config, p Progress) (*Result, error) {
+		s := def(cfg)
+		n, err := train(ctx, cfg, s, p)
+		if err != nil {
+			return nil, err
+		}
+		return run(cfg, s, n)
+	}
 }
 
 // LessonByID returns the lesson with the given ID.

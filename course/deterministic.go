@@ -5,7 +5,6 @@
 package course
 
 import (
-	"context"
 	"fmt"
 	"math"
 
@@ -90,10 +89,6 @@ func Deterministic(cfg Config, ds DeterministicSetup) (*Result, error) {
 	r.Charts = append(r.Charts, charts...)
 	deterministicClaims(r, ds)
 	return r, nil
-}
-
-func runDeterministic(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Deterministic(cfg, DefaultDeterministic(cfg))
 }
 
 // deterministicClaims: lesson 10.

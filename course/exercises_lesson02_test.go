@@ -142,17 +142,7 @@ func TestExerciseL02E4_MonteCarloTweedie(t *testing.T) {
 		h := math.Sqrt(1-a) / 10
 		x := []float64{0, 0.3 * math.Sqrt(a)}
 		xt := toy.AddNoise(nil, nil, x0, a, pcg(3+uint64(step)))
-		var cnt float64
-		var s, s2 [2]float64
-		for i := 0; i < n; i++ {
-			if math.Abs(xt[2*i]-x[0]) <= h && math.Abs(xt[2*i+1]-x[1]) <= h {
-				cnt++
-				for j := 0; j < 2; j++ {
-					s[j] += x0[2*i+j]
-					s2[j] += x0[2*i+j] * x0[2*i+j]
-				}
-			}
-		}
+		cnt, s, s2 := boxSums(x0, xt, x, h)
 		grid := make([]float64, 0, 2*g*g)
 		for i := 0; i < g; i++ {
 			for j := 0; j < g; j++ {

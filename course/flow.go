@@ -7,7 +7,6 @@
 package course
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -118,10 +117,6 @@ func Flow(cfg Config, fs FlowSetup) (*Result, error) {
 	r.Charts = flowCharts(ex, toy.DDPM(), fs, paths, pre, ed)
 	flowClaims(r, fs)
 	return r, nil
-}
-
-func runFlow(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Flow(cfg, DefaultFlow(cfg))
 }
 
 // flowClaims: lesson 14.

@@ -4,7 +4,6 @@
 package course
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -112,10 +111,6 @@ func forwardClaims(r *Result) {
 		ratioClaim(8, "At t = T the linear schedule's q_T is N(0, I).", "q_T vs N(0, I), linear", r.value("linear/qT_vs_normal")),
 		ratioClaim(8, "At t = T the cosine schedule's q_T is N(0, I).", "q_T vs N(0, I), cosine", r.value("cosine/qT_vs_normal")),
 	)
-}
-
-func runForward(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Forward(cfg, DefaultForward(cfg))
 }
 
 // addScheduleLandmarks adds each schedule's alpha_T, alpha_500 and first

@@ -5,7 +5,6 @@
 package course
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -63,10 +62,6 @@ func Ideal(cfg Config, is IdealSetup) (*Result, error) {
 	r.Charts = append(r.Charts, idealCharts(m, ds.Points, sched, is.Steps)...)
 	idealClaims(r)
 	return r, nil
-}
-
-func runIdeal(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Ideal(cfg, DefaultIdeal(cfg))
 }
 
 // idealClaims: lesson 2.

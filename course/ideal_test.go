@@ -23,17 +23,7 @@ func TestLesson02MonteCarloTweedie(t *testing.T) {
 	const h, n, g = 0.05, 1_000_000, 20
 	x0 := m.Sample(make([]float64, 2*n), nil, 1, pcg(2))
 	xt := toy.AddNoise(nil, nil, x0, a, pcg(3))
-	var cnt float64
-	var s, s2 [2]float64
-	for i := 0; i < n; i++ {
-		if math.Abs(xt[2*i]-x[0]) <= h && math.Abs(xt[2*i+1]-x[1]) <= h {
-			cnt++
-			for j := 0; j < 2; j++ {
-				s[j] += x0[2*i+j]
-				s2[j] += x0[2*i+j] * x0[2*i+j]
-			}
-		}
-	}
+	cnt, s, s2 := boxSums(x0, xt, x, h)
 	if cnt < 500 {
 		t.Fatalf("only %v points in the box", cnt)
 	}
@@ -180,4 +170,19 @@ func TestIdealAt(t *testing.T) {
 	if _, err := IdealAt(cfg, bad, 10); err == nil || !strings.Contains(err.Error(), "no-such-data") {
 		t.Errorf("IdealAt on an unknown dataset = %v, want an error naming it", err)
 	}
+}
+
+// boxSums returns how many of the pairs (x_0, x_t) have x_t in the box of
+// half-width h around x, and the sums of x_0 and of its squares over them.
+func boxSums(x0, xt, x []float64, h float64) (cnt float64, s, s2 [2]float64) {
+	for i := 0; i < len(xt)/2; i++ {
+		if math.Abs(xt[2*i]-x[0]) <= h && math.Abs(xt[2*i+1]-x[1]) <= h {
+			cnt++
+			for j := 0; j < 2; j++ {
+				s[j] += x0[2*i+j]
+				s2[j] += x0[2*i+j] * x0[2*i+j]
+			}
+		}
+	}
+	return cnt, s, s2
 }

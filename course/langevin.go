@@ -4,7 +4,6 @@
 package course
 
 import (
-	"context"
 	"fmt"
 	"math"
 
@@ -93,10 +92,6 @@ func Langevin(cfg Config, ls LangevinSetup) (*Result, error) {
 	r.Charts = append(r.Charts, charts...)
 	langevinClaims(r, ls)
 	return r, nil
-}
-
-func runLangevin(ctx context.Context, cfg Config, p Progress) (*Result, error) {
-	return Langevin(cfg, DefaultLangevin(cfg))
 }
 
 // langevinClaims: lesson 11.
