@@ -16,10 +16,10 @@ import (
 
 // Random streams of lesson 9 (Config.rng).
 const (
-	streamCFGSamples    = 85  // CFG samples of class 0 at gamma = 3 (the noise at 86)
-	streamTilted        = 86  // the rejection sampler of the tilted density (its draws and the seeds of its batches)
+	streamCFGSamples    = 85  // CFG samples of class 0 at gamma = 3 (the noise at 86: sampleClass takes a pair)
 	streamSharpenStart  = 87  // x_T of the sharpened-Gaussian DDPM samples
 	streamSharpenNoise  = 88  // their DDPM noise
+	streamTilted        = 89  // the rejection sampler of the tilted density (its draws and the seeds of its batches)
 	streamCFGTrainChart = 100 // the training-loss chart's noisy points
 )
 

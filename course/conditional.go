@@ -17,11 +17,14 @@ import (
 	"difftoy/viz"
 )
 
-// Random streams of lesson 7 (Config.rng); "+ y" is class y.
+// Random streams of lesson 7 (Config.rng); "+ y" is class y. Each
+// sampleClass call takes a pair of streams (x_T, then the noise), so class
+// y's pair starts at + 2y: up to five classes before the exact samples
+// reach the trained ones.
 const (
 	streamFreshClass   = 3   // fresh class data for the energy distances and the Bayes accuracy
-	streamExactClass   = 50  // + y: exact conditional samples (x_T here, the noise at + y + 1)
-	streamTrainedClass = 60  // + y: trained conditional samples (likewise)
+	streamExactClass   = 50  // + 2y: exact conditional samples (x_T here, the noise at + 2y + 1)
+	streamTrainedClass = 60  // + 2y: trained conditional samples (likewise)
 	streamClassLaw     = 700 // + y: the 20 000 draws that measure the class law's spread
 )
 
@@ -108,7 +111,7 @@ func classSamples(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, 
 	fresh := func(n int) []float64 { return exactSample(cls, n, 1, src) }
 	bayes := metrics.ClassAccuracy(ex, fresh(4000), labels(4000, y))
 	r.add(fmt.Sprintf("class%d/bayes", y), bayes, "share of fresh class data the exact classifier assigns to the class (Bayes accuracy)")
-	x, err := sampleClass(ex, plan, gs.Samples, y, cfg, streamExactClass+uint64(y))
+	x, err := sampleClass(ex, plan, gs.Samples, y, cfg, streamExactClass+2*uint64(y))
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +125,7 @@ func classSamples(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, 
 	if tr == nil {
 		return scenes, nil
 	}
-	xt, err := sampleClass(tr.Model, plan, gs.Samples, y, cfg, streamTrainedClass+uint64(y))
+	xt, err := sampleClass(tr.Model, plan, gs.Samples, y, cfg, streamTrainedClass+2*uint64(y))
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,10 @@ type Config struct {
 	CacheDir string
 	// Retrain trains every model again and overwrites its cache entry.
 	Retrain bool
+
+	// streams, when not nil, records every stream the run draws from and
+	// where (the tests check that independent draws never share a stream).
+	streams *streamLog
 }
 
 // DefaultConfig is what the notebooks and the main job use.
@@ -33,7 +37,12 @@ func DefaultConfig() Config { return Config{Seed: 1} }
 
 // rng returns the random source of stream k of the experiment, so that each
 // part of an experiment draws from its own fixed stream.
-func (c Config) rng(k uint64) rand.Source { return rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15^k) }
+func (c Config) rng(k uint64) rand.Source {
+	if c.streams != nil {
+		c.streams.record(k)
+	}
+	return rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15^k)
+}
 
 // size picks the full or the quick value.
 func (c Config) size(full, quick int) int {

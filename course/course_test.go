@@ -27,10 +27,12 @@ func runLesson(t *testing.T, id string, heavy bool) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := l.Run(context.Background(), Config{Seed: 1, Quick: true}, nil)
+	streams := &streamLog{}
+	r, err := l.Run(context.Background(), Config{Seed: 1, Quick: true, streams: streams}, nil)
 	if err != nil {
 		t.Fatalf("%s: %v", id, err)
 	}
+	checkStreams(t, id, streams)
 	if len(r.Charts) == 0 {
 		t.Errorf("%s: no charts", id)
 	}

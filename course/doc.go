@@ -16,7 +16,10 @@
 // Each lesson lives in one file named for its topic (table below). The
 // file holds, in this order: the setup struct and its Default constructor;
 // the random streams of the experiment, as named constants (streamX = k
-// draws from Config.rng(k)); the runner, which runs the experiment and
+// draws from Config.rng(k); a sampling call takes the pair k, k+1 for x_T
+// and its noise, and a family of pairs steps by 2, so no two draws that
+// should be independent share a stream, which the course tests check on
+// every lesson's run); the runner, which runs the experiment and
 // ends with its charts and its claims; the claims function (the lesson's
 // "Claims checked by the tests", checked on the run's numbers, with the
 // reason for each bound); the helpers, named for what they compute; and

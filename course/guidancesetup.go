@@ -17,10 +17,13 @@ import (
 
 // Random streams of lessons 7-9 (Config.rng) that more than one lesson
 // draws from. sampleClass draws x_T from its stream s and the DDPM noise
-// from s+1; a base with "+ k" draws the k-th member of a family.
+// from s+1, so each of its calls takes the pair s, s+1; a base with "+ k"
+// draws the k-th member of a family, "+ 2k" the k-th pair. The sweep sits
+// above every other stream of lessons 8 and 9 (the noisy-classifier test
+// reaches 1023), so a sweep of any length overlaps none of them.
 const (
-	streamLabelledData = 1  // the labelled dataset of lessons 7-9
-	streamSweep        = 70 // + i: class-0 samples at the i-th gamma of a sweep
+	streamLabelledData = 1    // the labelled dataset of lessons 7-9
+	streamSweep        = 1100 // + 2i: class-0 samples at the i-th gamma of a sweep (x_T; the noise at + 2i + 1)
 )
 
 // GuidanceSetup is what lessons 7-9 vary.
@@ -132,7 +135,7 @@ func sweep(r *Result, prefix string, cfg Config, gs GuidanceSetup, guided func(g
 		if den, err = guideInterval(gs, den, guided); err != nil {
 			return nil, err
 		}
-		x, err := sampleClass(den, plan, gs.Samples, 0, cfg, streamSweep+uint64(i))
+		x, err := sampleClass(den, plan, gs.Samples, 0, cfg, streamSweep+2*uint64(i))
 		if err != nil {
 			return nil, err
 		}
