@@ -113,7 +113,9 @@ var textPages = []struct{ md, page, title string }{
 // Links is the link rewriting of the book written into bookDir from the
 // texts in lessonsDir: a lesson's .md becomes its page (README.md the
 // index, notation.md NotationPage), any other relative link the path from
-// bookDir to the file it names (a notebook, say); URLs and anchors stay.
+// bookDir to the file it names (a notebook, say) when bookDir lies in the
+// checkout (the folder above lessonsDir), else "" (the link's text stays,
+// unlinked); URLs and anchors stay.
 func Links(lessonsDir, bookDir string, lessons []course.Lesson) func(string) string {
 	pages := map[string]string{"README.md": "index.html"}
 	for _, tp := range textPages {
@@ -121,6 +123,10 @@ func Links(lessonsDir, bookDir string, lessons []course.Lesson) func(string) str
 	}
 	for _, l := range lessons {
 		pages[path.Base(l.Markdown)] = l.ID + ".html"
+	}
+	checkout, err := filepath.Abs(filepath.Dir(filepath.Clean(lessonsDir)))
+	if err != nil {
+		checkout = ""
 	}
 	return func(dest string) string {
 		if dest == "" || strings.HasPrefix(dest, "#") || strings.Contains(dest, ":") || path.IsAbs(dest) {
@@ -137,6 +143,13 @@ func Links(lessonsDir, bookDir string, lessons []course.Lesson) func(string) str
 		from, err2 := filepath.Abs(bookDir)
 		if err1 != nil || err2 != nil {
 			return dest
+		}
+		// A file of the checkout (a notebook, the README) is linked only
+		// from a book inside the checkout: from anywhere else the path
+		// would leave the output folder and break when it moves, so the
+		// link's text stays, unlinked.
+		if !inside(from, checkout) {
+			return ""
 		}
 		rel, err := filepath.Rel(from, abs)
 		if err != nil {
@@ -445,4 +458,14 @@ func writeTextPages(dir string, o Options, katex mdmath.Assets) error {
 		}
 	}
 	return nil
+}
+
+// inside reports whether path dir lies in folder root (or is root); an
+// empty root contains nothing.
+func inside(dir, root string) bool {
+	if root == "" {
+		return false
+	}
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -45,6 +45,20 @@ func TestLinks(t *testing.T) {
 			t.Errorf("link(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+	// A book outside the checkout links its own pages but not the
+	// checkout's files: the path would leave the output folder.
+	outside := Links(lessons, filepath.Join(t.TempDir(), "book"), course.Lessons())
+	for _, tc := range []struct{ in, want string }{
+		{"02-ideal-denoiser.md", "02-ideal-denoiser.html"},
+		{"README.md", "index.html"},
+		{"../notebooks/02-ideal-denoiser.ipynb", ""},
+		{"../README.md", ""},
+		{"https://example.org/x.md", "https://example.org/x.md"},
+	} {
+		if got := outside(tc.in); got != tc.want {
+			t.Errorf("outside the checkout: link(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
 }
 
 // fakeRun stands for the experiments: one number and one small chart per

@@ -19,7 +19,8 @@ import (
 // Options are the options of Render.
 type Options struct {
 	// Link, when not nil, rewrites the destination of every Markdown link
-	// (not of bare URLs, which stay as written).
+	// (not of bare URLs, which stay as written). An empty destination
+	// removes the link and keeps its text.
 	Link func(dest string) string
 }
 
@@ -260,14 +261,28 @@ func fences(s string) map[int]int {
 	return out
 }
 
-// linkRewriter applies f to every link's destination.
+// linkRewriter applies f to every link's destination; a link whose new
+// destination is empty is replaced by its text.
 type linkRewriter func(string) string
 
 func (f linkRewriter) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	var unlink []*ast.Link
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if l, ok := n.(*ast.Link); ok && entering {
-			l.Destination = []byte(f(string(l.Destination)))
+			dest := f(string(l.Destination))
+			if dest == "" {
+				unlink = append(unlink, l)
+			}
+			l.Destination = []byte(dest)
 		}
 		return ast.WalkContinue, nil
 	})
+	for _, l := range unlink {
+		parent := l.Parent()
+		for c := l.FirstChild(); c != nil; c = l.FirstChild() {
+			l.RemoveChild(l, c)
+			parent.InsertBefore(parent, l, c)
+		}
+		parent.RemoveChild(parent, l)
+	}
 }

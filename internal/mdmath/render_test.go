@@ -165,6 +165,33 @@ func TestRenderLinks(t *testing.T) {
 	}
 }
 
+// TestRenderUnlinks: an empty destination removes the link and keeps its
+// text, emphasis and maths included.
+func TestRenderUnlinks(t *testing.T) {
+	src := "Open [Notebook: *02* with $x_t$](../notebooks/02.ipynb) · [Contents](README.md).\n"
+	d, err := Render([]byte(src), Options{Link: func(dest string) string {
+		if strings.HasSuffix(dest, ".ipynb") {
+			return ""
+		}
+		return "index.html"
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := string(d.HTML)
+	if strings.Contains(h, "ipynb") || strings.Contains(h, `href=""`) || strings.Count(h, "<a ") != 1 {
+		t.Errorf("the notebook link was kept: %s", h)
+	}
+	for _, want := range []string{"Open Notebook: <em>02</em> with ", `<a href="index.html">Contents</a>`} {
+		if !strings.Contains(h, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, h)
+		}
+	}
+	if d.Inline != 1 {
+		t.Errorf("%d inline maths spans, want the link text's 1", d.Inline)
+	}
+}
+
 func TestRenderRefusesPlaceholders(t *testing.T) {
 	if _, err := Render([]byte("a \uE000 b"), Options{}); err == nil {
 		t.Error("text holding the placeholder character rendered without an error")
