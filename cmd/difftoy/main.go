@@ -190,6 +190,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if abs, err := filepath.Abs(index); err == nil {
 		index = abs
 	}
+	for _, f := range staleResidue(o.out, start) {
+		fmt.Fprintf(stderr, "difftoy: %s is left from an earlier run: this run did not write it and nothing links it (delete it, or write into a new -out folder)\n", f)
+	}
 	fmt.Fprintf(stdout, "written in %.1fs; open file://%s\n", time.Since(start).Seconds(), filepath.ToSlash(index))
 	if failed {
 		return 1
@@ -418,4 +421,24 @@ func (c *claimTally) report(stdout, stderr io.Writer) (failed bool) {
 	}
 	fmt.Fprintf(stdout, "%d of %d claims hold\n", held, total)
 	return held < total
+}
+
+// staleResidue lists the HTML pages under the book and gallery folders of
+// out last written before start: pages of an earlier run that this run
+// did not write (a page it no longer has), which a reader browsing the
+// folder would take for current. Two seconds of slack cover file systems
+// that keep modification times to the second or two.
+func staleResidue(out string, start time.Time) []string {
+	start = start.Add(-2 * time.Second)
+	var stale []string
+	for _, sub := range []string{"book", "gallery"} {
+		names, _ := filepath.Glob(filepath.Join(out, sub, "*.html"))
+		for _, name := range names {
+			if st, err := os.Stat(name); err == nil && st.ModTime().Before(start) {
+				rel, _ := filepath.Rel(out, name)
+				stale = append(stale, filepath.ToSlash(rel))
+			}
+		}
+	}
+	return stale
 }

@@ -91,6 +91,35 @@ func TestRunClaims(t *testing.T) {
 	}
 }
 
+// TestRunNamesStalePages: a page an earlier run wrote and this one did not
+// (a gallery page since renamed, say) is named on stderr; the pages this
+// run wrote are not.
+func TestRunNamesStalePages(t *testing.T) {
+	lessonRun = func(_ context.Context, l course.Lesson, _ course.Config, _ course.Progress) (*course.Result, error) {
+		return &course.Result{Charts: standInCharts(l.ID)}, nil
+	}
+	defer func() { lessonRun = nil }()
+	out := t.TempDir()
+	old := filepath.Join(out, "gallery", "old-page.html")
+	if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, []byte("<p>old</p>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hour := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, hour, hour); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-out", out, "-quiet", "-quick", "-explorer=false"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run = %d, stderr:\n%s", code, stderr.String())
+	}
+	if got := strings.Count(stderr.String(), "is left from an earlier run"); got != 1 || !strings.Contains(stderr.String(), "gallery/old-page.html is left from an earlier run") {
+		t.Errorf("stderr names %d stale pages, want exactly gallery/old-page.html:\n%s", got, stderr.String())
+	}
+}
+
 // TestRunWritesGallery runs from a folder outside the module (no
 // node_modules, no lessons above it): with -book=false it runs only the
 // lessons the gallery shows and writes the gallery, whose pages load the
