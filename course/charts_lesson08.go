@@ -107,7 +107,8 @@ func gammaCurves(r *Result, gs GuidanceSetup, prefixes []string) *viz.Chart {
 	for _, p := range prefixes {
 		var m, lo, hi, s viz.Series
 		m.Name, s.Name = p, p
-		lo.Name, hi.Name = p+" ± 2 SE", p+" ± 2 SE"
+		// The band takes its curve's name: its colour and one legend entry.
+		lo.Name, hi.Name = p, p
 		lo.Dashed, hi.Dashed, m.Marks, s.Marks = true, true, true, true
 		for _, g := range gs.Gammas {
 			v, ok := r.Number(fmt.Sprintf("%s/posterior_gamma%g", p, g))
