@@ -152,10 +152,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.withExplorer {
 		engine = buildEngine(buildCtx)
 	}
-	w := writer{o: o, stdout: stdout, stderr: stderr, tty: isTerminal(stderr), start: start,
-		up: &viz.Link{Text: "difftoy", Href: "../index.html"}, shared: filepath.Join(o.out, "assets")}
-	w.cfg = course.DefaultConfig()
-	w.cfg.Seed, w.cfg.Quick, w.cfg.Retrain, w.cfg.CacheDir = o.seed, o.quick, o.retrain, o.cacheDir
+	w := newWriter(o, stdout, stderr, start)
 	failed := false // a lesson's claim does not hold
 	var links []viz.Link
 	if o.withBook {
@@ -181,23 +178,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		links = append(links, viz.Link{Text: "The Explorer", Href: "explorer/index.html", Note: "the exact fields, samplers and guidance of any data set, live in the browser (offline, computed by this module compiled to WebAssembly)"})
 	}
-	index := filepath.Join(o.out, "index.html")
-	top := viz.NewPage("difftoy").Text("Diffusion models on 2-D toy data, checked against the exact answer. Every page works offline.").Links(links...)
-	if err := top.WriteFile(index, viz.Assets{}); err != nil {
+	index, err := w.index(links)
+	if err != nil {
 		fmt.Fprintf(stderr, "difftoy: %v\n", err)
 		return 1
-	}
-	if abs, err := filepath.Abs(index); err == nil {
-		index = abs
-	}
-	for _, f := range staleResidue(o.out, start) {
-		fmt.Fprintf(stderr, "difftoy: %s is left from an earlier run: this run did not write it and nothing links it (delete it, or write into a new -out folder)\n", f)
 	}
 	fmt.Fprintf(stdout, "written in %.1fs; open file://%s\n", time.Since(start).Seconds(), filepath.ToSlash(index))
 	if failed {
 		return 1
 	}
 	return 0
+}
+
+// index writes the page linking the sites written, names on stderr the
+// pages left from an earlier run, and returns the index's absolute path.
+func (w *writer) index(links []viz.Link) (string, error) {
+	index := filepath.Join(w.o.out, "index.html")
+	top := viz.NewPage("difftoy").Text("Diffusion models on 2-D toy data, checked against the exact answer. Every page works offline.").Links(links...)
+	if err := top.WriteFile(index, viz.Assets{}); err != nil {
+		return "", err
+	}
+	if abs, err := filepath.Abs(index); err == nil {
+		index = abs
+	}
+	for _, f := range staleResidue(w.o.out, w.start) {
+		fmt.Fprintf(w.stderr, "difftoy: %s is left from an earlier run: this run did not write it and nothing links it (delete it, or write into a new -out folder)\n", f)
+	}
+	return index, nil
 }
 
 // buildEngine builds the Explorer's engine from the module's source in the
@@ -233,6 +240,15 @@ type writer struct {
 	up             *viz.Link
 	shared         string // the assets folder every page links
 	results        lessonResults
+}
+
+// newWriter returns the writer of a run with options o started at start.
+func newWriter(o options, stdout, stderr io.Writer, start time.Time) *writer {
+	w := &writer{o: o, stdout: stdout, stderr: stderr, tty: isTerminal(stderr), start: start,
+		up: &viz.Link{Text: "difftoy", Href: "../index.html"}, shared: filepath.Join(o.out, "assets")}
+	w.cfg = course.DefaultConfig()
+	w.cfg.Seed, w.cfg.Quick, w.cfg.Retrain, w.cfg.CacheDir = o.seed, o.quick, o.retrain, o.cacheDir
+	return w
 }
 
 // book runs every lesson and writes the book; failed reports a claim that
