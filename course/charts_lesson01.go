@@ -57,7 +57,7 @@ func forwardCharts(fs ForwardSetup, ds *datasets.Dataset, lin, cos *toy.Schedule
 				"Look at the same column in both rows: the linear schedule has lost the eight modes much earlier."),
 		viz.Plane(fmt.Sprintf("Step-by-step chain against one jump, from x_0 = (%g, %g)", fs.X0[0], fs.X0[1]), chain,
 			viz.PlaneOpts{Classes: []string{"chain, step by step", "one jump √α_t x_0 + √(1−α_t) ε"}, Cols: len(steps), Side: 200, TrainName: "x_0"}).
-			WithCaption("400 chains run step by step and 400 one-jump samples from the same x_0 (the ring). " +
+			WithCaption("400 chains run step by step and 400 one-jump samples from the same x_0 (the marked point). " +
 				"Look for the two clouds sharing centre √α_t x_0 and spread √(1−α_t) at every t."),
 	}
 }

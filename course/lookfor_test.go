@@ -62,7 +62,7 @@ var lookFor = map[string][]lookItem{
 		{lead: "Conditional samples per class", charts: []string{"Conditional samples per class"}},
 		{lead: "Conditional vs unconditional denoiser fields", charts: []string{"Conditional against unconditional denoiser fields"}},
 		{lead: `The noisy class posterior $q_t(y \mid x)$ over the plane across $t$`, charts: []string{"The noisy class posterior across t"}},
-		{lead: "A table per class", except: "a table: the run's numbers per class (energy distance, classifier share, spread), next to the data's"},
+		{lead: "The numbers per class", except: "not a chart: the run's numbers per class (energy distance, classifier share, spread), next to the data's"},
 	},
 	"08-classifier-guidance": {
 		{lead: `The exact noisy class posterior $q_t(y \mid x)$ and the trained classifier's $C_t(y \mid x)$`, charts: []string{"The noisy classifiers over the plane"}},
