@@ -82,6 +82,10 @@ func conditionalClaims(r *Result, cfg Config, gs GuidanceSetup) {
 			ratioClaim(5, fmt.Sprintf("Exact conditional samples of class %d match the class.", y), fmt.Sprintf("class %d, exact", y), r.value(p+"exact_energy")),
 			cl(6, fmt.Sprintf("The classifier's share of exact class-%d samples is the Bayes accuracy (within 3 standard errors).", y), fmt.Sprintf("share of class %d", y), r.value(p+"exact_share"), Near, b).hi(3*se+1e-12).se(se).against("Bayes accuracy ± 3 SE"),
 		)
+		if r.has(p + "exact_beta_spread") {
+			law, se := r.value(p+"law_spread"), r.value(p+"exact_beta_spread_se")
+			r.claims(cl(8, fmt.Sprintf("Exact samples of class %d drawn with the variance β spread like the class law (within 3 standard errors).", y), fmt.Sprintf("spread, β − law (%.3g − %.3g)", r.value(p+"exact_beta_spread"), law), r.value(p+"exact_beta_spread")-law, Near, 0).hi(3 * se).se(se).against("0 ± 3 SE"))
+		}
 		if r.has(p+"trained_spread") && r.has(p+"law_spread") {
 			law := r.value(p + "law_spread")
 			c := cl(0, fmt.Sprintf("Trained samples of class %d spread like the class law (trace of covariance within 15%%).", y), fmt.Sprintf("spread, trained / law (%.3g / %.3g)", r.value(p+"trained_spread"), law), r.value(p+"trained_spread")/law, Near, 1).hi(0.15)
@@ -118,9 +122,18 @@ func classSamples(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, 
 	ec := energyCheck(x, fresh, 10)
 	r.add(fmt.Sprintf("class%d/exact_energy", y), ec.Energy/ec.Noise, "exact conditional samples: energy distance to the class data in units of its noise level")
 	r.add(fmt.Sprintf("class%d/exact_share", y), metrics.ClassAccuracy(ex, x, labels(gs.Samples, y)), "exact conditional samples the classifier assigns to the class")
-	law := spread(exactSample(cls, 20000, 1, cfg.rng(streamClassLaw+uint64(y))))
-	r.add(fmt.Sprintf("class%d/law_spread", y), law, "trace of the class law's covariance (20000 fresh draws)")
-	r.add(fmt.Sprintf("class%d/exact_spread", y), spread(x), "the same for the exact conditional samples")
+	lawPts := exactSample(cls, 20000, 1, cfg.rng(streamClassLaw+uint64(y)))
+	r.add(fmt.Sprintf("class%d/law_spread", y), spread(lawPts), "trace of the class law's covariance (20000 fresh draws)")
+	r.add(fmt.Sprintf("class%d/exact_spread", y), spread(x), "the same for the exact conditional samples (variance β̃)")
+	// The same starts and noise with the variance β: the pair shows what the
+	// choice of variance does to the spread on this plan.
+	stream := streamExactClass + uint64(y)
+	xb, err := sample.DDPM(plan, toy.BetaVariance).Sample(nil, gauss(gs.Samples, cfg.rng(stream)), ex, labels(gs.Samples, y), cfg.rng(stream+1))
+	if err != nil {
+		return nil, err
+	}
+	r.add(fmt.Sprintf("class%d/exact_beta_spread", y), spread(xb), "the same for exact conditional samples with the variance β (same starts and noise)")
+	r.add(fmt.Sprintf("class%d/exact_beta_spread_se", y), math.Hypot(spreadSE(xb), spreadSE(lawPts)), "Monte Carlo standard error of exact_beta_spread − law_spread")
 	scenes := []viz.Scene{{Title: fmt.Sprintf("exact D*(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)}}
 	if tr == nil {
 		return scenes, nil

@@ -197,6 +197,27 @@ func guideInterval(gs GuidanceSetup, den toy.Denoiser, guided func(gamma float64
 	return sample.NewInterval(den, plain, s.Alpha(gs.GuideTo), s.Alpha(gs.GuideFrom))
 }
 
+// spreadSE is the Monte Carlo standard error of spread(x) for n
+// independent points: the standard deviation of ||x_i − mean||² over √n.
+func spreadSE(x []float64) float64 {
+	n := len(x) / 2
+	var mx, my float64
+	for i := 0; i < n; i++ {
+		mx += x[2*i] / float64(n)
+		my += x[2*i+1] / float64(n)
+	}
+	d := make([]float64, n)
+	for i := range d {
+		d[i] = sq(x[2*i]-mx) + sq(x[2*i+1]-my)
+	}
+	m := mean(d)
+	var q float64
+	for _, v := range d {
+		q += sq(v - m)
+	}
+	return math.Sqrt(q / float64(n-1) / float64(n))
+}
+
 // spread is the trace of the covariance of 2-D points.
 func spread(x []float64) float64 {
 	n := len(x) / 2
