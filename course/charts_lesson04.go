@@ -21,7 +21,8 @@ func ancestralCharts(scenes []viz.Scene, runs []viz.Run, ex, m3 analytic.Mixture
 	charts := []*viz.Chart{
 		viz.Plane("DDPM samples over the data density", scenes, viz.PlaneOpts{PerPanel: true}).
 			WithCaption("Samples (dots) over the data density (grey); each title gives the energy distance to fresh data in units " +
-				"of its noise level (about 1 for a perfect sampler). Look for the two variance choices alike at 1000 steps " +
+				"of its noise level (about 1 for a perfect sampler on average; one run's ratio scatters around that, so the two 1000-step titles " +
+				"differ by chance). Look for both variance choices on the clusters at 1000 steps, each ratio below 3 (claim 4), " +
 				"and the C² = β_t panel more spread out at 10 steps."),
 	}
 
