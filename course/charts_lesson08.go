@@ -30,7 +30,7 @@ func classifierCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, ts, acc
 	}
 	charts = append(charts, gammaCurves(r, gs, []string{"exact classifier", "trained classifier"}).
 		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples, with ±2 standard errors; right: their spread "+
-			"(trace of the covariance). Look for the posterior rising towards 1 and the spread dropping by γ = 1, then staying roughly level."))
+			"(trace of the covariance). Look for the posterior rising towards 1 and the spread dropping most between γ = 0 and 1"+spreadAfter(r, gs)+"."))
 	return charts
 }
 
@@ -97,6 +97,26 @@ func accuracyChart(ts, accE, accT []float64, clf *nn.Classifier) *viz.Chart {
 		viz.LinePanel{Title: "accuracy on (x_t, y)", XName: "step t", YName: "accuracy", Series: series}).
 		WithCaption("The share of noisy points (x_t, y) each classifier labels right. Look for both falling from the clean Bayes " +
 			"accuracy at small t to chance (1/2) at t = T, the trained one on top of the exact one.")
+}
+
+// spreadAfter describes, from the run's numbers, the exact-classifier
+// sweep's spread at γ = 0 and 1 and its range over the larger γ ("" when
+// the run has no such numbers).
+func spreadAfter(r *Result, gs GuidanceSetup) string {
+	const p = "exact classifier/spread_gamma"
+	s0, ok0 := r.Number(p + "0")
+	s1, ok1 := r.Number(p + "1")
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, g := range gs.Gammas {
+		if v, ok := r.Number(fmt.Sprintf("%s%g", p, g)); ok && g > 1 {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	if !ok0 || !ok1 || lo > hi {
+		return ""
+	}
+	return fmt.Sprintf(" (exact classifier: %.3g to %.3g), then moving less, between %.3g and %.3g at the larger γ "+
+		"(each point is one set of samples)", s0, s1, lo, hi)
 }
 
 // gammaCurves draws, for each sweep prefix found in r, the mean class
