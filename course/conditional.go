@@ -115,7 +115,7 @@ func classSamples(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, 
 	fresh := func(n int) []float64 { return exactSample(cls, n, 1, src) }
 	bayes := metrics.ClassAccuracy(ex, fresh(4000), labels(4000, y))
 	r.add(fmt.Sprintf("class%d/bayes", y), bayes, "share of fresh class data the exact classifier assigns to the class (Bayes accuracy)")
-	x, err := sampleClass(ex, plan, gs.Samples, y, cfg, streamExactClass+2*uint64(y))
+	x, xb, err := classVariances(ex, plan, gs.Samples, y, cfg, streamExactClass+2*uint64(y))
 	if err != nil {
 		return nil, err
 	}
@@ -125,13 +125,6 @@ func classSamples(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, 
 	lawPts := exactSample(cls, 20000, 1, cfg.rng(streamClassLaw+uint64(y)))
 	r.add(fmt.Sprintf("class%d/law_spread", y), spread(lawPts), "trace of the class law's covariance (20000 fresh draws)")
 	r.add(fmt.Sprintf("class%d/exact_spread", y), spread(x), "the same for the exact conditional samples (variance β̃)")
-	// The same starts and noise with the variance β: the pair shows what the
-	// choice of variance does to the spread on this plan.
-	stream := streamExactClass + uint64(y)
-	xb, err := sample.DDPM(plan, toy.BetaVariance).Sample(nil, gauss(gs.Samples, cfg.rng(stream)), ex, labels(gs.Samples, y), cfg.rng(stream+1))
-	if err != nil {
-		return nil, err
-	}
 	r.add(fmt.Sprintf("class%d/exact_beta_spread", y), spread(xb), "the same for exact conditional samples with the variance β (same starts and noise)")
 	r.add(fmt.Sprintf("class%d/exact_beta_spread_se", y), math.Hypot(spreadSE(xb), spreadSE(lawPts)), "Monte Carlo standard error of exact_beta_spread − law_spread")
 	scenes := []viz.Scene{{Title: fmt.Sprintf("exact D*(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)}}
@@ -145,6 +138,21 @@ func classSamples(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, 
 	r.add(fmt.Sprintf("class%d/trained_share", y), metrics.ClassAccuracy(ex, xt, labels(gs.Samples, y)), "trained conditional samples the classifier assigns to the class")
 	r.add(fmt.Sprintf("class%d/trained_spread", y), spread(xt), "the same for the trained conditional samples: compare with law_spread")
 	return append(scenes, viz.Scene{Title: fmt.Sprintf("trained D(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: xt, Labels: labels(gs.Samples, y)}), nil
+}
+
+// classVariances samples class y with den twice from the same x_T and
+// noise (streams stream and stream+1, as sampleClass): with the variance
+// β̃, exactly sampleClass's samples, and with β, so that the two compare
+// paired.
+func classVariances(den toy.Denoiser, plan *sample.Plan, n, y int, cfg Config, stream uint64) (post, beta []float64, err error) {
+	var xs [2][]float64
+	for i, v := range []toy.Variance{toy.PosteriorVariance, toy.BetaVariance} {
+		xs[i], err = sample.DDPM(plan, v).Sample(nil, gauss(n, cfg.rng(stream)), den, labels(n, y), cfg.rng(stream+1))
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return xs[0], xs[1], nil
 }
 
 // classPosteriorScenes draws the noisy class posterior q_t(0 | x) of ex

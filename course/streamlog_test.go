@@ -24,6 +24,7 @@ var sharedStreams = map[string]map[uint64]string{
 var sameDraws = map[string]string{
 	"difftoy/course.sweep":               "the exact and the trained sweep sample each gamma from the same x_T and noise, so that they compare paired",
 	"difftoy/course.(*samplePanels).add": "every sample panel of lesson 5 starts from the same x_T and noise",
+	"difftoy/course.classVariances":      "lesson 7 samples each class with the variances β̃ and β from the same x_T and noise, so that they compare paired",
 }
 
 // checkStreams fails the test for each stream of the run that two call
