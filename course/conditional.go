@@ -84,7 +84,11 @@ func conditionalClaims(r *Result, cfg Config, gs GuidanceSetup) {
 		)
 		if r.has(p + "exact_beta_spread") {
 			law, se := r.value(p+"law_spread"), r.value(p+"exact_beta_spread_se")
-			r.claims(cl(8, fmt.Sprintf("Exact samples of class %d drawn with the variance β spread like the class law (within 3 standard errors).", y), fmt.Sprintf("spread, β − law (%.3g − %.3g)", r.value(p+"exact_beta_spread"), law), r.value(p+"exact_beta_spread")-law, Near, 0).hi(3 * se).se(se).against("0 ± 3 SE"))
+			pse := r.value(p + "beta_minus_exact_spread_se")
+			r.claims(
+				cl(8, fmt.Sprintf("From the same starts and noise, exact samples of class %d spread wider with the variance β than with β̃ (by more than 3 paired standard errors).", y), fmt.Sprintf("spread, β − β̃ (%.3g − %.3g)", r.value(p+"exact_beta_spread"), r.value(p+"exact_spread")), r.value(p+"exact_beta_spread")-r.value(p+"exact_spread"), Above, 3*pse).se(pse).against("3 paired SE"),
+				cl(8, fmt.Sprintf("Exact samples of class %d drawn with the variance β spread like the class law (within 3 standard errors).", y), fmt.Sprintf("spread, β − law (%.3g − %.3g)", r.value(p+"exact_beta_spread"), law), r.value(p+"exact_beta_spread")-law, Near, 0).hi(3*se).se(se).against("0 ± 3 SE"),
+			)
 		}
 		if r.has(p+"trained_spread") && r.has(p+"law_spread") {
 			law := r.value(p + "law_spread")
@@ -127,6 +131,7 @@ func classSamples(r *Result, cfg Config, gs GuidanceSetup, ex analytic.Mixture, 
 	r.add(fmt.Sprintf("class%d/exact_spread", y), spread(x), "the same for the exact conditional samples (variance β̃)")
 	r.add(fmt.Sprintf("class%d/exact_beta_spread", y), spread(xb), "the same for exact conditional samples with the variance β (same starts and noise)")
 	r.add(fmt.Sprintf("class%d/exact_beta_spread_se", y), math.Hypot(spreadSE(xb), spreadSE(lawPts)), "Monte Carlo standard error of exact_beta_spread − law_spread")
+	r.add(fmt.Sprintf("class%d/beta_minus_exact_spread_se", y), pairedSpreadSE(xb, x), "standard error of exact_beta_spread − exact_spread, paired sample by sample (same x_T and noise)")
 	scenes := []viz.Scene{{Title: fmt.Sprintf("exact D*(x | %d)", y), Grid: g, Density: density(cls, g, 1), Points: x, Labels: labels(gs.Samples, y)}}
 	if tr == nil {
 		return scenes, nil

@@ -200,6 +200,35 @@ func guideInterval(gs GuidanceSetup, den toy.Denoiser, guided func(gamma float64
 // spreadSE is the Monte Carlo standard error of spread(x) for n
 // independent points: the standard deviation of ||x_i − mean||² over √n.
 func spreadSE(x []float64) float64 {
+	d := sqDeviations(x)
+	n := len(d)
+	m := mean(d)
+	var q float64
+	for _, v := range d {
+		q += sq(v - m)
+	}
+	return math.Sqrt(q / float64(n-1) / float64(n))
+}
+
+// pairedSpreadSE is the Monte Carlo standard error of spread(a) −
+// spread(b) when a and b are paired point by point (drawn from the same
+// randomness): the standard deviation of the pointwise differences of
+// ||x_i − mean||² over √n.
+func pairedSpreadSE(a, b []float64) float64 {
+	da, db := sqDeviations(a), sqDeviations(b)
+	for i := range da {
+		da[i] -= db[i]
+	}
+	m := mean(da)
+	var q float64
+	for _, v := range da {
+		q += sq(v - m)
+	}
+	return math.Sqrt(q / float64(len(da)-1) / float64(len(da)))
+}
+
+// sqDeviations returns ||x_i − mean||² for each 2-D point of x.
+func sqDeviations(x []float64) []float64 {
 	n := len(x) / 2
 	var mx, my float64
 	for i := 0; i < n; i++ {
@@ -210,12 +239,7 @@ func spreadSE(x []float64) float64 {
 	for i := range d {
 		d[i] = sq(x[2*i]-mx) + sq(x[2*i+1]-my)
 	}
-	m := mean(d)
-	var q float64
-	for _, v := range d {
-		q += sq(v - m)
-	}
-	return math.Sqrt(q / float64(n-1) / float64(n))
+	return d
 }
 
 // spread is the trace of the covariance of 2-D points.
