@@ -51,3 +51,55 @@ func TestTrainedModelCache(t *testing.T) {
 		t.Fatal(`CacheDir "off": loaded from a cache`)
 	}
 }
+
+// TestClassifierCache: lesson 8's noisy classifier goes through the cache
+// too: a second run loads the first's classifier and says so, its
+// probabilities are bit for bit those of one trained without a cache, and
+// Retrain trains again.
+func TestClassifierCache(t *testing.T) {
+	ctx := context.Background()
+	cfg := Config{Seed: 3, Quick: true, CacheDir: t.TempDir()}
+	gs := DefaultGuidance(cfg)
+	gs.ClassifierSteps = 20
+	var notes []string
+	p := Progress(func(done, total int, note string) { notes = append(notes, note) })
+	loaded := func() bool { return slices.Contains(notes, "the noisy classifier: loaded from cache") }
+	train := func(cfg Config) *nn.Classifier {
+		t.Helper()
+		notes = nil
+		c, err := TrainClassifier(ctx, cfg, gs, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c1 := train(cfg)
+	if loaded() {
+		t.Fatal("first run: loaded from an empty cache")
+	}
+	c2 := train(cfg)
+	if !loaded() {
+		t.Fatalf("second run: notes %q; want the cached classifier", notes)
+	}
+	off := Config{Seed: 3, Quick: true, CacheDir: "off"}
+	fresh := train(off)
+	if loaded() {
+		t.Fatal(`CacheDir "off": loaded from a cache`)
+	}
+	x := []float64{0.3, -0.2, 1, 1, -2, 0.5}
+	for _, c := range []*nn.Classifier{c1, c2} {
+		if !slices.Equal(c.Net.Params, fresh.Net.Params) || !slices.Equal(c.Probs(nil, x, 0.5), fresh.Probs(nil, x, 0.5)) {
+			t.Fatal("a trained or loaded classifier differs from one trained without a cache")
+		}
+	}
+	cfg.Retrain = true
+	if train(cfg); loaded() {
+		t.Fatal("Retrain: loaded from the cache")
+	}
+	other := cfg
+	other.Seed = 4
+	other.Retrain = false
+	if train(other); loaded() {
+		t.Fatal("another seed: loaded the classifier of seed 3")
+	}
+}

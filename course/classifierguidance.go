@@ -28,7 +28,8 @@ const (
 )
 
 // TrainClassifier trains the noisy classifier C_t(y | x_t) of lesson 8 with
-// cross-entropy on noised labelled data.
+// cross-entropy on noised labelled data, or loads it from the cache of
+// cfg (the job's key covers data, labels, spec, schedule, settings and seeds).
 func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progress) (*nn.Classifier, error) {
 	ds, err := gs.data("course.TrainClassifier", 4000, cfg.rng(streamLabelledData))
 	if err != nil {
@@ -36,10 +37,6 @@ func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progre
 	}
 	spec := nn.DefaultSpec(2)
 	spec.Classes = ds.Classes
-	c, err := nn.NewClassifier(spec, toy.DDPM(), cfg.rng(streamClassifierInit))
-	if err != nil {
-		return nil, err
-	}
 	tc := nn.DefaultConfig()
 	tc.Steps = gs.ClassifierSteps
 	if tc.Steps == 0 {
@@ -53,8 +50,14 @@ func TrainClassifier(ctx context.Context, cfg Config, gs GuidanceSetup, p Progre
 		}
 	}
 	data := nn.Data{Points: ds.Points, Labels: ds.Labels, Classes: ds.Classes, Exact: ds.Exact}
-	if _, err := nn.TrainClassifier(ctx, c, data, tc, cfg.rng(streamClassifierTrain)); err != nil {
+	job := &nn.ClassifierJob{Spec: spec, Sched: toy.DDPM(), Data: data, Config: tc,
+		Init: cfg.pcg(streamClassifierInit), Seed: cfg.pcg(streamClassifierTrain)}
+	c, _, cached, err := cfg.cache(p).TrainClassifier(ctx, job)
+	if err != nil {
 		return nil, fmt.Errorf("course: training the classifier: %w", err)
+	}
+	if cached {
+		p.report("the noisy classifier: loaded from cache", tc.Steps, tc.Steps)
 	}
 	return c, nil
 }

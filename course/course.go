@@ -19,9 +19,9 @@ type Config struct {
 	// Quick shrinks sample sizes and training runs (tests, previews). The
 	// lessons' claims still hold at the quick sizes; the charts are noisier.
 	Quick bool
-	// CacheDir is the folder of the trained-model cache: a model trained
-	// once (same data, network, settings and seed) is loaded from there by
-	// every later run. "" means nn.DefaultCacheDir() ($DIFFTOY_CACHE, else
+	// CacheDir is the folder of the trained-model cache: a denoiser or
+	// noisy classifier trained once (same data, network, settings and
+	// seed) is loaded from there by every later run. "" means nn.DefaultCacheDir() ($DIFFTOY_CACHE, else
 	// difftoy/models in the user's cache folder); "off" disables it.
 	CacheDir string
 	// Retrain trains every model again and overwrites its cache entry.
@@ -41,8 +41,20 @@ func (c Config) rng(k uint64) rand.Source {
 	if c.streams != nil {
 		c.streams.record(k)
 	}
-	return rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15^k)
+	s := pcgSeeds(c.Seed, k)
+	return rand.NewPCG(s[0], s[1])
 }
+
+// pcg returns the PCG seeds of stream k (rng's source), for a training
+// job that names its streams by their seeds; it is recorded as rng is.
+func (c Config) pcg(k uint64) [2]uint64 {
+	if c.streams != nil {
+		c.streams.record(k)
+	}
+	return pcgSeeds(c.Seed, k)
+}
+
+func pcgSeeds(seed, k uint64) [2]uint64 { return [2]uint64{seed, 0x9e3779b97f4a7c15 ^ k} }
 
 // size picks the full or the quick value.
 func (c Config) size(full, quick int) int {

@@ -40,11 +40,12 @@
 // trained (their bounds are for the default training) are indicative at
 // -quick: shown on the pages, not counted.
 //
-// Trained networks are cached (by a hash of their data, network, settings
-// and seed) in difftoy/models under the user's cache folder, or in
-// $DIFFTOY_CACHE or -cache DIR: a second run loads them instead of
-// training ("loaded from cache" in the progress). -retrain trains them
-// again; a corrupt entry is reported and replaced.
+// Trained networks (the denoisers and lesson 8's noisy classifier) are
+// cached (by a hash of their data, network, settings and seed) in
+// difftoy/models under the user's cache folder, or in $DIFFTOY_CACHE or
+// -cache DIR: a second run loads them instead of training ("loaded from
+// cache" in the progress). -retrain trains them again; a corrupt entry is
+// reported and replaced.
 package main
 
 import (

@@ -104,31 +104,44 @@ func (j *Job) Key() string {
 		Weight: c.Weight.String(), LabelDropout: c.LabelDropout, Float64: c.Float64,
 		EvalEvery: c.EvalEvery, EvalPoints: c.EvalPoints, EvalSteps: c.EvalSteps,
 		HasExact: j.Data.Exact != nil, Init: j.Init, Seed: j.Seed, Classes: j.Data.Classes}
-	if j.Sched != nil {
-		h.Schedule = j.Sched.Name
-		for t := 1; t <= j.Sched.T(); t++ {
-			h.Betas = append(h.Betas, j.Sched.Beta(t))
-		}
-	}
-	hj, err := json.Marshal(h)
+	h.Schedule, h.Betas = scheduleKey(j.Sched)
+	return hashKey(h, j.Data)
+}
+
+// hashKey returns the SHA-256 (hex) of header as JSON (length-prefixed),
+// then the points' float64 bits and the labels (each length-prefixed),
+// little-endian.
+func hashKey(header any, data Data) string {
+	hj, err := json.Marshal(header)
 	if err != nil {
-		panic(fmt.Sprintf("nn.Job.Key: %v", err)) // plain numbers and strings: cannot fail
+		panic(fmt.Sprintf("nn: cache key: %v", err)) // plain numbers and strings: cannot fail
 	}
 	s := sha256.New()
 	binary.Write(s, binary.LittleEndian, uint64(len(hj)))
 	s.Write(hj)
 	b := make([]byte, 8)
-	binary.Write(s, binary.LittleEndian, uint64(len(j.Data.Points)))
-	for _, v := range j.Data.Points {
+	binary.Write(s, binary.LittleEndian, uint64(len(data.Points)))
+	for _, v := range data.Points {
 		binary.LittleEndian.PutUint64(b, math.Float64bits(v))
 		s.Write(b)
 	}
-	binary.Write(s, binary.LittleEndian, uint64(len(j.Data.Labels)))
-	for _, l := range j.Data.Labels {
+	binary.Write(s, binary.LittleEndian, uint64(len(data.Labels)))
+	for _, l := range data.Labels {
 		binary.LittleEndian.PutUint64(b, uint64(int64(l)))
 		s.Write(b)
 	}
 	return hex.EncodeToString(s.Sum(nil))
+}
+
+// scheduleKey returns the name and betas of sched ("" and none for nil).
+func scheduleKey(sched *toy.Schedule) (name string, betas []float64) {
+	if sched == nil {
+		return "", nil
+	}
+	for t := 1; t <= sched.T(); t++ {
+		betas = append(betas, sched.Beta(t))
+	}
+	return sched.Name, betas
 }
 
 // Run trains the job's model, or loads it from the job's cache entry.
@@ -154,32 +167,43 @@ var inFlight sync.Map // key -> *sync.Mutex
 // corrupt or does not match the job is reported through c.Log, never
 // used, and replaced by a fresh run.
 func (c *Cache) Train(ctx context.Context, j *Job) (m *Model, h *History, cached bool, err error) {
+	return cachedRun(ctx, c, j.Key, j.Run,
+		func(base string) (*Model, *History, error) { return c.load(base, j) },
+		func(m *Model) func(string) error { return m.Save })
+}
+
+// cachedRun is Train for any kind of trained network T: load reads the
+// entry at a base path, run trains, save returns the writer of a
+// network's file.
+func cachedRun[T any](ctx context.Context, c *Cache, key func() string, run func(context.Context) (T, *History, error),
+	load func(base string) (T, *History, error), save func(T) func(string) error) (net T, h *History, cached bool, err error) {
 	if c == nil || c.Dir == "" {
-		m, h, err = j.Run(ctx)
-		return m, h, false, err
+		net, h, err = run(ctx)
+		return net, h, false, err
 	}
-	key := j.Key()
-	mu, _ := inFlight.LoadOrStore(key, &sync.Mutex{})
+	k := key()
+	mu, _ := inFlight.LoadOrStore(k, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
-	base := filepath.Join(c.Dir, key)
+	base := filepath.Join(c.Dir, k)
 	if !c.Retrain {
-		m, h, err := c.load(base, j)
+		net, h, err := load(base)
 		switch {
 		case err == nil:
-			return m, h, true, nil
+			return net, h, true, nil
 		case !errors.Is(err, fs.ErrNotExist):
-			c.log(fmt.Sprintf("nn: cache entry %s rejected, training again: %v", key[:12], err))
+			c.log(fmt.Sprintf("nn: cache entry %s rejected, training again: %v", k[:12], err))
 		}
 	}
-	m, h, err = j.Run(ctx)
+	net, h, err = run(ctx)
 	if err != nil {
-		return nil, nil, false, err
+		var zero T
+		return zero, nil, false, err
 	}
-	if err := c.store(base, m, h); err != nil {
-		c.log(fmt.Sprintf("nn: cache entry %s not written: %v", key[:12], err))
+	if err := c.store(base, save(net), h); err != nil {
+		c.log(fmt.Sprintf("nn: cache entry %s not written: %v", k[:12], err))
 	}
-	return m, h, false, nil
+	return net, h, false, nil
 }
 
 func (c *Cache) log(msg string) {
@@ -190,7 +214,7 @@ func (c *Cache) log(msg string) {
 
 // load reads the entry at base and checks that it is the job's.
 func (c *Cache) load(base string, j *Job) (*Model, *History, error) {
-	hb, err := os.ReadFile(base + ".hist.json")
+	h, err := loadHistory(base, j.Config.Steps)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -198,24 +222,35 @@ func (c *Cache) load(base string, j *Job) (*Model, *History, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if !sameSpec(m.Spec, j.Spec) || !sameSchedule(m.Sched, j.Sched) {
+		return nil, nil, fmt.Errorf("%s.dtnn: %w: the stored model is not the job's (spec %+v)", base, ErrFormat, m.Spec)
+	}
+	return m, h, nil
+}
+
+// loadHistory reads the history at base + ".hist.json" and checks that it
+// has a loss for each of steps steps.
+func loadHistory(base string, steps int) (*History, error) {
+	hb, err := os.ReadFile(base + ".hist.json")
+	if err != nil {
+		return nil, err
+	}
 	var h History
 	dec := json.NewDecoder(bytes.NewReader(hb))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
-		return nil, nil, fmt.Errorf("%s.hist.json: %w: %v", base, ErrFormat, err)
+		return nil, fmt.Errorf("%s.hist.json: %w: %v", base, ErrFormat, err)
 	}
-	if len(h.Loss) != j.Config.Steps {
-		return nil, nil, fmt.Errorf("%s.hist.json: %w: %d losses for %d steps", base, ErrFormat, len(h.Loss), j.Config.Steps)
+	if len(h.Loss) != steps {
+		return nil, fmt.Errorf("%s.hist.json: %w: %d losses for %d steps", base, ErrFormat, len(h.Loss), steps)
 	}
-	if !sameSpec(m.Spec, j.Spec) || !sameSchedule(m.Sched, j.Sched) {
-		return nil, nil, fmt.Errorf("%s.dtnn: %w: the stored model is not the job's (spec %+v)", base, ErrFormat, m.Spec)
-	}
-	return m, &h, nil
+	return &h, nil
 }
 
-// store writes the history, then the model: an entry is complete once its
-// model file exists, and load reads both.
-func (c *Cache) store(base string, m *Model, h *History) error {
+// store writes the history, then the network with save (an atomic writer
+// such as Model.Save): an entry is complete once its network file exists,
+// and load reads both.
+func (c *Cache) store(base string, save func(path string) error, h *History) error {
 	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
 		return err
 	}
@@ -229,7 +264,7 @@ func (c *Cache) store(base string, m *Model, h *History) error {
 	}); err != nil {
 		return err
 	}
-	return m.Save(base + ".dtnn")
+	return save(base + ".dtnn")
 }
 
 func sameSpec(a, b Spec) bool {

@@ -183,7 +183,7 @@ func TestCacheConcurrentWriters(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i%4] = c.store(base, m, h)
+			errs[i%4] = c.store(base, m.Save, h)
 		}()
 	}
 	wg.Wait()

@@ -64,6 +64,9 @@
 // canonical encoding in a folder (DefaultCacheDir: $DIFFTOY_CACHE, else
 // difftoy/models in the user's cache folder) and loads it on later runs;
 // a corrupt or mismatched entry is reported and replaced, never used.
+// Cache.TrainClassifier does the same for a noisy classifier's
+// ClassifierJob (data and labels, spec, schedule, config, seeds; its key
+// names the kind, so it never meets a denoiser's).
 //
 // # Use
 //
