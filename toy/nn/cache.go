@@ -58,8 +58,9 @@ type Job struct {
 	Seed   [2]uint64
 }
 
-// Cache stores trained models in Dir, one entry per Job key: KEY.dtnn (the
-// model file of save.go) and KEY.hist.json (its training history). Both
+// Cache stores trained models in Dir, one entry per Job (or ClassifierJob)
+// key: KEY.dtnn (the model or classifier file of save.go) and
+// KEY.hist.json (its training history). Both
 // are written by atomic rename, so writers running at once leave one
 // valid entry. A zero Cache (Dir "") trains every time.
 type Cache struct {
