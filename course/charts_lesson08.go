@@ -7,6 +7,7 @@ package course
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"difftoy/toy"
 	"difftoy/toy/datasets"
@@ -30,7 +31,8 @@ func classifierCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, ts, acc
 	}
 	charts = append(charts, gammaCurves(r, gs, []string{"exact classifier", "trained classifier"}).
 		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples, with ±2 standard errors; right: their spread "+
-			"(trace of the covariance). Look for the posterior rising towards 1 and the spread dropping most between γ = 0 and 1"+spreadAfter(r, gs)+"."))
+			"(trace of the covariance). Look for the posterior rising towards 1 and the spread dropping most between γ = 0 and 1, "+
+			"then moving less"+spreadNote(r, gs, "exact classifier")+"."))
 	return charts
 }
 
@@ -99,11 +101,27 @@ func accuracyChart(ts, accE, accT []float64, clf *nn.Classifier) *viz.Chart {
 			"accuracy at small t to chance (1/2) at t = T, the trained one on top of the exact one.")
 }
 
-// spreadAfter describes, from the run's numbers, the exact-classifier
-// sweep's spread at γ = 0 and 1 and its range over the larger γ ("" when
-// the run has no such numbers).
-func spreadAfter(r *Result, gs GuidanceSetup) string {
-	const p = "exact classifier/spread_gamma"
+// spreadNote gives spreadValues of each sweep found in r, as
+// " (exact: …; each point is one set of samples)", or "" when none is.
+func spreadNote(r *Result, gs GuidanceSetup, prefixes ...string) string {
+	var parts []string
+	for _, p := range prefixes {
+		if s := spreadValues(r, gs, p); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + "; each point is one set of samples)"
+}
+
+// spreadValues gives, from the run's numbers, the spread of the sweep
+// named prefix at γ = 0 and 1 and its range over the larger γ, as
+// "prefix: 0.52 at γ = 0, 0.37 at γ = 1, 0.35 to 0.37 above" ("" when the
+// run has no such numbers).
+func spreadValues(r *Result, gs GuidanceSetup, prefix string) string {
+	p := prefix + "/spread_gamma"
 	s0, ok0 := r.Number(p + "0")
 	s1, ok1 := r.Number(p + "1")
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -115,8 +133,7 @@ func spreadAfter(r *Result, gs GuidanceSetup) string {
 	if !ok0 || !ok1 || lo > hi {
 		return ""
 	}
-	return fmt.Sprintf(" (exact classifier: %.3g to %.3g), then moving less, between %.3g and %.3g at the larger γ "+
-		"(each point is one set of samples)", s0, s1, lo, hi)
+	return fmt.Sprintf("%s: %.3g at γ = 0, %.3g at γ = 1, %.3g to %.3g above", prefix, s0, s1, lo, hi)
 }
 
 // gammaCurves draws, for each sweep prefix found in r, the mean class

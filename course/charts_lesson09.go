@@ -39,7 +39,7 @@ func cfgCharts(r *Result, ds *datasets.Dataset, gs GuidanceSetup, tr *Trained, c
 	}
 	charts = append(charts, gammaCurves(r, gs, prefixes).
 		WithCaption("Left: the mean exact class posterior q_0(0 | x) of the guided samples (±2 standard errors); right: their spread. "+
-			"Look for the posterior rising with γ and the spread dropping by γ = 1, then staying roughly level."))
+			"Look for the posterior rising with γ and the spread dropping most between γ = 0 and 1"+spreadNote(r, gs, "exact", "trained")+"."))
 
 	return append(charts, guidedAgainstTiltedCharts(ds, gamma, xg, xt)...), nil
 }
