@@ -38,35 +38,12 @@ func (gs GuidanceSetup) data(who string, n int, src rand.Source) (*datasets.Data
 	}
 	w, lab, means := gm.Weights(), gm.Labels(), gm.Means()
 	if gs.ClassWeights != nil {
-		if len(gs.ClassWeights) != ds.Classes {
-			return nil, fmt.Errorf("%s: %d class weights for the %d classes of %q", who, len(gs.ClassWeights), ds.Classes, gs.Dataset)
-		}
-		var total float64
-		for y, q := range gs.ClassWeights {
-			if !(q > 0) || math.IsInf(q, 0) {
-				return nil, fmt.Errorf("%s: class %d weight %v, want a finite number > 0", who, y, q)
-			}
-			total += q
-		}
-		inClass := make([]float64, ds.Classes)
-		for i, v := range w {
-			inClass[lab[i]] += v
-		}
-		for i := range w {
-			w[i] = gs.ClassWeights[lab[i]] / total * w[i] / inClass[lab[i]]
+		if err := reweightClasses(w, lab, gs.ClassWeights, ds.Classes, gs.Dataset); err != nil {
+			return nil, fmt.Errorf("%s: %w", who, err)
 		}
 	}
 	if s := gs.Spacing; s != 0 && s != 1 {
-		d, k := ds.Dim, gm.Len()
-		for j := 0; j < d; j++ {
-			var c float64
-			for i := 0; i < k; i++ {
-				c += means[i*d+j] / float64(k)
-			}
-			for i := 0; i < k; i++ {
-				means[i*d+j] = c + s*(means[i*d+j]-c)
-			}
-		}
+		spaceMeans(means, ds.Dim, s)
 	}
 	covs := make([][]float64, gm.Len())
 	for i := range covs {
@@ -84,4 +61,43 @@ func (gs GuidanceSetup) data(who string, n int, src rand.Source) (*datasets.Data
 		out.Labels[i] = lab[c]
 	}
 	return out, nil
+}
+
+// reweightClasses rescales the component weights w (labels lab) so that
+// class y holds the share q[y]/sum(q) and keeps its components' ratios;
+// name is the dataset's, for the errors.
+func reweightClasses(w []float64, lab []int, q []float64, classes int, name string) error {
+	if len(q) != classes {
+		return fmt.Errorf("%d class weights for the %d classes of %q", len(q), classes, name)
+	}
+	var total float64
+	for y, v := range q {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("class %d weight %v, want a finite number > 0", y, v)
+		}
+		total += v
+	}
+	inClass := make([]float64, classes)
+	for i, v := range w {
+		inClass[lab[i]] += v
+	}
+	for i := range w {
+		w[i] = q[lab[i]] / total * w[i] / inClass[lab[i]]
+	}
+	return nil
+}
+
+// spaceMeans moves the k = len(means)/d component means away from (s > 1)
+// or towards (s < 1) their centroid by the factor s, in place.
+func spaceMeans(means []float64, d int, s float64) {
+	k := len(means) / d
+	for j := 0; j < d; j++ {
+		var c float64
+		for i := 0; i < k; i++ {
+			c += means[i*d+j] / float64(k)
+		}
+		for i := 0; i < k; i++ {
+			means[i*d+j] = c + s*(means[i*d+j]-c)
+		}
+	}
 }
