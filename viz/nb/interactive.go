@@ -329,37 +329,9 @@ func connect(budget time.Duration) bool {
 // widgets and returns their session, or false when no page answers
 // within wait (a widget's Done waits for the page's first value).
 func buildControls(row string, controls []*Control, wait time.Duration) (session, bool) {
-	type built struct {
-		chans  []*comms.AddressChan[int]
-		button *widgets.ButtonBuilder
-		labels []string
-	}
-	ready := make(chan built, 1)
-	go func() {
-		var b built
-		// Jupyter's style sheet stretches range inputs over the whole
-		// line; the controls sit on one line instead.
-		dom.Append(row, fmt.Sprintf(`<style>[id=%q] input[type=range] { display: inline-block; width: 320px; vertical-align: middle; }</style>`, row))
-		for _, c := range controls {
-			lid := "difftoy-control-" + gonbui.UniqueId()
-			b.labels = append(b.labels, lid)
-			dom.Append(row, fmt.Sprintf(`<label style="font-family:sans-serif;font-size:13px;margin-right:6px">%s</label>`, html.EscapeString(c.Label)))
-			var ch *comms.AddressChan[int]
-			if c.choice {
-				w := widgets.Select(c.names).SetDefault(c.pos).AppendTo(row).Done()
-				ch = w.Listen().LatestOnly()
-			} else {
-				w := widgets.Slider(0, len(c.names)-1, c.pos).AppendTo(row).Done()
-				ch = w.Listen().LatestOnly()
-			}
-			b.chans = append(b.chans, ch)
-			dom.Append(row, fmt.Sprintf(`<span id="%s" class="difftoy-control-value" style="font-family:monospace;font-size:13px;margin:0 16px 0 6px">%s</span>`,
-				lid, html.EscapeString(c.String())))
-		}
-		b.button = widgets.Button("Done").AppendTo(row).Done()
-		ready <- b
-	}()
-	var b built
+	ready := make(chan builtControls, 1)
+	go func() { ready <- appendControls(row, controls) }()
+	var b builtControls
 	select {
 	case b = <-ready:
 	case <-time.After(wait):
@@ -368,23 +340,7 @@ func buildControls(row string, controls []*Control, wait time.Duration) (session
 	moves := make(chan move, 64)
 	stop := make(chan struct{})
 	for i, ch := range b.chans {
-		go func() {
-			for {
-				select {
-				case v, ok := <-ch.C:
-					if !ok {
-						return
-					}
-					select {
-					case moves <- move{control: i, pos: v}:
-					case <-stop:
-						return
-					}
-				case <-stop:
-					return
-				}
-			}
-		}()
+		go forwardMoves(i, ch, moves, stop)
 	}
 	clicks := b.button.Listen()
 	done := make(chan struct{})
@@ -407,4 +363,60 @@ func buildControls(row string, controls []*Control, wait time.Duration) (session
 			clicks.Close()
 		},
 	}, true
+}
+
+// builtControls are the widgets appendControls put in the row: each
+// control's channel of positions and the id of its value label, and the
+// Done button.
+type builtControls struct {
+	chans  []*comms.AddressChan[int]
+	button *widgets.ButtonBuilder
+	labels []string
+}
+
+// appendControls appends to the row, for each control, its label, its
+// slider or list and its value, then the Done button.
+func appendControls(row string, controls []*Control) builtControls {
+	var b builtControls
+	// Jupyter's style sheet stretches range inputs over the whole
+	// line; the controls sit on one line instead.
+	dom.Append(row, fmt.Sprintf(`<style>[id=%q] input[type=range] { display: inline-block; width: 320px; vertical-align: middle; }</style>`, row))
+	for _, c := range controls {
+		lid := "difftoy-control-" + gonbui.UniqueId()
+		b.labels = append(b.labels, lid)
+		dom.Append(row, fmt.Sprintf(`<label style="font-family:sans-serif;font-size:13px;margin-right:6px">%s</label>`, html.EscapeString(c.Label)))
+		var ch *comms.AddressChan[int]
+		if c.choice {
+			w := widgets.Select(c.names).SetDefault(c.pos).AppendTo(row).Done()
+			ch = w.Listen().LatestOnly()
+		} else {
+			w := widgets.Slider(0, len(c.names)-1, c.pos).AppendTo(row).Done()
+			ch = w.Listen().LatestOnly()
+		}
+		b.chans = append(b.chans, ch)
+		dom.Append(row, fmt.Sprintf(`<span id="%s" class="difftoy-control-value" style="font-family:monospace;font-size:13px;margin:0 16px 0 6px">%s</span>`,
+			lid, html.EscapeString(c.String())))
+	}
+	b.button = widgets.Button("Done").AppendTo(row).Done()
+	return b
+}
+
+// forwardMoves sends control i's positions from ch as moves until ch
+// closes or stop does.
+func forwardMoves(i int, ch *comms.AddressChan[int], moves chan<- move, stop <-chan struct{}) {
+	for {
+		select {
+		case v, ok := <-ch.C:
+			if !ok {
+				return
+			}
+			select {
+			case moves <- move{control: i, pos: v}:
+			case <-stop:
+				return
+			}
+		case <-stop:
+			return
+		}
+	}
 }
