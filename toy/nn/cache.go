@@ -99,14 +99,19 @@ type keyHeader struct {
 // settings above as JSON, then the points' float64 bits and the labels,
 // little-endian. Progress settings do not enter it.
 func (j *Job) Key() string {
-	c := j.Config
-	h := keyHeader{FileVersion: fileVersion, Spec: j.Spec, Steps: c.Steps, Batch: c.Batch, LR: c.LR,
+	return hashKey(newKeyHeader(j.Spec, j.Sched, j.Config, j.Data, j.Init, j.Seed), j.Data)
+}
+
+// newKeyHeader returns the key header of a training run of a network of
+// spec on sched with config, data and seeds.
+func newKeyHeader(spec Spec, sched *toy.Schedule, c Config, data Data, init, seed [2]uint64) keyHeader {
+	h := keyHeader{FileVersion: fileVersion, Spec: spec, Steps: c.Steps, Batch: c.Batch, LR: c.LR,
 		Decay: c.Decay.String(), Warmup: c.Warmup, WeightDecay: c.WeightDecay, EMA: c.EMA,
 		Weight: c.Weight.String(), LabelDropout: c.LabelDropout, Float64: c.Float64,
 		EvalEvery: c.EvalEvery, EvalPoints: c.EvalPoints, EvalSteps: c.EvalSteps,
-		HasExact: j.Data.Exact != nil, Init: j.Init, Seed: j.Seed, Classes: j.Data.Classes}
-	h.Schedule, h.Betas = scheduleKey(j.Sched)
-	return hashKey(h, j.Data)
+		HasExact: data.Exact != nil, Init: init, Seed: seed, Classes: data.Classes}
+	h.Schedule, h.Betas = scheduleKey(sched)
+	return h
 }
 
 // hashKey returns the SHA-256 (hex) of header as JSON (length-prefixed),

@@ -26,42 +26,20 @@ type ClassifierJob struct {
 }
 
 // classifierKeyHeader is the canonical encoding of a ClassifierJob's
-// settings. Kind keeps its keys apart from every denoiser Job's; the
-// Config fields TrainClassifier ignores (Weight, LabelDropout) are left
-// out.
+// settings: a denoiser's (keyHeader, flattened into the same JSON object)
+// with Kind, which keeps its keys apart from every denoiser Job's, and the
+// Config fields TrainClassifier ignores (Weight, LabelDropout) left empty.
 type classifierKeyHeader struct {
-	Kind        string    `json:"kind"`
-	FileVersion int       `json:"file_version"`
-	Spec        Spec      `json:"spec"`
-	Schedule    string    `json:"schedule"`
-	Betas       []float64 `json:"betas"`
-	Steps       int       `json:"steps"`
-	Batch       int       `json:"batch"`
-	LR          float64   `json:"lr"`
-	Decay       string    `json:"decay"`
-	Warmup      int       `json:"warmup"`
-	WeightDecay float64   `json:"weight_decay"`
-	EMA         float64   `json:"ema"`
-	Float64     bool      `json:"float64"`
-	EvalEvery   int       `json:"eval_every"`
-	EvalPoints  int       `json:"eval_points"`
-	EvalSteps   int       `json:"eval_steps"`
-	HasExact    bool      `json:"has_exact"`
-	Init        [2]uint64 `json:"init"`
-	Seed        [2]uint64 `json:"seed"`
-	Classes     int       `json:"classes"`
+	Kind string `json:"kind"`
+	keyHeader
 }
 
 // Key returns the SHA-256 (hex) of the job's canonical encoding: the
 // settings above as JSON, then the points' float64 bits and the labels,
 // little-endian (as Job.Key). Progress settings do not enter it.
 func (j *ClassifierJob) Key() string {
-	c := j.Config
-	h := classifierKeyHeader{Kind: "classifier", FileVersion: fileVersion, Spec: j.Spec, Steps: c.Steps, Batch: c.Batch,
-		LR: c.LR, Decay: c.Decay.String(), Warmup: c.Warmup, WeightDecay: c.WeightDecay, EMA: c.EMA, Float64: c.Float64,
-		EvalEvery: c.EvalEvery, EvalPoints: c.EvalPoints, EvalSteps: c.EvalSteps,
-		HasExact: j.Data.Exact != nil, Init: j.Init, Seed: j.Seed, Classes: j.Data.Classes}
-	h.Schedule, h.Betas = scheduleKey(j.Sched)
+	h := classifierKeyHeader{Kind: "classifier", keyHeader: newKeyHeader(j.Spec, j.Sched, j.Config, j.Data, j.Init, j.Seed)}
+	h.Weight, h.LabelDropout = "", 0
 	return hashKey(h, j.Data)
 }
 
