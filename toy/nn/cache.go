@@ -220,18 +220,33 @@ func (c *Cache) log(msg string) {
 
 // load reads the entry at base and checks that it is the job's.
 func (c *Cache) load(base string, j *Job) (*Model, *History, error) {
-	h, err := loadHistory(base, j.Config.Steps)
+	return loadEntry(base, j.Config.Steps, j.Spec, j.Sched, "model", func(path string) (*Model, Spec, *toy.Schedule, error) {
+		m, err := LoadModel(path)
+		if err != nil {
+			return nil, Spec{}, nil, err
+		}
+		return m, m.Spec, m.Sched, nil
+	})
+}
+
+// loadEntry reads the entry at base, its network by read (which also
+// returns the stored spec and schedule), and checks that it is the job's:
+// a history of steps losses, the job's spec and schedule. what names the
+// network in the error.
+func loadEntry[T any](base string, steps int, spec Spec, sched *toy.Schedule, what string, read func(path string) (T, Spec, *toy.Schedule, error)) (T, *History, error) {
+	var zero T
+	h, err := loadHistory(base, steps)
 	if err != nil {
-		return nil, nil, err
+		return zero, nil, err
 	}
-	m, err := LoadModel(base + ".dtnn")
+	net, s, sc, err := read(base + ".dtnn")
 	if err != nil {
-		return nil, nil, err
+		return zero, nil, err
 	}
-	if !sameSpec(m.Spec, j.Spec) || !sameSchedule(m.Sched, j.Sched) {
-		return nil, nil, fmt.Errorf("%s.dtnn: %w: the stored model is not the job's (spec %+v)", base, ErrFormat, m.Spec)
+	if !sameSpec(s, spec) || !sameSchedule(sc, sched) {
+		return zero, nil, fmt.Errorf("%s.dtnn: %w: the stored %s is not the job's (spec %+v)", base, ErrFormat, what, s)
 	}
-	return m, h, nil
+	return net, h, nil
 }
 
 // loadHistory reads the history at base + ".hist.json" and checks that it

@@ -6,7 +6,6 @@ package nn
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 
 	"difftoy/toy"
@@ -69,16 +68,11 @@ func (c *Cache) TrainClassifier(ctx context.Context, j *ClassifierJob) (clf *Cla
 
 // loadClassifier reads the entry at base and checks that it is the job's.
 func (c *Cache) loadClassifier(base string, j *ClassifierJob) (*Classifier, *History, error) {
-	h, err := loadHistory(base, j.Config.Steps)
-	if err != nil {
-		return nil, nil, err
-	}
-	clf, err := LoadClassifier(base + ".dtnn")
-	if err != nil {
-		return nil, nil, err
-	}
-	if !sameSpec(clf.Spec, j.Spec) || !sameSchedule(clf.Sched, j.Sched) {
-		return nil, nil, fmt.Errorf("%s.dtnn: %w: the stored classifier is not the job's (spec %+v)", base, ErrFormat, clf.Spec)
-	}
-	return clf, h, nil
+	return loadEntry(base, j.Config.Steps, j.Spec, j.Sched, "classifier", func(path string) (*Classifier, Spec, *toy.Schedule, error) {
+		clf, err := LoadClassifier(path)
+		if err != nil {
+			return nil, Spec{}, nil, err
+		}
+		return clf, clf.Spec, clf.Sched, nil
+	})
 }
