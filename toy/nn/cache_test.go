@@ -69,9 +69,59 @@ func TestCacheKey(t *testing.T) {
 	}
 }
 
-// TestCache: a miss trains and writes the entry; a hit loads the same
-// parameters and history without training; Retrain trains again; a corrupt
-// or mismatched entry is rejected with a message and replaced.
+// cacheLife runs an entry's life through train (with the cache c, or
+// rc: c with Retrain) for a job of key, whose training runs count in
+// *trained: a miss trains and writes the network and its history; a hit
+// loads them (same parameters, params, and history) without training;
+// Retrain trains again; a corrupted network file is rejected with a
+// message naming the checksum (into lg), retrained and rewritten, and the
+// rewritten entry is used. It returns the trained and the loaded network.
+func cacheLife[T any](t *testing.T, c, rc *Cache, lg *logger, key string, trained *int,
+	train func(c *Cache) (T, *History, bool, error), params func(T) []float64) (T, T) {
+	t.Helper()
+	n1, h1, cached, err := train(c)
+	if err != nil || cached || *trained != 1 {
+		t.Fatalf("miss: cached %v, runs %d, err %v; want a training run", cached, *trained, err)
+	}
+	files, _ := filepath.Glob(filepath.Join(c.Dir, "*"))
+	if len(files) != 2 {
+		t.Fatalf("after a miss the folder holds %v, want the network and its history", files)
+	}
+	n2, h2, cached, err := train(c)
+	if err != nil || !cached || *trained != 1 {
+		t.Fatalf("hit: cached %v, runs %d, err %v; want a load without training", cached, *trained, err)
+	}
+	if !slices.Equal(params(n1), params(n2)) || !slices.Equal(h1.Loss, h2.Loss) {
+		t.Fatal("hit: the loaded network or history differs from the trained one")
+	}
+	if _, _, cached, err := train(rc); err != nil || cached || *trained != 2 {
+		t.Fatalf("forced retrain: cached %v, runs %d, err %v; want a training run", cached, *trained, err)
+	}
+	// Corrupt the network file: rejected, retrained, rewritten.
+	file := filepath.Join(c.Dir, key+".dtnn")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, cached, err := train(c); err != nil || cached || *trained != 3 {
+		t.Fatalf("corrupt entry: cached %v, runs %d, err %v; want a training run", cached, *trained, err)
+	}
+	if len(lg.msgs) != 1 || !strings.Contains(lg.msgs[0], "rejected") || !strings.Contains(lg.msgs[0], "checksum") {
+		t.Fatalf("corrupt entry: messages %q, want one rejection naming the checksum", lg.msgs)
+	}
+	if _, _, cached, _ := train(c); !cached {
+		t.Fatal("the rewritten entry is not used")
+	}
+	return n1, n2
+}
+
+// TestCache: an entry's life (cacheLife); the loaded model denoises as
+// the trained one; a truncated history or a model of another spec stored
+// under the key is rejected with a message and replaced.
 func TestCache(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -82,51 +132,14 @@ func TestCache(t *testing.T) {
 	j.Config.Progress = func(Progress) { trained++ }
 	j.Config.ProgressEvery = 1000
 
-	m1, h1, cached, err := c.Train(ctx, j)
-	if err != nil || cached || trained != 1 {
-		t.Fatalf("miss: cached %v, runs %d, err %v; want a training run", cached, trained, err)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	if len(files) != 2 {
-		t.Fatalf("after a miss the folder holds %v, want the model and its history", files)
-	}
-
-	m2, h2, cached, err := c.Train(ctx, j)
-	if err != nil || !cached || trained != 1 {
-		t.Fatalf("hit: cached %v, runs %d, err %v; want a load without training", cached, trained, err)
-	}
-	if !slices.Equal(m1.Net.Params, m2.Net.Params) || !slices.Equal(h1.Loss, h2.Loss) {
-		t.Fatal("hit: the loaded model or history differs from the trained one")
-	}
+	m1, m2 := cacheLife(t, c, &Cache{Dir: dir, Retrain: true, Log: lg.log}, lg, j.Key(), &trained,
+		func(c *Cache) (*Model, *History, bool, error) { return c.Train(ctx, j) },
+		func(m *Model) []float64 { return m.Net.Params })
 	x := []float64{0.3, -0.2, 1, 1}
 	if d1, d2 := m1.Denoise(nil, x, 0.5, nil), m2.Denoise(nil, x, 0.5, nil); !slices.Equal(d1, d2) {
 		t.Fatalf("hit: loaded model denoises to %v, trained one to %v", d2, d1)
 	}
-
-	rc := &Cache{Dir: dir, Retrain: true, Log: lg.log}
-	if _, _, cached, err := rc.Train(ctx, j); err != nil || cached || trained != 2 {
-		t.Fatalf("forced retrain: cached %v, runs %d, err %v; want a training run", cached, trained, err)
-	}
-
-	// Corrupt the model file: rejected, retrained, rewritten.
 	model := filepath.Join(dir, j.Key()+".dtnn")
-	b, err := os.ReadFile(model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)/2] ^= 0xff
-	if err := os.WriteFile(model, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, cached, err := c.Train(ctx, j); err != nil || cached || trained != 3 {
-		t.Fatalf("corrupt entry: cached %v, runs %d, err %v; want a training run", cached, trained, err)
-	}
-	if len(lg.msgs) != 1 || !strings.Contains(lg.msgs[0], "rejected") || !strings.Contains(lg.msgs[0], "checksum") {
-		t.Fatalf("corrupt entry: messages %q, want one rejection naming the checksum", lg.msgs)
-	}
-	if _, _, cached, _ := c.Train(ctx, j); !cached {
-		t.Fatal("the rewritten entry is not used")
-	}
 
 	// A truncated history and a model of another spec stored under the key
 	// are rejected too.

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -75,11 +74,10 @@ func TestClassifierCacheKey(t *testing.T) {
 	}
 }
 
-// TestClassifierCache: a miss trains and writes the entry; a hit loads a
-// classifier whose probabilities and gradients are bit for bit the trained
-// one's, without training; Retrain trains again; a corrupt entry, or
-// another network stored under the key, is rejected with a message and
-// replaced.
+// TestClassifierCache: an entry's life (cacheLife, as a denoiser's); the
+// loaded classifier's probabilities and gradients are bit for bit the
+// trained one's; another classifier, or a denoiser, stored under the key
+// is rejected with a message and replaced.
 func TestClassifierCache(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -90,22 +88,9 @@ func TestClassifierCache(t *testing.T) {
 	j.Config.Progress = func(Progress) { trained++ }
 	j.Config.ProgressEvery = 1000
 
-	c1, h1, cached, err := c.TrainClassifier(ctx, j)
-	if err != nil || cached || trained != 1 {
-		t.Fatalf("miss: cached %v, runs %d, err %v; want a training run", cached, trained, err)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	if len(files) != 2 {
-		t.Fatalf("after a miss the folder holds %v, want the classifier and its history", files)
-	}
-
-	c2, h2, cached, err := c.TrainClassifier(ctx, j)
-	if err != nil || !cached || trained != 1 {
-		t.Fatalf("hit: cached %v, runs %d, err %v; want a load without training", cached, trained, err)
-	}
-	if !slices.Equal(c1.Net.Params, c2.Net.Params) || !slices.Equal(h1.Loss, h2.Loss) {
-		t.Fatal("hit: the loaded classifier or history differs from the trained one")
-	}
+	c1, c2 := cacheLife(t, c, &Cache{Dir: dir, Retrain: true, Log: lg.log}, lg, j.Key(), &trained,
+		func(c *Cache) (*Classifier, *History, bool, error) { return c.TrainClassifier(ctx, j) },
+		func(clf *Classifier) []float64 { return clf.Net.Params })
 	x := []float64{0.3, -0.2, 1, 1, -2, 0.5}
 	y := []int{0, 1, toy.Empty}
 	for _, a := range []float64{0.999, 0.5, 0.01} {
@@ -116,31 +101,7 @@ func TestClassifierCache(t *testing.T) {
 			t.Fatalf("hit: at alpha %v the loaded classifier's gradients are %v, the trained one's %v", a, g2, g1)
 		}
 	}
-
-	rc := &Cache{Dir: dir, Retrain: true, Log: lg.log}
-	if _, _, cached, err := rc.TrainClassifier(ctx, j); err != nil || cached || trained != 2 {
-		t.Fatalf("forced retrain: cached %v, runs %d, err %v; want a training run", cached, trained, err)
-	}
-
-	// Corrupt the classifier file: rejected, retrained, rewritten.
 	file := filepath.Join(dir, j.Key()+".dtnn")
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)/2] ^= 0xff
-	if err := os.WriteFile(file, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, cached, err := c.TrainClassifier(ctx, j); err != nil || cached || trained != 3 {
-		t.Fatalf("corrupt entry: cached %v, runs %d, err %v; want a training run", cached, trained, err)
-	}
-	if len(lg.msgs) != 1 || !strings.Contains(lg.msgs[0], "rejected") || !strings.Contains(lg.msgs[0], "checksum") {
-		t.Fatalf("corrupt entry: messages %q, want one rejection naming the checksum", lg.msgs)
-	}
-	if _, _, cached, _ := c.TrainClassifier(ctx, j); !cached {
-		t.Fatal("the rewritten entry is not used")
-	}
 
 	// A classifier of another spec, and a denoiser, stored under the key
 	// are rejected too.
