@@ -39,13 +39,16 @@ func Lines(title string, panels ...LinePanel) *Chart {
 	if len(panels) == 0 {
 		panic("viz.Lines: no panels")
 	}
-	g := newLineGrid(panels)
+	legend := seriesNames(panels)
+	colors := map[string]string{}
+	for k, name := range legend {
+		colors[name] = palette[k%len(palette)]
+	}
+	g := newLineGrid(panels, legend)
 	c := newChart(title, g.width, g.height)
 	var grids []opts.Grid
 	var xs, ys, ts []any
 	ts = append(ts, map[string]any{"text": title, "left": "center", "top": 6})
-	var legend []string
-	colors := map[string]string{}
 	anyLog := false
 	for i, p := range panels {
 		if p.XName == "" || p.YName == "" {
@@ -58,13 +61,7 @@ func Lines(title string, panels ...LinePanel) *Chart {
 			if len(s.X) != len(s.Y) {
 				panic(fmt.Sprintf("viz.Lines: panel %d series %d (%s) has %d x and %d y", i, si, s.Name, len(s.X), len(s.Y)))
 			}
-			col, ok := colors[s.Name]
-			if !ok {
-				col = palette[len(colors)%len(palette)]
-				colors[s.Name] = col
-				legend = append(legend, s.Name)
-			}
-			c.series(curveSeries(i, s, r.data(s, p.LogX, p.LogY), col))
+			c.series(curveSeries(i, s, r.data(s, p.LogX, p.LogY), colors[s.Name]))
 		}
 		xa, xlog := r.xAxis(i, p)
 		ya, ylog := r.yAxis(i, p)
@@ -99,8 +96,8 @@ type lineGrid struct {
 	width, height int // the chart's
 }
 
-// newLineGrid places the panels, below a legend of their series names.
-func newLineGrid(panels []LinePanel) lineGrid {
+// newLineGrid places the panels below the legend.
+func newLineGrid(panels []LinePanel, legend []string) lineGrid {
 	g := lineGrid{w: 360, cols: min(len(panels), 3)}
 	if len(panels) == 1 {
 		g.w = 520 // room for the legend above a lone panel
@@ -109,7 +106,7 @@ func newLineGrid(panels []LinePanel) lineGrid {
 	g.width = lineLeft + g.cols*g.w + (g.cols-1)*lineGapX + 30
 	// A legend too long for one row wraps: the panels move down by the
 	// extra rows, so the legend never covers a panel's title.
-	g.top = titleRoom + panelTitle + 6 + legendRowHeight*(legendRows(seriesNames(panels), g.width)-1)
+	g.top = titleRoom + panelTitle + 6 + legendRowHeight*(legendRows(legend, g.width)-1)
 	g.height = g.top + rows*lineH + (rows-1)*lineGapY + 50
 	return g
 }
@@ -281,15 +278,11 @@ func round2(x float64) bool {
 // seriesNames lists the panels' series names once each, in order of first
 // appearance: the entries of the legend.
 func seriesNames(panels []LinePanel) []string {
-	var names []string
-	seen := map[string]bool{}
+	var l legendNames
 	for _, p := range panels {
 		for _, s := range p.Series {
-			if !seen[s.Name] {
-				seen[s.Name] = true
-				names = append(names, s.Name)
-			}
+			l.add(s.Name)
 		}
 	}
-	return names
+	return l.names
 }
