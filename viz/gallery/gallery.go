@@ -34,7 +34,7 @@ type Options struct {
 const Title = "difftoy: chart gallery"
 
 const intro = "Every chart kind of package viz, once. A page shows a chart of a lesson's experiment, " +
-	"as the lesson's page of the book shows it, and names the lesson; the kinds that no lesson draws " +
+	"as the lesson's book page and notebook draw it, and names the lesson; the kinds that no lesson draws " +
 	"are shown on small fixed data. Every page works offline."
 
 // Lessons returns the lessons whose results the gallery's pages show, in
@@ -132,7 +132,7 @@ func page(e Entry, results map[string]*course.Result, book string) (*viz.Page, e
 	if err != nil {
 		return nil, err
 	}
-	p.Text(fmt.Sprintf("From lesson %s, “%s”: the chart of its experiment titled “%s”, as the lesson's page of the book shows it.",
+	p.Text(fmt.Sprintf("From lesson %s, “%s”: the chart of its experiment titled “%s”, as the lesson's book page and notebook draw it.",
 		l.ID, l.Title, e.Chart)).Add(c)
 	if len(e.Below) > 0 {
 		p.Text("Below it, the lesson's chart its caption refers to.")
