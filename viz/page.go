@@ -169,7 +169,8 @@ function difftoyFit() {
     el.style.transformOrigin = '0 0';
     el.style.transform = s < 1 ? 'scale(' + s + ')' : '';
     el.style.marginRight = s < 1 ? (w * (s - 1)) + 'px' : '';
-    el.style.marginBottom = s < 1 ? 'calc(' + (h * (s - 1)) + 'px + ' + (el.classList.contains('has-caption') ? 4 : 22) + 'px)' : '';
+    if (el.dataset.margin === undefined) { el.dataset.margin = getComputedStyle(el).marginBottom; } // the style sheet's
+    el.style.marginBottom = s < 1 ? 'calc(' + (h * (s - 1)) + 'px + ' + el.dataset.margin + ')' : '';
   });
 }
 </script>
